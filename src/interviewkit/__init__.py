@@ -1,0 +1,3 @@
+"""InterviewKit: a self-hostable platform for AI-assisted technical interviews."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,133 @@
+"""create_app(): wire settings, ports and domains into one FastAPI application."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from interviewkit import __version__
+from interviewkit.auth import api as keys_api
+from interviewkit.auth.service import AuthService
+from interviewkit.config import Settings
+from interviewkit.db import create_db_engine, create_session_factory
+from interviewkit.errors import install_error_handlers
+from interviewkit.observability import Metrics, RequestContextMiddleware
+from interviewkit.sessions import api as sessions_api
+from interviewkit.sessions.service import SessionService
+from interviewkit.storage import ObjectStore, PortCheck, create_object_store
+from interviewkit.storage import api as objects_api
+from interviewkit.storage.signing import OBJECTS_ROUTE
+
+
+@dataclass
+class Container:
+    """Everything a request handler may need, built once per application."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    object_store: ObjectStore
+    auth: AuthService
+    sessions: SessionService
+    metrics: Metrics = field(default_factory=Metrics)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Container:
+        engine = create_db_engine(settings)
+        factory = create_session_factory(engine)
+        store = create_object_store(settings)
+        auth = AuthService(factory, settings.effective_secret_key, settings.api_key_cache_seconds)
+        return cls(
+            settings=settings,
+            engine=engine,
+            factory=factory,
+            object_store=store,
+            auth=auth,
+            sessions=SessionService(factory, store, settings),
+        )
+
+    def check_ports(self) -> list[PortCheck]:
+        """Probe every configured port (database, object store; more as domains arrive)."""
+        results = []
+        probes: list[Callable[[], PortCheck]] = [
+            partial(check_database, self.engine),
+            self.object_store.check,
+        ]
+        for probe in probes:
+            started = time.perf_counter()
+            outcome = probe()
+            elapsed = round((time.perf_counter() - started) * 1000, 2)
+            results.append(replace(outcome, latency_ms=elapsed))
+        return results
+
+
+def check_database(engine: Engine) -> PortCheck:
+    where = engine.url.render_as_string(hide_password=True)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not ready"
+        return PortCheck("database", False, f"{where}: {exc}", "check INTERVIEWKIT_DATABASE_URL")
+    return PortCheck("database", True, where)
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    container = container or Container.build(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.engine.dispose()
+
+    app = FastAPI(
+        title="InterviewKit",
+        version=__version__,
+        description="Self-hostable platform for AI-assisted technical interviews.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=container.metrics,
+        max_body_bytes=container.settings.max_request_bytes,
+        unlimited_prefixes=(OBJECTS_ROUTE,),
+    )
+    app.include_router(sessions_api.router)
+    app.include_router(keys_api.router)
+    app.include_router(objects_api.router)
+    _add_operational_routes(app, container)
+    return app
+
+
+def _add_operational_routes(app: FastAPI, container: Container) -> None:
+    @app.get("/healthz", tags=["operations"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], summary="Readiness of every configured port")
+    def readyz() -> JSONResponse:
+        checks = {
+            check.name: {
+                "status": "ok" if check.ok else "failing",
+                "detail": check.detail,
+                "latency_ms": check.latency_ms,
+            }
+            for check in container.check_ports()
+        }
+        ready = all(item["status"] == "ok" for item in checks.values())
+        body = {"status": "ready" if ready else "not_ready", "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    def metrics(_: Request) -> Response:
+        return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,1 @@
+"""Authentication and authorisation: API keys for staff, candidate tokens for one session."""

@@ -1,0 +1,71 @@
+"""Admin routes for API keys (the CLI offers the same through ``interviewkit keys``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, Field
+
+from interviewkit.auth.deps import Admin
+from interviewkit.auth.models import ApiKey
+from interviewkit.auth.service import AuthService, Role
+
+router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
+
+KeyId = Annotated[str, Path(max_length=64)]
+
+
+class KeyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    role: Role = Role.interviewer
+
+
+class KeyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    key_prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> KeyOut:
+        return cls(
+            id=key.id,
+            name=key.name,
+            role=key.role,
+            key_prefix=key.key_prefix,
+            created_at=key.created_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+class KeyCreated(KeyOut):
+    key: str = Field(description="The secret; shown this once, only its hash is kept")
+
+
+class KeyList(BaseModel):
+    items: list[KeyOut]
+
+
+def _auth(request: Request) -> AuthService:
+    service: AuthService = request.app.state.container.auth
+    return service
+
+
+@router.post("", status_code=201, response_model=KeyCreated)
+def create_key(body: KeyCreate, request: Request, _: Admin) -> KeyCreated:
+    key, secret = _auth(request).create_key(body.name, body.role)
+    return KeyCreated(**KeyOut.of(key).model_dump(), key=secret)
+
+
+@router.get("", response_model=KeyList)
+def list_keys(request: Request, _: Admin) -> KeyList:
+    return KeyList(items=[KeyOut.of(key) for key in _auth(request).list_keys()])
+
+
+@router.delete("/{key_id}", response_model=KeyOut)
+def revoke_key(key_id: KeyId, request: Request, _: Admin) -> KeyOut:
+    return KeyOut.of(_auth(request).revoke_key(key_id))

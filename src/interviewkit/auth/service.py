@@ -1,0 +1,171 @@
+"""Who is calling: API keys for staff, signed candidate tokens scoped to one session.
+
+API keys are 256-bit random secrets, so a plain SHA-256 of the key is a safe thing to
+store and look up (a slow password hash buys nothing against a key no one can guess).
+Verified keys are trusted from memory for ``api_key_cache_seconds``, so a revoked key
+stops working within that time on every server.
+Candidate tokens are JWTs (HS256) naming one session; they need no database lookup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import jwt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from interviewkit.auth.models import ApiKey
+from interviewkit.db import new_id, read_session, utcnow, write_session
+from interviewkit.errors import ProblemError, not_found
+
+API_KEY_PREFIX = "ik_"
+TOKEN_ISSUER = "interviewkit"  # noqa: S105 - a claim value, not a secret
+TOKEN_AUDIENCE = "interviewkit:candidate"  # noqa: S105
+_CACHE_LIMIT = 10_000
+
+
+class Role(StrEnum):
+    admin = "admin"
+    interviewer = "interviewer"
+    candidate = "candidate"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    key_id: str | None = None
+    session_id: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in {Role.admin, Role.interviewer}
+
+
+@dataclass(frozen=True)
+class CandidateToken:
+    token: str
+    session_id: str
+    expires_at: datetime
+
+
+def unauthenticated(detail: str) -> ProblemError:
+    return ProblemError(
+        401, "unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer realm="interviewkit"'}
+    )
+
+
+def hash_key(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class AuthService:
+    def __init__(
+        self, factory: sessionmaker[Session], signing_key: str, cache_seconds: float = 5.0
+    ) -> None:
+        self.factory = factory
+        self._signing_key = signing_key
+        self._cache_seconds = cache_seconds
+        self._cache: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    # ---- API keys ----------------------------------------------------------------------
+
+    def create_key(self, name: str, role: Role) -> tuple[ApiKey, str]:
+        """Create a key; the secret is returned here once and never stored."""
+        if role not in {Role.admin, Role.interviewer}:
+            raise ProblemError(422, "invalid_role", "API keys are 'admin' or 'interviewer'")
+        secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+        key = ApiKey(
+            id=new_id("key", 16),
+            name=name,
+            role=role.value,
+            key_hash=hash_key(secret),
+            key_prefix=secret[:10],
+            created_at=utcnow(),
+        )
+        with write_session(self.factory) as db:
+            db.add(key)
+        return key, secret
+
+    def list_keys(self) -> list[ApiKey]:
+        with read_session(self.factory) as db:
+            return list(db.scalars(select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)))
+
+    def count_active_keys(self) -> int:
+        with read_session(self.factory) as db:
+            query = select(func.count()).select_from(ApiKey).where(ApiKey.revoked_at.is_(None))
+            return int(db.scalar(query) or 0)
+
+    def revoke_key(self, key_id: str) -> ApiKey:
+        with write_session(self.factory) as db:
+            key = db.get(ApiKey, key_id)
+            if key is None:
+                raise not_found("api_key_not_found", f"no API key {key_id!r}")
+            if key.revoked_at is None:
+                key.revoked_at = utcnow()
+        with self._lock:
+            self._cache.pop(key.key_hash, None)
+        return key
+
+    # ---- candidate tokens --------------------------------------------------------------
+
+    def mint_candidate_token(self, session_id: str, ttl_seconds: int) -> CandidateToken:
+        now = datetime.now(UTC)
+        expires = now + timedelta(seconds=ttl_seconds)
+        claims = {
+            "iss": TOKEN_ISSUER,
+            "aud": TOKEN_AUDIENCE,
+            "sub": session_id,
+            "iat": int(now.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": secrets.token_urlsafe(12),
+        }
+        token = jwt.encode(claims, self._signing_key, algorithm="HS256")
+        return CandidateToken(token, session_id, expires.replace(microsecond=0))
+
+    # ---- authentication ----------------------------------------------------------------
+
+    def authenticate(self, credential: str) -> Principal:
+        if credential.startswith(API_KEY_PREFIX):
+            return self._authenticate_key(credential)
+        return self._authenticate_token(credential)
+
+    def _authenticate_key(self, secret: str) -> Principal:
+        digest = hash_key(secret)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        with read_session(self.factory) as db:
+            key = db.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).one_or_none()
+        if key is None or key.revoked_at is not None:
+            raise unauthenticated("the API key is unknown or revoked")
+        principal = Principal(Role(key.role), key_id=key.id)
+        with self._lock:
+            if len(self._cache) >= _CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[digest] = (now + self._cache_seconds, principal)
+        return principal
+
+    def _authenticate_token(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._signing_key,
+                algorithms=["HS256"],
+                audience=TOKEN_AUDIENCE,
+                issuer=TOKEN_ISSUER,
+                options={"require": ["exp", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise unauthenticated("the candidate token has expired") from None
+        except jwt.PyJWTError:
+            raise unauthenticated("the bearer token is not valid") from None
+        return Principal(Role.candidate, session_id=str(claims["sub"]))

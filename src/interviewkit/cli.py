@@ -1,0 +1,295 @@
+"""The ``interviewkit`` command: serve, migrate, manage keys and sessions, diagnose."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from interviewkit.auth.service import AuthService, Role
+from interviewkit.config import Settings
+from interviewkit.db import create_db_engine, create_session_factory
+from interviewkit.errors import ProblemError
+from interviewkit.sessions.models import SessionStatus
+
+app = typer.Typer(help="InterviewKit: AI-assisted technical interviews.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for interviewers and admins.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Interview sessions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(sessions_app, name="sessions")
+
+console = Console()
+errors = Console(stderr=True)
+_overrides: dict[str, Any] = {}
+
+
+@app.callback()
+def _global(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data directory (INTERVIEWKIT_DATA_DIR)")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="SQLAlchemy URL (INTERVIEWKIT_DATABASE_URL)")
+    ] = None,
+) -> None:
+    if data_dir is not None:
+        _overrides["data_dir"] = data_dir
+    if database_url is not None:
+        _overrides["database_url"] = database_url
+
+
+def load_settings(**extra: Any) -> Settings:
+    values = {**_overrides, **{key: value for key, value in extra.items() if value is not None}}
+    return Settings(**values)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+def _migrate(settings: Settings) -> None:
+    from interviewkit.migrations import upgrade
+
+    engine = create_db_engine(settings)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def _auth(settings: Settings) -> AuthService:
+    factory = create_session_factory(create_db_engine(settings))
+    return AuthService(factory, settings.effective_secret_key)
+
+
+# ---- serve --------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Start the API server (migrating an embedded SQLite database first)."""
+    import uvicorn
+
+    from interviewkit.migrations import current_revision, head_revision
+    from interviewkit.observability import configure_logging
+
+    settings = load_settings(host=host, port=port, data_dir=data_dir)
+    configure_logging(settings.log_level, settings.log_format)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.is_sqlite:
+        _migrate(settings)
+    else:
+        engine = create_db_engine(settings)
+        if current_revision(engine) != head_revision(engine):
+            raise _fail("the database schema is not current: run 'interviewkit db upgrade'")
+        engine.dispose()
+    _print_first_admin_key(settings)
+    console.print(
+        f"InterviewKit serving on [bold]{settings.effective_public_url}[/bold] "
+        f"(API docs at {settings.effective_public_url}/docs)"
+    )
+    for name, value in settings.model_dump(exclude_unset=True).items():
+        os.environ[f"INTERVIEWKIT_{name.upper()}"] = str(value)
+    uvicorn.run(
+        "interviewkit.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def _print_first_admin_key(settings: Settings) -> None:
+    auth = _auth(settings)
+    if auth.count_active_keys() > 0:
+        return
+    key, secret = auth.create_key("first admin", Role.admin)
+    console.print(
+        Panel(
+            f"[bold]{secret}[/bold]\n\nThis admin API key is shown once; only its hash is kept.\n"
+            f"Use it as: Authorization: Bearer <key>   (key id {key.id})",
+            title="First start: admin API key",
+            border_style="green",
+        )
+    )
+
+
+# ---- db -----------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    settings = load_settings()
+    _migrate(settings)
+    console.print(f"database at {settings.redacted()['database_url']} is up to date")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the applied and the newest migration."""
+    from interviewkit.migrations import current_revision, head_revision
+
+    engine = create_db_engine(load_settings())
+    console.print(f"current: {current_revision(engine)}  head: {head_revision(engine)}")
+
+
+# ---- keys ---------------------------------------------------------------------------------
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who or what uses the key")],
+    role: Annotated[Role, typer.Option(help="admin or interviewer")] = Role.interviewer,
+) -> None:
+    """Create an API key and print it once."""
+    if role == Role.candidate:
+        raise _fail("candidates get tokens from POST /api/v1/sessions/{id}/invite")
+    key, secret = _auth(load_settings()).create_key(name, role)
+    console.print(f"created {key.id} ({key.role}) — the key is shown only now:")
+    console.print(secret, soft_wrap=True, highlight=False)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (never the keys themselves)."""
+    table = Table("id", "name", "role", "prefix", "created", "revoked")
+    for key in _auth(load_settings()).list_keys():
+        revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else ""
+        table.add_row(
+            key.id,
+            key.name,
+            key.role,
+            key.key_prefix + "…",
+            key.created_at.isoformat(timespec="seconds"),
+            revoked,
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key (servers stop accepting it within api_key_cache_seconds)."""
+    try:
+        key = _auth(load_settings()).revoke_key(key_id)
+    except ProblemError as exc:
+        raise _fail(exc.detail) from None
+    console.print(f"revoked {key.id} ({key.name})")
+
+
+# ---- sessions -----------------------------------------------------------------------------
+
+
+def _session_service() -> Any:
+    from interviewkit.sessions.service import SessionService
+    from interviewkit.storage import create_object_store
+
+    settings = load_settings()
+    factory = create_session_factory(create_db_engine(settings))
+    return SessionService(factory, create_object_store(settings), settings)
+
+
+@sessions_app.command("list")
+def sessions_list(
+    status: Annotated[SessionStatus | None, typer.Option()] = None,
+    candidate: Annotated[str | None, typer.Option(help="Name or email contains")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+) -> None:
+    """List sessions, newest first."""
+    page = _session_service().list_sessions(status=status, candidate=candidate, limit=limit)
+    table = Table("id", "status", "candidate", "template", "files", "created")
+    for row in page.items:
+        who = " ".join(part for part in (row.candidate_name, row.candidate_email) if part)
+        table.add_row(
+            row.id,
+            row.status,
+            who,
+            row.template_id or row.problem_id or "",
+            str(row.file_count),
+            row.created_at.isoformat(timespec="seconds"),
+        )
+    console.print(table)
+
+
+@sessions_app.command("show")
+def sessions_show(session_id: str) -> None:
+    """Show one session and its workspace files."""
+    service = _session_service()
+    try:
+        interview, files = service.list_files(session_id)
+    except ProblemError as exc:
+        raise _fail(exc.detail) from None
+    from interviewkit.sessions.schemas import SessionOut
+
+    summary = Table("field", "value", title=interview.id)
+    for name, value in SessionOut.of(interview).model_dump(mode="json").items():
+        summary.add_row(name, "" if value is None else str(value))
+    console.print(summary)
+    table = Table("path", "language", "bytes", "version", "updated")
+    for row in files:
+        table.add_row(
+            row.path,
+            row.language,
+            str(row.size),
+            str(row.version),
+            row.updated_at.isoformat(timespec="seconds"),
+        )
+    console.print(table)
+
+
+# ---- doctor -------------------------------------------------------------------------------
+
+
+@app.command()
+def doctor() -> None:
+    """Print the effective configuration and what each port finds on this machine."""
+    from interviewkit.app import Container
+    from interviewkit.doctor import machine_checks
+    from interviewkit.migrations import current_revision, head_revision
+    from interviewkit.storage import PortCheck
+
+    settings = load_settings()
+    config = Table("setting", "value", title="Effective configuration")
+    for name, value in settings.redacted().items():
+        config.add_row(name, str(value))
+    console.print(config)
+
+    container = Container.build(settings)
+    required = container.check_ports()
+    if required[0].ok:
+        current, head = current_revision(container.engine), head_revision(container.engine)
+        required.append(
+            PortCheck(
+                "database schema",
+                current == head,
+                f"at {current}, newest {head}",
+                "" if current == head else "interviewkit db upgrade",
+            )
+        )
+    report = Table("check", "status", "detail", "fix", title="Ports and machine")
+    for check in required + machine_checks():
+        status = "[green]OK[/green]" if check.ok else "[red]MISSING[/red]"
+        report.add_row(check.name, status, check.detail, check.fix)
+    console.print(report)
+    if not all(check.ok for check in required):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

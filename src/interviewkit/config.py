@@ -1,0 +1,139 @@
+"""One Settings object for the whole platform.
+
+Every knob is an environment variable with the ``INTERVIEWKIT_`` prefix (or a line in
+``.env``) and has a default that works on a single machine with nothing else installed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+KIB = 1024
+MIB = 1024 * KIB
+
+
+class Settings(BaseSettings):
+    """Effective configuration; ``interviewkit doctor`` prints it."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="INTERVIEWKIT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    # --- where things live -------------------------------------------------------------
+    data_dir: Path = Field(Path(".interviewkit"), description="Holds SQLite, objects, secret")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; empty means SQLite inside data_dir"
+    )
+    object_store: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = Field(None, repr=False)
+    s3_create_bucket: bool = Field(False, description="Create the bucket if it is missing")
+
+    # --- HTTP ----------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    public_url: str | None = Field(
+        None, description="Base URL clients use to reach this server (for signed URLs)"
+    )
+    secret_key: str | None = Field(
+        None,
+        repr=False,
+        description="Signs candidate tokens and URLs; generated into data_dir when empty. "
+        "Set it explicitly when several servers share one database.",
+    )
+
+    # --- limits (defaults from the origin documents) -------------------------------------
+    max_file_bytes: int = Field(1 * MIB, ge=1)
+    max_files_per_session: int = Field(200, ge=1)
+    max_workspace_bytes: int = Field(20 * MIB, ge=1)
+    max_request_bytes: int = Field(
+        4 * MIB, ge=1024, description="Whole request body; JSON escaping can double a file"
+    )
+    max_upload_bytes: int = Field(
+        2 * 1024 * MIB, ge=1, description="One upload through a signed object-store URL"
+    )
+    inline_content_max_bytes: int = Field(
+        64 * KIB, ge=0, description="Larger files go to the object store"
+    )
+    max_path_bytes: int = Field(1024, ge=16)
+    max_path_depth: int = Field(16, ge=1)
+    max_segment_bytes: int = Field(255, ge=1)
+    max_session_config_bytes: int = Field(64 * KIB, ge=2)
+    max_page_size: int = Field(100, ge=1)
+    candidate_token_ttl_seconds: int = Field(4 * 3600, ge=60)
+    signed_url_ttl_seconds: int = Field(900, ge=1)
+    api_key_cache_seconds: float = Field(
+        5.0, ge=0, description="How long a verified API key is trusted without a lookup"
+    )
+
+    # --- durability and logs -------------------------------------------------------------
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = Field(
+        "FULL", description="FULL survives power loss; NORMAL only a process crash"
+    )
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    @model_validator(mode="after")
+    def _s3_needs_bucket(self) -> Settings:
+        if self.object_store == "s3" and not self.s3_bucket:
+            raise ValueError("INTERVIEWKIT_S3_BUCKET is required when INTERVIEWKIT_OBJECT_STORE=s3")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'interviewkit.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.data_dir / "objects"
+
+    @property
+    def effective_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @cached_property
+    def effective_secret_key(self) -> str:
+        """The configured key, else one generated once and kept (mode 0600) in data_dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            candidate = path.with_suffix(".tmp")
+            candidate.write_text(secrets.token_urlsafe(48))
+            candidate.chmod(0o600)
+            candidate.replace(path)
+        return path.read_text().strip()
+
+    def redacted(self) -> dict[str, object]:
+        """Configuration safe to print: secrets are replaced by whether they are set."""
+        shown: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if name in {"secret_key", "s3_secret_access_key"}:
+                shown[name] = "(set)" if value else "(generated)" if name == "secret_key" else None
+            else:
+                shown[name] = str(value) if isinstance(value, Path) else value
+        shown["database_url"] = _redact_url(self.effective_database_url)
+        return shown
+
+
+def _redact_url(url: str) -> str:
+    """Hide a password inside a database URL."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

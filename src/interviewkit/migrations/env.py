@@ -1,0 +1,23 @@
+"""Alembic environment: migrates the engine handed over in ``config.attributes``."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+
+from interviewkit.auth import models as _auth_models  # noqa: F401  (registers tables)
+from interviewkit.db import Base
+from interviewkit.sessions import models as _session_models  # noqa: F401
+
+engine: Engine = context.config.attributes["engine"]
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()

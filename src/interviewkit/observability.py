@@ -1,0 +1,195 @@
+"""Structured logs, request ids, Prometheus metrics and the request-body limit.
+
+One pure-ASGI middleware does all per-request bookkeeping (Starlette's BaseHTTPMiddleware
+costs a task per request). Logs carry the request id and never headers, query strings or
+bodies, so tokens, signed-URL signatures and file contents stay out of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from contextvars import ContextVar
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from pythonjsonlogger.json import JsonFormatter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from interviewkit.errors import ProblemError
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+access_logger = logging.getLogger("interviewkit.access")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """JSON lines on stderr (or plain lines for a console), each with its request id."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}{request_id}",
+                style="{",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                datefmt="%Y-%m-%dT%H:%M:%S%z",
+            )
+        )
+    else:
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+        )
+    handler.addFilter(_RequestIdFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True  # our access log replaces it
+
+
+class Metrics:
+    """The app's Prometheus registry; domains add their own collectors to ``registry``."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "interviewkit_http_requests",
+            "HTTP requests by route template, method and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "interviewkit_http_request_duration_seconds",
+            "HTTP request latency by route template",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+
+class RequestTooLargeError(ProblemError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            413, "request_too_large", f"the request body exceeds {limit} bytes", limit=limit
+        )
+
+
+class RequestContextMiddleware:
+    """Request id, access log, metrics, and a cap on the request body size."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        max_body_bytes: int,
+        unlimited_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.max_body_bytes = max_body_bytes
+        self.unlimited_prefixes = unlimited_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _incoming_request_id(scope) or uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [
+                    *message["headers"],
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            limited = not scope["path"].startswith(self.unlimited_prefixes)
+            if limited and _declared_length(scope) > self.max_body_bytes:
+                await _send_too_large(send_with_id, self.max_body_bytes)
+                return
+            capped = _capped_receive(receive, self.max_body_bytes) if limited else receive
+            await self.app(scope, capped, send_with_id)
+        finally:
+            self._record(scope, status, time.perf_counter() - started)
+            request_id_var.reset(token)
+
+    def _record(self, scope: Scope, status: int, elapsed: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        method = scope["method"]
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        self.metrics.latency.labels(method, route).observe(elapsed)
+        access_logger.info(
+            "request",
+            extra={
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
+
+
+def _incoming_request_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            text = value.decode("latin-1")
+            return text if _VALID_REQUEST_ID.match(text) else None
+    return None
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+def _capped_receive(receive: Receive, limit: int) -> Receive:
+    """Count streamed body bytes (chunked uploads carry no Content-Length)."""
+    received = 0
+
+    async def capped() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise RequestTooLargeError(limit)
+        return message
+
+    return capped
+
+
+async def _send_too_large(send: Send, limit: int) -> None:
+    from interviewkit.errors import problem_response
+
+    response = problem_response(
+        413, "request_too_large", f"the request body exceeds {limit} bytes", limit=limit
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": response.raw_headers,
+        }
+    )
+    await send({"type": "http.response.body", "body": response.body})

@@ -1,0 +1,152 @@
+"""Request and response bodies of the sessions API."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
+
+REFERENCE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,255}$"
+
+
+def _printable(value: str) -> str:
+    """Refuse control characters and lone surrogates (PostgreSQL cannot store NUL)."""
+    if any(unicodedata.category(char) in {"Cc", "Cs"} for char in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+SafeText = Annotated[str, AfterValidator(_printable)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FileIn(Strict):
+    path: str = Field(max_length=4096, examples=["/solution.py"])
+    content: str = Field(examples=["print('hello')\n"])
+
+
+class SessionCreate(Strict):
+    template_id: str | None = Field(None, pattern=REFERENCE_ID)
+    problem_id: str | None = Field(None, pattern=REFERENCE_ID)
+    candidate_name: SafeText | None = Field(None, min_length=1, max_length=200)
+    candidate_email: SafeText | None = Field(None, pattern=EMAIL, max_length=320)
+    config: dict[str, Any] = Field(default_factory=dict)
+    files: list[FileIn] = Field(default_factory=list, max_length=200)
+
+
+class SessionPatch(Strict):
+    candidate_name: SafeText | None = Field(None, min_length=1, max_length=200)
+    candidate_email: SafeText | None = Field(None, pattern=EMAIL, max_length=320)
+    config: dict[str, Any] | None = None
+    status: Literal["completed", "terminated"] | None = None
+
+
+class SessionOut(BaseModel):
+    id: str
+    status: SessionStatus
+    template_id: str | None
+    problem_id: str | None
+    candidate_name: str | None
+    candidate_email: str | None
+    config: dict[str, Any]
+    file_count: int
+    workspace_bytes: int
+    created_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, row: InterviewSession) -> SessionOut:
+        return cls(
+            id=row.id,
+            status=SessionStatus(row.status),
+            template_id=row.template_id,
+            problem_id=row.problem_id,
+            candidate_name=row.candidate_name,
+            candidate_email=row.candidate_email,
+            config=row.config,
+            file_count=row.file_count,
+            workspace_bytes=row.workspace_bytes,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            ended_at=row.ended_at,
+        )
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+
+
+class FileMeta(BaseModel):
+    path: str
+    size: int
+    sha256: str
+    language: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: SessionFile) -> FileMeta:
+        return cls(
+            path=row.path,
+            size=row.size,
+            sha256=row.sha256,
+            language=row.language,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+class FileOut(FileMeta):
+    content: str
+
+
+class TreeNode(BaseModel):
+    name: str
+    path: str
+    type: Literal["file", "folder"]
+    size: int
+    children: list[TreeNode] | None = None
+
+
+class FileListing(BaseModel):
+    session_id: str
+    file_count: int
+    total_bytes: int
+    read_only: bool
+    files: list[FileMeta]
+    tree: TreeNode
+
+
+class FileWrite(Strict):
+    content: str
+
+
+class MoveRequest(Strict):
+    to: str = Field(max_length=4096, examples=["/src/solution.py"])
+    overwrite: bool = False
+
+
+class MoveResult(BaseModel):
+    moved: list[FileMeta]
+
+
+class InviteRequest(Strict):
+    ttl_seconds: int | None = Field(None, ge=60, le=30 * 24 * 3600)
+
+
+class InviteOut(BaseModel):
+    session_id: str
+    token: str
+    expires_at: datetime

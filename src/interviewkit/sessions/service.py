@@ -1,0 +1,587 @@
+"""Sessions and their workspaces: the domain logic, free of HTTP.
+
+Every workspace write locks its session row first (``SELECT … FOR UPDATE`` on PostgreSQL,
+``BEGIN IMMEDIATE`` on SQLite), so the file-count and byte quotas kept on the session row
+are checked and updated atomically and two writers of one session never interleave.
+Large files live in the object store under a fresh key per version; the database row is
+written after the object, so an acknowledged write is never half-visible.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from interviewkit.config import Settings
+from interviewkit.db import new_id, read_session, utcnow, write_session
+from interviewkit.errors import ProblemError, bad_request, conflict, not_found
+from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
+from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
+from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
+
+EndStatus = Literal["completed", "terminated"]
+
+
+@dataclass(frozen=True)
+class IfMatch:
+    """An ``If-Match`` precondition: any version (``*``) or one of a set of versions."""
+
+    versions: frozenset[int] = frozenset()
+    any_version: bool = False
+
+    def allows(self, current: int | None) -> bool:
+        if current is None:
+            return False
+        return self.any_version or current in self.versions
+
+
+@dataclass(frozen=True)
+class FileRead:
+    file: SessionFile
+    content: str
+
+
+@dataclass
+class SessionPage:
+    items: list[InterviewSession]
+    next_cursor: str | None
+
+
+@dataclass
+class NewFile:
+    path: str
+    content: str
+
+
+@dataclass
+class SessionDraft:
+    template_id: str | None = None
+    problem_id: str | None = None
+    candidate_name: str | None = None
+    candidate_email: str | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    files: list[NewFile] = field(default_factory=list)
+
+
+UNSET: Any = object()
+
+
+class SessionService:
+    def __init__(
+        self, factory: sessionmaker[Session], store: ObjectStore, settings: Settings
+    ) -> None:
+        self.factory = factory
+        self.store = store
+        self.settings = settings
+        self.rules = PathRules(
+            settings.max_path_bytes, settings.max_path_depth, settings.max_segment_bytes
+        )
+
+    # ---- sessions ----------------------------------------------------------------------
+
+    def create_session(self, draft: SessionDraft) -> InterviewSession:
+        self._check_config(draft.config)
+        now = utcnow()
+        interview = InterviewSession(
+            id=new_id("ses"),
+            template_id=draft.template_id,
+            problem_id=draft.problem_id,
+            candidate_name=draft.candidate_name,
+            candidate_email=draft.candidate_email,
+            status=SessionStatus.active,
+            config=draft.config,
+            file_count=0,
+            workspace_bytes=0,
+            created_at=now,
+            updated_at=now,
+        )
+        files = [(self.normalize(item.path), item.content) for item in draft.files]
+        if len({path for path, _ in files}) != len(files):
+            raise bad_request("duplicate_path", "the same path appears twice in files")
+        payloads = [(path, self._check_content(content)) for path, content in files]
+        with self._transaction() as db:
+            db.add(interview)
+            db.flush()
+            for path, payload in payloads:
+                self._put(db, interview, path, payload, None)
+        return interview
+
+    def get_session(self, session_id: str) -> InterviewSession:
+        with read_session(self.factory) as db:
+            return self._session(db, session_id)
+
+    def list_sessions(
+        self,
+        *,
+        status: SessionStatus | None = None,
+        candidate: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> SessionPage:
+        query: Select[InterviewSession] = select(InterviewSession)
+        if status is not None:
+            query = query.where(InterviewSession.status == status)
+        if candidate:
+            pattern = "%" + candidate.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
+            pattern = pattern.replace("_", "\\_")
+            query = query.where(
+                or_(
+                    func.lower(InterviewSession.candidate_name).like(pattern, escape="\\"),
+                    func.lower(InterviewSession.candidate_email).like(pattern, escape="\\"),
+                )
+            )
+        if cursor:
+            created, session_id = _decode_cursor(cursor)
+            query = query.where(
+                or_(
+                    InterviewSession.created_at < created,
+                    and_(InterviewSession.created_at == created, InterviewSession.id < session_id),
+                )
+            )
+        query = query.order_by(InterviewSession.created_at.desc(), InterviewSession.id.desc())
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query.limit(limit + 1)))
+        next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+        return SessionPage(rows[:limit], next_cursor)
+
+    def update_session(
+        self,
+        session_id: str,
+        *,
+        candidate_name: str | None = UNSET,
+        candidate_email: str | None = UNSET,
+        config: dict[str, Any] = UNSET,
+        status: SessionStatus = UNSET,
+    ) -> InterviewSession:
+        with write_session(self.factory) as db:
+            interview = self._locked_session(db, session_id)
+            if candidate_name is not UNSET:
+                interview.candidate_name = candidate_name
+            if candidate_email is not UNSET:
+                interview.candidate_email = candidate_email
+            if config is not UNSET:
+                interview.config = self._check_config(config)
+            if status is not UNSET and status != interview.status:
+                self._transition(interview, status)
+            interview.updated_at = utcnow()
+        return interview
+
+    def end_session(self, session_id: str, status: EndStatus = "completed") -> InterviewSession:
+        """End a session; ending an ended session again changes nothing (idempotent)."""
+        with write_session(self.factory) as db:
+            interview = self._locked_session(db, session_id)
+            if interview.is_active:
+                self._transition(interview, SessionStatus(status))
+        return interview
+
+    def _transition(self, interview: InterviewSession, status: SessionStatus) -> None:
+        if not interview.is_active:
+            raise conflict(
+                "invalid_status_transition",
+                f"session is {interview.status}; an ended session cannot change status",
+            )
+        interview.status = status
+        if status != SessionStatus.active:
+            interview.ended_at = utcnow()
+
+    def _session(self, db: Session, session_id: str) -> InterviewSession:
+        interview = db.get(InterviewSession, session_id)
+        if interview is None:
+            raise not_found("session_not_found", f"no session {session_id!r}")
+        return interview
+
+    def _locked_session(self, db: Session, session_id: str) -> InterviewSession:
+        query = select(InterviewSession).where(InterviewSession.id == session_id)
+        interview = db.scalars(query.with_for_update()).one_or_none()
+        if interview is None:
+            raise not_found("session_not_found", f"no session {session_id!r}")
+        return interview
+
+    def _writable_session(self, db: Session, session_id: str) -> InterviewSession:
+        interview = self._locked_session(db, session_id)
+        if not interview.is_active:
+            raise conflict(
+                "session_ended", f"session is {interview.status}; its workspace is read-only"
+            )
+        return interview
+
+    # ---- workspace reads ---------------------------------------------------------------
+
+    def normalize(self, path: str) -> str:
+        return normalize_path(path, self.rules)
+
+    def list_files(self, session_id: str) -> tuple[InterviewSession, list[SessionFile]]:
+        with read_session(self.factory) as db:
+            interview = self._session(db, session_id)
+            query = select(SessionFile).where(SessionFile.session_id == session_id)
+            return interview, list(db.scalars(query.order_by(SessionFile.path)))
+
+    def read_file(self, session_id: str, path: str) -> FileRead:
+        path = self.normalize(path)
+        with read_session(self.factory) as db:
+            row = db.scalars(_file_query(session_id, path)).one_or_none()
+            if row is None:
+                self._session(db, session_id)
+                raise not_found("file_not_found", f"no file {path!r} in session {session_id}")
+        return FileRead(row, self._content_of(row))
+
+    def _content_of(self, row: SessionFile) -> str:
+        if row.storage_key is None:
+            return row.content or ""
+        try:
+            return self.store.get(row.storage_key).decode("utf-8")
+        except ObjectNotFoundError:
+            raise ProblemError(
+                500, "file_content_missing", f"the stored content of {row.path!r} is missing"
+            ) from None
+
+    # ---- workspace writes --------------------------------------------------------------
+
+    def create_file(self, session_id: str, path: str, content: str) -> SessionFile:
+        path = self.normalize(path)
+        payload = self._check_content(content)
+        with self._writing(session_id) as (db, interview):
+            row = self._put(db, interview, path, payload, None)
+        return row
+
+    def write_file(
+        self,
+        session_id: str,
+        path: str,
+        content: str,
+        *,
+        if_match: IfMatch | None = None,
+        create_only: bool = False,
+    ) -> tuple[SessionFile, bool]:
+        """Create or replace a file; returns the row and whether it was created."""
+        path = self.normalize(path)
+        payload = self._check_content(content)
+        with self._writing(session_id) as (db, interview):
+            existing = db.scalars(_file_query(session_id, path)).one_or_none()
+            created = existing is None
+            if if_match is not None and not if_match.allows(existing.version if existing else None):
+                raise _stale(path, existing)
+            if create_only and existing is not None:
+                raise ProblemError(
+                    412,
+                    "file_exists",
+                    f"{path!r} exists (If-None-Match: *)",
+                    version=existing.version,
+                )
+            row = self._put(db, interview, path, payload, existing)
+        return row, created
+
+    def delete_file(
+        self,
+        session_id: str,
+        path: str,
+        *,
+        if_match: IfMatch | None = None,
+        recursive: bool = False,
+    ) -> int:
+        """Delete a file, or with ``recursive`` a folder; returns how many files went."""
+        path = self.normalize(path)
+        with self._writing(session_id) as (db, interview):
+            existing = db.scalars(_file_query(session_id, path)).one_or_none()
+            if if_match is not None and not if_match.allows(existing.version if existing else None):
+                raise _stale(path, existing)
+            if existing is not None:
+                doomed = [existing]
+            else:
+                doomed = list(db.scalars(_under_query(session_id, path)))
+                if not doomed:
+                    raise not_found("file_not_found", f"no file {path!r} in session {session_id}")
+                if not recursive:
+                    raise conflict(
+                        "folder_not_empty",
+                        f"{path!r} is a folder of {len(doomed)} files; add ?recursive=true",
+                    )
+            for row in doomed:
+                db.delete(row)
+            interview.file_count -= len(doomed)
+            interview.workspace_bytes -= sum(row.size for row in doomed)
+            interview.updated_at = utcnow()
+            _replaced_blobs(db).extend(row.storage_key for row in doomed if row.storage_key)
+        return len(doomed)
+
+    def move(
+        self, session_id: str, source: str, target: str, *, overwrite: bool = False
+    ) -> list[SessionFile]:
+        """Rename a file or a whole folder; returns the moved files at their new paths."""
+        source, target = self.normalize(source), self.normalize(target)
+        if source == target:
+            raise bad_request("invalid_move", "source and target are the same path")
+        if is_under(target, source):
+            raise bad_request("invalid_move", "a folder cannot move into itself")
+        with self._writing(session_id) as (db, interview):
+            single = db.scalars(_file_query(session_id, source)).one_or_none()
+            moving = [single] if single else list(db.scalars(_under_query(session_id, source)))
+            if not moving:
+                raise not_found("file_not_found", f"no file or folder {source!r}")
+            renames = {row.path: target + row.path[len(source) :] for row in moving}
+            replaced = self._clear_targets(db, interview, renames, overwrite)
+            for row in moving:
+                row.path = renames[row.path]
+                row.language = language_for(row.path)
+                row.version += 1
+                row.updated_at = utcnow()
+            interview.updated_at = utcnow()
+            _replaced_blobs(db).extend(row.storage_key for row in replaced if row.storage_key)
+        return moving
+
+    def _clear_targets(
+        self,
+        db: Session,
+        interview: InterviewSession,
+        renames: dict[str, str],
+        overwrite: bool,
+    ) -> list[SessionFile]:
+        """Check that every new path is free; with ``overwrite`` remove files in the way."""
+        moving = set(renames)
+        in_the_way: list[SessionFile] = []
+        for new_path in renames.values():
+            blocker = self._path_conflict(db, interview.id, new_path, ignore=moving)
+            if blocker is None:
+                continue
+            if not overwrite or blocker.path != new_path:
+                raise conflict(
+                    "path_conflict", f"{new_path!r} is taken by {blocker.path!r}", path=blocker.path
+                )
+            in_the_way.append(blocker)
+        for row in in_the_way:
+            db.delete(row)
+        db.flush()
+        interview.file_count -= len(in_the_way)
+        interview.workspace_bytes -= sum(row.size for row in in_the_way)
+        return in_the_way
+
+    # ---- helpers -----------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One write transaction that also tidies the object store.
+
+        On failure the objects written for the transaction are removed; on success the
+        objects that the new rows replaced are removed, once the commit made them unused.
+        """
+        new_blobs: list[str] = []
+        replaced: list[str] = []
+        try:
+            with write_session(self.factory) as db:
+                db.info.update(new_blobs=new_blobs, replaced_blobs=replaced)
+                yield db
+        except BaseException:
+            self._delete_blobs(new_blobs)
+            raise
+        self._delete_blobs(replaced)
+
+    @contextmanager
+    def _writing(self, session_id: str) -> Iterator[tuple[Session, InterviewSession]]:
+        """A write transaction holding the lock of one active session."""
+        with self._transaction() as db:
+            yield db, self._writable_session(db, session_id)
+
+    def _check_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        try:
+            size = len(json.dumps(config, ensure_ascii=False).encode("utf-8"))
+        except UnicodeEncodeError:
+            raise ProblemError(422, "validation_error", "config holds invalid Unicode") from None
+        limit = self.settings.max_session_config_bytes
+        if size > limit:
+            raise ProblemError(
+                413,
+                "config_too_large",
+                f"config is {size} bytes; the limit is {limit}",
+                limit=limit,
+            )
+        return config
+
+    def _check_content(self, content: str) -> bytes:
+        try:
+            payload = content.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ProblemError(415, "binary_content", "file content must be UTF-8 text") from None
+        if b"\x00" in payload:
+            raise ProblemError(415, "binary_content", "file content must be text (found NUL)")
+        if len(payload) > self.settings.max_file_bytes:
+            raise ProblemError(
+                413,
+                "file_too_large",
+                f"file is {len(payload)} bytes; the limit is {self.settings.max_file_bytes}",
+                limit=self.settings.max_file_bytes,
+            )
+        return payload
+
+    def _path_conflict(
+        self, db: Session, session_id: str, path: str, ignore: Iterable[str] = ()
+    ) -> SessionFile | None:
+        """A file at ``path``, at one of its ancestors, or inside it as a folder."""
+        ignored = set(ignore)
+        parts = path.split("/")[1:]
+        candidates = ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+        query = select(SessionFile).where(
+            SessionFile.session_id == session_id,
+            or_(SessionFile.path.in_(candidates), _under_condition(path)),
+        )
+        for row in db.scalars(query.limit(len(ignored) + 2)):
+            if row.path not in ignored:
+                return row
+        return None
+
+    def _put(
+        self,
+        db: Session,
+        interview: InterviewSession,
+        path: str,
+        payload: bytes,
+        existing: SessionFile | None,
+    ) -> SessionFile:
+        """Insert or replace one file inside an open write transaction."""
+        if existing is None:
+            blocker = self._path_conflict(db, interview.id, path)
+            if blocker is not None and blocker.path == path:
+                raise conflict("file_exists", f"{path!r} already exists", version=blocker.version)
+            if blocker is not None:
+                raise conflict(
+                    "path_conflict", f"{path!r} conflicts with {blocker.path!r}", path=blocker.path
+                )
+        added_files = 0 if existing else 1
+        added_bytes = len(payload) - (existing.size if existing else 0)
+        self._check_quota(interview, added_files, added_bytes)
+        storage_key = self._store_blob(db, interview, payload)
+        now = utcnow()
+        old_key = existing.storage_key if existing else None
+        row = existing or SessionFile(session_id=interview.id, path=path, version=0, created_at=now)
+        row.content = None if storage_key else payload.decode("utf-8")
+        row.storage_key = storage_key
+        row.size = len(payload)
+        row.sha256 = hashlib.sha256(payload).hexdigest()
+        row.language = language_for(path)
+        row.version += 1
+        row.updated_at = now
+        if existing is None:
+            db.add(row)
+        interview.file_count += added_files
+        interview.workspace_bytes += added_bytes
+        interview.updated_at = now
+        if old_key:
+            _replaced_blobs(db).append(old_key)
+        return row
+
+    def _check_quota(self, interview: InterviewSession, files: int, size: int) -> None:
+        settings = self.settings
+        if interview.file_count + files > settings.max_files_per_session:
+            raise conflict(
+                "too_many_files",
+                f"a session holds at most {settings.max_files_per_session} files",
+                limit=settings.max_files_per_session,
+            )
+        if interview.workspace_bytes + size > settings.max_workspace_bytes:
+            raise ProblemError(
+                413,
+                "workspace_too_large",
+                f"the workspace would exceed {settings.max_workspace_bytes} bytes",
+                limit=settings.max_workspace_bytes,
+            )
+
+    def _store_blob(self, db: Session, interview: InterviewSession, payload: bytes) -> str | None:
+        if len(payload) <= self.settings.inline_content_max_bytes:
+            return None
+        key = session_key(interview.id, interview.created_at, "files", new_id("blob"))
+        self.store.put(key, payload, "text/plain; charset=utf-8")
+        db.info["new_blobs"].append(key)
+        return key
+
+    def _delete_blobs(self, keys: Iterable[str | None]) -> None:
+        for key in keys:
+            if key:
+                self.store.delete(key)
+
+
+def _replaced_blobs(db: Session) -> list[str]:
+    blobs: list[str] = db.info["replaced_blobs"]
+    return blobs
+
+
+def _stale(path: str, existing: SessionFile | None) -> ProblemError:
+    current = existing.version if existing else None
+    return ProblemError(
+        412,
+        "version_mismatch",
+        f"{path!r} is at version {current}; reload it before writing"
+        if current
+        else f"{path!r} does not exist",
+        current_version=current,
+    )
+
+
+def _file_query(session_id: str, path: str) -> Select[SessionFile]:
+    return select(SessionFile).where(SessionFile.session_id == session_id, SessionFile.path == path)
+
+
+def _under_condition(folder: str) -> Any:
+    """Paths strictly inside ``folder``, as a range scan of the (session_id, path) index."""
+    low = folder + "/"
+    high = folder + "0"  # '0' is the character right after '/'
+    return and_(SessionFile.path >= low, SessionFile.path < high)
+
+
+def _under_query(session_id: str, folder: str) -> Select[SessionFile]:
+    return (
+        select(SessionFile)
+        .where(SessionFile.session_id == session_id, _under_condition(folder))
+        .order_by(SessionFile.path)
+    )
+
+
+def _encode_cursor(row: InterviewSession) -> str:
+    raw = f"{row.created_at.isoformat()}|{row.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created, session_id = raw.split("|", 1)
+        return datetime.fromisoformat(created), session_id
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise bad_request("invalid_cursor", "the pagination cursor is malformed") from None
+
+
+def file_tree(files: Sequence[SessionFile]) -> dict[str, Any]:
+    """Nest a flat, path-sorted file list into folders with aggregated sizes."""
+    root: dict[str, Any] = {"name": "", "path": "/", "type": "folder", "size": 0, "children": []}
+    folders: dict[str, dict[str, Any]] = {"/": root}
+    for row in files:
+        parent = root
+        parts = row.path.split("/")[1:]
+        for depth in range(1, len(parts)):
+            folder_path = "/" + "/".join(parts[:depth])
+            folder = folders.get(folder_path)
+            if folder is None:
+                folder = {
+                    "name": parts[depth - 1],
+                    "path": folder_path,
+                    "type": "folder",
+                    "size": 0,
+                    "children": [],
+                }
+                folders[folder_path] = folder
+                parent["children"].append(folder)
+            parent = folder
+        parent["children"].append(
+            {"name": parts[-1], "path": row.path, "type": "file", "size": row.size}
+        )
+        for depth in range(len(parts)):
+            folders["/" + "/".join(parts[:depth]) if depth else "/"]["size"] += row.size
+    return root

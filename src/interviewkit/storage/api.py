@@ -1,0 +1,71 @@
+"""Routes behind the local object store's signed URLs (S3 serves its own)."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from interviewkit.errors import ProblemError
+from interviewkit.storage.local import LocalObjectStore
+from interviewkit.storage.port import ObjectNotFoundError, validate_key
+
+router = APIRouter(prefix="/api/v1/objects", tags=["objects"])
+
+
+def _authorised_store(
+    request: Request, method: str, key: str, expires: int, signature: str, content_type: str | None
+) -> LocalObjectStore:
+    store = request.app.state.container.object_store
+    if not isinstance(store, LocalObjectStore):
+        raise ProblemError(404, "not_found", "signed URLs are served by the S3 endpoint")
+    validate_key(key)
+    if not store.signer.verify(method, key, expires, signature, content_type):
+        raise ProblemError(403, "invalid_signature", "the URL signature is invalid or expired")
+    return store
+
+
+@router.get("/{key:path}", summary="Download through a signed URL")
+def download_object(
+    request: Request,
+    key: str,
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+    method: Annotated[str, Query(pattern="^GET$")] = "GET",
+) -> StreamingResponse:
+    store = _authorised_store(request, method, key, expires, signature, None)
+    try:
+        info = store.head(key)
+    except ObjectNotFoundError:
+        raise ProblemError(404, "object_not_found", f"no object {key!r}") from None
+    return StreamingResponse(
+        store.iter_chunks(key),
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(info.size)},
+    )
+
+
+@router.put("/{key:path}", summary="Upload through a signed URL", status_code=200)
+async def upload_object(
+    request: Request,
+    key: str,
+    expires: Annotated[int, Query()],
+    signature: Annotated[str, Query(max_length=128)],
+    method: Annotated[str, Query(pattern="^PUT$")] = "PUT",
+    content_type: Annotated[str | None, Query(max_length=255)] = None,
+) -> Response:
+    store = _authorised_store(request, method, key, expires, signature, content_type)
+    limit = request.app.state.container.settings.max_upload_bytes
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+        received = 0
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit:
+                raise ProblemError(413, "upload_too_large", f"uploads are limited to {limit} bytes")
+            spool.write(chunk)
+        spool.seek(0)
+        await run_in_threadpool(store.put, key, spool, content_type)  # type: ignore[arg-type]
+    return Response(status_code=200)

@@ -1,0 +1,118 @@
+"""The object-store port: what every adapter (local directory, S3) must do.
+
+Keys are ``/``-separated, relative, and form a tree: a key is never also the folder of
+another key (``a`` and ``a/b`` cannot both exist). Our key layouts respect this, and the
+local adapter relies on it. Every adapter passes ``tests/storage/test_contract.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO, Protocol
+
+from interviewkit.errors import ProblemError
+
+MAX_KEY_BYTES = 1024
+_FORBIDDEN_KEY_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+class ObjectStoreError(Exception):
+    """The store failed (unreachable, misconfigured); not the caller's fault."""
+
+
+class ObjectNotFoundError(KeyError):
+    """No object under that key."""
+
+
+class InvalidKeyError(ProblemError):
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(400, "invalid_object_key", f"invalid object key {key!r}: {reason}")
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PortCheck:
+    """Result of probing one port, for /readyz and ``interviewkit doctor``."""
+
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    latency_ms: float = 0.0
+
+
+class ObjectStore(Protocol):
+    """Blob storage behind one interface; see the module docstring for key rules."""
+
+    name: str
+
+    def put(self, key: str, data: bytes | BinaryIO, content_type: str | None = None) -> ObjectInfo:
+        """Store an object atomically: readers see the old bytes or the new, never a mix."""
+        ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def iter_chunks(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Stream an object without holding it all in memory."""
+        ...
+
+    def head(self, key: str) -> ObjectInfo: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Remove an object; deleting a missing key is not an error."""
+        ...
+
+    def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
+        """Objects whose key starts with ``prefix``, in key order."""
+        ...
+
+    def presign_get(self, key: str, expires_in: int) -> str: ...
+
+    def presign_put(self, key: str, expires_in: int, content_type: str | None = None) -> str: ...
+
+    def check(self) -> PortCheck:
+        """Write, read back and delete a probe object (the origin docs' testConnection)."""
+        ...
+
+
+def validate_key(key: str) -> str:
+    """Return ``key`` if it is a safe relative key, else raise :class:`InvalidKeyError`."""
+    if not isinstance(key, str) or not key:
+        raise InvalidKeyError(str(key), "empty")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidKeyError(key, f"longer than {MAX_KEY_BYTES} bytes")
+    if _FORBIDDEN_KEY_CHARS.search(key):
+        raise InvalidKeyError(key, "control character or backslash")
+    if key.startswith("/") or key.endswith("/"):
+        raise InvalidKeyError(key, "leading or trailing slash")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidKeyError(key, "not valid Unicode") from None
+    for segment in key.split("/"):
+        if segment in {"", ".", ".."}:
+            raise InvalidKeyError(key, "empty, '.' or '..' segment")
+    return key
+
+
+def session_prefix(session_id: str, created: datetime) -> str:
+    """``interview-sessions/{yyyy}/{mm}/{dd}/{session_id}``, the origin docs' layout."""
+    return f"interview-sessions/{created:%Y/%m/%d}/{session_id}"
+
+
+def session_key(session_id: str, created: datetime, area: str, name: str) -> str:
+    """Key of one object of a session: ``area`` is ``files``, ``outputs`` or ``recordings``."""
+    if area not in {"files", "outputs", "recordings"}:
+        raise ValueError(f"unknown session area {area!r}")
+    return validate_key(f"{session_prefix(session_id, created)}/{area}/{name.lstrip('/')}")
