@@ -50,7 +50,7 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
         "sqlite_synchronous": "NORMAL",
         **overrides,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 # ---- databases ----------------------------------------------------------------------------

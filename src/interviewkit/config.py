@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         None,
+        min_length=32,
         repr=False,
         description="Signs candidate tokens and URLs; generated into data_dir when empty. "
         "Set it explicitly when several servers share one database.",

@@ -30,6 +30,8 @@ NAMING_CONVENTION = {
 }
 
 _ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+ID_PATTERN = r"^[A-Za-z0-9_]{1,64}$"
+"""What an id in a URL may look like (``ses_…``, ``key_…``)."""
 SQLITE_WRITE = {"sqlite_begin": "BEGIN IMMEDIATE"}
 
 

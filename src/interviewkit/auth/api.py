@@ -11,10 +11,11 @@ from pydantic import BaseModel, Field
 from interviewkit.auth.deps import Admin
 from interviewkit.auth.models import ApiKey
 from interviewkit.auth.service import AuthService, Role
+from interviewkit.db import ID_PATTERN
 
 router = APIRouter(prefix="/api/v1/keys", tags=["keys"])
 
-KeyId = Annotated[str, Path(max_length=64)]
+KeyId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 
 
 class KeyCreate(BaseModel):

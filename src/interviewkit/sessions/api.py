@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from interviewkit.auth.deps import SessionAccess, Staff
 from interviewkit.auth.service import AuthService
+from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError, conflict
 from interviewkit.sessions.models import SessionFile, SessionStatus
 from interviewkit.sessions.schemas import (
@@ -41,7 +43,9 @@ from interviewkit.sessions.service import (
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
-SessionId = Annotated[str, Path(max_length=64, description="A session id such as ses_…")]
+SessionId = Annotated[
+    str, Path(pattern=ID_PATTERN, max_length=64, description="A session id such as ses_…")
+]
 FilePath = Annotated[str, Path(description="Workspace path, e.g. utils/helper.py")]
 IfMatchHeader = Annotated[str | None, Header(alias="If-Match", max_length=1024)]
 IfNoneMatchHeader = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
@@ -225,7 +229,7 @@ def create_file(
     session_id: SessionId, body: FileIn, service: Service, response: Response, _: SessionAccess
 ) -> FileMeta:
     row = service.create_file(session_id, body.path, body.content)
-    response.headers["Location"] = f"{router.prefix}/{session_id}/files{row.path}"
+    response.headers["Location"] = f"{router.prefix}/{session_id}/files{quote(row.path)}"
     return _file_response(response, row)
 
 

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.config import Settings
-from interviewkit.db import new_id, read_session, utcnow, write_session
+from interviewkit.db import ID_PATTERN, new_id, read_session, utcnow, write_session
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
@@ -553,7 +554,12 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, session_id = raw.split("|", 1)
-        return datetime.fromisoformat(created), session_id
+        if not re.fullmatch(ID_PATTERN, session_id):
+            raise ValueError("malformed id")
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None:
+            raise ValueError("naive time")
+        return moment, session_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise bad_request("invalid_cursor", "the pagination cursor is malformed") from None
 

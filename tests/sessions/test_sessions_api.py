@@ -1,0 +1,169 @@
+"""Session lifecycle over HTTP: create, list and page, update, end, invite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import assert_problem, new_session
+
+
+def test_create_returns_the_session_and_its_location(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/sessions",
+        json={
+            "template_id": "tpl_two_sum",
+            "candidate_name": "Ada Lovelace",
+            "candidate_email": "ada@example.com",
+            "config": {"time_limit_minutes": 45, "languages": ["python"]},
+            "files": [{"path": "solution.py", "content": "def solve():\n    pass\n"}],
+        },
+    )
+    assert response.status_code == 201
+    session = response.json()
+    assert session["id"].startswith("ses_")
+    assert response.headers["location"] == f"/api/v1/sessions/{session['id']}"
+    assert session["status"] == "active"
+    assert session["template_id"] == "tpl_two_sum"
+    assert session["config"]["time_limit_minutes"] == 45
+    assert session["file_count"] == 1
+    assert session["created_at"].endswith("Z")
+    fetched = client.get(f"/api/v1/sessions/{session['id']}").json()
+    assert fetched == session
+
+
+def test_an_empty_session(client: TestClient) -> None:
+    session = new_session(client)
+    assert session["file_count"] == 0
+    assert session["candidate_name"] is None
+
+
+def test_invalid_create_bodies_name_the_field(client: TestClient) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"candidate_email": "nope"}, "candidate_email"),
+        ({"template_id": "../x"}, "template_id"),
+        ({"candidate_name": ""}, "candidate_name"),
+        ({"candidate_name": "a\x00b"}, "candidate_name"),
+        ({"config": [1, 2]}, "config"),
+        ({"unknown_field": 1}, "unknown_field"),
+        ({"files": [{"path": "a.py"}]}, "content"),
+    ]
+    for body, field in cases:
+        problem = assert_problem(
+            client.post("/api/v1/sessions", json=body), 422, "validation_error"
+        )
+        assert field in problem["errors"][0]["field"], problem
+
+
+def test_duplicate_initial_paths_are_refused(client: TestClient) -> None:
+    files = [{"path": "/a.py", "content": ""}, {"path": "a.py", "content": "x"}]
+    assert_problem(client.post("/api/v1/sessions", json={"files": files}), 400, "duplicate_path")
+
+
+def test_oversized_config_is_413(client: TestClient) -> None:
+    body = {"config": {"notes": "x" * (70 * 1024)}}
+    assert_problem(client.post("/api/v1/sessions", json=body), 413, "config_too_large")
+
+
+def test_list_pages_newest_first_with_a_cursor(client: TestClient) -> None:
+    created = [new_session(client, candidate_name=f"C{i}")["id"] for i in range(5)]
+    seen: list[str] = []
+    cursor: str | None = None
+    for _ in range(3):
+        params: dict[str, Any] = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/api/v1/sessions", params=params).json()
+        seen.extend(item["id"] for item in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(created))
+    assert cursor is None
+
+
+def test_list_filters_by_status_and_candidate(client: TestClient) -> None:
+    ada = new_session(client, candidate_name="Ada Lovelace", candidate_email="ada@example.com")
+    alan = new_session(client, candidate_name="Alan Turing", candidate_email="alan@example.org")
+    client.delete(f"/api/v1/sessions/{alan['id']}", params={"status": "terminated"})
+
+    def ids(**params: Any) -> list[str]:
+        return [
+            item["id"] for item in client.get("/api/v1/sessions", params=params).json()["items"]
+        ]
+
+    assert ids(status="active") == [ada["id"]]
+    assert ids(status="terminated") == [alan["id"]]
+    assert ids(candidate="lovelace") == [ada["id"]]
+    assert ids(candidate="EXAMPLE.ORG") == [alan["id"]]
+    assert ids(candidate="%") == []
+    assert ids(candidate="_") == []
+
+
+def test_list_rejects_bad_parameters(client: TestClient) -> None:
+    assert_problem(client.get("/api/v1/sessions?status=paused"), 422, "validation_error")
+    assert_problem(client.get("/api/v1/sessions?limit=0"), 422, "validation_error")
+    assert_problem(client.get("/api/v1/sessions?cursor=!!!"), 400, "invalid_cursor")
+    assert_problem(client.get("/api/v1/sessions?cursor=Zm9v"), 400, "invalid_cursor")
+
+
+def test_page_size_is_capped(client: TestClient) -> None:
+    for _ in range(3):
+        new_session(client)
+    page = client.get("/api/v1/sessions", params={"limit": 10_000}).json()
+    assert len(page["items"]) == 3
+
+
+def test_patch_updates_only_the_given_fields(client: TestClient) -> None:
+    session = new_session(client, candidate_name="Ada", config={"a": 1})
+    url = f"/api/v1/sessions/{session['id']}"
+    patched = client.patch(url, json={"candidate_email": "ada@example.com"}).json()
+    assert patched["candidate_name"] == "Ada"
+    assert patched["candidate_email"] == "ada@example.com"
+    assert patched["config"] == {"a": 1}
+    cleared = client.patch(url, json={"candidate_name": None}).json()
+    assert cleared["candidate_name"] is None
+    assert client.patch(url, json={"config": {"b": 2}}).json()["config"] == {"b": 2}
+
+
+def test_patch_can_end_but_never_reopen(client: TestClient) -> None:
+    session = new_session(client)
+    url = f"/api/v1/sessions/{session['id']}"
+    ended = client.patch(url, json={"status": "terminated"}).json()
+    assert ended["status"] == "terminated"
+    assert ended["ended_at"] is not None
+    assert_problem(client.patch(url, json={"status": "active"}), 422, "validation_error")
+    again = client.patch(url, json={"status": "completed"})
+    assert_problem(again, 409, "invalid_status_transition")
+
+
+def test_delete_ends_the_session_and_keeps_everything(client: TestClient) -> None:
+    session = new_session(client, files=[{"path": "/a.py", "content": "1"}])
+    url = f"/api/v1/sessions/{session['id']}"
+    ended = client.delete(url)
+    assert ended.status_code == 200
+    assert ended.json()["status"] == "completed"
+    again = client.delete(url, params={"status": "terminated"})
+    assert again.json()["status"] == "completed", "ending twice changes nothing"
+    assert client.get(url).json()["file_count"] == 1
+    assert_problem(client.delete(url, params={"status": "active"}), 422, "validation_error")
+
+
+def test_unknown_session_is_404_everywhere(client: TestClient) -> None:
+    url = "/api/v1/sessions/ses_missing"
+    assert_problem(client.get(url), 404, "session_not_found")
+    assert_problem(client.patch(url, json={}), 404, "session_not_found")
+    assert_problem(client.delete(url), 404, "session_not_found")
+    assert_problem(client.post(url + "/invite"), 404, "session_not_found")
+    assert_problem(client.get("/api/v1/sessions/" + "x" * 100), 422, "validation_error")
+
+
+def test_invite_mints_a_token_for_active_sessions_only(client: TestClient) -> None:
+    session = new_session(client)
+    url = f"/api/v1/sessions/{session['id']}/invite"
+    invite = client.post(url, json={"ttl_seconds": 3600})
+    assert invite.status_code == 201
+    assert invite.json()["session_id"] == session["id"]
+    assert invite.json()["token"].count(".") == 2
+    assert_problem(client.post(url, json={"ttl_seconds": 1}), 422, "validation_error")
+    client.delete(f"/api/v1/sessions/{session['id']}")
+    assert_problem(client.post(url), 409, "session_ended")

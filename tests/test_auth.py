@@ -1,0 +1,210 @@
+"""Who may do what: API keys, candidate tokens and every route, as a matrix."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from interviewkit.app import Container
+from interviewkit.auth.service import TOKEN_AUDIENCE, TOKEN_ISSUER, Role
+from tests.conftest import TEST_SECRET, Keys, assert_problem, new_session
+
+
+@dataclass
+class World:
+    """Two sessions (A with a file) and credentials of every kind."""
+
+    app: FastAPI
+    session_a: str
+    session_b: str
+    credentials: dict[str, str | None]
+
+    def call(self, who: str, method: str, url: str, **kwargs: Any) -> Response:
+        credential = self.credentials[who]
+        headers = {"Authorization": credential} if credential else {}
+        client = TestClient(self.app, raise_server_exceptions=False)
+        return client.request(method, url, headers=headers, **kwargs)
+
+
+def _token(session_id: str, *, secret: str = TEST_SECRET, exp_offset: int = 3600) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": TOKEN_ISSUER,
+        "aud": TOKEN_AUDIENCE,
+        "sub": session_id,
+        "iat": now,
+        "exp": now + exp_offset,
+    }
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@pytest.fixture
+def world(app: FastAPI, container: Container, keys: Keys) -> World:
+    staff = TestClient(app, headers=Keys.bearer(keys.interviewer))
+    session_a = new_session(staff, files=[{"path": "/a.py", "content": "secret answer"}])["id"]
+    session_b = new_session(staff)["id"]
+    token_a = staff.post(f"/api/v1/sessions/{session_a}/invite").json()["token"]
+    revoked_key, revoked_secret = container.auth.create_key("gone", Role.interviewer)
+    container.auth.revoke_key(revoked_key.id)
+    credentials: dict[str, str | None] = {
+        "none": None,
+        "basic": "Basic dXNlcjpwYXNz",
+        "empty_bearer": "Bearer ",
+        "unknown_key": "Bearer ik_" + "x" * 43,
+        "revoked_key": f"Bearer {revoked_secret}",
+        "garbage_token": "Bearer not.a.jwt",
+        "forged_token": f"Bearer {_token(session_a, secret=OTHER_SECRET)}",
+        "expired_token": f"Bearer {_token(session_a, exp_offset=-10)}",
+        "wrong_audience": "Bearer "
+        + jwt.encode({"sub": session_a, "exp": int(time.time()) + 60}, TEST_SECRET, "HS256"),
+        "candidate_a": f"Bearer {token_a}",
+        "interviewer": f"Bearer {keys.interviewer}",
+        "admin": f"Bearer {keys.admin}",
+    }
+    return World(app, session_a, session_b, credentials)
+
+
+OTHER_SECRET = "another-secret-that-is-long-enough-for-hs256"
+BAD_CREDENTIALS = [
+    "none",
+    "basic",
+    "empty_bearer",
+    "unknown_key",
+    "revoked_key",
+    "garbage_token",
+    "forged_token",
+    "expired_token",
+    "wrong_audience",
+]
+
+Route = Callable[[World], tuple[str, str, dict[str, object]]]
+
+SESSION_ROUTES: dict[str, Route] = {
+    "get_session": lambda w: ("GET", f"/api/v1/sessions/{w.session_a}", {}),
+    "list_files": lambda w: ("GET", f"/api/v1/sessions/{w.session_a}/files", {}),
+    "read_file": lambda w: ("GET", f"/api/v1/sessions/{w.session_a}/files/a.py", {}),
+    "write_file": lambda w: (
+        "PUT",
+        f"/api/v1/sessions/{w.session_a}/files/b.py",
+        {"json": {"content": "x"}},
+    ),
+    "create_file": lambda w: (
+        "POST",
+        f"/api/v1/sessions/{w.session_a}/files",
+        {"json": {"path": "/c.py", "content": ""}},
+    ),
+    "move_file": lambda w: (
+        "POST",
+        f"/api/v1/sessions/{w.session_a}/files/a.py:move",
+        {"json": {"to": "/z.py"}},
+    ),
+    "delete_file": lambda w: ("DELETE", f"/api/v1/sessions/{w.session_a}/files/a.py", {}),
+}
+
+STAFF_ROUTES: dict[str, Route] = {
+    "list_sessions": lambda w: ("GET", "/api/v1/sessions", {}),
+    "create_session": lambda w: ("POST", "/api/v1/sessions", {"json": {}}),
+    "patch_session": lambda w: ("PATCH", f"/api/v1/sessions/{w.session_a}", {"json": {}}),
+    "end_session": lambda w: ("DELETE", f"/api/v1/sessions/{w.session_a}", {}),
+    "invite": lambda w: ("POST", f"/api/v1/sessions/{w.session_a}/invite", {}),
+}
+
+ADMIN_ROUTES: dict[str, Route] = {
+    "list_keys": lambda w: ("GET", "/api/v1/keys", {}),
+    "create_key": lambda w: ("POST", "/api/v1/keys", {"json": {"name": "k"}}),
+    "revoke_key": lambda w: ("DELETE", "/api/v1/keys/key_missing", {}),
+}
+
+ALL_ROUTES = {**SESSION_ROUTES, **STAFF_ROUTES, **ADMIN_ROUTES}
+
+
+@pytest.mark.parametrize("who", BAD_CREDENTIALS)
+def test_bad_credentials_are_401_on_every_route(world: World, who: str) -> None:
+    for route in sorted(ALL_ROUTES):
+        method, url, kwargs = ALL_ROUTES[route](world)
+        response = world.call(who, method, url, **kwargs)
+        assert_problem(response, 401, "unauthenticated")
+        assert response.headers["www-authenticate"].startswith("Bearer"), route
+
+
+@pytest.mark.parametrize("route", sorted(SESSION_ROUTES))
+def test_a_candidate_works_in_its_own_session(world: World, route: str) -> None:
+    method, url, kwargs = SESSION_ROUTES[route](world)
+    assert world.call("candidate_a", method, url, **kwargs).is_success
+
+
+@pytest.mark.parametrize("route", sorted(SESSION_ROUTES))
+def test_a_candidate_cannot_see_another_session(world: World, route: str) -> None:
+    method, url, kwargs = SESSION_ROUTES[route](world)
+    other = url.replace(world.session_a, world.session_b)
+    assert_problem(world.call("candidate_a", method, other, **kwargs), 404, "session_not_found")
+
+
+@pytest.mark.parametrize("route", sorted({**STAFF_ROUTES, **ADMIN_ROUTES}))
+def test_a_candidate_gets_no_staff_or_admin_route(world: World, route: str) -> None:
+    method, url, kwargs = {**STAFF_ROUTES, **ADMIN_ROUTES}[route](world)
+    assert_problem(world.call("candidate_a", method, url, **kwargs), 403, "forbidden")
+
+
+@pytest.mark.parametrize("route", sorted(ADMIN_ROUTES))
+def test_interviewers_get_no_admin_route(world: World, route: str) -> None:
+    method, url, kwargs = ADMIN_ROUTES[route](world)
+    assert_problem(world.call("interviewer", method, url, **kwargs), 403, "forbidden")
+
+
+@pytest.mark.parametrize("who", ["interviewer", "admin"])
+@pytest.mark.parametrize("route", sorted({**SESSION_ROUTES, **STAFF_ROUTES}))
+def test_staff_reach_every_session_route(world: World, who: str, route: str) -> None:
+    method, url, kwargs = {**SESSION_ROUTES, **STAFF_ROUTES}[route](world)
+    assert world.call(who, method, url, **kwargs).is_success
+
+
+def test_admins_manage_keys(world: World, container: Container) -> None:
+    created = world.call("admin", "POST", "/api/v1/keys", json={"name": "ci", "role": "admin"})
+    assert created.status_code == 201
+    secret = created.json()["key"]
+    assert container.auth.authenticate(secret).role == Role.admin
+    listed = world.call("admin", "GET", "/api/v1/keys").json()["items"]
+    assert created.json()["id"] in [item["id"] for item in listed]
+    assert all("key" not in item for item in listed), "secrets are never listed"
+    revoked = world.call("admin", "DELETE", f"/api/v1/keys/{created.json()['id']}")
+    assert revoked.json()["revoked_at"] is not None
+    with pytest.raises(Exception, match="revoked"):
+        container.auth.authenticate(secret)
+    bad_role = world.call("admin", "POST", "/api/v1/keys", json={"name": "x", "role": "candidate"})
+    assert_problem(bad_role, 422, "invalid_role")
+    missing = world.call("admin", "DELETE", "/api/v1/keys/key_missing")
+    assert_problem(missing, 404, "api_key_not_found")
+
+
+def test_only_hashes_of_keys_are_stored(container: Container, keys: Keys) -> None:
+    from sqlalchemy import text
+
+    with container.engine.connect() as connection:
+        stored = " ".join(
+            str(value)
+            for row in connection.execute(text("SELECT * FROM api_keys"))
+            for value in row
+        )
+    assert keys.admin not in stored
+    assert keys.interviewer not in stored
+
+
+def test_a_candidate_token_outlives_nothing_it_should_not(world: World) -> None:
+    """After the session ends the candidate can still read but no longer write."""
+    staff = TestClient(world.app, headers={"Authorization": world.credentials["interviewer"] or ""})
+    staff.delete(f"/api/v1/sessions/{world.session_a}")
+    read = world.call("candidate_a", "GET", f"/api/v1/sessions/{world.session_a}/files/a.py")
+    assert read.json()["content"] == "secret answer"
+    write = world.call(
+        "candidate_a", "PUT", f"/api/v1/sessions/{world.session_a}/files/a.py", json={"content": ""}
+    )
+    assert_problem(write, 409, "session_ended")

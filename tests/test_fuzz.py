@@ -1,0 +1,150 @@
+"""Random paths, bodies, headers and parameters thrown at the routes: never a 500.
+
+Every answer is either a success or a problem+json 4xx with a stable code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import new_session
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+paths = st.one_of(
+    st.text(max_size=80),
+    st.lists(
+        st.sampled_from(["a", "b.py", "..", ".", "", "%2e%2e", "é", "\x00", "\\", "~", ":move"]),
+        max_size=8,
+    ).map("/".join),
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+session_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "template_id": json_values,
+            "problem_id": st.text(max_size=70),
+            "candidate_name": st.text(max_size=210),
+            "candidate_email": st.text(max_size=40),
+            "config": json_values,
+            "files": st.lists(
+                st.fixed_dictionaries({"path": paths, "content": st.text(max_size=50)}),
+                max_size=3,
+            ),
+        },
+    ),
+)
+content_types = st.sampled_from(
+    ["application/json", "text/plain", "application/octet-stream", "image/png", "", "text/x; a=b"]
+)
+header_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
+
+
+def assert_no_server_error(response: Response) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400 and response.status_code != 405:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["code"]
+
+
+def url_for(session_id: str, path: str) -> str:
+    return f"/api/v1/sessions/{session_id}/files/{quote(path, safe='/:')}"
+
+
+@pytest.fixture
+def session_id(client: TestClient) -> str:
+    return str(new_session(client, files=[{"path": "/a.py", "content": "x"}])["id"])
+
+
+@FUZZ
+@given(path=paths, content=st.text(max_size=200), if_match=st.none() | header_values)
+def test_file_routes_with_random_paths(
+    client: TestClient, session_id: str, path: str, content: str, if_match: str | None
+) -> None:
+    headers = {"If-Match": if_match} if if_match is not None else {}
+    url = url_for(session_id, path)
+    assert_no_server_error(client.put(url, json={"content": content}, headers=headers))
+    assert_no_server_error(client.get(url))
+    assert_no_server_error(client.post(url + ":move", json={"to": path[::-1] or "/x"}))
+    assert_no_server_error(client.delete(url, headers=headers))
+    assert_no_server_error(
+        client.post(f"/api/v1/sessions/{session_id}/files", json={"path": path, "content": content})
+    )
+
+
+@FUZZ
+@given(body=st.binary(max_size=300), content_type=content_types, path=paths)
+def test_raw_bodies(
+    client: TestClient, session_id: str, body: bytes, content_type: str, path: str
+) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    for method, url in (
+        ("PUT", url_for(session_id, path or "f")),
+        ("POST", "/api/v1/sessions"),
+        ("POST", f"/api/v1/sessions/{session_id}/files"),
+        ("PATCH", f"/api/v1/sessions/{session_id}"),
+        ("POST", url_for(session_id, "a.py") + ":move"),
+    ):
+        assert_no_server_error(client.request(method, url, content=body, headers=headers))
+
+
+@FUZZ
+@given(body=session_bodies)
+def test_session_bodies(client: TestClient, body: Any) -> None:
+    created = client.post("/api/v1/sessions", content=json.dumps(body).encode())
+    assert_no_server_error(created)
+    if created.status_code == 201:
+        session = created.json()
+        patched = client.patch(f"/api/v1/sessions/{session['id']}", json=body)
+        assert_no_server_error(patched)
+
+
+@FUZZ
+@given(
+    session=st.text(max_size=70),
+    status=st.text(max_size=12),
+    candidate=st.text(max_size=30),
+    cursor=st.text(max_size=60),
+    limit=st.text(max_size=6),
+)
+def test_ids_and_query_parameters(
+    client: TestClient, session: str, status: str, candidate: str, cursor: str, limit: str
+) -> None:
+    query = {"status": status, "candidate": candidate, "cursor": cursor, "limit": limit}
+    assert_no_server_error(client.get("/api/v1/sessions", params=query))
+    encoded = quote(session, safe="")
+    assert_no_server_error(client.get(f"/api/v1/sessions/{encoded}"))
+    assert_no_server_error(client.get(f"/api/v1/sessions/{encoded}/files"))
+    assert_no_server_error(client.delete(f"/api/v1/sessions/{encoded}", params={"status": status}))
+    assert_no_server_error(client.post(f"/api/v1/sessions/{encoded}/invite", json={}))
+
+
+@FUZZ
+@given(token=header_values)
+def test_random_credentials(anonymous: TestClient, session_id: str, token: str) -> None:
+    for header in (token, f"Bearer {token}", f"Bearer ik_{token}"):
+        response = anonymous.get(
+            f"/api/v1/sessions/{session_id}/files", headers={"Authorization": header}
+        )
+        assert_no_server_error(response)
+        assert response.status_code == 401
