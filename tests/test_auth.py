@@ -31,7 +31,8 @@ class World:
         credential = self.credentials[who]
         headers = {"Authorization": credential} if credential else {}
         client = TestClient(self.app, raise_server_exceptions=False)
-        return client.request(method, url, headers=headers, **kwargs)
+        response: Response = client.request(method, url, headers=headers, **kwargs)
+        return response
 
 
 def _token(session_id: str, *, secret: str = TEST_SECRET, exp_offset: int = 3600) -> str:
