@@ -4,6 +4,10 @@
 set -euo pipefail
 
 PACKAGES=(bubblewrap)
+# Debian's python3 splits venv/ensurepip into its own package.
+if ! "${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  PACKAGES+=(python3-venv)
+fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -157,13 +157,15 @@ def db_current() -> None:
 def keys_create(
     name: Annotated[str, typer.Option(help="Who or what uses the key")],
     role: Annotated[Role, typer.Option(help="admin or interviewer")] = Role.interviewer,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the key")] = False,
 ) -> None:
     """Create an API key and print it once."""
     if role == Role.candidate:
         raise _fail("candidates get tokens from POST /api/v1/sessions/{id}/invite")
     key, secret = _auth(load_settings()).create_key(name, role)
-    console.print(f"created {key.id} ({key.role}) — the key is shown only now:")
-    console.print(secret, soft_wrap=True, highlight=False)
+    if not quiet:
+        console.print(f"created {key.id} ({key.role}) — the key is shown only now:")
+    print(secret)
 
 
 @keys_app.command("list")
