@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
+from tests.server import Server, clean_env, running_server
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def readme_walkthrough() -> str:
@@ -46,48 +37,20 @@ def json_documents(text: str) -> list[dict[str, Any]]:
     return documents
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("INTERVIEWKIT_")}
-    return {**env, **extra}
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    data_dir = tmp_path / "data"
-    port = free_port()
-    env = clean_env(INTERVIEWKIT_DATA_DIR=str(data_dir), INTERVIEWKIT_PORT=str(port))
-    process = subprocess.Popen(
-        [str(Path(sys.prefix) / "bin" / "interviewkit"), "serve"],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        yield base, data_dir
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def server(tmp_path: Path) -> Iterator[Server]:
+    with running_server(tmp_path / "data") as started:
+        yield started
 
 
-def test_the_readme_walkthrough_runs_verbatim(server: tuple[str, Path], tmp_path: Path) -> None:
-    base, data_dir = server
+def test_the_readme_walkthrough_runs_verbatim(server: Server, tmp_path: Path) -> None:
     workdir = tmp_path / "checkout"
     workdir.mkdir()
     (workdir / ".venv").symlink_to(Path(sys.prefix))
     done = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", readme_walkthrough()],
         cwd=workdir,
-        env=clean_env(IK=base, INTERVIEWKIT_DATA_DIR=str(data_dir)),
+        env=clean_env(IK=server.base_url, INTERVIEWKIT_DATA_DIR=str(server.data_dir)),
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,0 +1,81 @@
+"""Run the real ``interviewkit serve`` in a subprocess for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+INTERVIEWKIT = Path(sys.prefix) / "bin" / "interviewkit"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without stray INTERVIEWKIT_* settings, plus ``extra``."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("INTERVIEWKIT_")}
+    return {**env, **extra}
+
+
+@dataclass
+class Server:
+    base_url: str
+    data_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def output(self) -> str:
+        """Everything the server printed (call after it stopped)."""
+        assert self.process.stdout is not None
+        return self.process.stdout.read().decode(errors="replace")
+
+
+@contextmanager
+def running_server(data_dir: Path, *, port: int | None = None, **env: str) -> Iterator[Server]:
+    """Start a server on ``data_dir``; stop it (gracefully) when the block ends."""
+    port = port or free_port()
+    environment = clean_env(INTERVIEWKIT_DATA_DIR=str(data_dir), INTERVIEWKIT_PORT=str(port), **env)
+    process = subprocess.Popen(
+        [str(INTERVIEWKIT), "serve"],
+        env=environment,
+        cwd=data_dir.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    server = Server(f"http://127.0.0.1:{port}", data_dir, process)
+    try:
+        wait_until_healthy(server)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_healthy(server: Server, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the server exited early:\n{server.output()}")
+        try:
+            if httpx.get(f"{server.base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not become healthy in time")
