@@ -23,7 +23,7 @@ from interviewkit.errors import install_error_handlers
 from interviewkit.observability import Metrics, RequestContextMiddleware
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
-from interviewkit.storage import ObjectStore, PortCheck, create_object_store
+from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
 
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.state.container = container
     install_error_handlers(app)
+    app.add_exception_handler(ObjectStoreError, objects_api.object_store_error)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=container.metrics,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
+from rich.table import Column, Table
 
 from interviewkit.auth.service import AuthService, Role
 from interviewkit.config import Settings
@@ -39,6 +39,7 @@ def _global(
         str | None, typer.Option(help="SQLAlchemy URL (INTERVIEWKIT_DATABASE_URL)")
     ] = None,
 ) -> None:
+    _overrides.clear()  # options of an earlier in-process invocation must not linger
     if data_dir is not None:
         _overrides["data_dir"] = data_dir
     if database_url is not None:
@@ -171,7 +172,8 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """List API keys (never the keys themselves)."""
-    table = Table("id", "name", "role", "prefix", "created", "revoked")
+    # ids are typed into other commands: never cut one short, even at 80 columns
+    table = Table(Column("id", no_wrap=True), "name", "role", "prefix", "created", "revoked")
     for key in _auth(load_settings()).list_keys():
         revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else ""
         table.add_row(
@@ -215,7 +217,7 @@ def sessions_list(
 ) -> None:
     """List sessions, newest first."""
     page = _session_service().list_sessions(status=status, candidate=candidate, limit=limit)
-    table = Table("id", "status", "candidate", "template", "files", "created")
+    table = Table(Column("id", no_wrap=True), "status", "candidate", "template", "files", "created")
     for row in page.items:
         who = " ".join(part for part in (row.candidate_name, row.candidate_email) if part)
         table.add_row(
@@ -267,7 +269,8 @@ def doctor() -> None:
     from interviewkit.storage import PortCheck
 
     settings = load_settings()
-    config = Table("setting", "value", title="Effective configuration")
+    # overflow="fold": at 80 columns a value, a detail or a fix wraps instead of being cut
+    config = Table("setting", Column("value", overflow="fold"), title="Effective configuration")
     for name, value in settings.redacted().items():
         config.add_row(name, str(value))
     console.print(config)
@@ -284,7 +287,13 @@ def doctor() -> None:
                 "" if current == head else "interviewkit db upgrade",
             )
         )
-    report = Table("check", "status", "detail", "fix", title="Ports and machine")
+    report = Table(
+        "check",
+        "status",
+        Column("detail", overflow="fold"),
+        Column("fix", overflow="fold"),
+        title="Ports and machine",
+    )
     for check in required + machine_checks():
         status = "[green]OK[/green]" if check.ok else "[red]MISSING[/red]"
         report.add_row(check.name, status, check.detail, check.fix)

@@ -13,12 +13,14 @@ import sys
 import time
 import uuid
 from contextvars import ContextVar
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from interviewkit.errors import ProblemError
+from interviewkit.errors import problem_response
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_logger = logging.getLogger("interviewkit.access")
@@ -78,11 +80,12 @@ class Metrics:
         )
 
 
-class RequestTooLargeError(ProblemError):
+class RequestTooLargeError(HTTPException):
+    """Raised while a body streams in; FastAPI turns any non-HTTPException it meets while
+    parsing a body into a 400, so this must be an HTTPException to answer 413."""
+
     def __init__(self, limit: int) -> None:
-        super().__init__(
-            413, "request_too_large", f"the request body exceeds {limit} bytes", limit=limit
-        )
+        super().__init__(413, f"the request body exceeds {limit} bytes")
 
 
 class RequestContextMiddleware:
@@ -109,11 +112,14 @@ class RequestContextMiddleware:
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
+        response_started = False
+        failed = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 message.setdefault("headers", [])
                 message["headers"] = [
                     *message["headers"],
@@ -124,13 +130,34 @@ class RequestContextMiddleware:
         try:
             limited = not scope["path"].startswith(self.unlimited_prefixes)
             if limited and _declared_length(scope) > self.max_body_bytes:
-                await _send_too_large(send_with_id, self.max_body_bytes)
+                limit = self.max_body_bytes
+                await _send_problem(
+                    send_with_id,
+                    413,
+                    "request_too_large",
+                    f"the request body exceeds {limit} bytes",
+                    limit=limit,
+                )
                 return
             capped = _capped_receive(receive, self.max_body_bytes) if limited else receive
             await self.app(scope, capped, send_with_id)
+        except Exception:
+            # The app's 500 handler answers from ServerErrorMiddleware, outside this
+            # middleware, so its response would lack the request id: answer here instead
+            # (it then only logs), and keep the id set so that log line carries it.
+            failed = True
+            if not response_started:
+                await _send_problem(
+                    send_with_id,
+                    500,
+                    "internal_error",
+                    "An unexpected error occurred; it was logged.",
+                )
+            raise
         finally:
             self._record(scope, status, time.perf_counter() - started)
-            request_id_var.reset(token)
+            if not failed:
+                request_id_var.reset(token)
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         route = getattr(scope.get("route"), "path", None) or "unmatched"
@@ -179,16 +206,12 @@ def _capped_receive(receive: Receive, limit: int) -> Receive:
     return capped
 
 
-async def _send_too_large(send: Send, limit: int) -> None:
-    from interviewkit.errors import problem_response
-
-    response = problem_response(
-        413, "request_too_large", f"the request body exceeds {limit} bytes", limit=limit
-    )
+async def _send_problem(send: Send, status: int, code: str, detail: str, **extra: Any) -> None:
+    response = problem_response(status, code, detail, **extra)
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": response.raw_headers,
         }
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -319,3 +320,18 @@ def test_unknown_session_is_404(client: TestClient) -> None:
     assert_problem(
         client.put(files_url(missing, "a.py"), json={"content": ""}), 404, "session_not_found"
     )
+
+
+def test_a_failing_object_store_is_503_and_changes_nothing(
+    client: TestClient, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = new_session(client, files=[{"path": "/big.txt", "content": "small"}])
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the store's folders should be")
+    monkeypatch.setattr(container.object_store, "root", blocker / "objects")
+    large = "x" * (container.settings.inline_content_max_bytes + 1)
+    response = client.put(files_url(session, "big.txt"), json={"content": large})
+    assert_problem(response, 503, "storage_unavailable")
+    kept = client.get(files_url(session, "big.txt")).json()
+    assert kept["content"] == "small"
+    assert kept["version"] == 1

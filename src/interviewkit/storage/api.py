@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.errors import ProblemError
+from interviewkit.errors import ProblemError, problem_response
 from interviewkit.storage.local import LocalObjectStore
-from interviewkit.storage.port import ObjectNotFoundError, validate_key
+from interviewkit.storage.port import ObjectKeyConflictError, ObjectNotFoundError, validate_key
 
 router = APIRouter(prefix="/api/v1/objects", tags=["objects"])
+logger = logging.getLogger("interviewkit.storage")
+
+
+async def object_store_error(_: Request, exc: Exception) -> JSONResponse:
+    """A failing store is the server's trouble (503), a file/folder key clash a conflict."""
+    if isinstance(exc, ObjectKeyConflictError):
+        return problem_response(409, "object_key_conflict", str(exc))
+    logger.error("object store failure: %s", exc)
+    return problem_response(
+        503, "storage_unavailable", "The object store is unavailable; try again shortly."
+    )
 
 
 def _authorised_store(
@@ -34,9 +46,8 @@ def download_object(
     key: str,
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(max_length=128)],
-    method: Annotated[str, Query(pattern="^GET$")] = "GET",
 ) -> StreamingResponse:
-    store = _authorised_store(request, method, key, expires, signature, None)
+    store = _authorised_store(request, "GET", key, expires, signature, None)
     try:
         info = store.head(key)
     except ObjectNotFoundError:
@@ -54,10 +65,12 @@ async def upload_object(
     key: str,
     expires: Annotated[int, Query()],
     signature: Annotated[str, Query(max_length=128)],
-    method: Annotated[str, Query(pattern="^PUT$")] = "PUT",
     content_type: Annotated[str | None, Query(max_length=255)] = None,
 ) -> Response:
-    store = _authorised_store(request, method, key, expires, signature, content_type)
+    store = _authorised_store(request, "PUT", key, expires, signature, content_type)
+    if content_type and request.headers.get("content-type") != content_type:
+        # as S3 does: the signed content type is a promise about the upload
+        raise ProblemError(403, "invalid_signature", "the Content-Type differs from the signed one")
     limit = request.app.state.container.settings.max_upload_bytes
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
         received = 0

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from interviewkit.storage.port import (
     InvalidKeyError,
     ObjectInfo,
+    ObjectKeyConflictError,
     ObjectNotFoundError,
     ObjectStoreError,
     PortCheck,
@@ -40,7 +41,10 @@ class LocalObjectStore:
         validate_key(key)
         if any(part.startswith(_TMP_PREFIX) for part in key.split("/")):
             raise InvalidKeyError(key, f"segments may not start with {_TMP_PREFIX!r}")
-        path = (self.root / key).resolve()
+        try:
+            path = (self.root / key).resolve()
+        except (RuntimeError, OSError):  # a symlink loop planted under the root
+            raise InvalidKeyError(key, "cannot be resolved") from None
         if not path.is_relative_to(self.root) or path == self.root:
             raise InvalidKeyError(key, "resolves outside the store")
         return path
@@ -50,9 +54,11 @@ class LocalObjectStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError):
-            raise ObjectStoreError(f"key {key!r} lies under an existing object") from None
+            if not self.root.is_dir():
+                raise ObjectStoreError(f"the store root {self.root} is not a directory") from None
+            raise ObjectKeyConflictError(f"key {key!r} lies under an existing object") from None
         if path.is_dir():
-            raise ObjectStoreError(f"key {key!r} is the folder of other objects")
+            raise ObjectKeyConflictError(f"key {key!r} is the folder of other objects")
         fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -65,6 +71,7 @@ class LocalObjectStore:
             Path(tmp_name).replace(path)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
+            self._prune_empty_parents(path.parent)  # folders made for this key would block others
             raise
         return self._info(key, path)
 
@@ -110,8 +117,8 @@ class LocalObjectStore:
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         keys: list[str] = []
-        start = self.root / prefix.rpartition("/")[0] if "/" in prefix else self.root
-        if prefix and not start.resolve().is_relative_to(self.root):
+        start = (self.root / prefix.rpartition("/")[0]).resolve()
+        if not start.is_relative_to(self.root):
             return
         for dirpath, dirnames, filenames in os.walk(start):
             dirnames[:] = [d for d in dirnames if not d.startswith(_TMP_PREFIX)]
@@ -119,11 +126,18 @@ class LocalObjectStore:
             for filename in filenames:
                 if filename.startswith(_TMP_PREFIX):
                     continue
+                link = Path(dirpath, filename)
+                if link.is_symlink() and not link.resolve().is_relative_to(self.root):
+                    continue  # planted link to outside: get() refuses it, so hide it
                 key = filename if relative == "." else f"{relative}/{filename}"
                 if key.startswith(prefix):
                     keys.append(key)
         for key in sorted(keys):
-            yield self._info(key, self.root / key)
+            try:
+                info = self._info(key, self.root / key)
+            except FileNotFoundError:
+                continue  # deleted since the walk (or a dangling link)
+            yield info
 
     def presign_get(self, key: str, expires_in: int) -> str:
         validate_key(key)
@@ -139,6 +153,7 @@ class LocalObjectStore:
             self.put(probe, b"ok")
             ok = self.get(probe) == b"ok"
             self.delete(probe)
-        except OSError as exc:
-            return PortCheck("object_store", False, f"local {self.root}: {exc}", "fix permissions")
+        except (OSError, ObjectStoreError) as exc:
+            fix = "make INTERVIEWKIT_DATA_DIR a writable directory"
+            return PortCheck("object_store", False, f"local {self.root}: {exc}", fix)
         return PortCheck("object_store", ok, f"local directory {self.root}")

@@ -16,11 +16,16 @@ from typing import BinaryIO, Protocol
 from interviewkit.errors import ProblemError
 
 MAX_KEY_BYTES = 1024
+MAX_SEGMENT_BYTES = 255  # a file name on common local filesystems (NAME_MAX)
 _FORBIDDEN_KEY_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
 class ObjectStoreError(Exception):
     """The store failed (unreachable, misconfigured); not the caller's fault."""
+
+
+class ObjectKeyConflictError(ObjectStoreError):
+    """The key and an existing key would be a file and a folder at once (local store)."""
 
 
 class ObjectNotFoundError(KeyError):
@@ -103,6 +108,8 @@ def validate_key(key: str) -> str:
     for segment in key.split("/"):
         if segment in {"", ".", ".."}:
             raise InvalidKeyError(key, "empty, '.' or '..' segment")
+        if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
+            raise InvalidKeyError(key, f"a segment is longer than {MAX_SEGMENT_BYTES} bytes")
     return key
 
 
