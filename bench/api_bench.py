@@ -76,6 +76,7 @@ class Config:
     sessions: int
     database_url: str | None
     output: Path | None
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -127,10 +128,30 @@ def parse_args(argv: Sequence[str] | None = None) -> Config:
     parser.add_argument("--sessions", type=positive, default=4, help="sessions holding the files")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in a temp dir)")
     parser.add_argument("--output", type=Path, help="also write the JSON document here")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting, e.g. sqlite_synchronous=NORMAL (repeatable)",
+    )
     args = parser.parse_args(argv)
     return Config(
-        args.concurrency, args.requests, args.warmup, args.sessions, args.database_url, args.output
+        args.concurrency,
+        args.requests,
+        args.warmup,
+        args.sessions,
+        args.database_url,
+        args.output,
+        dict(setting_pair(text) for text in args.setting),
     )
+
+
+def setting_pair(text: str) -> tuple[str, str]:
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE")
+    return name.lower(), value
 
 
 def positive(text: str) -> int:
@@ -155,28 +176,45 @@ def interviewkit_command(data_dir: Path, database_url: str | None) -> list[str]:
     return [*command, "--database-url", database_url] if database_url else command
 
 
-def server_env() -> dict[str, str]:
-    """The caller's environment without ``INTERVIEWKIT_*``, so every run is configured alike."""
+def server_env(settings: dict[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without ``INTERVIEWKIT_*``, so every run is configured alike
+    (plus the ``--setting`` values, which the JSON output records)."""
     env = {
         name: value for name, value in os.environ.items() if not name.startswith("INTERVIEWKIT_")
     }
     env["INTERVIEWKIT_LOG_LEVEL"] = "WARNING"
+    env.update({f"INTERVIEWKIT_{name.upper()}": value for name, value in (settings or {}).items()})
     return env
 
 
-def run_cli(base: list[str], *args: str, cwd: Path) -> str:
+def run_cli(base: list[str], *args: str, cwd: Path, settings: dict[str, str]) -> str:
     result = subprocess.run(
-        [*base, *args], cwd=cwd, env=server_env(), capture_output=True, text=True, check=False
+        [*base, *args],
+        cwd=cwd,
+        env=server_env(settings),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"interviewkit {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
 
 
-def create_api_key(base: list[str], cwd: Path) -> str:
+def create_api_key(base: list[str], cwd: Path, settings: dict[str, str]) -> str:
     """Migrate, then create an interviewer key: the server then prints no admin key to parse."""
-    run_cli(base, "db", "upgrade", cwd=cwd)
-    printed = run_cli(base, "keys", "create", "--name", "bench", "--role", "interviewer", cwd=cwd)
+    run_cli(base, "db", "upgrade", cwd=cwd, settings=settings)
+    printed = run_cli(
+        base,
+        "keys",
+        "create",
+        "--name",
+        "bench",
+        "--role",
+        "interviewer",
+        cwd=cwd,
+        settings=settings,
+    )
     found = KEY_LINE.search(printed)
     if found is None:
         raise RuntimeError(f"no API key in the output of 'keys create':\n{printed}")
@@ -191,11 +229,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(base: list[str], cwd: Path, log: IO[str]) -> Iterator[str]:
+def running_server(
+    base: list[str], cwd: Path, log: IO[str], settings: dict[str, str]
+) -> Iterator[str]:
     """Yield the base URL of a healthy server; stop it however the block ends."""
     port = free_port()
     command = [*base, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=cwd, env=server_env(), stdout=log, stderr=log)
+    env = server_env(settings)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_healthy(process, url, log)
@@ -507,6 +548,7 @@ def describe(config: Config) -> dict[str, Any]:
         "file_bytes": len(python_source()),
         "database": database,
         "server": "interviewkit serve (uvicorn, 1 worker, log level WARNING)",
+        "settings": config.settings or "defaults",
     }
 
 
@@ -517,10 +559,10 @@ def bench(config: Config) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="interviewkit-bench-") as temp:
         data_dir = Path(temp)
         base = interviewkit_command(data_dir, config.database_url)
-        key = create_api_key(base, data_dir)
+        key = create_api_key(base, data_dir, config.settings)
         with (
             (data_dir / "server.log").open("w+") as log,
-            running_server(base, data_dir, log) as url,
+            running_server(base, data_dir, log, config.settings) as url,
         ):
             console.print(f"server at {url}, data in {data_dir}")
             samples = asyncio.run(run_all(url, key, config))

@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     max_page_size: int = Field(100, ge=1)
     candidate_token_ttl_seconds: int = Field(4 * 3600, ge=60)
     signed_url_ttl_seconds: int = Field(900, ge=1)
+    worker_threads: int = Field(
+        8,
+        ge=1,
+        le=256,
+        description="Threads running blocking work (database, object store) per process; "
+        "more threads mostly fight over the GIL",
+    )
     api_key_cache_seconds: float = Field(
         5.0, ge=0, description="How long a verified API key is trusted without a lookup"
     )

@@ -5,39 +5,37 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
-from interviewkit.auth.service import Principal, Role, unauthenticated
+from interviewkit.auth.service import AuthService, Principal, Role, unauthenticated
 from interviewkit.errors import ProblemError, not_found
 
 
-def current_principal(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
+    """Async on purpose: candidate tokens and cached keys need no I/O, so only a key
+    missing from the cache pays for a trip to the thread pool and the database."""
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if not header:
         raise unauthenticated("send 'Authorization: Bearer <API key or candidate token>'")
     if scheme.lower() != "bearer" or not credential.strip():
         raise unauthenticated("the Authorization header must be 'Bearer <token>'")
-    principal: Principal = request.app.state.container.auth.authenticate(credential.strip())
+    auth: AuthService = request.app.state.container.auth
+    credential = credential.strip()
+    principal = auth.without_io(credential)
+    if principal is None:
+        principal = await run_in_threadpool(auth.authenticate, credential)
     request.state.principal = principal
     return principal
 
 
-AnyPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_staff(principal: AnyPrincipal) -> Principal:
+def ensure_staff(principal: Principal) -> Principal:
     if not principal.is_staff:
         raise ProblemError(403, "forbidden", "this route needs an interviewer or admin API key")
     return principal
 
 
-def require_admin(principal: AnyPrincipal) -> Principal:
-    if principal.role != Role.admin:
-        raise ProblemError(403, "forbidden", "this route needs an admin API key")
-    return principal
-
-
-def session_reader(session_id: str, principal: AnyPrincipal) -> Principal:
+def ensure_session_access(principal: Principal, session_id: str) -> Principal:
     """Staff reach every session; a candidate only the session its token names.
 
     Another session answers 404, exactly as a session that does not exist, so a
@@ -48,6 +46,17 @@ def session_reader(session_id: str, principal: AnyPrincipal) -> Principal:
     raise not_found("session_not_found", f"no session {session_id!r}")
 
 
+async def require_staff(request: Request) -> Principal:
+    return ensure_staff(await authenticate(request))
+
+
+async def require_admin(request: Request) -> Principal:
+    principal = await authenticate(request)
+    if principal.role != Role.admin:
+        raise ProblemError(403, "forbidden", "this route needs an admin API key")
+    return principal
+
+
+# Each is one flat dependency: FastAPI's cost grows with every nested dependant.
 Staff = Annotated[Principal, Depends(require_staff)]
 Admin = Annotated[Principal, Depends(require_admin)]
-SessionAccess = Annotated[Principal, Depends(session_reader)]

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.auth.models import ApiKey
-from interviewkit.db import new_id, read_session, utcnow, write_session
+from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
 
 API_KEY_PREFIX = "ik_"
@@ -90,8 +90,7 @@ class AuthService:
             key_prefix=secret[:10],
             created_at=utcnow(),
         )
-        with write_session(self.factory) as db:
-            db.add(key)
+        run_write(self.factory, lambda db: db.add(key))
         return key, secret
 
     def list_keys(self) -> list[ApiKey]:
@@ -104,12 +103,15 @@ class AuthService:
             return int(db.scalar(query) or 0)
 
     def revoke_key(self, key_id: str) -> ApiKey:
-        with write_session(self.factory) as db:
+        def revoke(db: Session) -> ApiKey:
             key = db.get(ApiKey, key_id)
             if key is None:
                 raise not_found("api_key_not_found", f"no API key {key_id!r}")
             if key.revoked_at is None:
                 key.revoked_at = utcnow()
+            return key
+
+        key = run_write(self.factory, revoke)
         with self._lock:
             self._cache.pop(key.key_hash, None)
         return key
@@ -137,13 +139,25 @@ class AuthService:
             return self._authenticate_key(credential)
         return self._authenticate_token(credential)
 
+    def without_io(self, credential: str) -> Principal | None:
+        """The principal when no database lookup is needed, else None (or 401)."""
+        if credential.startswith(API_KEY_PREFIX):
+            return self._cached_key(hash_key(credential))
+        return self._authenticate_token(credential)
+
+    def _cached_key(self, digest: str) -> Principal | None:
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
     def _authenticate_key(self, secret: str) -> Principal:
         digest = hash_key(secret)
+        cached = self._cached_key(digest)
+        if cached is not None:
+            return cached
         now = time.monotonic()
-        cached = self._cache.get(digest)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        with read_session(self.factory) as db:
+        with read_session(self.factory, single_statement=True) as db:
             key = db.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).one_or_none()
         if key is None or key.revoked_at is not None:
             raise unauthenticated("the API key is unknown or revoked")

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 
-from interviewkit.auth.deps import SessionAccess, Staff
+from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
 from interviewkit.auth.service import AuthService
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError, conflict
@@ -47,26 +49,78 @@ SessionId = Annotated[
     str, Path(pattern=ID_PATTERN, max_length=64, description="A session id such as ses_…")
 ]
 FilePath = Annotated[str, Path(description="Workspace path, e.g. utils/helper.py")]
-IfMatchHeader = Annotated[str | None, Header(alias="If-Match", max_length=1024)]
-IfNoneMatchHeader = Annotated[str | None, Header(alias="If-None-Match", max_length=1024)]
 
-RAW_BODY_DOC: dict[str, Any] = {
+
+def _header_doc(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+IF_MATCH_DOC = _header_doc("If-Match", 'Current ETag (e.g. "3") or *; 412 when stale')
+IF_NONE_MATCH_WRITE_DOC = _header_doc("If-None-Match", "* to create only; 412 if it exists")
+IF_NONE_MATCH_READ_DOC = _header_doc("If-None-Match", "The ETag you hold; 304 if unchanged")
+WRITE_DOC: dict[str, Any] = {
+    "parameters": [IF_MATCH_DOC, IF_NONE_MATCH_WRITE_DOC],
     "requestBody": {
         "required": True,
         "content": {
             "application/json": {"schema": FileWrite.model_json_schema()},
             "text/plain": {"schema": {"type": "string"}},
         },
-    }
+    },
 }
 
 
-def sessions(request: Request) -> SessionService:
+def _service(request: Request) -> SessionService:
     service: SessionService = request.app.state.container.sessions
     return service
 
 
-Service = Annotated[SessionService, Depends(sessions)]
+async def staff_sessions(request: Request) -> SessionService:
+    """The service, for interviewers and admins only."""
+    ensure_staff(await authenticate(request))
+    return _service(request)
+
+
+async def session_workspace(session_id: SessionId, request: Request) -> SessionService:
+    """The service, for staff or the candidate whose token names this session."""
+    ensure_session_access(await authenticate(request), session_id)
+    return _service(request)
+
+
+StaffService = Annotated[SessionService, Depends(staff_sessions)]
+Workspace = Annotated[SessionService, Depends(session_workspace)]
+
+
+@dataclass(frozen=True)
+class FileCall:
+    """A call on one workspace path whose caller may use this session.
+
+    The hot file routes take this one flat dependency and read their conditional
+    headers themselves: FastAPI's per-request cost grows with every parameter and
+    dependant, and these routes carry most of the traffic.
+    """
+
+    service: SessionService
+    session_id: str
+    path: str
+    request: Request
+
+    def header(self, name: str) -> str | None:
+        return self.request.headers.get(name)
+
+
+async def file_call(session_id: SessionId, file_path: FilePath, request: Request) -> FileCall:
+    ensure_session_access(await authenticate(request), session_id)
+    return FileCall(_service(request), session_id, file_path, request)
+
+
+OneFile = Annotated[FileCall, Depends(file_call)]
 
 
 def etag(row: SessionFile) -> str:
@@ -114,21 +168,88 @@ async def file_content(request: Request) -> str:
     )
 
 
-Content = Annotated[str, Depends(file_content)]
+def json_response(
+    body: BaseModel, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """Serialise with pydantic's own encoder and hand FastAPI a finished response.
+
+    A route that returns a model makes FastAPI validate it again, in the thread pool for a
+    sync route; returning a Response skips both (``response_model`` still documents it).
+    """
+    return Response(body.model_dump_json(), status_code, headers, media_type="application/json")
 
 
-def _file_response(response: Response, row: SessionFile) -> FileMeta:
-    response.headers["ETag"] = etag(row)
-    return FileMeta.of(row)
+def _file_response(row: SessionFile, status_code: int = 200, **headers: str) -> Response:
+    return json_response(FileMeta.of(row), status_code, {"ETag": etag(row), **headers})
+
+
+# ---- one workspace file (first: most requests match here) --------------------------------
+
+
+@router.post(
+    "/{session_id}/files/{file_path:path}:move",
+    response_model=MoveResult,
+    summary="Rename a file or folder",
+)
+def move_file(call: OneFile, body: MoveRequest) -> Response:
+    moved = call.service.move(call.session_id, call.path, body.to, overwrite=body.overwrite)
+    return json_response(MoveResult(moved=[FileMeta.of(row) for row in moved]))
+
+
+@router.get(
+    "/{session_id}/files/{file_path:path}",
+    response_model=FileOut,
+    responses={200: {"content": {"text/plain": {}}}},
+    openapi_extra={"parameters": [IF_NONE_MATCH_READ_DOC]},
+    summary="Read a file (JSON, or the raw text with Accept: text/plain)",
+)
+def read_file(call: OneFile) -> Response:
+    found = call.service.read_file(call.session_id, call.path)
+    headers = {"ETag": etag(found.file), "Cache-Control": "no-cache"}
+    if call.header("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    if (call.header("accept") or "").startswith("text/plain"):
+        return PlainTextResponse(found.content, headers=headers)
+    return json_response(FileOut.of(found.file, content=found.content), headers=headers)
+
+
+@router.put(
+    "/{session_id}/files/{file_path:path}",
+    response_model=FileMeta,
+    openapi_extra=WRITE_DOC,
+    responses={201: {"model": FileMeta, "description": "Created"}},
+    summary="Create or replace a file; If-Match guards against lost updates",
+)
+async def write_file(call: OneFile) -> Response:
+    content = await file_content(call.request)
+    row, created = await run_in_threadpool(
+        call.service.write_file,
+        call.session_id,
+        call.path,
+        content,
+        if_match=parse_if_match(call.header("if-match")),
+        create_only=(call.header("if-none-match") or "").strip() == "*",
+    )
+    return _file_response(row, 201 if created else 200)
+
+
+@router.delete(
+    "/{session_id}/files/{file_path:path}",
+    status_code=204,
+    openapi_extra={"parameters": [IF_MATCH_DOC]},
+    summary="Delete a file, or a folder with recursive=true",
+)
+def delete_file(call: OneFile, recursive: bool = False) -> Response:
+    if_match = parse_if_match(call.header("if-match"))
+    call.service.delete_file(call.session_id, call.path, if_match=if_match, recursive=recursive)
+    return Response(status_code=204)
 
 
 # ---- sessions ---------------------------------------------------------------------------
 
 
 @router.post("", status_code=201, response_model=SessionOut, summary="Create a session")
-def create_session(
-    body: SessionCreate, service: Service, response: Response, _: Staff
-) -> SessionOut:
+def create_session(body: SessionCreate, service: StaffService) -> Response:
     draft = SessionDraft(
         template_id=body.template_id,
         problem_id=body.problem_id,
@@ -138,36 +259,32 @@ def create_session(
         files=[NewFile(item.path, item.content) for item in body.files],
     )
     interview = service.create_session(draft)
-    response.headers["Location"] = f"{router.prefix}/{interview.id}"
-    return SessionOut.of(interview)
+    location = f"{router.prefix}/{interview.id}"
+    return json_response(SessionOut.of(interview), 201, {"Location": location})
 
 
 @router.get("", response_model=SessionList, summary="List sessions, newest first")
 def list_sessions(
     request: Request,
-    service: Service,
-    _: Staff,
+    service: StaffService,
     status: SessionStatus | None = None,
     candidate: Annotated[SafeText | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> SessionList:
+) -> Response:
     limit = min(limit, request.app.state.container.settings.max_page_size)
     page = service.list_sessions(status=status, candidate=candidate, limit=limit, cursor=cursor)
-    return SessionList(
-        items=[SessionOut.of(row) for row in page.items], next_cursor=page.next_cursor
-    )
+    items = [SessionOut.of(row) for row in page.items]
+    return json_response(SessionList(items=items, next_cursor=page.next_cursor))
 
 
 @router.get("/{session_id}", response_model=SessionOut)
-def get_session(session_id: SessionId, service: Service, _: SessionAccess) -> SessionOut:
-    return SessionOut.of(service.get_session(session_id))
+def get_session(session_id: SessionId, service: Workspace) -> Response:
+    return json_response(SessionOut.of(service.get_session(session_id)))
 
 
 @router.patch("/{session_id}", response_model=SessionOut)
-def update_session(
-    session_id: SessionId, body: SessionPatch, service: Service, _: Staff
-) -> SessionOut:
+def update_session(session_id: SessionId, body: SessionPatch, service: StaffService) -> Response:
     given = body.model_fields_set
     updated = service.update_session(
         session_id,
@@ -176,27 +293,25 @@ def update_session(
         config=body.config if "config" in given and body.config is not None else UNSET,
         status=SessionStatus(body.status) if body.status else UNSET,
     )
-    return SessionOut.of(updated)
+    return json_response(SessionOut.of(updated))
 
 
 @router.delete("/{session_id}", response_model=SessionOut, summary="End a session")
 def end_session(
     session_id: SessionId,
-    service: Service,
-    _: Staff,
+    service: StaffService,
     status: Literal["completed", "terminated"] = "completed",
-) -> SessionOut:
-    return SessionOut.of(service.end_session(session_id, status))
+) -> Response:
+    return json_response(SessionOut.of(service.end_session(session_id, status)))
 
 
 @router.post("/{session_id}/invite", response_model=InviteOut, status_code=201)
 def invite_candidate(
     session_id: SessionId,
     request: Request,
-    service: Service,
-    _: Staff,
+    service: StaffService,
     body: InviteRequest | None = None,
-) -> InviteOut:
+) -> Response:
     """Mint a candidate token: it opens this one session's workspace and nothing else."""
     interview = service.get_session(session_id)
     if not interview.is_active:
@@ -205,16 +320,17 @@ def invite_candidate(
     auth: AuthService = container.auth
     ttl = (body.ttl_seconds if body else None) or container.settings.candidate_token_ttl_seconds
     minted = auth.mint_candidate_token(session_id, ttl)
-    return InviteOut(session_id=session_id, token=minted.token, expires_at=minted.expires_at)
+    invite = InviteOut(session_id=session_id, token=minted.token, expires_at=minted.expires_at)
+    return json_response(invite, 201)
 
 
 # ---- workspace --------------------------------------------------------------------------
 
 
 @router.get("/{session_id}/files", response_model=FileListing, summary="Workspace tree")
-def list_files(session_id: SessionId, service: Service, _: SessionAccess) -> FileListing:
+def list_files(session_id: SessionId, service: Workspace) -> Response:
     interview, files = service.list_files(session_id)
-    return FileListing(
+    listing = FileListing(
         session_id=session_id,
         file_count=interview.file_count,
         total_bytes=interview.workspace_bytes,
@@ -222,95 +338,11 @@ def list_files(session_id: SessionId, service: Service, _: SessionAccess) -> Fil
         files=[FileMeta.of(row) for row in files],
         tree=TreeNode.model_validate(file_tree(files)),
     )
+    return json_response(listing)
 
 
 @router.post("/{session_id}/files", response_model=FileMeta, status_code=201)
-def create_file(
-    session_id: SessionId, body: FileIn, service: Service, response: Response, _: SessionAccess
-) -> FileMeta:
+def create_file(session_id: SessionId, body: FileIn, service: Workspace) -> Response:
     row = service.create_file(session_id, body.path, body.content)
-    response.headers["Location"] = f"{router.prefix}/{session_id}/files{quote(row.path)}"
-    return _file_response(response, row)
-
-
-@router.post(
-    "/{session_id}/files/{file_path:path}:move",
-    response_model=MoveResult,
-    summary="Rename a file or folder",
-)
-def move_file(
-    session_id: SessionId,
-    file_path: FilePath,
-    body: MoveRequest,
-    service: Service,
-    _: SessionAccess,
-) -> MoveResult:
-    moved = service.move(session_id, file_path, body.to, overwrite=body.overwrite)
-    return MoveResult(moved=[FileMeta.of(row) for row in moved])
-
-
-@router.get(
-    "/{session_id}/files/{file_path:path}",
-    response_model=FileOut,
-    responses={200: {"content": {"text/plain": {}}}},
-    summary="Read a file (JSON, or the raw text with Accept: text/plain)",
-)
-def read_file(
-    session_id: SessionId,
-    file_path: FilePath,
-    request: Request,
-    response: Response,
-    service: Service,
-    _: SessionAccess,
-) -> FileOut | Response:
-    found = service.read_file(session_id, file_path)
-    headers = {"ETag": etag(found.file), "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == headers["ETag"]:
-        return Response(status_code=304, headers=headers)
-    if request.headers.get("accept", "").startswith("text/plain"):
-        return PlainTextResponse(found.content, headers=headers)
-    response.headers.update(headers)
-    return FileOut(**FileMeta.of(found.file).model_dump(), content=found.content)
-
-
-@router.put(
-    "/{session_id}/files/{file_path:path}",
-    response_model=FileMeta,
-    openapi_extra=RAW_BODY_DOC,
-    responses={201: {"model": FileMeta, "description": "Created"}},
-    summary="Create or replace a file; If-Match guards against lost updates",
-)
-def write_file(
-    session_id: SessionId,
-    file_path: FilePath,
-    content: Content,
-    service: Service,
-    response: Response,
-    _: SessionAccess,
-    if_match: IfMatchHeader = None,
-    if_none_match: IfNoneMatchHeader = None,
-) -> FileMeta:
-    row, created = service.write_file(
-        session_id,
-        file_path,
-        content,
-        if_match=parse_if_match(if_match),
-        create_only=(if_none_match or "").strip() == "*",
-    )
-    response.status_code = 201 if created else 200
-    return _file_response(response, row)
-
-
-@router.delete("/{session_id}/files/{file_path:path}", status_code=204)
-def delete_file(
-    session_id: SessionId,
-    file_path: FilePath,
-    service: Service,
-    _: SessionAccess,
-    recursive: bool = False,
-    if_match: IfMatchHeader = None,
-) -> Response:
-    service.delete_file(
-        session_id, file_path, if_match=parse_if_match(if_match), recursive=recursive
-    )
-    return Response(status_code=204)
+    location = f"{router.prefix}/{session_id}/files{quote(row.path)}"
+    return _file_response(row, 201, Location=location)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -96,7 +96,7 @@ class FileMeta(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: SessionFile) -> FileMeta:
+    def of(cls, row: SessionFile, **extra: Any) -> Self:
         return cls(
             path=row.path,
             size=row.size,
@@ -105,6 +105,7 @@ class FileMeta(BaseModel):
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,
+            **extra,
         )
 
 

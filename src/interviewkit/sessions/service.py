@@ -14,23 +14,32 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.config import Settings
-from interviewkit.db import ID_PATTERN, new_id, read_session, utcnow, write_session
+from interviewkit.db import (
+    ID_PATTERN,
+    new_id,
+    on_commit,
+    on_rollback,
+    read_session,
+    run_write,
+    utcnow,
+)
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 EndStatus = Literal["completed", "terminated"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,15 +119,18 @@ class SessionService:
         if len({path for path, _ in files}) != len(files):
             raise bad_request("duplicate_path", "the same path appears twice in files")
         payloads = [(path, self._check_content(content)) for path, content in files]
-        with self._transaction() as db:
+
+        def create(db: Session) -> InterviewSession:
             db.add(interview)
             db.flush()
             for path, payload in payloads:
                 self._put(db, interview, path, payload, None)
-        return interview
+            return interview
+
+        return run_write(self.factory, create)
 
     def get_session(self, session_id: str) -> InterviewSession:
-        with read_session(self.factory) as db:
+        with read_session(self.factory, single_statement=True) as db:
             return self._session(db, session_id)
 
     def list_sessions(
@@ -164,26 +176,34 @@ class SessionService:
         config: dict[str, Any] = UNSET,
         status: SessionStatus = UNSET,
     ) -> InterviewSession:
-        with write_session(self.factory) as db:
+        if config is not UNSET:
+            self._check_config(config)
+
+        def update(db: Session) -> InterviewSession:
             interview = self._locked_session(db, session_id)
             if candidate_name is not UNSET:
                 interview.candidate_name = candidate_name
             if candidate_email is not UNSET:
                 interview.candidate_email = candidate_email
             if config is not UNSET:
-                interview.config = self._check_config(config)
+                interview.config = config
             if status is not UNSET and status != interview.status:
                 self._transition(interview, status)
             interview.updated_at = utcnow()
-        return interview
+            return interview
+
+        return run_write(self.factory, update)
 
     def end_session(self, session_id: str, status: EndStatus = "completed") -> InterviewSession:
         """End a session; ending an ended session again changes nothing (idempotent)."""
-        with write_session(self.factory) as db:
+
+        def end(db: Session) -> InterviewSession:
             interview = self._locked_session(db, session_id)
             if interview.is_active:
                 self._transition(interview, SessionStatus(status))
-        return interview
+            return interview
+
+        return run_write(self.factory, end)
 
     def _transition(self, interview: InterviewSession, status: SessionStatus) -> None:
         if not interview.is_active:
@@ -229,7 +249,7 @@ class SessionService:
 
     def read_file(self, session_id: str, path: str) -> FileRead:
         path = self.normalize(path)
-        with read_session(self.factory) as db:
+        with read_session(self.factory, single_statement=True) as db:
             row = db.scalars(_file_query(session_id, path)).one_or_none()
             if row is None:
                 self._session(db, session_id)
@@ -251,9 +271,9 @@ class SessionService:
     def create_file(self, session_id: str, path: str, content: str) -> SessionFile:
         path = self.normalize(path)
         payload = self._check_content(content)
-        with self._writing(session_id) as (db, interview):
-            row = self._put(db, interview, path, payload, None)
-        return row
+        return self._write(
+            session_id, lambda db, interview: self._put(db, interview, path, payload, None)
+        )
 
     def write_file(
         self,
@@ -267,9 +287,9 @@ class SessionService:
         """Create or replace a file; returns the row and whether it was created."""
         path = self.normalize(path)
         payload = self._check_content(content)
-        with self._writing(session_id) as (db, interview):
+
+        def write(db: Session, interview: InterviewSession) -> tuple[SessionFile, bool]:
             existing = db.scalars(_file_query(session_id, path)).one_or_none()
-            created = existing is None
             if if_match is not None and not if_match.allows(existing.version if existing else None):
                 raise _stale(path, existing)
             if create_only and existing is not None:
@@ -279,8 +299,9 @@ class SessionService:
                     f"{path!r} exists (If-None-Match: *)",
                     version=existing.version,
                 )
-            row = self._put(db, interview, path, payload, existing)
-        return row, created
+            return self._put(db, interview, path, payload, existing), existing is None
+
+        return self._write(session_id, write)
 
     def delete_file(
         self,
@@ -292,7 +313,8 @@ class SessionService:
     ) -> int:
         """Delete a file, or with ``recursive`` a folder; returns how many files went."""
         path = self.normalize(path)
-        with self._writing(session_id) as (db, interview):
+
+        def delete(db: Session, interview: InterviewSession) -> int:
             existing = db.scalars(_file_query(session_id, path)).one_or_none()
             if if_match is not None and not if_match.allows(existing.version if existing else None):
                 raise _stale(path, existing)
@@ -312,8 +334,10 @@ class SessionService:
             interview.file_count -= len(doomed)
             interview.workspace_bytes -= sum(row.size for row in doomed)
             interview.updated_at = utcnow()
-            _replaced_blobs(db).extend(row.storage_key for row in doomed if row.storage_key)
-        return len(doomed)
+            self._drop_blobs_on_commit(db, [row.storage_key for row in doomed])
+            return len(doomed)
+
+        return self._write(session_id, delete)
 
     def move(
         self, session_id: str, source: str, target: str, *, overwrite: bool = False
@@ -324,7 +348,8 @@ class SessionService:
             raise bad_request("invalid_move", "source and target are the same path")
         if is_under(target, source):
             raise bad_request("invalid_move", "a folder cannot move into itself")
-        with self._writing(session_id) as (db, interview):
+
+        def move(db: Session, interview: InterviewSession) -> list[SessionFile]:
             single = db.scalars(_file_query(session_id, source)).one_or_none()
             moving = [single] if single else list(db.scalars(_under_query(session_id, source)))
             if not moving:
@@ -337,8 +362,10 @@ class SessionService:
                 row.version += 1
                 row.updated_at = utcnow()
             interview.updated_at = utcnow()
-            _replaced_blobs(db).extend(row.storage_key for row in replaced if row.storage_key)
-        return moving
+            self._drop_blobs_on_commit(db, [row.storage_key for row in replaced])
+            return moving
+
+        return self._write(session_id, move)
 
     def _clear_targets(
         self,
@@ -368,29 +395,15 @@ class SessionService:
 
     # ---- helpers -----------------------------------------------------------------------
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        """One write transaction that also tidies the object store.
+    def _write(self, session_id: str, work: Callable[[Session, InterviewSession], T]) -> T:
+        """Run ``work`` in a write transaction holding the lock of one active session."""
+        return run_write(self.factory, lambda db: work(db, self._writable_session(db, session_id)))
 
-        On failure the objects written for the transaction are removed; on success the
-        objects that the new rows replaced are removed, once the commit made them unused.
-        """
-        new_blobs: list[str] = []
-        replaced: list[str] = []
-        try:
-            with write_session(self.factory) as db:
-                db.info.update(new_blobs=new_blobs, replaced_blobs=replaced)
-                yield db
-        except BaseException:
-            self._delete_blobs(new_blobs)
-            raise
-        self._delete_blobs(replaced)
-
-    @contextmanager
-    def _writing(self, session_id: str) -> Iterator[tuple[Session, InterviewSession]]:
-        """A write transaction holding the lock of one active session."""
-        with self._transaction() as db:
-            yield db, self._writable_session(db, session_id)
+    def _drop_blobs_on_commit(self, db: Session, keys: Iterable[str | None]) -> None:
+        """Once the commit makes them unreachable, remove these blobs."""
+        for key in keys:
+            if key:
+                on_commit(db, partial(self.store.delete, key))
 
     def _check_config(self, config: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -475,8 +488,7 @@ class SessionService:
         interview.file_count += added_files
         interview.workspace_bytes += added_bytes
         interview.updated_at = now
-        if old_key:
-            _replaced_blobs(db).append(old_key)
+        self._drop_blobs_on_commit(db, [old_key])
         return row
 
     def _check_quota(self, interview: InterviewSession, files: int, size: int) -> None:
@@ -500,18 +512,8 @@ class SessionService:
             return None
         key = session_key(interview.id, interview.created_at, "files", new_id("blob"))
         self.store.put(key, payload, "text/plain; charset=utf-8")
-        db.info["new_blobs"].append(key)
+        on_rollback(db, partial(self.store.delete, key))
         return key
-
-    def _delete_blobs(self, keys: Iterable[str | None]) -> None:
-        for key in keys:
-            if key:
-                self.store.delete(key)
-
-
-def _replaced_blobs(db: Session) -> list[str]:
-    blobs: list[str] = db.info["replaced_blobs"]
-    return blobs
 
 
 def _stale(path: str, existing: SessionFile | None) -> ProblemError:
