@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     candidate_token_ttl_seconds: int = Field(4 * 3600, ge=60)
     signed_url_ttl_seconds: int = Field(900, ge=1)
     worker_threads: int = Field(
-        8,
+        16,
         ge=1,
         le=256,
         description="Threads running blocking work (database, object store) per process; "

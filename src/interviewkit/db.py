@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -249,3 +249,10 @@ def read_session(
         if single_statement:
             session.connection(execution_options=SQLITE_AUTOCOMMIT)
         yield session
+
+
+@contextmanager
+def read_connection(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """A Core connection for one SELECT, without SQLite's explicit BEGIN (see read_session)."""
+    with factory.kw["bind"].connect() as connection:
+        yield connection.execution_options(**SQLITE_AUTOCOMMIT)
