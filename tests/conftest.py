@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,10 +67,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "interviewkit.db"
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A private schema in the test database, migrated once, dropped at the end."""
-    schema = "ik_test_" + secrets.token_hex(4)
+@contextmanager
+def private_postgres_schema(prefix: str) -> Iterator[str]:
+    """A URL whose connections live in a new, empty schema of the test database.
+
+    The schema is dropped afterwards; an unreachable server skips (or fails in CI).
+    """
+    schema = f"{prefix}_{secrets.token_hex(4)}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -78,14 +82,22 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
         unavailable("PostgreSQL", str(exc).splitlines()[0])
     url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    rendered = url.render_as_string(hide_password=False)
-    engine = create_engine(rendered)
-    upgrade(engine)
-    engine.dispose()
-    yield rendered
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private schema for the whole run, migrated once."""
+    with private_postgres_schema("ik_test") as url:
+        engine = create_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 def _truncate_postgres(url: str) -> None:

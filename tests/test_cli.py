@@ -16,8 +16,7 @@ from typing import IO
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 from typer.testing import CliRunner, Result
 
 from interviewkit.app import Container
@@ -26,7 +25,7 @@ from interviewkit.cli import app
 from interviewkit.errors import ProblemError
 from interviewkit.migrations import head_revision
 from interviewkit.sessions.service import NewFile, SessionDraft
-from tests.conftest import POSTGRES_URL, make_settings, unavailable
+from tests.conftest import make_settings, private_postgres_schema
 
 runner = CliRunner()
 API_KEY = re.compile(r"ik_[A-Za-z0-9_-]{20,}")
@@ -423,19 +422,8 @@ def test_serve_prints_an_admin_key_on_first_start_only(
 @pytest.fixture
 def empty_postgres_url() -> Iterator[str]:
     """A fresh, empty schema in the test database (nothing migrated)."""
-    schema = "ik_cli_" + secrets.token_hex(4)
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        unavailable("PostgreSQL", str(exc).splitlines()[0])
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with private_postgres_schema("ik_cli") as url:
+        yield url
 
 
 @pytest.mark.postgres

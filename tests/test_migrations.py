@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from interviewkit.auth import models as _auth_models  # noqa: F401  (registers tables)
 from interviewkit.config import Settings
@@ -21,7 +19,7 @@ from interviewkit.migrations import alembic_config, current_revision, head_revis
 from interviewkit.sessions import models as _session_models  # noqa: F401
 from interviewkit.sessions.service import NewFile, SessionDraft, SessionService
 from interviewkit.storage import create_object_store
-from tests.conftest import POSTGRES_URL, make_settings, unavailable
+from tests.conftest import make_settings, private_postgres_schema
 
 TABLES = {"api_keys", "sessions", "session_files"}
 
@@ -34,23 +32,12 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         yield engine
         engine.dispose()
         return
-    schema = "ik_migr_" + secrets.token_hex(4)
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:
-        admin.dispose()
-        unavailable("PostgreSQL", str(exc).splitlines()[0])
-    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = create_engine(url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_postgres_schema("ik_migr") as url:
+        engine = create_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def schema_drift(engine: Engine) -> list[Any]:

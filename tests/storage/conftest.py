@@ -7,6 +7,7 @@ suite downloads and uploads through a plain HTTP client for every adapter.
 
 from __future__ import annotations
 
+import io
 import logging
 import socket
 import threading
@@ -22,6 +23,7 @@ import uvicorn
 
 from interviewkit.app import Container, create_app
 from interviewkit.storage import LocalObjectStore, ObjectStore, create_object_store
+from interviewkit.storage.port import InvalidKeyError
 from interviewkit.storage.s3 import S3ObjectStore
 from tests.conftest import make_settings, unavailable
 
@@ -156,3 +158,24 @@ def store(request: pytest.FixtureRequest) -> ObjectStore:
     fixture = "local_store" if request.param == "local" else "s3_store"
     built: ObjectStore = request.getfixturevalue(fixture)
     return built
+
+
+def assert_every_operation_refuses(store: ObjectStore, key: str, *, presign: bool = True) -> None:
+    """Each operation that takes a key raises InvalidKeyError for ``key``."""
+    operations: list[Callable[[], object]] = [
+        lambda: store.put(key, b"data"),
+        lambda: store.put(key, io.BytesIO(b"data")),
+        lambda: store.get(key),
+        lambda: list(store.iter_chunks(key)),
+        lambda: store.head(key),
+        lambda: store.exists(key),
+        lambda: store.delete(key),
+    ]
+    if presign:
+        operations += [
+            lambda: store.presign_get(key, 60),
+            lambda: store.presign_put(key, 60, "text/plain"),
+        ]
+    for operation in operations:
+        with pytest.raises(InvalidKeyError):
+            operation()

@@ -16,6 +16,7 @@ import pytest
 
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 from interviewkit.storage.port import MAX_KEY_BYTES, InvalidKeyError, session_prefix
+from tests.storage.conftest import assert_every_operation_refuses
 
 MIB = 1 << 20
 # A key exactly at the limit: five 204-byte segments and four slashes.
@@ -239,24 +240,7 @@ def test_list_survives_objects_deleted_while_it_is_consumed(store: ObjectStore) 
 @pytest.mark.parametrize("key", INVALID_KEYS)
 def test_invalid_keys_are_refused_by_every_operation(store: ObjectStore, key: str) -> None:
     store.put("sentinel", b"s")
-    with pytest.raises(InvalidKeyError):
-        store.put(key, b"data")
-    with pytest.raises(InvalidKeyError):
-        store.put(key, io.BytesIO(b"data"))
-    with pytest.raises(InvalidKeyError):
-        store.get(key)
-    with pytest.raises(InvalidKeyError):
-        list(store.iter_chunks(key))
-    with pytest.raises(InvalidKeyError):
-        store.head(key)
-    with pytest.raises(InvalidKeyError):
-        store.exists(key)
-    with pytest.raises(InvalidKeyError):
-        store.delete(key)
-    with pytest.raises(InvalidKeyError):
-        store.presign_get(key, 60)
-    with pytest.raises(InvalidKeyError):
-        store.presign_put(key, 60, "text/plain")
+    assert_every_operation_refuses(store, key)
     assert keys(store) == ["sentinel"]
 
 

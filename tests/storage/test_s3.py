@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from interviewkit.config import Settings
 from interviewkit.storage import ObjectStoreError
 from interviewkit.storage.s3 import S3ObjectStore
 from tests.conftest import make_settings
@@ -23,6 +24,19 @@ def closed_endpoint() -> Iterator[str]:
     holder.bind(("127.0.0.1", 0))
     yield f"http://127.0.0.1:{holder.getsockname()[1]}"
     holder.close()
+
+
+def unreachable(tmp_path: Path, endpoint: str, **extra: object) -> Settings:
+    """Settings for a bucket behind an endpoint where nothing answers."""
+    return make_settings(
+        tmp_path,
+        object_store="s3",
+        s3_bucket="ik-unreachable",
+        s3_endpoint_url=endpoint,
+        s3_access_key_id="testing",
+        s3_secret_access_key="testing",
+        **extra,
+    )
 
 
 def test_from_settings_creates_the_bucket_once_and_keeps_its_objects(
@@ -54,14 +68,7 @@ def test_check_reports_a_missing_bucket_with_a_fix(s3_store_factory: S3StoreFact
 def test_check_reports_an_unreachable_endpoint_instead_of_raising(
     closed_endpoint: str, tmp_path: Path
 ) -> None:
-    settings = make_settings(
-        tmp_path,
-        object_store="s3",
-        s3_bucket="ik-unreachable",
-        s3_endpoint_url=closed_endpoint,
-        s3_access_key_id="testing",
-        s3_secret_access_key="testing",
-    )
+    settings = unreachable(tmp_path, closed_endpoint)
     check = S3ObjectStore.from_settings(settings).check()
     assert not check.ok
     assert closed_endpoint in check.detail
@@ -71,14 +78,7 @@ def test_check_reports_an_unreachable_endpoint_instead_of_raising(
 def test_operations_on_an_unreachable_endpoint_raise_object_store_error(
     closed_endpoint: str, tmp_path: Path
 ) -> None:
-    settings = make_settings(
-        tmp_path,
-        object_store="s3",
-        s3_bucket="ik-unreachable",
-        s3_endpoint_url=closed_endpoint,
-        s3_access_key_id="testing",
-        s3_secret_access_key="testing",
-    )
+    settings = unreachable(tmp_path, closed_endpoint)
     store = S3ObjectStore.from_settings(settings)
     with pytest.raises(ObjectStoreError):
         store.get("k")
@@ -89,14 +89,6 @@ def test_operations_on_an_unreachable_endpoint_raise_object_store_error(
 def test_creating_the_bucket_on_an_unreachable_endpoint_raises_object_store_error(
     closed_endpoint: str, tmp_path: Path
 ) -> None:
-    settings = make_settings(
-        tmp_path,
-        object_store="s3",
-        s3_bucket="ik-unreachable",
-        s3_endpoint_url=closed_endpoint,
-        s3_access_key_id="testing",
-        s3_secret_access_key="testing",
-        s3_create_bucket=True,
-    )
+    settings = unreachable(tmp_path, closed_endpoint, s3_create_bucket=True)
     with pytest.raises(ObjectStoreError, match="ik-unreachable"):
         S3ObjectStore.from_settings(settings)
