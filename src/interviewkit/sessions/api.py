@@ -16,7 +16,7 @@ from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_s
 from interviewkit.auth.service import AuthService
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError, conflict
-from interviewkit.sessions.models import FileFacts, SessionFile, SessionStatus
+from interviewkit.sessions.models import SessionFile, SessionStatus
 from interviewkit.sessions.schemas import (
     FileIn,
     FileListing,
@@ -123,7 +123,7 @@ async def file_call(session_id: SessionId, file_path: FilePath, request: Request
 OneFile = Annotated[FileCall, Depends(file_call)]
 
 
-def etag(row: FileFacts) -> str:
+def etag(row: SessionFile) -> str:
     return f'"{row.version}"'
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -57,42 +56,6 @@ class InterviewSession(Base):
     @property
     def is_active(self) -> bool:
         return self.status == SessionStatus.active
-
-
-class FileFacts(Protocol):
-    """What describes a stored file: an ORM row or a plain record read without the ORM."""
-
-    @property
-    def path(self) -> str: ...
-    @property
-    def size(self) -> int: ...
-    @property
-    def sha256(self) -> str: ...
-    @property
-    def language(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
-
-
-@dataclass(frozen=True, slots=True)
-class FileRecord:
-    """A session_files row read with SQLAlchemy Core: the hot read path skips the ORM."""
-
-    id: int
-    session_id: str
-    path: str
-    content: str | None
-    storage_key: str | None
-    size: int
-    sha256: str
-    language: str
-    version: int
-    created_at: datetime
-    updated_at: datetime
 
 
 class SessionFile(Base):

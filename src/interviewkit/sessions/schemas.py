@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from interviewkit.sessions.models import FileFacts, InterviewSession, SessionStatus
+from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 
 REFERENCE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,255}$"
@@ -96,7 +96,7 @@ class FileMeta(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: FileFacts, **extra: Any) -> Self:
+    def of(cls, row: SessionFile, **extra: Any) -> Self:
         return cls(
             path=row.path,
             size=row.size,

@@ -35,7 +35,7 @@ from interviewkit.db import (
     utcnow,
 )
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
-from interviewkit.sessions.models import FileRecord, InterviewSession, SessionFile, SessionStatus
+from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
@@ -59,7 +59,7 @@ class IfMatch:
 
 @dataclass(frozen=True)
 class FileRead:
-    file: FileRecord
+    file: SessionFile
     content: str
 
 
@@ -258,10 +258,10 @@ class SessionService:
         if found is None:
             self.get_session(session_id)
             raise not_found("file_not_found", f"no file {path!r} in session {session_id}")
-        record = FileRecord(**found._mapping)
+        record = SessionFile(**found._mapping)  # transient: never added to a session
         return FileRead(record, self._content_of(record))
 
-    def _content_of(self, row: FileRecord) -> str:
+    def _content_of(self, row: SessionFile) -> str:
         if row.storage_key is None:
             return row.content or ""
         try:
