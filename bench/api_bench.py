@@ -165,10 +165,7 @@ def positive(text: str) -> int:
 
 
 def interviewkit_command(data_dir: Path, database_url: str | None) -> list[str]:
-    """The CLI of the interpreter running this script, so server and bench share one venv.
-
-    ``python -m interviewkit.cli`` would do nothing: the module has no ``__main__`` guard.
-    """
+    """The CLI of the interpreter running this script, so server and bench share one venv."""
     script = Path(sys.executable).parent / "interviewkit"
     if not script.exists():
         raise RuntimeError(f"{script} is missing: run this with the project's virtualenv")

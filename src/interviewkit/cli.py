@@ -304,3 +304,7 @@ def doctor() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()
