@@ -335,3 +335,18 @@ def test_a_failing_object_store_is_503_and_changes_nothing(
     kept = client.get(files_url(session, "big.txt")).json()
     assert kept["content"] == "small"
     assert kept["version"] == 1
+
+
+def test_moving_a_folder_up_into_its_parent(client: TestClient) -> None:
+    """Renames that take each other's paths (/x/a/a/f -> /x/a/f while /x/a/f -> /x/f)."""
+    session = new_session(
+        client,
+        files=[{"path": "/x/a/f", "content": "outer"}, {"path": "/x/a/a/f", "content": "inner"}],
+    )
+    moved = client.post(files_url(session, "x/a") + ":move", json={"to": "/x"})
+    assert moved.status_code == 200, moved.text
+    assert client.get(files_url(session, "x/f")).json()["content"] == "outer"
+    assert client.get(files_url(session, "x/a/f")).json()["content"] == "inner"
+    listing = client.get(files_url(session)).json()
+    assert [item["path"] for item in listing["files"]] == ["/x/a/f", "/x/f"]
+    assert listing["file_count"] == 2

@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, insert, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.config import Settings
@@ -37,11 +37,11 @@ from interviewkit.db import (
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
+from interviewkit.sessions.workspace import FILES, SESSIONS, LockedWorkspace
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 EndStatus = Literal["completed", "terminated"]
 T = TypeVar("T")
-FILES = SessionFile.__table__
 
 
 @dataclass(frozen=True)
@@ -104,30 +104,36 @@ class SessionService:
     def create_session(self, draft: SessionDraft) -> InterviewSession:
         self._check_config(draft.config)
         now = utcnow()
-        interview = InterviewSession(
-            id=new_id("ses"),
-            template_id=draft.template_id,
-            problem_id=draft.problem_id,
-            candidate_name=draft.candidate_name,
-            candidate_email=draft.candidate_email,
-            status=SessionStatus.active,
-            config=draft.config,
-            file_count=0,
-            workspace_bytes=0,
-            created_at=now,
-            updated_at=now,
-        )
+        values: dict[str, Any] = {
+            "id": new_id("ses"),
+            "template_id": draft.template_id,
+            "problem_id": draft.problem_id,
+            "candidate_name": draft.candidate_name,
+            "candidate_email": draft.candidate_email,
+            "status": SessionStatus.active.value,
+            "config": draft.config,
+            "file_count": 0,
+            "workspace_bytes": 0,
+            "created_at": now,
+            "updated_at": now,
+            "ended_at": None,
+        }
         files = [(self.normalize(item.path), item.content) for item in draft.files]
         if len({path for path, _ in files}) != len(files):
             raise bad_request("duplicate_path", "the same path appears twice in files")
         payloads = [(path, self._check_content(content)) for path, content in files]
 
         def create(db: Session) -> InterviewSession:
-            db.add(interview)
-            db.flush()
+            db.connection().execute(insert(SESSIONS).values(values))
+            workspace = LockedWorkspace(db, values["id"], now, 0, 0)
             for path, payload in payloads:
-                self._put(db, interview, path, payload, None)
-            return interview
+                self._put(workspace, path, payload, None, now)
+            workspace.save(now)
+            counters = {
+                "file_count": workspace.file_count,
+                "workspace_bytes": workspace.workspace_bytes,
+            }
+            return InterviewSession(**values | counters)
 
         return run_write(self.factory, create)
 
@@ -230,14 +236,6 @@ class SessionService:
             raise not_found("session_not_found", f"no session {session_id!r}")
         return interview
 
-    def _writable_session(self, db: Session, session_id: str) -> InterviewSession:
-        interview = self._locked_session(db, session_id)
-        if not interview.is_active:
-            raise conflict(
-                "session_ended", f"session is {interview.status}; its workspace is read-only"
-            )
-        return interview
-
     # ---- workspace reads ---------------------------------------------------------------
 
     def normalize(self, path: str) -> str:
@@ -277,7 +275,7 @@ class SessionService:
         path = self.normalize(path)
         payload = self._check_content(content)
         return self._write(
-            session_id, lambda db, interview: self._put(db, interview, path, payload, None)
+            session_id, lambda workspace, now: self._put(workspace, path, payload, None, now)
         )
 
     def write_file(
@@ -293,8 +291,8 @@ class SessionService:
         path = self.normalize(path)
         payload = self._check_content(content)
 
-        def write(db: Session, interview: InterviewSession) -> tuple[SessionFile, bool]:
-            existing = db.scalars(_file_query(session_id, path)).one_or_none()
+        def write(workspace: LockedWorkspace, now: datetime) -> tuple[SessionFile, bool]:
+            existing = workspace.file(path)
             if if_match is not None and not if_match.allows(existing.version if existing else None):
                 raise _stale(path, existing)
             if create_only and existing is not None:
@@ -304,7 +302,7 @@ class SessionService:
                     f"{path!r} exists (If-None-Match: *)",
                     version=existing.version,
                 )
-            return self._put(db, interview, path, payload, existing), existing is None
+            return self._put(workspace, path, payload, existing, now), existing is None
 
         return self._write(session_id, write)
 
@@ -319,14 +317,14 @@ class SessionService:
         """Delete a file, or with ``recursive`` a folder; returns how many files went."""
         path = self.normalize(path)
 
-        def delete(db: Session, interview: InterviewSession) -> int:
-            existing = db.scalars(_file_query(session_id, path)).one_or_none()
+        def remove(workspace: LockedWorkspace, now: datetime) -> int:
+            existing = workspace.file(path)
             if if_match is not None and not if_match.allows(existing.version if existing else None):
                 raise _stale(path, existing)
             if existing is not None:
                 doomed = [existing]
             else:
-                doomed = list(db.scalars(_under_query(session_id, path)))
+                doomed = workspace.files_under(path)
                 if not doomed:
                     raise not_found("file_not_found", f"no file {path!r} in session {session_id}")
                 if not recursive:
@@ -334,15 +332,10 @@ class SessionService:
                         "folder_not_empty",
                         f"{path!r} is a folder of {len(doomed)} files; add ?recursive=true",
                     )
-            for row in doomed:
-                db.delete(row)
-            interview.file_count -= len(doomed)
-            interview.workspace_bytes -= sum(row.size for row in doomed)
-            interview.updated_at = utcnow()
-            self._drop_blobs_on_commit(db, [row.storage_key for row in doomed])
+            self._remove(workspace, doomed)
             return len(doomed)
 
-        return self._write(session_id, delete)
+        return self._write(session_id, remove)
 
     def move(
         self, session_id: str, source: str, target: str, *, overwrite: bool = False
@@ -354,36 +347,39 @@ class SessionService:
         if is_under(target, source):
             raise bad_request("invalid_move", "a folder cannot move into itself")
 
-        def move(db: Session, interview: InterviewSession) -> list[SessionFile]:
-            single = db.scalars(_file_query(session_id, source)).one_or_none()
-            moving = [single] if single else list(db.scalars(_under_query(session_id, source)))
+        def rename(workspace: LockedWorkspace, now: datetime) -> list[SessionFile]:
+            single = workspace.file(source)
+            moving = [single] if single else workspace.files_under(source)
             if not moving:
                 raise not_found("file_not_found", f"no file or folder {source!r}")
-            renames = {row.path: target + row.path[len(source) :] for row in moving}
-            replaced = self._clear_targets(db, interview, renames, overwrite)
+            new_paths = {row.id: target + row.path[len(source) :] for row in moving}
+            renames = {row.path: new_paths[row.id] for row in moving}
+            self._remove(workspace, self._files_in_the_way(workspace, renames, overwrite))
+            # two steps, so that no rename collides with a path another rename frees
             for row in moving:
-                row.path = renames[row.path]
-                row.language = language_for(row.path)
-                row.version += 1
-                row.updated_at = utcnow()
-            interview.updated_at = utcnow()
-            self._drop_blobs_on_commit(db, [row.storage_key for row in replaced])
-            return moving
+                workspace.update(row, {"path": f"//moving/{row.id}"})
+            return [
+                workspace.update(
+                    row,
+                    {
+                        "path": new_paths[row.id],
+                        "language": language_for(new_paths[row.id]),
+                        "version": row.version + 1,
+                        "updated_at": now,
+                    },
+                )
+                for row in moving
+            ]
 
-        return self._write(session_id, move)
+        return self._write(session_id, rename)
 
-    def _clear_targets(
-        self,
-        db: Session,
-        interview: InterviewSession,
-        renames: dict[str, str],
-        overwrite: bool,
+    def _files_in_the_way(
+        self, workspace: LockedWorkspace, renames: dict[str, str], overwrite: bool
     ) -> list[SessionFile]:
-        """Check that every new path is free; with ``overwrite`` remove files in the way."""
-        moving = set(renames)
+        """Check that every new path is free; with ``overwrite`` a file at it may go."""
         in_the_way: list[SessionFile] = []
         for new_path in renames.values():
-            blocker = self._path_conflict(db, interview.id, new_path, ignore=moving)
+            blocker = workspace.blocker(new_path, ignore=renames)
             if blocker is None:
                 continue
             if not overwrite or blocker.path != new_path:
@@ -391,18 +387,27 @@ class SessionService:
                     "path_conflict", f"{new_path!r} is taken by {blocker.path!r}", path=blocker.path
                 )
             in_the_way.append(blocker)
-        for row in in_the_way:
-            db.delete(row)
-        db.flush()
-        interview.file_count -= len(in_the_way)
-        interview.workspace_bytes -= sum(row.size for row in in_the_way)
         return in_the_way
+
+    def _remove(self, workspace: LockedWorkspace, files: list[SessionFile]) -> None:
+        workspace.delete(files)
+        workspace.file_count -= len(files)
+        workspace.workspace_bytes -= sum(row.size for row in files)
+        self._drop_blobs_on_commit(workspace.db, [row.storage_key for row in files])
 
     # ---- helpers -----------------------------------------------------------------------
 
-    def _write(self, session_id: str, work: Callable[[Session, InterviewSession], T]) -> T:
-        """Run ``work`` in a write transaction holding the lock of one active session."""
-        return run_write(self.factory, lambda db: work(db, self._writable_session(db, session_id)))
+    def _write(self, session_id: str, work: Callable[[LockedWorkspace, datetime], T]) -> T:
+        """Run ``work`` in a write transaction holding the lock of one active session,
+        then save the session's counters and its time of change."""
+
+        def unit(db: Session) -> T:
+            workspace, now = LockedWorkspace.lock(db, session_id), utcnow()
+            result = work(workspace, now)
+            workspace.save(now)
+            return result
+
+        return run_write(self.factory, unit)
 
     def _drop_blobs_on_commit(self, db: Session, keys: Iterable[str | None]) -> None:
         """Once the commit makes them unreachable, remove these blobs."""
@@ -441,33 +446,17 @@ class SessionService:
             )
         return payload
 
-    def _path_conflict(
-        self, db: Session, session_id: str, path: str, ignore: Iterable[str] = ()
-    ) -> SessionFile | None:
-        """A file at ``path``, at one of its ancestors, or inside it as a folder."""
-        ignored = set(ignore)
-        parts = path.split("/")[1:]
-        candidates = ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
-        query = select(SessionFile).where(
-            SessionFile.session_id == session_id,
-            or_(SessionFile.path.in_(candidates), _under_condition(path)),
-        )
-        for row in db.scalars(query.limit(len(ignored) + 2)):
-            if row.path not in ignored:
-                return row
-        return None
-
     def _put(
         self,
-        db: Session,
-        interview: InterviewSession,
+        workspace: LockedWorkspace,
         path: str,
         payload: bytes,
         existing: SessionFile | None,
+        now: datetime,
     ) -> SessionFile:
         """Insert or replace one file inside an open write transaction."""
         if existing is None:
-            blocker = self._path_conflict(db, interview.id, path)
+            blocker = workspace.blocker(path)
             if blocker is not None and blocker.path == path:
                 raise conflict("file_exists", f"{path!r} already exists", version=blocker.version)
             if blocker is not None:
@@ -476,35 +465,32 @@ class SessionService:
                 )
         added_files = 0 if existing else 1
         added_bytes = len(payload) - (existing.size if existing else 0)
-        self._check_quota(interview, added_files, added_bytes)
-        storage_key = self._store_blob(db, interview, payload)
-        now = utcnow()
-        old_key = existing.storage_key if existing else None
-        row = existing or SessionFile(session_id=interview.id, path=path, version=0, created_at=now)
-        row.content = None if storage_key else payload.decode("utf-8")
-        row.storage_key = storage_key
-        row.size = len(payload)
-        row.sha256 = hashlib.sha256(payload).hexdigest()
-        row.language = language_for(path)
-        row.version += 1
-        row.updated_at = now
+        self._check_quota(workspace, added_files, added_bytes)
+        storage_key = self._store_blob(workspace, payload)
+        values = {
+            "content": None if storage_key else payload.decode("utf-8"),
+            "storage_key": storage_key,
+            "size": len(payload),
+            "sha256": hashlib.sha256(payload).hexdigest(),
+            "language": language_for(path),
+            "updated_at": now,
+        }
+        workspace.file_count += added_files
+        workspace.workspace_bytes += added_bytes
         if existing is None:
-            db.add(row)
-        interview.file_count += added_files
-        interview.workspace_bytes += added_bytes
-        interview.updated_at = now
-        self._drop_blobs_on_commit(db, [old_key])
-        return row
+            return workspace.insert({"path": path, "version": 1, "created_at": now, **values})
+        self._drop_blobs_on_commit(workspace.db, [existing.storage_key])
+        return workspace.update(existing, {"version": existing.version + 1, **values})
 
-    def _check_quota(self, interview: InterviewSession, files: int, size: int) -> None:
+    def _check_quota(self, workspace: LockedWorkspace, files: int, size: int) -> None:
         settings = self.settings
-        if interview.file_count + files > settings.max_files_per_session:
+        if workspace.file_count + files > settings.max_files_per_session:
             raise conflict(
                 "too_many_files",
                 f"a session holds at most {settings.max_files_per_session} files",
                 limit=settings.max_files_per_session,
             )
-        if interview.workspace_bytes + size > settings.max_workspace_bytes:
+        if workspace.workspace_bytes + size > settings.max_workspace_bytes:
             raise ProblemError(
                 413,
                 "workspace_too_large",
@@ -512,12 +498,12 @@ class SessionService:
                 limit=settings.max_workspace_bytes,
             )
 
-    def _store_blob(self, db: Session, interview: InterviewSession, payload: bytes) -> str | None:
+    def _store_blob(self, workspace: LockedWorkspace, payload: bytes) -> str | None:
         if len(payload) <= self.settings.inline_content_max_bytes:
             return None
-        key = session_key(interview.id, interview.created_at, "files", new_id("blob"))
+        key = session_key(workspace.session_id, workspace.created_at, "files", new_id("blob"))
         self.store.put(key, payload, "text/plain; charset=utf-8")
-        on_rollback(db, partial(self.store.delete, key))
+        on_rollback(workspace.db, partial(self.store.delete, key))
         return key
 
 
@@ -530,25 +516,6 @@ def _stale(path: str, existing: SessionFile | None) -> ProblemError:
         if current
         else f"{path!r} does not exist",
         current_version=current,
-    )
-
-
-def _file_query(session_id: str, path: str) -> Select[SessionFile]:
-    return select(SessionFile).where(SessionFile.session_id == session_id, SessionFile.path == path)
-
-
-def _under_condition(folder: str) -> Any:
-    """Paths strictly inside ``folder``, as a range scan of the (session_id, path) index."""
-    low = folder + "/"
-    high = folder + "0"  # '0' is the character right after '/'
-    return and_(SessionFile.path >= low, SessionFile.path < high)
-
-
-def _under_query(session_id: str, folder: str) -> Select[SessionFile]:
-    return (
-        select(SessionFile)
-        .where(SessionFile.session_id == session_id, _under_condition(folder))
-        .order_by(SessionFile.path)
     )
 
 
