@@ -125,7 +125,7 @@ class SessionService:
 
         def create(db: Session) -> InterviewSession:
             db.connection().execute(insert(SESSIONS).values(values))
-            workspace = LockedWorkspace(db, values["id"], now, 0, 0)
+            workspace = LockedWorkspace(db, db.connection(), values["id"], now, 0, 0)
             for path, payload in payloads:
                 self._put(workspace, path, payload, None, now)
             workspace.save(now)

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from interviewkit.errors import conflict, not_found
@@ -24,9 +35,32 @@ SESSIONS = cast(Table, InterviewSession.__table__)
 FILES = cast(Table, SessionFile.__table__)
 
 
-def under(folder: str) -> Any:
-    """Paths strictly inside ``folder``, as a range scan of the (session_id, path) index."""
-    return and_(FILES.c.path >= folder + "/", FILES.c.path < folder + "0")  # '0' follows '/'
+# Statements are built once: building a Core expression and its cache key on every call
+# cost more than executing it.
+_LOCK = (
+    select(SESSIONS.c.status, SESSIONS.c.created_at, SESSIONS.c.file_count)
+    .add_columns(SESSIONS.c.workspace_bytes)
+    .where(SESSIONS.c.id == bindparam("session_id"))
+    .with_for_update()
+)
+_IN_SESSION = FILES.c.session_id == bindparam("session_id")
+_UNDER = and_(FILES.c.path >= bindparam("low"), FILES.c.path < bindparam("high"))
+_FILE = select(FILES).where(_IN_SESSION, FILES.c.path == bindparam("path"))
+_FILES_UNDER = select(FILES).where(_IN_SESSION, _UNDER).order_by(FILES.c.path)
+_BLOCKERS = (
+    select(FILES)
+    .where(_IN_SESSION, or_(FILES.c.path.in_(bindparam("paths", expanding=True)), _UNDER))
+    .limit(bindparam("limit"))
+)
+_INSERT = insert(FILES)
+_UPDATE = update(FILES).where(FILES.c.id == bindparam("file_id"))
+_DELETE = delete(FILES).where(FILES.c.id.in_(bindparam("ids", expanding=True)))
+_SAVE = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id"))
+
+
+def under(folder: str) -> dict[str, str]:
+    """Bounds of the paths strictly inside ``folder``: a range scan of the path index."""
+    return {"low": folder + "/", "high": folder + "0"}  # '0' is the character after '/'
 
 
 def ancestors_and_self(path: str) -> list[str]:
@@ -43,6 +77,7 @@ class LockedWorkspace:
     """
 
     db: Session
+    connection: Connection
     session_id: str
     created_at: datetime
     file_count: int
@@ -51,52 +86,41 @@ class LockedWorkspace:
     @classmethod
     def lock(cls, db: Session, session_id: str) -> LockedWorkspace:
         """Lock the session row (FOR UPDATE; SQLite's writer lock is held already)."""
-        query = (
-            select(SESSIONS.c.status, SESSIONS.c.created_at, SESSIONS.c.file_count)
-            .add_columns(SESSIONS.c.workspace_bytes)
-            .where(SESSIONS.c.id == session_id)
-            .with_for_update()
-        )
-        row = db.connection().execute(query).one_or_none()
+        connection = db.connection()
+        row = connection.execute(_LOCK, {"session_id": session_id}).one_or_none()
         if row is None:
             raise not_found("session_not_found", f"no session {session_id!r}")
         if row.status != SessionStatus.active:
             raise conflict("session_ended", f"session is {row.status}; its workspace is read-only")
-        return cls(db, session_id, row.created_at, row.file_count, row.workspace_bytes)
+        return cls(db, connection, session_id, row.created_at, row.file_count, row.workspace_bytes)
 
-    @property
-    def connection(self) -> Connection:
-        return self.db.connection()
+    def _files(self, statement: Executable, **params: Any) -> list[SessionFile]:
+        rows = self.connection.execute(statement, {"session_id": self.session_id, **params})
+        return [SessionFile(**row._mapping) for row in rows]
 
     def file(self, path: str) -> SessionFile | None:
-        query = select(FILES).where(FILES.c.session_id == self.session_id, FILES.c.path == path)
-        row = self.connection.execute(query).one_or_none()
-        return None if row is None else SessionFile(**row._mapping)
+        found = self._files(_FILE, path=path)
+        return found[0] if found else None
 
     def files_under(self, folder: str) -> list[SessionFile]:
-        query = select(FILES).where(FILES.c.session_id == self.session_id, under(folder))
-        rows = self.connection.execute(query.order_by(FILES.c.path))
-        return [SessionFile(**row._mapping) for row in rows]
+        return self._files(_FILES_UNDER, **under(folder))
 
     def blocker(self, path: str, ignore: Iterable[str] = ()) -> SessionFile | None:
         """A file at ``path``, at one of its ancestors, or inside it as a folder."""
         ignored = set(ignore)
-        query = select(FILES).where(
-            FILES.c.session_id == self.session_id,
-            or_(FILES.c.path.in_(ancestors_and_self(path)), under(path)),
+        limit = len(ignored) + 2
+        candidates = self._files(
+            _BLOCKERS, paths=ancestors_and_self(path), limit=limit, **under(path)
         )
-        for row in self.connection.execute(query.limit(len(ignored) + 2)):
-            if row.path not in ignored:
-                return SessionFile(**row._mapping)
-        return None
+        return next((row for row in candidates if row.path not in ignored), None)
 
     def insert(self, values: dict[str, Any]) -> SessionFile:
         row = {"session_id": self.session_id, **values}
-        new_id = self.connection.execute(insert(FILES).values(row)).inserted_primary_key
+        new_id = self.connection.execute(_INSERT, row).inserted_primary_key
         return SessionFile(id=new_id[0] if new_id else None, **row)
 
     def update(self, file: SessionFile, values: dict[str, Any]) -> SessionFile:
-        self.connection.execute(update(FILES).where(FILES.c.id == file.id).values(values))
+        self.connection.execute(_UPDATE, {"file_id": file.id, **values})
         for name, value in values.items():
             setattr(file, name, value)
         return file
@@ -104,14 +128,16 @@ class LockedWorkspace:
     def delete(self, files: Iterable[SessionFile]) -> None:
         ids = [file.id for file in files]
         if ids:
-            self.connection.execute(delete(FILES).where(FILES.c.id.in_(ids)))
+            self.connection.execute(_DELETE, {"ids": ids})
 
     def save(self, now: datetime) -> None:
         """Write the counters back and mark the session as just changed."""
         self.connection.execute(
-            update(SESSIONS)
-            .where(SESSIONS.c.id == self.session_id)
-            .values(
-                file_count=self.file_count, workspace_bytes=self.workspace_bytes, updated_at=now
-            )
+            _SAVE,
+            {
+                "session_id": self.session_id,
+                "file_count": self.file_count,
+                "workspace_bytes": self.workspace_bytes,
+                "updated_at": now,
+            },
         )
