@@ -195,21 +195,27 @@ class SQLiteWriter:
             with self.factory() as db:
                 db.connection(execution_options=SQLITE_WRITE)
                 for unit in group:
-                    savepoint = db.begin_nested()
-                    unit.run(db)
-                    if unit.error is None:
-                        savepoint.commit()
-                    else:
-                        savepoint.rollback()
-                    # Detach what the unit returned: a later unit's rollback must not
-                    # expire it, and later units then read rows afresh.
-                    db.expunge_all()
+                    self._run_unit(db, unit, alone=len(group) == 1)
                 db.commit()
         except BaseException as error:
             for unit in group:
                 unit.error = unit.error or error
         for unit in group:
             unit.finish()
+
+    @staticmethod
+    def _run_unit(db: Session, unit: _Unit[Any], *, alone: bool) -> None:
+        """Run one unit inside its own SAVEPOINT, or, alone in its group, with none:
+        then its error simply rolls the whole transaction back."""
+        savepoint = None if alone else db.begin_nested()
+        unit.run(db)
+        if unit.error is not None:
+            (savepoint or db).rollback()
+        elif savepoint is not None:
+            savepoint.commit()
+        # Detach what the unit returned: a later unit's rollback must not expire it,
+        # and later units then read rows afresh.
+        db.expunge_all()
 
 
 def run_write(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:

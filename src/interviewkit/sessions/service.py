@@ -37,7 +37,7 @@ from interviewkit.db import (
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
-from interviewkit.sessions.workspace import FILES, SESSIONS, LockedWorkspace
+from interviewkit.sessions.workspace import FILE_BY_PATH, SESSIONS, LockedWorkspace
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 EndStatus = Literal["completed", "terminated"]
@@ -250,9 +250,9 @@ class SessionService:
     def read_file(self, session_id: str, path: str) -> FileRead:
         """The hottest route of all: one indexed SELECT through Core, no ORM session."""
         path = self.normalize(path)
-        query = select(FILES).where(FILES.c.session_id == session_id, FILES.c.path == path)
         with read_connection(self.factory) as connection:
-            found = connection.execute(query).one_or_none()
+            params = {"session_id": session_id, "path": path}
+            found = connection.execute(FILE_BY_PATH, params).one_or_none()
         if found is None:
             self.get_session(session_id)
             raise not_found("file_not_found", f"no file {path!r} in session {session_id}")

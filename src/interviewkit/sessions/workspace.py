@@ -45,7 +45,7 @@ _LOCK = (
 )
 _IN_SESSION = FILES.c.session_id == bindparam("session_id")
 _UNDER = and_(FILES.c.path >= bindparam("low"), FILES.c.path < bindparam("high"))
-_FILE = select(FILES).where(_IN_SESSION, FILES.c.path == bindparam("path"))
+FILE_BY_PATH = select(FILES).where(_IN_SESSION, FILES.c.path == bindparam("path"))
 _FILES_UNDER = select(FILES).where(_IN_SESSION, _UNDER).order_by(FILES.c.path)
 _BLOCKERS = (
     select(FILES)
@@ -99,7 +99,7 @@ class LockedWorkspace:
         return [SessionFile(**row._mapping) for row in rows]
 
     def file(self, path: str) -> SessionFile | None:
-        found = self._files(_FILE, path=path)
+        found = self._files(FILE_BY_PATH, path=path)
         return found[0] if found else None
 
     def files_under(self, folder: str) -> list[SessionFile]:
