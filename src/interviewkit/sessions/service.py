@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Select, and_, func, insert, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.config import Settings
@@ -37,7 +37,7 @@ from interviewkit.db import (
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
-from interviewkit.sessions.workspace import FILE_BY_PATH, SESSIONS, LockedWorkspace
+from interviewkit.sessions.workspace import FILE_BY_PATH, LockedWorkspace
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 EndStatus = Literal["completed", "terminated"]
@@ -124,8 +124,7 @@ class SessionService:
         payloads = [(path, self._check_content(content)) for path, content in files]
 
         def create(db: Session) -> InterviewSession:
-            db.connection().execute(insert(SESSIONS).values(values))
-            workspace = LockedWorkspace(db, db.connection(), values["id"], now, 0, 0)
+            workspace = LockedWorkspace.create(db, values)
             for path, payload in payloads:
                 self._put(workspace, path, payload, None, now)
             workspace.save(now)

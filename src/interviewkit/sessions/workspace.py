@@ -56,6 +56,7 @@ _INSERT = insert(FILES)
 _UPDATE = update(FILES).where(FILES.c.id == bindparam("file_id"))
 _DELETE = delete(FILES).where(FILES.c.id.in_(bindparam("ids", expanding=True)))
 _SAVE = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id"))
+_INSERT_SESSION = insert(SESSIONS)
 
 
 def under(folder: str) -> dict[str, str]:
@@ -93,6 +94,13 @@ class LockedWorkspace:
         if row.status != SessionStatus.active:
             raise conflict("session_ended", f"session is {row.status}; its workspace is read-only")
         return cls(db, connection, session_id, row.created_at, row.file_count, row.workspace_bytes)
+
+    @classmethod
+    def create(cls, db: Session, session: dict[str, Any]) -> LockedWorkspace:
+        """Insert a new session row: no one else can see it before the commit."""
+        connection = db.connection()
+        connection.execute(_INSERT_SESSION, session)
+        return cls(db, connection, session["id"], session["created_at"], 0, 0)
 
     def _files(self, statement: Executable, **params: Any) -> list[SessionFile]:
         rows = self.connection.execute(statement, {"session_id": self.session_id, **params})
