@@ -1,9 +1,10 @@
 """Database engine, session factory and the shared model base.
 
 SQLite is the embedded default and PostgreSQL the scale-out database; the same models and
-Alembic migrations serve both. SQLite runs in WAL mode with foreign keys on, and write
-transactions start with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the busy
-timeout instead of failing with "database is locked" when a reader upgrades to a writer.
+Alembic migrations serve both. SQLite runs in WAL mode with foreign keys on; its write
+transactions start with ``BEGIN IMMEDIATE`` (a reader upgrading to a writer would fail with
+"database is locked") and the writes of one process share them (group commit, below).
+Writes go through :func:`run_write`, which both databases honour alike.
 """
 
 from __future__ import annotations
