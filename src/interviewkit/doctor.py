@@ -14,7 +14,7 @@ from pathlib import Path
 
 from interviewkit.storage import PortCheck
 
-APT_FIX = "make install (as root) or: apt-get install {packages}"
+APT_FIX = "apt-get install {packages}"
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ def _run(command: list[str], timeout: float = 10) -> tuple[bool, str]:
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, str(exc)
     output = (done.stdout or done.stderr).strip().splitlines()
-    return done.returncode == 0, output[0] if output else f"exit {done.returncode}"
+    if output:
+        return done.returncode == 0, output[0]
+    return done.returncode == 0, "ran" if done.returncode == 0 else f"exit {done.returncode}"
 
 
 def probe_tool(probe: ToolProbe) -> PortCheck:
