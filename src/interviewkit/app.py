@@ -46,7 +46,7 @@ class Container:
         engine = create_db_engine(settings)
         factory = create_session_factory(engine)
         store = create_object_store(settings)
-        auth = AuthService(factory, settings.effective_secret_key, settings.api_key_cache_seconds)
+        auth = AuthService.from_settings(factory, settings)
         return cls(
             settings=settings,
             engine=engine,

@@ -68,7 +68,7 @@ def _migrate(settings: Settings) -> None:
 
 def _auth(settings: Settings) -> AuthService:
     factory = create_session_factory(create_db_engine(settings))
-    return AuthService(factory, settings.effective_secret_key)
+    return AuthService.from_settings(factory, settings)
 
 
 # ---- serve --------------------------------------------------------------------------------

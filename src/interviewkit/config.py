@@ -79,6 +79,14 @@ class Settings(BaseSettings):
         description="Threads running blocking work (database, object store) per process; "
         "more threads mostly fight over the GIL",
     )
+    candidate_requests_per_second: float = Field(
+        20.0, ge=0, description="Sustained requests of one candidate session; 0 = no limit"
+    )
+    candidate_request_burst: int = Field(60, ge=1, description="Requests a candidate may burst")
+    staff_requests_per_second: float = Field(
+        0.0, ge=0, description="Sustained requests of one API key; 0 = no limit"
+    )
+    staff_request_burst: int = Field(600, ge=1, description="Requests an API key may burst")
     api_key_cache_seconds: float = Field(
         5.0, ge=0, description="How long a verified API key is trusted without a lookup"
     )

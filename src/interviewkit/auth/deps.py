@@ -25,6 +25,7 @@ async def authenticate(request: Request) -> Principal:
     principal = auth.without_io(credential)
     if principal is None:
         principal = await run_in_threadpool(auth.authenticate, credential)
+    auth.throttle(principal)
     request.state.principal = principal
     return principal
 

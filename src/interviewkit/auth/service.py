@@ -10,6 +10,7 @@ Candidate tokens are JWTs (HS256) naming one session; they need no database look
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 import threading
 import time
@@ -22,8 +23,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.auth.models import ApiKey
+from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
+from interviewkit.ratelimit import RateLimiter
 
 API_KEY_PREFIX = "ik_"
 TOKEN_ISSUER = "interviewkit"  # noqa: S105 - a claim value, not a secret
@@ -67,13 +70,50 @@ def hash_key(secret: str) -> str:
 
 class AuthService:
     def __init__(
-        self, factory: sessionmaker[Session], signing_key: str, cache_seconds: float = 5.0
+        self,
+        factory: sessionmaker[Session],
+        signing_key: str,
+        cache_seconds: float = 5.0,
+        *,
+        candidate_limit: RateLimiter | None = None,
+        staff_limit: RateLimiter | None = None,
     ) -> None:
         self.factory = factory
         self._signing_key = signing_key
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
+        self._candidate_limit = candidate_limit or RateLimiter(0, 1)
+        self._staff_limit = staff_limit or RateLimiter(0, 1)
+
+    @classmethod
+    def from_settings(cls, factory: sessionmaker[Session], settings: Settings) -> AuthService:
+        return cls(
+            factory,
+            settings.effective_secret_key,
+            settings.api_key_cache_seconds,
+            candidate_limit=RateLimiter(
+                settings.candidate_requests_per_second, settings.candidate_request_burst
+            ),
+            staff_limit=RateLimiter(
+                settings.staff_requests_per_second, settings.staff_request_burst
+            ),
+        )
+
+    def throttle(self, principal: Principal) -> None:
+        """Spend one request of the caller's budget, or answer 429 with Retry-After."""
+        if principal.role == Role.candidate:
+            wait = self._candidate_limit.wait_time(f"session:{principal.session_id}")
+        else:
+            wait = self._staff_limit.wait_time(f"key:{principal.key_id}")
+        if wait > 0:
+            raise ProblemError(
+                429,
+                "rate_limited",
+                f"too many requests; retry in {wait:.1f} s",
+                headers={"Retry-After": str(math.ceil(wait))},
+                retry_after_seconds=round(wait, 3),
+            )
 
     # ---- API keys ----------------------------------------------------------------------
 
