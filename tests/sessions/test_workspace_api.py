@@ -350,3 +350,13 @@ def test_moving_a_folder_up_into_its_parent(client: TestClient) -> None:
     listing = client.get(files_url(session)).json()
     assert [item["path"] for item in listing["files"]] == ["/x/a/f", "/x/f"]
     assert listing["file_count"] == 2
+
+
+def test_openapi_documents_the_conditional_headers_and_raw_bodies(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    file_routes = spec["paths"]["/api/v1/sessions/{session_id}/files/{file_path}"]
+    put = file_routes["put"]
+    assert {"If-Match", "If-None-Match"} <= {param["name"] for param in put["parameters"]}
+    assert {"application/json", "text/plain"} <= set(put["requestBody"]["content"])
+    assert "If-Match" in {param["name"] for param in file_routes["delete"]["parameters"]}
+    assert "If-None-Match" in {param["name"] for param in file_routes["get"]["parameters"]}
