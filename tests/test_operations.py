@@ -419,3 +419,16 @@ def test_docs_page_answers(anonymous: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_load_nothing_from_the_internet(anonymous: TestClient, page: str) -> None:
+    """A self-hosted, possibly air-gapped install still shows its API documentation."""
+    html = anonymous.get(page).text
+    scripts = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', html)
+    assert scripts, html
+    for asset in scripts:
+        assert asset.startswith("/"), f"{asset} is fetched from another host"
+        fetched = anonymous.get(asset)
+        assert fetched.status_code == 200, asset
+        assert len(fetched.content) > 10_000

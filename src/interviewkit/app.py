@@ -10,6 +10,7 @@ from functools import partial
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
@@ -91,7 +92,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         yield
         container.engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package, not a CDN: self-hosted and offline.
+    app = FastAPIOffline(
         title="InterviewKit",
         version=__version__,
         description="Self-hostable platform for AI-assisted technical interviews.",
