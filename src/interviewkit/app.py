@@ -23,7 +23,7 @@ from interviewkit.auth.service import AuthService
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import install_error_handlers
-from interviewkit.observability import Metrics, RequestContextMiddleware
+from interviewkit.observability import Metrics, RequestContextMiddleware, configure_logging
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
@@ -153,3 +153,11 @@ def _add_operational_routes(app: FastAPI, container: Container) -> None:
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     def metrics(_: Request) -> Response:
         return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve_app() -> FastAPI:
+    """The factory ``interviewkit serve`` hands to uvicorn: every worker process
+    configures its own logging from the settings, then builds the app."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -105,7 +105,7 @@ def serve(
     for name, value in settings.model_dump(exclude_unset=True).items():
         os.environ[f"INTERVIEWKIT_{name.upper()}"] = str(value)
     uvicorn.run(
-        "interviewkit.app:create_app",
+        "interviewkit.app:serve_app",
         factory=True,
         host=settings.host,
         port=settings.port,

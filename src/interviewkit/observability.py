@@ -164,6 +164,8 @@ class RequestContextMiddleware:
         method = scope["method"]
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(method, route).observe(elapsed)
+        if not access_logger.isEnabledFor(logging.INFO):
+            return
         access_logger.info(
             "request",
             extra={
