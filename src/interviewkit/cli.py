@@ -257,6 +257,21 @@ def sessions_show(session_id: str) -> None:
     console.print(table)
 
 
+@sessions_app.command("sweep-blobs")
+def sessions_sweep_blobs(
+    older_than: Annotated[
+        int, typer.Option(min=0, help="Only blobs older than this many seconds")
+    ] = 3600,
+) -> None:
+    """Delete stored file contents that no workspace file points at any more."""
+    from datetime import timedelta
+
+    deleted = _session_service().sweep_orphan_blobs(timedelta(seconds=older_than))
+    for key in deleted:
+        console.print(f"deleted {key}", highlight=False)
+    console.print(f"{len(deleted)} orphaned blob(s) deleted")
+
+
 # ---- doctor -------------------------------------------------------------------------------
 
 

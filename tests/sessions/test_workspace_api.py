@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from interviewkit.app import Container
+from interviewkit.storage import session_key
 from tests.conftest import assert_problem, new_session
 
 
@@ -360,3 +362,23 @@ def test_openapi_documents_the_conditional_headers_and_raw_bodies(client: TestCl
     assert {"application/json", "text/plain"} <= set(put["requestBody"]["content"])
     assert "If-Match" in {param["name"] for param in file_routes["delete"]["parameters"]}
     assert "If-None-Match" in {param["name"] for param in file_routes["get"]["parameters"]}
+
+
+class TestOrphanBlobs:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, Any]:
+        return {"inline_content_max_bytes": 10}
+
+    def test_sweeping_deletes_only_unreferenced_old_blobs(
+        self, client: TestClient, container: Container
+    ) -> None:
+        session = new_session(client, files=[{"path": "/big.txt", "content": "x" * 100}])
+        created = datetime.fromisoformat(session["created_at"])
+        stray = session_key(session["id"], created, "files", "blob_leftover")
+        container.object_store.put(stray, b"left by a crash before the commit")
+        service = container.sessions
+
+        assert service.sweep_orphan_blobs(timedelta(hours=1)) == [], "too young to sweep"
+        assert service.sweep_orphan_blobs(timedelta(0)) == [stray]
+        assert not container.object_store.exists(stray)
+        assert client.get(files_url(session, "big.txt")).json()["content"] == "x" * 100

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal, TypeVar
 
@@ -267,6 +267,28 @@ class SessionService:
             raise ProblemError(
                 500, "file_content_missing", f"the stored content of {row.path!r} is missing"
             ) from None
+
+    def sweep_orphan_blobs(self, older_than: timedelta = timedelta(hours=1)) -> list[str]:
+        """Delete file blobs that no row points at: left by a crash between writing a large
+        file's object and committing its row, or by a failed post-commit delete.
+
+        Only blobs older than ``older_than`` go, so a write in flight (object stored, row
+        not yet committed) keeps its blob. Returns the deleted keys.
+        """
+        cutoff = utcnow() - older_than
+        with read_session(self.factory) as db:
+            query = select(SessionFile.storage_key).where(SessionFile.storage_key.is_not(None))
+            referenced = set(db.scalars(query))
+        orphans = [
+            info.key
+            for info in self.store.list("interview-sessions/")
+            if "/files/blob_" in info.key
+            and info.key not in referenced
+            and (info.modified is None or info.modified < cutoff)
+        ]
+        for key in orphans:
+            self.store.delete(key)
+        return orphans
 
     # ---- workspace writes --------------------------------------------------------------
 
