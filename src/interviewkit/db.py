@@ -39,7 +39,6 @@ ID_PATTERN = r"^[A-Za-z0-9_]{1,64}$"
 """What an id in a URL may look like (``ses_…``, ``key_…``)."""
 SQLITE_WRITE = {"sqlite_begin": "BEGIN IMMEDIATE"}
 SQLITE_AUTOCOMMIT = {"sqlite_begin": None}
-_WRITE_LOCKS: WeakKeyDictionary[Any, threading.Lock] = WeakKeyDictionary()
 _WRITERS: WeakKeyDictionary[Any, SQLiteWriter] = WeakKeyDictionary()
 T = TypeVar("T")
 logger = logging.getLogger("interviewkit.db")
@@ -92,7 +91,6 @@ def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
         **kwargs,
     )
     _configure_sqlite(engine, settings.sqlite_synchronous)
-    _WRITE_LOCKS[engine] = threading.Lock()
     return engine
 
 
@@ -116,9 +114,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
-    lock = _WRITE_LOCKS.get(engine)
-    if lock is not None:
-        _WRITERS[engine] = SQLiteWriter(factory, lock)
+    if engine.dialect.name == "sqlite" and engine not in _WRITERS:
+        _WRITERS[engine] = SQLiteWriter(factory)
     return factory
 
 
@@ -160,6 +157,12 @@ class _Unit(Generic[T]):
                 logger.exception("a post-transaction action failed")
         self.done = True
 
+    def outcome(self) -> T:
+        """The result, or the error raised again in the caller's thread."""
+        if self.error is not None:
+            raise self.error
+        return self.result  # type: ignore[return-value]
+
 
 class SQLiteWriter:
     """Group commit for SQLite: concurrent writes of this process share transactions.
@@ -172,9 +175,9 @@ class SQLiteWriter:
     acknowledged before the commit that makes it durable.
     """
 
-    def __init__(self, factory: sessionmaker[Session], lock: threading.Lock) -> None:
+    def __init__(self, factory: sessionmaker[Session]) -> None:
         self.factory = factory
-        self.lock = lock
+        self.lock = threading.Lock()
         self._queue: list[_Unit[Any]] = []
         self._queue_lock = threading.Lock()
 
@@ -187,9 +190,7 @@ class SQLiteWriter:
                 with self._queue_lock:
                     group, self._queue = self._queue, []
                 self._run_group(group)
-        if unit.error is not None:
-            raise unit.error
-        return unit.result  # type: ignore[return-value]
+        return unit.outcome()
 
     def _run_group(self, group: list[_Unit[Any]]) -> None:
         try:
@@ -238,9 +239,7 @@ def run_write(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T
     except BaseException as error:
         unit.error = unit.error or error
     unit.finish()
-    if unit.error is not None:
-        raise unit.error
-    return unit.result  # type: ignore[return-value]
+    return unit.outcome()
 
 
 @contextmanager
