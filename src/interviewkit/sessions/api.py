@@ -116,8 +116,8 @@ class FileCall:
 
 
 async def file_call(session_id: SessionId, file_path: FilePath, request: Request) -> FileCall:
-    ensure_session_access(await authenticate(request), session_id)
-    return FileCall(_service(request), session_id, file_path, request)
+    service = await session_workspace(session_id, request)
+    return FileCall(service, session_id, file_path, request)
 
 
 OneFile = Annotated[FileCall, Depends(file_call)]
