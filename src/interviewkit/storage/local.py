@@ -22,6 +22,7 @@ from interviewkit.storage.port import (
     ObjectNotFoundError,
     ObjectStoreError,
     PortCheck,
+    round_trip_check,
     validate_key,
 )
 from interviewkit.storage.signing import UrlSigner
@@ -148,12 +149,5 @@ class LocalObjectStore:
         return self.signer.sign("PUT", key, expires_in, content_type)
 
     def check(self) -> PortCheck:
-        probe = ".readyz/probe"
-        try:
-            self.put(probe, b"ok")
-            ok = self.get(probe) == b"ok"
-            self.delete(probe)
-        except (OSError, ObjectStoreError) as exc:
-            fix = "make INTERVIEWKIT_DATA_DIR a writable directory"
-            return PortCheck("object_store", False, f"local {self.root}: {exc}", fix)
-        return PortCheck("object_store", ok, f"local directory {self.root}")
+        fix = "make INTERVIEWKIT_DATA_DIR a writable directory"
+        return round_trip_check(self, f"local directory {self.root}", fix)

@@ -91,6 +91,18 @@ class ObjectStore(Protocol):
         ...
 
 
+def round_trip_check(store: ObjectStore, where: str, fix: str) -> PortCheck:
+    """Write, read back and delete a probe object: the check every adapter runs."""
+    probe = ".readyz/probe"
+    try:
+        store.put(probe, b"ok")
+        ok = store.get(probe) == b"ok"
+        store.delete(probe)
+    except (OSError, ObjectStoreError, ObjectNotFoundError) as exc:
+        return PortCheck("object_store", False, f"{where}: {exc}", fix)
+    return PortCheck("object_store", ok, where)
+
+
 def validate_key(key: str) -> str:
     """Return ``key`` if it is a safe relative key, else raise :class:`InvalidKeyError`."""
     if not isinstance(key, str) or not key:

@@ -11,6 +11,7 @@ from interviewkit.storage.port import (
     ObjectNotFoundError,
     ObjectStoreError,
     PortCheck,
+    round_trip_check,
     validate_key,
 )
 
@@ -140,13 +141,6 @@ class S3ObjectStore:
         return self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
 
     def check(self) -> PortCheck:
-        probe = ".readyz/probe"
         where = f"s3://{self.bucket} at {self.client.meta.endpoint_url}"
-        try:
-            self.put(probe, b"ok")
-            ok = self.get(probe) == b"ok"
-            self.delete(probe)
-        except (ObjectStoreError, ObjectNotFoundError) as exc:
-            fix = "check INTERVIEWKIT_S3_* settings and that the bucket exists"
-            return PortCheck("object_store", False, f"{where}: {exc}", fix)
-        return PortCheck("object_store", ok, where)
+        fix = "check INTERVIEWKIT_S3_* settings and that the bucket exists"
+        return round_trip_check(self, where, fix)
