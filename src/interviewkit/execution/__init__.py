@@ -1,0 +1,1 @@
+"""Sandboxed code execution: languages, harnesses, verdicts, and the API over them."""

@@ -1,0 +1,227 @@
+"""Per-run control groups: memory (swap included), process count and CPU accounting.
+
+Detected once at start: cgroup v1 (one hierarchy per controller, ``memory.memsw`` for swap)
+or v2 (one unified hierarchy, ``memory.swap.max = 0``), whichever this process can write.
+Each run gets its own group, and the group is removed after the run even when it fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+PARENT_NAME = "interviewkit"
+
+
+@dataclass(frozen=True)
+class CgroupUsage:
+    cpu_ms: float
+    memory_peak_kb: int
+    oom_killed: bool
+
+
+class RunCgroup(Protocol):
+    @property
+    def name(self) -> str: ...
+    def attach(self, pid: int) -> None: ...
+    def reset_peak(self) -> None: ...
+    def usage(self) -> CgroupUsage: ...
+    def kill_all(self) -> None: ...
+    def remove(self) -> None: ...
+
+
+class Cgroups(Protocol):
+    version: str
+
+    def create(self, name: str, memory_bytes: int, processes: int) -> RunCgroup: ...
+
+
+def _write(path: Path, value: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, value.encode())
+    finally:
+        os.close(fd)
+
+
+def _read_int(path: Path, default: int = 0) -> int:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return default
+
+
+def _read_keyed(path: Path) -> dict[str, int]:
+    values: dict[str, int] = {}
+    with contextlib.suppress(OSError):
+        for line in path.read_text().splitlines():
+            key, _, number = line.partition(" ")
+            with contextlib.suppress(ValueError):
+                values[key] = int(number)
+    return values
+
+
+def _kill_listed(procs_files: list[Path]) -> None:
+    for procs in procs_files:
+        with contextlib.suppress(OSError):
+            for pid in procs.read_text().split():
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(int(pid), signal.SIGKILL)
+
+
+def _rmdir_when_empty(directories: list[Path]) -> None:
+    """rmdir fails with EBUSY while a killed process is still being reaped; retry briefly."""
+    for directory in directories:
+        for _ in range(200):
+            try:
+                directory.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError as exc:
+                if exc.errno != errno.EBUSY:
+                    raise
+                _kill_listed([directory / "cgroup.procs"])
+                time.sleep(0.005)
+
+
+class _V1Run:
+    def __init__(self, dirs: dict[str, Path]) -> None:
+        self.dirs = dirs
+
+    @property
+    def name(self) -> str:
+        return self.dirs["memory"].name
+
+    def attach(self, pid: int) -> None:
+        for directory in self.dirs.values():
+            _write(directory / "cgroup.procs", str(pid))
+
+    def reset_peak(self) -> None:
+        for name in ("memory.max_usage_in_bytes", "memory.memsw.max_usage_in_bytes"):
+            with contextlib.suppress(OSError):
+                _write(self.dirs["memory"] / name, "0")
+
+    def usage(self) -> CgroupUsage:
+        memory = self.dirs["memory"]
+        oom = _read_keyed(memory / "memory.oom_control").get("oom_kill", 0) > 0
+        failed = _read_int(memory / "memory.memsw.failcnt") > 0
+        return CgroupUsage(
+            cpu_ms=_read_int(self.dirs["cpuacct"] / "cpuacct.usage") / 1e6,
+            memory_peak_kb=_read_int(memory / "memory.memsw.max_usage_in_bytes") // 1024,
+            oom_killed=oom or failed,
+        )
+
+    def kill_all(self) -> None:
+        _kill_listed([directory / "cgroup.procs" for directory in self.dirs.values()])
+
+    def remove(self) -> None:
+        self.kill_all()
+        _rmdir_when_empty(list(self.dirs.values()))
+
+
+class CgroupsV1:
+    version = "v1"
+
+    def __init__(self, root: Path = CGROUP_ROOT) -> None:
+        self.parents = {name: root / name / PARENT_NAME for name in ("memory", "pids", "cpuacct")}
+        for parent in self.parents.values():
+            parent.mkdir(exist_ok=True)
+
+    def create(self, name: str, memory_bytes: int, processes: int) -> RunCgroup:
+        dirs = {controller: parent / name for controller, parent in self.parents.items()}
+        run = _V1Run(dirs)
+        try:
+            for directory in dirs.values():
+                directory.mkdir()
+            memory = dirs["memory"]
+            _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+            _write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
+            _write(dirs["pids"] / "pids.max", str(processes))
+        except BaseException:
+            run.remove()
+            raise
+        return run
+
+
+class _V2Run:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @property
+    def name(self) -> str:
+        return self.directory.name
+
+    def attach(self, pid: int) -> None:
+        _write(self.directory / "cgroup.procs", str(pid))
+
+    def reset_peak(self) -> None:
+        with contextlib.suppress(OSError):  # writable since Linux 6.12
+            _write(self.directory / "memory.peak", "0")
+
+    def usage(self) -> CgroupUsage:
+        cpu = _read_keyed(self.directory / "cpu.stat").get("usage_usec", 0) / 1000
+        events = _read_keyed(self.directory / "memory.events")
+        return CgroupUsage(
+            cpu_ms=cpu,
+            memory_peak_kb=_read_int(self.directory / "memory.peak") // 1024,
+            oom_killed=events.get("oom_kill", 0) > 0 or events.get("max", 0) > 0,
+        )
+
+    def kill_all(self) -> None:
+        try:
+            _write(self.directory / "cgroup.kill", "1")
+        except OSError:
+            _kill_listed([self.directory / "cgroup.procs"])
+
+    def remove(self) -> None:
+        self.kill_all()
+        _rmdir_when_empty([self.directory])
+
+
+class CgroupsV2:
+    version = "v2"
+
+    def __init__(self, root: Path) -> None:
+        self.parent = root / PARENT_NAME
+        self.parent.mkdir(exist_ok=True)
+        with contextlib.suppress(OSError):
+            _write(self.parent / "cgroup.subtree_control", "+memory +pids +cpu")
+
+    def create(self, name: str, memory_bytes: int, processes: int) -> RunCgroup:
+        directory = self.parent / name
+        run = _V2Run(directory)
+        try:
+            directory.mkdir()
+            _write(directory / "memory.max", str(memory_bytes))
+            _write(directory / "memory.swap.max", "0")
+            _write(directory / "pids.max", str(processes))
+        except BaseException:
+            run.remove()
+            raise
+        return run
+
+
+def detect_cgroups(root: Path = CGROUP_ROOT) -> Cgroups | None:
+    """The writable cgroup hierarchy with the controllers we need, or None."""
+    v1_ready = all(
+        (root / name / PARENT_NAME).is_dir() or os.access(root / name, os.W_OK)
+        for name in ("memory", "pids", "cpuacct")
+    )
+    if v1_ready and (root / "memory" / "memory.memsw.limit_in_bytes").exists():
+        with contextlib.suppress(OSError):
+            return CgroupsV1(root)
+    unified = root if (root / "cgroup.controllers").is_file() else None
+    if unified is not None and os.access(unified, os.W_OK):
+        controllers = (unified / "cgroup.controllers").read_text().split()
+        if {"memory", "pids"} <= set(controllers):
+            with contextlib.suppress(OSError):
+                return CgroupsV2(unified)
+    return None
