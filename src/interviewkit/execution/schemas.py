@@ -1,0 +1,167 @@
+"""Requests and results of the execution API (the CLI prints the same result JSON)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from interviewkit.execution.harness import Signature
+from interviewkit.execution.limits import LimitsRequest
+
+Status = Literal[
+    "accepted",
+    "wrong_answer",
+    "time_limit_exceeded",
+    "memory_limit_exceeded",
+    "output_limit_exceeded",
+    "runtime_error",
+    "compilation_error",
+    "internal_error",
+]
+STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
+State = Literal["queued", "running", "finished"]
+
+TestName = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StdioTest(Strict):
+    name: TestName
+    stdin: str = Field("", max_length=16 * 1024 * 1024)
+    expected_stdout: str
+    hidden: bool = False
+
+
+class CallTest(Strict):
+    name: TestName
+    input: list[Any]
+    expected: Any = None
+    hidden: bool = False
+
+
+class TestSuite(Strict):
+    """What ``--tests`` and a problem carry: the tests plus how to call and compare."""
+
+    __test__: ClassVar[bool] = False  # not a pytest test class
+
+    entry_point: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    signature: Signature | None = None
+    tests: list[StdioTest | CallTest] = Field(default_factory=list)
+    float_tolerance: float | None = Field(None, ge=0, le=1)
+    unordered: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> TestSuite:
+        kinds = {type(test) for test in self.tests}
+        if len(kinds) > 1:
+            raise ValueError("tests must all be stdin/stdout tests or all function-call tests")
+        if CallTest in kinds and not self.entry_point:
+            raise ValueError("function-call tests need an entry_point")
+        names = [test.name for test in self.tests]
+        if len(set(names)) != len(names):
+            raise ValueError("test names must be unique")
+        return self
+
+    @property
+    def calls(self) -> bool:
+        return any(isinstance(test, CallTest) for test in self.tests)
+
+
+class SourceFile(Strict):
+    path: str = Field(min_length=1, max_length=1024)
+    content: str
+
+
+class ExecuteRequest(Strict):
+    """``POST /api/v1/execute``: stateless, like Piston and Judge0."""
+
+    language: str | None = Field(None, max_length=32)
+    files: list[SourceFile] = Field(min_length=1)
+    entry: str | None = Field(None, max_length=1024)
+    stdin: str = ""
+    entry_point: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    signature: Signature | None = None
+    tests: list[StdioTest | CallTest] | None = None
+    float_tolerance: float | None = Field(None, ge=0, le=1)
+    unordered: bool = False
+    limits: LimitsRequest | None = None
+    wait: bool = True
+    callback_url: str | None = Field(None, max_length=2048, pattern=r"^https?://")
+
+
+class SessionExecuteRequest(Strict):
+    """``POST /api/v1/sessions/{id}/execute``: runs the session's workspace."""
+
+    file: str = Field(min_length=1, max_length=1024)
+    language: str | None = Field(None, max_length=32)
+    stdin: str = ""
+    entry_point: str | None = Field(None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    signature: Signature | None = None
+    tests: list[StdioTest | CallTest] | None = None
+    mode: Literal["run", "submit"] = "run"
+    limits: LimitsRequest | None = None
+    wait: bool = True
+    callback_url: str | None = Field(None, max_length=2048, pattern=r"^https?://")
+
+
+class CompileResult(BaseModel):
+    status: Status
+    output: str
+    time_ms: float
+    cached: bool = False
+
+
+class RunResult(BaseModel):
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int | None = None
+    signal: int | None = None
+    time_ms: float = 0
+    wall_ms: float = 0
+    memory_kb: int = 0
+    stdout_truncated: bool = False
+    stderr_truncated: bool = False
+
+
+class TestResult(BaseModel):
+    __test__: ClassVar[bool] = False  # not a pytest test class
+
+    name: str
+    status: Status
+    hidden: bool = False
+    input: Any = None
+    expected: Any = None
+    actual: Any = None
+    stdout: str | None = None
+    stderr: str | None = None
+    message: str | None = None
+    time_ms: float | None = None
+
+
+class ExecutionResult(BaseModel):
+    id: str
+    language: str
+    language_version: str
+    status: Status | None = None
+    state: State = "finished"
+    compile: CompileResult | None = None
+    run: RunResult | None = None
+    tests: list[TestResult] = Field(default_factory=list)
+    passed: int = 0
+    total: int = 0
+    session_id: str | None = None
+    mode: str | None = None
+    created_at: str | None = None
+    finished_at: str | None = None
+
+    def for_candidate(self) -> ExecutionResult:
+        """Hidden tests show only their name and status to the candidate."""
+        shown = [
+            TestResult(name=test.name, status=test.status, hidden=True) if test.hidden else test
+            for test in self.tests
+        ]
+        return self.model_copy(update={"tests": shown})
