@@ -23,6 +23,8 @@ from interviewkit.auth.service import AuthService
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import install_error_handlers
+from interviewkit.execution import api as execution_api
+from interviewkit.execution.service import ExecutionService
 from interviewkit.observability import Metrics, RequestContextMiddleware, configure_logging
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
@@ -41,6 +43,7 @@ class Container:
     object_store: ObjectStore
     auth: AuthService
     sessions: SessionService
+    executions: ExecutionService
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -49,13 +52,15 @@ class Container:
         factory = create_session_factory(engine)
         store = create_object_store(settings)
         auth = AuthService.from_settings(factory, settings)
+        sessions = SessionService(factory, store, settings)
         return cls(
             settings=settings,
             engine=engine,
             factory=factory,
             object_store=store,
             auth=auth,
-            sessions=SessionService(factory, store, settings),
+            sessions=sessions,
+            executions=ExecutionService(factory, store, settings, sessions),
         )
 
     def check_ports(self) -> list[PortCheck]:
@@ -106,6 +111,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         limiter.total_tokens = container.settings.worker_threads
         tune_garbage_collector()
         yield
+        await container.executions.drain()
+        container.executions.close()
         container.engine.dispose()
 
     # Swagger UI and ReDoc served from the package, not a CDN: self-hosted and offline.
@@ -126,6 +133,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     app.include_router(sessions_api.router)
     app.include_router(keys_api.router)
+    app.include_router(execution_api.router)
     app.include_router(objects_api.router)
     _add_operational_routes(app, container)
     return app

@@ -80,6 +80,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Data directory")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+    allow_unsafe_sandbox: Annotated[
+        bool, typer.Option(help="Accept INTERVIEWKIT_SANDBOX=process, which isolates nothing")
+    ] = False,
 ) -> None:
     """Start the API server (migrating an embedded SQLite database first)."""
     import uvicorn
@@ -89,6 +92,11 @@ def serve(
 
     settings = load_settings(host=host, port=port, data_dir=data_dir)
     configure_logging(settings.log_level, settings.log_format)
+    if settings.sandbox == "process" and not allow_unsafe_sandbox:
+        raise _fail(
+            "INTERVIEWKIT_SANDBOX=process runs candidates' code without isolation; "
+            "install bubblewrap, or pass --allow-unsafe-sandbox on a machine only you use"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.is_sqlite:
         _migrate(settings)
@@ -272,6 +280,41 @@ def sessions_sweep_blobs(
     console.print(f"{len(deleted)} orphaned blob(s) deleted")
 
 
+# ---- exec ---------------------------------------------------------------------------------
+
+
+@app.command("exec")
+def exec_command(
+    files: Annotated[list[Path], typer.Argument(help="Source files; the first is the entry")],
+    language: Annotated[str | None, typer.Option(help="python, javascript, java, cpp")] = None,
+    stdin: Annotated[Path | None, typer.Option(help="File to feed on stdin")] = None,
+    tests: Annotated[
+        Path | None,
+        typer.Option(help='JSON: {"entry_point"?, "signature"?, "tests": [...]}'),
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option(help="CPU seconds per run")] = None,
+    memory_limit: Annotated[int | None, typer.Option(help="Memory in MB")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Run code in the sandbox, like the API; exit 0 only when the status is accepted."""
+    from interviewkit.execution.cli import run_files
+
+    settings = load_settings()
+    try:
+        result = run_files(settings, files, language, stdin, tests, time_limit, memory_limit)
+    except ProblemError as exc:
+        raise _fail(exc.detail) from None
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        from interviewkit.execution.cli import print_result
+
+        print_result(console, result)
+    raise typer.Exit(0 if result.status == "accepted" else 1)
+
+
 # ---- doctor -------------------------------------------------------------------------------
 
 
@@ -309,8 +352,10 @@ def doctor() -> None:
         Column("fix", overflow="fold"),
         title="Ports and machine",
     )
-    for check in required + machine_checks():
+    for check in required + machine_checks(settings):
         status = "[green]OK[/green]" if check.ok else "[red]MISSING[/red]"
+        if not check.ok and check.detail.startswith("UNSAFE"):
+            status = "[bold red]UNSAFE[/bold red]"
         report.add_row(check.name, status, check.detail, check.fix)
     console.print(report)
     if not all(check.ok for check in required):

@@ -6,6 +6,7 @@ Every knob is an environment variable with the ``INTERVIEWKIT_`` prefix (or a li
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -91,6 +92,43 @@ class Settings(BaseSettings):
         5.0, ge=0, description="How long a verified API key is trusted without a lookup"
     )
 
+    # --- code execution ----------------------------------------------------------------
+    sandbox: Literal["bwrap", "process"] = Field(
+        "bwrap", description="bwrap isolates; process is rlimits only (development machines)"
+    )
+    sandbox_uid: int = Field(
+        64999, ge=1, description="Unprivileged host uid sandboxed code runs as (server as root)"
+    )
+    sandbox_gid: int = Field(64999, ge=1)
+    exec_cpu_time_s: float = Field(5.0, gt=0, description="Default CPU time per run")
+    exec_wall_time_s: float = Field(10.0, gt=0, description="Default wall time per run")
+    exec_memory_mb: int = Field(128, ge=16, description="Default memory per run (+runtime room)")
+    exec_processes: int = Field(64, ge=1, description="Processes and threads per run")
+    exec_file_size_mb: int = Field(10, ge=1, description="Largest file a run may write")
+    exec_tmpfs_mb: int = Field(50, ge=1, description="Size of a run's /tmp and of its /work")
+    exec_output_kb: int = Field(64, ge=1, description="stdout and stderr kept, each")
+    exec_max_cpu_time_s: float = Field(30.0, gt=0, description="Most a request may ask for")
+    exec_max_wall_time_s: float = Field(30.0, gt=0)
+    exec_max_memory_mb: int = Field(1024, ge=16)
+    exec_max_processes: int = Field(256, ge=1)
+    exec_max_file_size_mb: int = Field(64, ge=1)
+    exec_max_output_kb: int = Field(1024, ge=1)
+    exec_submission_wall_s: float = Field(
+        30.0, gt=0, description="Wall budget of one submission across all its tests"
+    )
+    exec_max_tests: int = Field(500, ge=1, description="Tests in one request")
+    exec_workers: int = Field(
+        0, ge=0, description="Runs at once; 0 = one per core (runs are CPU-bound)"
+    )
+    exec_queue_size: int = Field(
+        0, ge=0, description="Runs waiting beyond the workers before 429; 0 = 4 per worker"
+    )
+    exec_warm_pool: int = Field(
+        2, ge=0, le=64, description="Pre-started Python sandboxes (one run each); 0 = off"
+    )
+    exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
+    exec_callback_attempts: int = Field(3, ge=1, le=10)
+
     # --- durability and logs -------------------------------------------------------------
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = Field(
         "FULL", description="FULL survives power loss; NORMAL only a process crash"
@@ -113,6 +151,14 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def effective_exec_workers(self) -> int:
+        return self.exec_workers or os.cpu_count() or 1
+
+    @property
+    def effective_exec_queue_size(self) -> int:
+        return self.exec_queue_size or 4 * self.effective_exec_workers
 
     @property
     def objects_dir(self) -> Path:

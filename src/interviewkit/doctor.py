@@ -10,8 +10,8 @@ import importlib.util
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
+from interviewkit.config import Settings
 from interviewkit.storage import PortCheck
 
 APT_FIX = "apt-get install {packages}"
@@ -51,22 +51,44 @@ def probe_tool(probe: ToolProbe) -> PortCheck:
     return PortCheck(probe.name, ok, detail, "" if ok else APT_FIX.format(packages=probe.packages))
 
 
-def probe_sandbox() -> list[PortCheck]:
+def probe_sandbox(settings: Settings) -> list[PortCheck]:
+    """Run a real program through the configured sandbox and say what isolates it."""
+    from interviewkit.execution.sandbox import SandboxJob, SandboxUnavailable, create_sandbox
+
+    if settings.sandbox == "process":
+        return [
+            PortCheck(
+                "sandbox",
+                False,
+                "UNSAFE: the process backend isolates nothing (rlimits only)",
+                "install bubblewrap and unset INTERVIEWKIT_SANDBOX",
+            )
+        ]
     fix = APT_FIX.format(packages="bubblewrap")
-    ok, detail = _run(
-        ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
-    )
-    checks = [PortCheck("sandbox (bubblewrap)", ok, detail or "bwrap ran", "" if ok else fix)]
-    memory = Path("/sys/fs/cgroup/memory")
-    unified = Path("/sys/fs/cgroup/cgroup.controllers")
-    has_cgroups = memory.is_dir() or unified.is_file()
-    kind = "v1" if memory.is_dir() else "v2" if unified.is_file() else "none"
+    try:
+        sandbox = create_sandbox("bwrap", uid=settings.sandbox_uid, gid=settings.sandbox_gid)
+        outcome = sandbox.run(SandboxJob(command=["/bin/true"]))
+    except (SandboxUnavailable, OSError) as exc:
+        return [PortCheck("sandbox (bubblewrap)", False, str(exc), fix)]
+    ok = outcome.exit_code == 0
+    detail = "ran a program" if ok else outcome.stderr.decode(errors="replace")[:200]
+    checks = [PortCheck("sandbox (bubblewrap)", ok, detail, "" if ok else fix)]
+    cgroups = getattr(sandbox, "cgroups", None)
     checks.append(
         PortCheck(
             "sandbox cgroups",
-            has_cgroups,
-            f"cgroup {kind}",
-            "" if has_cgroups else "mount the memory and pids cgroup controllers",
+            cgroups is not None,
+            f"cgroup {cgroups.version}: memory+swap, pids, cpu" if cgroups else "none writable",
+            "" if cgroups else "run as root with the memory, pids and cpuacct controllers",
+        )
+    )
+    bpf = getattr(sandbox, "seccomp_bpf", None)
+    checks.append(
+        PortCheck(
+            "sandbox seccomp",
+            bpf is not None,
+            "deny-list loaded" if bpf else "libseccomp not found",
+            "" if bpf else "apt-get install libseccomp2",
         )
     )
     return checks
@@ -78,9 +100,9 @@ def probe_module(name: str, module: str, package: str) -> PortCheck:
     return PortCheck(name, found, detail, "" if found else f"pip install {package}")
 
 
-def machine_checks() -> list[PortCheck]:
+def machine_checks(settings: Settings) -> list[PortCheck]:
     return [
-        *probe_sandbox(),
+        *probe_sandbox(settings),
         *(probe_tool(probe) for probe in RUNTIMES),
         probe_module("speech-to-text (pocketsphinx)", "pocketsphinx", "pocketsphinx"),
         probe_module("text-to-speech (espeak-ng)", "espeakng_loader", "espeakng-loader"),

@@ -246,6 +246,11 @@ class SessionService:
             query = select(SessionFile).where(SessionFile.session_id == session_id)
             return interview, list(db.scalars(query.order_by(SessionFile.path)))
 
+    def workspace_snapshot(self, session_id: str) -> tuple[InterviewSession, dict[str, str]]:
+        """Every file of the workspace with its content, for a code run."""
+        interview, rows = self.list_files(session_id)
+        return interview, {row.path: self._content_of(row) for row in rows}
+
     def read_file(self, session_id: str, path: str) -> FileRead:
         """The hottest route of all: one indexed SELECT through Core, no ORM session."""
         path = self.normalize(path)

@@ -1,0 +1,198 @@
+"""HTTP routes of code execution: parse, authorise, call the service, shape the result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
+from interviewkit.auth.service import Principal
+from interviewkit.db import ID_PATTERN
+from interviewkit.errors import ProblemError
+from interviewkit.execution.limits import resolve_limits
+from interviewkit.execution.schemas import (
+    CallTest,
+    ExecuteRequest,
+    ExecutionResult,
+    SessionExecuteRequest,
+    StdioTest,
+    TestSuite,
+)
+from interviewkit.execution.service import ExecutionService, LanguageInfo, Submission
+
+router = APIRouter(prefix="/api/v1", tags=["execution"])
+
+SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
+ExecutionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
+
+
+class LanguageList(BaseModel):
+    languages: list[LanguageInfo]
+
+
+class ExecutionSummary(BaseModel):
+    id: str
+    language: str
+    mode: str | None
+    state: str
+    status: str | None
+    passed: int
+    total: int
+    created_at: str
+    finished_at: str | None
+
+
+class ExecutionList(BaseModel):
+    executions: list[ExecutionSummary]
+
+
+def _service(request: Request) -> ExecutionService:
+    service: ExecutionService = request.app.state.container.executions
+    return service
+
+
+def _who(principal: Principal) -> str:
+    return principal.key_id or f"candidate:{principal.session_id}"
+
+
+def _shown(result: ExecutionResult, principal: Principal) -> Response:
+    """Candidates see hidden tests as name and status only; staff see everything."""
+    if not principal.is_staff:
+        result = result.for_candidate()
+    status = 202 if result.state != "finished" else 200
+    return Response(result.model_dump_json(), status, media_type="application/json")
+
+
+@router.get("/languages", response_model=LanguageList, summary="Languages on this server")
+async def list_languages(request: Request) -> LanguageList:
+    await authenticate(request)
+    languages = await run_in_threadpool(_service(request).languages)
+    return LanguageList(languages=languages)
+
+
+@router.post(
+    "/execute",
+    response_model=ExecutionResult,
+    summary="Run code (stateless), optionally against tests",
+    responses={202: {"description": "Queued (wait=false)"}, 429: {"description": "Queue full"}},
+)
+async def execute(body: ExecuteRequest, request: Request) -> Response:
+    principal = ensure_staff(await authenticate(request))
+    service = _service(request)
+    suite = _suite(body.tests, body)
+    limits = resolve_limits(service.settings, body.limits)
+    files = {item.path.lstrip("/"): item.content for item in body.files}
+    if len(files) != len(body.files):
+        raise ProblemError(422, "duplicate_file", "two files have the same path")
+    for path in files:
+        service.sessions.normalize(path)  # the workspace's path rules apply here too
+    job = await run_in_threadpool(
+        lambda: service.planner.job(
+            files=files,
+            entry=body.entry,
+            language=body.language,
+            stdin=body.stdin,
+            suite=suite,
+            limits=limits,
+        )
+    )
+    submission = Submission(job, _who(principal), callback_url=body.callback_url)
+    result = await service.run(submission, wait=body.wait)
+    return _shown(result, principal)
+
+
+@router.post(
+    "/sessions/{session_id}/execute",
+    response_model=ExecutionResult,
+    summary="Run the session's workspace (run: your tests; submit: the problem's)",
+    responses={202: {"description": "Queued (wait=false)"}, 429: {"description": "Queue full"}},
+)
+async def execute_in_session(
+    session_id: SessionId, body: SessionExecuteRequest, request: Request
+) -> Response:
+    principal = ensure_session_access(await authenticate(request), session_id)
+    if body.callback_url and not principal.is_staff:
+        raise ProblemError(403, "forbidden", "only interviewers may set a callback_url")
+    service = _service(request)
+    suite = _suite(body.tests, body) if body.mode == "run" else None
+    limits = resolve_limits(service.settings, body.limits)
+    session, job = await run_in_threadpool(
+        lambda: service.session_job(
+            session_id,
+            file=body.file,
+            language=body.language,
+            stdin=body.stdin,
+            suite=suite,
+            mode=body.mode,
+            limits=limits,
+        )
+    )
+    submission = Submission(
+        job, _who(principal), session=session, mode=body.mode, callback_url=body.callback_url
+    )
+    result = await service.run(submission, wait=body.wait)
+    return _shown(result, principal)
+
+
+@router.get(
+    "/sessions/{session_id}/executions",
+    response_model=ExecutionList,
+    summary="Runs of a session, newest first",
+)
+async def list_session_executions(
+    session_id: SessionId,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ExecutionList:
+    ensure_session_access(await authenticate(request), session_id)
+    rows = await run_in_threadpool(_service(request).list_for_session, session_id, limit)
+    return ExecutionList(
+        executions=[
+            ExecutionSummary(
+                id=row.id,
+                language=row.language,
+                mode=row.mode,
+                state=row.state,
+                status=row.status,
+                passed=row.passed,
+                total=row.total,
+                created_at=row.created_at.isoformat(),
+                finished_at=row.finished_at.isoformat() if row.finished_at else None,
+            )
+            for row in rows
+        ]
+    )
+
+
+@router.get("/executions/{execution_id}", response_model=ExecutionResult, summary="One execution")
+async def get_execution(execution_id: ExecutionId, request: Request) -> Response:
+    principal = await authenticate(request)
+    row, result = await run_in_threadpool(_service(request).get, execution_id)
+    if not principal.is_staff and (
+        row.session_id is None or row.session_id != principal.session_id
+    ):
+        raise ProblemError(404, "execution_not_found", f"no execution {execution_id!r}")
+    return _shown(result, principal)
+
+
+def _suite(
+    tests: list[StdioTest | CallTest] | None, body: ExecuteRequest | SessionExecuteRequest
+) -> TestSuite | None:
+    if not tests:
+        return None
+    float_tolerance = getattr(body, "float_tolerance", None)
+    unordered = getattr(body, "unordered", False)
+    try:
+        return TestSuite(
+            entry_point=body.entry_point,
+            signature=body.signature,
+            tests=tests,
+            float_tolerance=float_tolerance,
+            unordered=unordered,
+        )
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ProblemError(422, "invalid_tests", message) from None

@@ -1,0 +1,498 @@
+"""Executions as the platform sees them: admission, storage, async runs and callbacks.
+
+Runs are CPU-bound, so at most ``exec_workers`` run at once (one per core by default) and
+at most ``exec_queue_size`` more wait; beyond that a request is refused at once with 429
+and ``Retry-After`` instead of joining an unbounded backlog. Every run is a row in
+``executions`` and its full result a JSON object in the object store (under the session's
+``outputs/`` when it belongs to one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any
+
+import anyio
+import httpx
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from interviewkit.config import Settings
+from interviewkit.db import new_id, read_session, run_write, utcnow
+from interviewkit.errors import ProblemError, not_found
+from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
+from interviewkit.execution.harness import build_harness
+from interviewkit.execution.languages import LanguageRegistry, Toolchain
+from interviewkit.execution.limits import Limits, default_limits
+from interviewkit.execution.models import Execution
+from interviewkit.execution.sandbox import BwrapSandbox, Sandbox, create_sandbox
+from interviewkit.execution.schemas import ExecutionResult, TestSuite
+from interviewkit.sessions.models import InterviewSession
+from interviewkit.sessions.service import SessionService
+from interviewkit.storage import ObjectStore, session_key
+
+log = logging.getLogger(__name__)
+
+ProblemTests = Callable[[InterviewSession], TestSuite | None]
+
+
+def no_problem_tests(_: InterviewSession) -> TestSuite | None:
+    """Until the problem bank exists, sessions carry no hidden tests."""
+    return None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A prepared job plus where its result belongs."""
+
+    job: ExecutionJob
+    requested_by: str
+    session: InterviewSession | None = None
+    mode: str | None = None
+    callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    name: str
+    title: str
+    version: str
+    extensions: tuple[str, ...]
+    default_entry: str
+    compiled: bool
+
+
+class Admission:
+    """Counts runs in flight (running or waiting); refuses the one beyond capacity."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.capacity = workers + queue
+        self.workers = workers
+        self.in_flight = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            if self.in_flight >= self.capacity:
+                raise ProblemError(
+                    429,
+                    "execution_queue_full",
+                    f"{self.in_flight} runs are already running or waiting; try again shortly",
+                    headers={"Retry-After": "1"},
+                )
+            self.in_flight += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+
+def build_engine(
+    settings: Settings,
+    sandbox: Sandbox | None = None,
+    registry: LanguageRegistry | None = None,
+) -> Engine:
+    """The engine; with a registry (a long-running server), also the warm Python pool."""
+    sandbox = sandbox or create_sandbox(
+        settings.sandbox, uid=settings.sandbox_uid, gid=settings.sandbox_gid
+    )
+    python = registry.available().get("python") if registry else None
+    if isinstance(sandbox, BwrapSandbox) and python is not None and settings.exec_warm_pool:
+        limits = default_limits(settings).with_memory_allowance(python.spec.memory_allowance_mb)
+        sandbox.start_warm_pool(python.executables["python"], limits, settings.exec_warm_pool)
+    cache = CompileCache(
+        compile_cache_root(settings.data_dir),
+        settings.exec_cache_entries,
+        settings.sandbox_uid,
+        settings.sandbox_gid,
+    )
+    return Engine(sandbox, cache)
+
+
+class JobPlanner:
+    """Turns a request into a job: language, entry, limits and tests checked up front."""
+
+    def __init__(self, registry: LanguageRegistry, settings: Settings) -> None:
+        self.registry = registry
+        self.settings = settings
+
+    def toolchain(self, language: str | None, entry: str) -> Toolchain:
+        available = self.registry.available()
+        if language is None:
+            spec = self.registry.for_file(entry)
+            if spec is None:
+                raise ProblemError(
+                    422,
+                    "language_required",
+                    f"cannot tell the language of {entry!r}; send 'language'",
+                )
+            language = spec.name
+        name = self.registry.canonical(language)
+        if name not in self.registry.specs:
+            known = ", ".join(sorted(self.registry.specs))
+            raise ProblemError(
+                422, "unknown_language", f"unknown language {language!r}; known: {known}"
+            )
+        if name not in available:
+            raise ProblemError(
+                503,
+                "language_unavailable",
+                f"{name} is not installed on this server (see GET /api/v1/languages)",
+            )
+        return available[name]
+
+    def job(
+        self,
+        *,
+        files: Mapping[str, str],
+        entry: str | None,
+        language: str | None,
+        stdin: str,
+        suite: TestSuite | None,
+        limits: Limits,
+    ) -> ExecutionJob:
+        """Validate a run and bind it to a toolchain. Paths are workspace-relative."""
+        if not files:
+            raise ProblemError(422, "no_files", "send at least one file")
+        if entry is None:
+            entry = _guess_entry(files, language, self.registry)
+        entry = entry.lstrip("/")
+        if entry not in files:
+            raise ProblemError(422, "entry_not_found", f"the entry file {entry!r} is not sent")
+        toolchain = self.toolchain(language, entry)
+        if suite is not None and len(suite.tests) > self.settings.exec_max_tests:
+            raise ProblemError(
+                422,
+                "too_many_tests",
+                f"{len(suite.tests)} tests; this server runs at most "
+                f"{self.settings.exec_max_tests} per request",
+            )
+        if suite is not None and suite.calls:
+            _check_harness_inputs(toolchain, suite, entry)
+        return ExecutionJob(
+            id=new_id("exe_"),
+            toolchain=toolchain,
+            files=files,
+            entry=entry,
+            stdin=stdin,
+            suite=suite,
+            limits=limits,
+            submission_wall_s=self.settings.exec_submission_wall_s,
+        )
+
+
+class ExecutionService:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        store: ObjectStore,
+        settings: Settings,
+        sessions: SessionService,
+        *,
+        sandbox: Sandbox | None = None,
+        registry: LanguageRegistry | None = None,
+        problem_tests: ProblemTests = no_problem_tests,
+    ) -> None:
+        self.factory = factory
+        self.store = store
+        self.settings = settings
+        self.sessions = sessions
+        self.registry = registry or LanguageRegistry()
+        self.planner = JobPlanner(self.registry, settings)
+        self.problem_tests = problem_tests
+        self._sandbox = sandbox
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
+        self.admission = Admission(
+            settings.effective_exec_workers, settings.effective_exec_queue_size
+        )
+        self.limiter = anyio.CapacityLimiter(settings.effective_exec_workers)
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- the engine, built on first use (probing toolchains takes a moment) -------------
+
+    @property
+    def engine(self) -> Engine:
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = build_engine(self.settings, self._sandbox, self.registry)
+            return self._engine
+
+    def languages(self) -> list[LanguageInfo]:
+        return [
+            LanguageInfo(
+                name=chain.name,
+                title=chain.spec.title,
+                version=chain.version,
+                extensions=chain.spec.extensions,
+                default_entry=chain.spec.default_entry,
+                compiled=chain.spec.compiled,
+            )
+            for chain in self.registry.available().values()
+        ]
+
+    # -- preparing a job --------------------------------------------------------------
+
+    def session_job(
+        self,
+        session_id: str,
+        *,
+        file: str,
+        language: str | None,
+        stdin: str,
+        suite: TestSuite | None,
+        mode: str,
+        limits: Limits,
+    ) -> tuple[InterviewSession, ExecutionJob]:
+        interview, workspace = self.sessions.workspace_snapshot(session_id)
+        if not interview.is_active:
+            raise ProblemError(
+                409, "session_not_active", f"session {session_id} is {interview.status}"
+            )
+        path = self.sessions.normalize(file)
+        if path not in workspace:
+            raise not_found("file_not_found", f"no file {path!r} in session {session_id}")
+        if mode == "submit":
+            suite = self.problem_tests(interview)
+            if suite is None:
+                raise ProblemError(
+                    409,
+                    "no_problem_tests",
+                    "this session has no problem with hidden tests to submit against",
+                )
+        files = {name.lstrip("/"): content for name, content in workspace.items()}
+        job = self.planner.job(
+            files=files, entry=path, language=language, stdin=stdin, suite=suite, limits=limits
+        )
+        return interview, job
+
+    # -- running ----------------------------------------------------------------------
+
+    async def run(self, submission: Submission, *, wait: bool) -> ExecutionResult:
+        """Admit, record, run (now or in the background) and store one execution."""
+        self.admission.enter()
+        try:
+            created = await anyio.to_thread.run_sync(self._record_start, submission)
+        except BaseException:
+            self.admission.leave()
+            raise
+        if wait:
+            try:
+                return await self._run_and_store(submission, created)
+            finally:
+                self.admission.leave()
+        task = asyncio.create_task(self._run_in_background(submission, created))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return self._queued(submission, created)
+
+    async def _run_in_background(self, submission: Submission, created: datetime) -> None:
+        try:
+            async with self.limiter:  # wait for a worker, then say so before running
+                await anyio.to_thread.run_sync(self._mark_running, submission.job.id)
+            result = await self._run_and_store(submission, created)
+        finally:
+            self.admission.leave()
+        if submission.callback_url:
+            await self._call_back(submission.callback_url, result)
+
+    async def _run_and_store(self, submission: Submission, created: datetime) -> ExecutionResult:
+        job = submission.job
+        try:
+            result = await anyio.to_thread.run_sync(self.engine.execute, job, limiter=self.limiter)
+        except Exception:
+            log.exception("execution %s failed inside the engine", job.id)
+            result = ExecutionResult(
+                id=job.id,
+                language=job.toolchain.name,
+                language_version=job.toolchain.version,
+                status="internal_error",
+            )
+        result.session_id = submission.session.id if submission.session else None
+        result.mode = submission.mode
+        result.created_at = created.isoformat()
+        result.finished_at = utcnow().isoformat()
+        await anyio.to_thread.run_sync(self._store, submission, result)
+        return result
+
+    def _queued(self, submission: Submission, created: datetime) -> ExecutionResult:
+        job = submission.job
+        return ExecutionResult(
+            id=job.id,
+            language=job.toolchain.name,
+            language_version=job.toolchain.version,
+            state="queued",
+            session_id=submission.session.id if submission.session else None,
+            mode=submission.mode,
+            created_at=created.isoformat(),
+        )
+
+    def _record_start(self, submission: Submission) -> datetime:
+        job = submission.job
+        row = Execution(
+            id=job.id,
+            session_id=submission.session.id if submission.session else None,
+            requested_by=submission.requested_by,
+            language=job.toolchain.name,
+            mode=submission.mode,
+            state="queued",
+            passed=0,
+            total=len(job.suite.tests) if job.suite else 0,
+            callback_url=submission.callback_url,
+            created_at=utcnow(),
+        )
+
+        def insert(db: Session) -> datetime:
+            db.add(row)
+            return row.created_at
+
+        return run_write(self.factory, insert)
+
+    def _mark_running(self, execution_id: str) -> None:
+        def mark(db: Session) -> None:
+            db.execute(
+                update(Execution).where(Execution.id == execution_id).values(state="running")
+            )
+
+        run_write(self.factory, mark)
+
+    def _result_key(self, submission: Submission, execution_id: str) -> str:
+        if submission.session is not None:
+            session = submission.session
+            return session_key(session.id, session.created_at, "outputs", f"{execution_id}.json")
+        return f"executions/{utcnow():%Y/%m/%d}/{execution_id}.json"
+
+    def _store(self, submission: Submission, result: ExecutionResult) -> None:
+        key = self._result_key(submission, result.id)
+        self.store.put(key, result.model_dump_json().encode(), "application/json")
+        values = {
+            "state": "finished",
+            "status": result.status,
+            "passed": result.passed,
+            "total": result.total,
+            "result_key": key,
+            "finished_at": utcnow(),
+        }
+
+        def finish(db: Session) -> None:
+            db.execute(update(Execution).where(Execution.id == result.id).values(**values))
+
+        run_write(self.factory, finish)
+
+    async def _call_back(self, url: str, result: ExecutionResult) -> None:
+        """POST the result once; retry with backoff on errors, give up after the attempts."""
+        body = result.model_dump_json()
+        headers = {"content-type": "application/json"}
+        attempts = self.settings.exec_callback_attempts
+        async with httpx.AsyncClient(timeout=10) as client:
+            for attempt in range(attempts):
+                try:
+                    response = await client.post(url, content=body, headers=headers)
+                    if response.status_code < 500:
+                        return
+                except httpx.HTTPError as exc:
+                    log.warning("callback %s failed: %s", url, exc)
+                if attempt + 1 < attempts:
+                    await asyncio.sleep(0.5 * 2**attempt + random.uniform(0, 0.25))
+        log.warning("callback %s for %s gave up after %d attempts", url, result.id, attempts)
+
+    def close(self) -> None:
+        """Stop pre-started sandboxes (the server is shutting down)."""
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.sandbox.close()
+
+    async def drain(self) -> None:
+        """Wait for background runs (server shutdown, tests)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, execution_id: str) -> tuple[Execution, ExecutionResult]:
+        with read_session(self.factory, single_statement=True) as db:
+            row = db.get(Execution, execution_id)
+            if row is None:
+                raise not_found("execution_not_found", f"no execution {execution_id!r}")
+            db.expunge(row)
+        return row, self._result_of(row)
+
+    def _result_of(self, row: Execution) -> ExecutionResult:
+        if row.state == "finished" and row.result_key:
+            return ExecutionResult.model_validate_json(self.store.get(row.result_key))
+        stale = utcnow() - row.created_at > timedelta(
+            seconds=2 * self.settings.exec_submission_wall_s + 300
+        )
+        version = self.registry.available().get(row.language)
+        return ExecutionResult(
+            id=row.id,
+            language=row.language,
+            language_version=version.version if version else "",
+            state="finished" if stale else "running" if row.state == "running" else "queued",
+            status="internal_error" if stale else None,
+            session_id=row.session_id,
+            mode=row.mode,
+            created_at=row.created_at.isoformat(),
+        )
+
+    def list_for_session(self, session_id: str, limit: int) -> list[Execution]:
+        self.sessions.get_session(session_id)
+        query = (
+            select(Execution)
+            .where(Execution.session_id == session_id)
+            .order_by(Execution.created_at.desc(), Execution.id.desc())
+            .limit(limit)
+        )
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        return rows
+
+
+def _guess_entry(files: Mapping[str, str], language: str | None, registry: LanguageRegistry) -> str:
+    if len(files) == 1:
+        return next(iter(files))
+    if language is not None:
+        spec = registry.specs.get(registry.canonical(language))
+        if spec is not None and spec.default_entry in files:
+            return spec.default_entry
+    raise ProblemError(422, "entry_required", "several files were sent; name the 'entry' file")
+
+
+def _check_harness_inputs(toolchain: Toolchain, suite: TestSuite, entry: str) -> None:
+    if toolchain.name in {"java", "cpp"} and suite.signature is None:
+        raise ProblemError(
+            422,
+            "signature_required",
+            f"function-call tests in {toolchain.name} need a typed 'signature'",
+        )
+    if suite.signature is not None:
+        arity = len(suite.signature.params)
+        for test in suite.tests:
+            given = getattr(test, "input", [])
+            if len(given) != arity:
+                raise ProblemError(
+                    422,
+                    "test_arity_mismatch",
+                    f"test {test.name!r} has {len(given)} arguments; the signature takes {arity}",
+                )
+    if PurePosixPath(entry).suffix not in toolchain.spec.extensions:
+        raise ProblemError(
+            422, "entry_language_mismatch", f"{entry!r} is not a {toolchain.name} file"
+        )
+    try:
+        build_harness(toolchain.name, entry, suite.entry_point or "", suite.signature)
+    except ValueError as exc:
+        raise ProblemError(422, "invalid_tests", str(exc)) from None
+
+
+def result_json(result: ExecutionResult) -> Any:
+    return json.loads(result.model_dump_json())
