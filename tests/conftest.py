@@ -141,6 +141,7 @@ def settings(
 def container(settings: Settings) -> Iterator[Container]:
     built = Container.build(settings)
     yield built
+    built.executions.close()
     built.engine.dispose()
 
 

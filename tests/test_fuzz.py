@@ -148,3 +148,69 @@ def test_random_credentials(anonymous: TestClient, session_id: str, token: str) 
         )
         assert_no_server_error(response)
         assert response.status_code == 401
+
+
+execute_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "files": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "path": paths | st.sampled_from(["main.py", "Main.java", "a.cpp"]),
+                        "content": st.text(max_size=40),
+                    }
+                ),
+                max_size=3,
+            )
+        },
+        optional={
+            "language": st.sampled_from(["python", "cpp", "java", "js", "cobol", ""]) | json_values,
+            "entry": paths | st.sampled_from(["main.py", "Main.java"]),
+            "stdin": st.text(max_size=20),
+            "entry_point": st.text(max_size=10) | st.sampled_from(["f", "solve", "class"]),
+            "signature": json_values
+            | st.fixed_dictionaries(
+                {
+                    "params": st.lists(
+                        st.fixed_dictionaries(
+                            {"name": st.text(max_size=6), "type": st.text(max_size=8)}
+                        ),
+                        max_size=2,
+                    ),
+                    "returns": st.sampled_from(["int", "int[]", "string[][]", "void", ""]),
+                }
+            ),
+            "tests": st.lists(
+                st.fixed_dictionaries(
+                    {"name": st.text(max_size=6)},
+                    optional={
+                        "input": json_values,
+                        "expected": json_values,
+                        "stdin": st.text(max_size=10),
+                        "expected_stdout": st.text(max_size=10),
+                        "hidden": st.booleans(),
+                    },
+                ),
+                max_size=3,
+            ),
+            "limits": json_values
+            | st.fixed_dictionaries(
+                {}, optional={"cpu_time_s": json_values, "memory_mb": st.integers(-5, 5000)}
+            ),
+            "float_tolerance": json_values,
+            "unordered": json_values,
+            "wait": st.just(True),
+        },
+    ),
+)
+
+
+@FUZZ
+@given(body=execute_bodies)
+def test_execute_bodies(client: TestClient, body: Any) -> None:
+    """Whatever a client sends to the execution API, the answer is a result or a 4xx."""
+    response = client.post("/api/v1/execute", content=json.dumps(body).encode())
+    assert_no_server_error(response)
+    if response.status_code == 200:
+        assert response.json()["status"] != "internal_error", response.text

@@ -58,12 +58,14 @@ def test_the_readme_walkthrough_runs_verbatim(server: Server, tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     documents = json_documents(done.stdout)
-    session, written, read, listing, stale, invite, ended = documents
+    session, written, read, listing, stale, executed, invite, ended = documents
     assert session["candidate_name"] == "Ada Lovelace"
     assert written["path"] == "/utils/helper.py"
     assert read["content"] == "def add(a, b):\n    return a + b\n"
     assert [item["path"] for item in listing["files"]] == ["/solution.py", "/utils/helper.py"]
     assert stale["code"] == "version_mismatch"
+    assert executed["status"] == "accepted", executed
+    assert (executed["passed"], executed["total"]) == (2, 2)
     assert invite["session_id"] == session["id"]
     assert ended["status"] == "completed"
     assert not (workdir / "session.json").exists()
