@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ from typing import Protocol
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 PARENT_NAME = "interviewkit"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -76,20 +80,85 @@ def _kill_listed(procs_files: list[Path]) -> None:
                     os.kill(int(pid), signal.SIGKILL)
 
 
+def _try_rmdir(directory: Path) -> bool:
+    """True once ``directory`` is gone; False while a process is still in it (EBUSY)."""
+    try:
+        directory.rmdir()
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        if exc.errno != errno.EBUSY:
+            raise
+        _kill_listed([directory / "cgroup.procs"])
+        return False
+    return True
+
+
 def _rmdir_when_empty(directories: list[Path]) -> None:
-    """rmdir fails with EBUSY while a killed process is still being reaped; retry briefly."""
+    """rmdir fails with EBUSY while a killed process is still being reaped; retry briefly.
+
+    A group still busy after a second goes to the janitor: the sandbox's init, orphaned when
+    its bwrap monitor is killed, is reaped by the host's init, which may take its time.
+    """
+    busy = []
     for directory in directories:
         for _ in range(200):
-            try:
-                directory.rmdir()
+            if _try_rmdir(directory):
                 break
-            except FileNotFoundError:
-                break
-            except OSError as exc:
-                if exc.errno != errno.EBUSY:
-                    raise
-                _kill_listed([directory / "cgroup.procs"])
-                time.sleep(0.005)
+            time.sleep(0.005)
+        else:
+            busy.append(directory)
+    if busy:
+        JANITOR.adopt(busy)
+
+
+class _Janitor:
+    """Removes groups that outlived their run, off the request path, for up to two minutes."""
+
+    PATIENCE_S = 120.0
+
+    def __init__(self) -> None:
+        self._pending: dict[Path, float] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def adopt(self, directories: list[Path]) -> None:
+        with self._lock:
+            deadline = time.monotonic() + self.PATIENCE_S
+            self._pending.update(dict.fromkeys(directories, deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._sweep, name="cgroup-janitor",
+                                                daemon=True)  # fmt: skip
+                self._thread.start()
+
+    def pending(self) -> list[Path]:
+        with self._lock:
+            return list(self._pending)
+
+    def _sweep(self) -> None:
+        while True:
+            time.sleep(0.1)
+            with self._lock:
+                pending = dict(self._pending)
+            done = []
+            for directory, deadline in pending.items():
+                try:
+                    gone = _try_rmdir(directory)
+                except OSError:
+                    gone = False
+                if gone or time.monotonic() > deadline:
+                    if not gone:
+                        log.warning("cgroup %s stayed busy; leaving it", directory)
+                    done.append(directory)
+            with self._lock:
+                for directory in done:
+                    self._pending.pop(directory, None)
+                if not self._pending:
+                    self._thread = None
+                    return
+
+
+JANITOR = _Janitor()
 
 
 class _V1Run:
