@@ -168,6 +168,30 @@ def process_cgroup(pid: int) -> str:
     return pids_group or next((row.split(":", 2)[2] for row in rows if row.startswith("0::")), "")
 
 
+def parent_of(pid: int) -> int:
+    for row in _read(Path(f"/proc/{pid}/status")).splitlines():
+        if row.startswith("PPid:"):
+            return int(row.split()[1])
+    return 0
+
+
+def lineage_is_ours(pid: int) -> bool:
+    """Started by this test run (directly or by its live server), or orphaned to init.
+
+    An orphan is what escaping the sandbox looks like; a process under some other parent
+    belongs to another program on the machine (a developer validating problems meanwhile).
+    """
+    me = os.getpid()
+    parent = parent_of(pid)
+    if parent in (0, 1):
+        return True
+    while parent not in (0, 1):
+        if parent == me:
+            return True
+        parent = parent_of(parent)
+    return False
+
+
 def cgroup_busy(name: str) -> bool:
     """Whether a process runs in the group ``controller/name`` (v1) or ``name`` (v2)."""
     folder = CGROUP_ROOT / name.split("/", 1)[0] / PARENT_NAME / name.split("/", 1)[-1]
@@ -249,6 +273,7 @@ class HostGuard:
             process
             for process in sandbox_processes()
             if not process.exited
+            and lineage_is_ours(process.pid)
             and (group_name(process.cgroup) in ours or not self._foreign_sandbox(process))
         ]
 

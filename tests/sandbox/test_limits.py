@@ -24,6 +24,7 @@ from tests.sandbox.conftest import (
     assert_status,
     explain,
     facts,
+    lineage_is_ours,
     sandbox_processes,
 )
 
@@ -47,7 +48,8 @@ def _watching_processes(run: Callable[[], ExecutionResult]) -> tuple[ExecutionRe
     thread.start()
     peak = 0
     while thread.is_alive():
-        peak = max(peak, sum(not process.exited for process in sandbox_processes()))
+        running = [p for p in sandbox_processes() if not p.exited and lineage_is_ours(p.pid)]
+        peak = max(peak, len(running))
         time.sleep(0.01)
     thread.join()
     return results[0], peak
