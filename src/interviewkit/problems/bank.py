@@ -1,0 +1,286 @@
+"""The problem bank: one YAML file per problem, validated by pydantic at load.
+
+A problem carries everything an interview needs in every language: statement, typed
+signature, starter code, reference solutions, visible/hidden/large tests, graded hints,
+interviewer follow-ups, a rubric and its IRT parameters. Large tests are not stored: the
+problem's ``generator`` (trusted bank code, like this package) builds their inputs from a
+seed, and their expected values come from running the python reference in the sandbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any, ClassVar, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from interviewkit.execution.harness import Signature
+from interviewkit.execution.schemas import CallTest, TestSuite
+
+BANK_DIR = Path(__file__).parent / "bank"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+LANGUAGES: tuple[str, ...] = ("python", "javascript", "java", "cpp")
+SOLUTION_FILES: Mapping[str, str] = {
+    "python": "solution.py",
+    "javascript": "solution.js",
+    "java": "Solution.java",
+    "cpp": "solution.cpp",
+}
+"""The workspace file that holds the candidate's code, per language."""
+
+Difficulty = Literal["easy", "medium", "hard"]
+PROBLEM_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BankTest(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    input: list[Any]
+    expected: Any = None
+
+
+class LargeTest(Strict):
+    """A test whose input the problem's generator builds (``generate(rng, size)``)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    size: int = Field(ge=1, le=2_000_000)
+    seed: int = 0
+
+
+class Irt(Strict):
+    """2PL parameters: discrimination ``a`` and difficulty ``b`` on the ability scale."""
+
+    a: float = Field(gt=0, le=4)
+    b: float = Field(ge=-4, le=4)
+
+
+class RubricItem(Strict):
+    criterion: str = Field(min_length=1, max_length=100)
+    weight: float = Field(gt=0, le=1)
+    description: str = Field(min_length=1)
+
+
+class Problem(Strict):
+    """One bank problem (``problems/bank/<id>.yaml``)."""
+
+    __test__: ClassVar[bool] = False
+
+    id: str = Field(pattern=PROBLEM_ID)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, description="Markdown")
+    difficulty: Difficulty
+    tags: list[str] = Field(min_length=1)
+    entry_point: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    signature: Signature
+    time_limit_s: float = Field(2.0, gt=0, le=30)
+    unordered: bool = False
+    float_tolerance: float | None = Field(None, ge=0, le=1)
+    starter: dict[str, str]
+    solutions: dict[str, str]
+    brute_force: str | None = Field(
+        None, description="A slow python solution the large tests must time out"
+    )
+    tests: list[BankTest] = Field(min_length=2, max_length=4)
+    hidden_tests: list[BankTest] = Field(min_length=10)
+    generator: str | None = None
+    large_tests: list[LargeTest] = Field(default_factory=list)
+    fresh_sizes: list[int] = Field(default_factory=lambda: [8, 64, 512])
+    hints: list[str] = Field(min_length=3, max_length=3)
+    follow_ups: list[str] = Field(min_length=1)
+    rubric: list[RubricItem] = Field(min_length=1)
+    irt: Irt
+    source: Literal["bank", "generated"] = "bank"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Problem:
+        for field_name in ("starter", "solutions"):
+            missing = [lang for lang in LANGUAGES if lang not in getattr(self, field_name)]
+            unknown = [lang for lang in getattr(self, field_name) if lang not in LANGUAGES]
+            if missing and (field_name == "starter" or self.source == "bank"):
+                raise ValueError(f"{field_name}: missing languages {', '.join(missing)}")
+            if unknown:
+                raise ValueError(f"{field_name}: unknown languages {', '.join(unknown)}")
+        names = [t.name for t in [*self.tests, *self.hidden_tests]]
+        names += [t.name for t in self.large_tests]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"test names must be unique: {', '.join(repeated)}")
+        arity = len(self.signature.params)
+        for test in [*self.tests, *self.hidden_tests]:
+            if len(test.input) != arity:
+                raise ValueError(f"test {test.name!r}: {len(test.input)} inputs, want {arity}")
+        if self.large_tests and self.generator is None:
+            raise ValueError("large_tests need a generator")
+        if self.source == "bank" and not self.large_tests:
+            raise ValueError("a bank problem needs at least one large test")
+        total = sum(item.weight for item in self.rubric)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"rubric weights sum to {total:g}, want 1")
+        return self
+
+    # -- derived views ------------------------------------------------------------------
+
+    @cached_property
+    def languages(self) -> list[str]:
+        return [lang for lang in LANGUAGES if lang in self.solutions or lang in self.starter]
+
+    @cached_property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+    def generate(self, size: int, seed: int) -> list[Any]:
+        """The generator's input for ``size`` and ``seed`` (deterministic)."""
+        if self.generator is None:
+            raise ValueError(f"problem {self.id} has no generator")
+        namespace: dict[str, Any] = {}
+        exec(compile(self.generator, f"<{self.id} generator>", "exec"), namespace)  # noqa: S102
+        args = namespace["generate"](random.Random(f"{self.id}:{seed}:{size}"), size)
+        arguments = list(args)
+        if len(arguments) != len(self.signature.params):
+            raise ValueError(f"problem {self.id}: generator returned {len(arguments)} inputs")
+        normalised: list[Any] = json.loads(json.dumps(arguments))
+        return normalised
+
+    def suite(self, tests: Iterable[CallTest]) -> TestSuite:
+        return TestSuite(
+            entry_point=self.entry_point,
+            signature=self.signature,
+            tests=list(tests),
+            float_tolerance=self.float_tolerance,
+            unordered=self.unordered,
+        )
+
+    def stored_tests(self) -> list[CallTest]:
+        """Visible then hidden tests, with their authored expected values."""
+        visible = [CallTest(name=t.name, input=t.input, expected=t.expected) for t in self.tests]
+        hidden = [
+            CallTest(name=t.name, input=t.input, expected=t.expected, hidden=True)
+            for t in self.hidden_tests
+        ]
+        return visible + hidden
+
+    def public_view(self) -> dict[str, Any]:
+        """What a candidate may see: no hidden tests, references, rubric or IRT values."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "difficulty": self.difficulty,
+            "tags": self.tags,
+            "entry_point": self.entry_point,
+            "signature": self.signature.model_dump(),
+            "time_limit_s": self.time_limit_s,
+            "languages": self.languages,
+            "starter": self.starter,
+            "examples": [t.model_dump() for t in self.tests],
+        }
+
+
+class TemplatePart(Strict):
+    """One question slot of an interview template."""
+
+    problem: str | None = Field(None, pattern=PROBLEM_ID)
+    difficulty: Difficulty | None = None
+    tags: list[str] = Field(default_factory=list)
+    minutes: int = Field(ge=1, le=240)
+    label: str = Field("question", max_length=100)
+
+    @model_validator(mode="after")
+    def _chooses(self) -> TemplatePart:
+        if self.problem is None and self.difficulty is None:
+            raise ValueError("a part names a problem or a difficulty")
+        return self
+
+
+class Template(Strict):
+    """An interview template (``problems/templates/<id>.yaml``)."""
+
+    id: str = Field(pattern=PROBLEM_ID)
+    title: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    parts: list[TemplatePart] = Field(min_length=1)
+    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
+    assistant_policy: Literal["hints_only", "explain", "full"] = "hints_only"
+
+    @property
+    def minutes(self) -> int:
+        return sum(part.minutes for part in self.parts)
+
+
+Item = TypeVar("Item", Problem, Template)
+
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (ten times faster on a big bank)."""
+
+
+class BankError(ValueError):
+    """A bank file that does not load: names the file, the field and the reason."""
+
+
+@dataclass(frozen=True)
+class Bank:
+    problems: Mapping[str, Problem]
+    templates: Mapping[str, Template]
+
+    @classmethod
+    def load(cls, *roots: Path) -> Bank:
+        """The shipped bank, then each extra root's ``bank/`` and ``templates/`` over it.
+
+        A company keeps its own problems in a folder of the same layout
+        (``INTERVIEWKIT_PROBLEMS_DIR``); an id it reuses replaces the shipped problem.
+        """
+        problems = _load_all(BANK_DIR, Problem)
+        templates = _load_all(TEMPLATE_DIR, Template)
+        for root in roots:
+            problems |= _load_all(root / "bank", Problem)
+            templates |= _load_all(root / "templates", Template)
+        for template in templates.values():
+            for part in template.parts:
+                if part.problem is not None and part.problem not in problems:
+                    raise BankError(
+                        f"template {template.id}: parts: unknown problem {part.problem!r}"
+                    )
+        return cls(problems, templates)
+
+
+def _load_all(folder: Path, model: type[Item]) -> dict[str, Item]:
+    found: dict[str, Item] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        item = load_file(path, model)
+        if item.id != path.stem:
+            raise BankError(f"{path}: id: {item.id!r} differs from the file name {path.stem!r}")
+        found[item.id] = item
+    return found
+
+
+def load_file(path: Path, model: type[Item]) -> Item:
+    """Load one file, turning every failure into a :class:`BankError` naming the field."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise BankError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise BankError(f"{path}: the file must hold a mapping")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(file)"
+        raise BankError(f"{path}: {where}: {first['msg']}") from None
+
+
+@cache
+def load_bank(extra: Path | None = None) -> Bank:
+    """The bank, parsed once per process and folder (its files do not change at run time)."""
+    return Bank.load(*([extra] if extra is not None else []))
