@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system run test lint typecheck pytest bench clean
+.PHONY: install system run test lint typecheck pytest problems bench clean
 
 install: system $(STAMP)
 
@@ -32,7 +32,11 @@ typecheck: install
 pytest: install
 	$(BIN)/pytest
 
-test: lint typecheck pytest
+# every reference solution in every language against all its tests, in the sandbox
+problems: install
+	$(BIN)/interviewkit problems validate
+
+test: lint typecheck pytest problems
 
 bench: install
 	$(BIN)/python bench/api_bench.py

@@ -15,6 +15,7 @@ from interviewkit.auth.service import AuthService, Role
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import ProblemError
+from interviewkit.problems.cli import problems_app
 from interviewkit.sessions.models import SessionStatus
 
 app = typer.Typer(help="InterviewKit: AI-assisted technical interviews.", no_args_is_help=True)
@@ -24,6 +25,7 @@ sessions_app = typer.Typer(help="Interview sessions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sessions_app, name="sessions")
+app.add_typer(problems_app, name="problems")
 
 console = Console()
 errors = Console(stderr=True)

@@ -1,0 +1,80 @@
+"""``interviewkit problems``: list, show, and validate catching broken problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner, Result
+
+from interviewkit.cli import app
+from interviewkit.problems.bank import BANK_DIR
+from tests.execution.conftest import requires_sandbox
+from tests.execution.test_cli_exec import _clean_environment  # noqa: F401  (autouse)
+
+cli = CliRunner()
+
+
+def problems(*args: str, code: int) -> Result:
+    result = cli.invoke(app, ["problems", *args])
+    assert result.exit_code == code, (result.stdout[-3000:], result.exception)
+    return result
+
+
+def company_problem(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, **changes: object
+) -> None:
+    """A copy of two-sum, changed, in a company problems folder."""
+    document = yaml.safe_load((BANK_DIR / "two-sum.yaml").read_text()) | {"id": name, **changes}
+    (tmp_path / "ours" / "bank").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "ours" / "bank" / f"{name}.yaml").write_text(yaml.safe_dump(document))
+    monkeypatch.setenv("INTERVIEWKIT_PROBLEMS_DIR", str(tmp_path / "ours"))
+
+
+def test_list_and_show() -> None:
+    listed = problems("list", code=0)
+    assert "two-sum" in listed.stdout
+    assert "templates" in listed.stdout
+    shown = problems("show", "two-sum", code=0)
+    assert "Two Sum" in shown.stdout
+    assert "twoSum(nums: int[], target: int) -> int[]" in shown.stdout
+    assert "unknown problem" in problems("show", "no-such-problem", code=2).stdout
+
+
+def test_a_broken_bank_file_stops_every_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    company_problem(monkeypatch, tmp_path, "broken", difficulty="impossible")
+    result = problems("list", code=2)
+    assert "broken.yaml: difficulty" in result.stdout
+
+
+@requires_sandbox
+def test_validate_passes_a_good_problem() -> None:
+    result = problems("validate", "two-sum", "--language", "python", "--language", "cpp", code=0)
+    assert "all good" in result.stdout
+
+
+@requires_sandbox
+def test_validate_catches_a_wrong_reference_and_a_passing_starter(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    reference = BANK_DIR.joinpath("two-sum.yaml").read_text()
+    solutions = yaml.safe_load(reference)["solutions"]
+    wrong_cpp = solutions["cpp"].replace("return {it->second, i};", "return {i, it->second};")
+    assert wrong_cpp != solutions["cpp"]
+    company_problem(
+        monkeypatch,
+        tmp_path,
+        "two-sum-broken",
+        solutions=solutions | {"cpp": wrong_cpp},
+        starter=yaml.safe_load(reference)["starter"] | {"python": solutions["python"]},
+    )
+    result = problems(
+        "validate", "two-sum-broken", "-l", "python", "-l", "cpp", "--no-cache", code=1
+    )
+    out = " ".join(result.stdout.split())
+    assert "FAIL two-sum-broken cpp reference: example-1: wrong_answer" in out
+    assert "FAIL two-sum-broken python starter fails" in out
+    assert "2 failed" in out
