@@ -26,6 +26,9 @@ from interviewkit.errors import install_error_handlers
 from interviewkit.execution import api as execution_api
 from interviewkit.execution.service import ExecutionService
 from interviewkit.observability import Metrics, RequestContextMiddleware, configure_logging
+from interviewkit.problems import api as problems_api
+from interviewkit.problems.bank import load_bank
+from interviewkit.problems.service import ProblemService
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
@@ -44,6 +47,7 @@ class Container:
     auth: AuthService
     sessions: SessionService
     executions: ExecutionService
+    problems: ProblemService
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -53,6 +57,11 @@ class Container:
         store = create_object_store(settings)
         auth = AuthService.from_settings(factory, settings)
         sessions = SessionService(factory, store, settings)
+        executions = ExecutionService(factory, store, settings, sessions)
+        problems = ProblemService(
+            factory, settings, load_bank(settings.problems_dir), sessions, executions
+        )
+        executions.problem_tests = problems.submission
         return cls(
             settings=settings,
             engine=engine,
@@ -60,7 +69,8 @@ class Container:
             object_store=store,
             auth=auth,
             sessions=sessions,
-            executions=ExecutionService(factory, store, settings, sessions),
+            executions=executions,
+            problems=problems,
         )
 
     def check_ports(self) -> list[PortCheck]:
@@ -134,6 +144,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(sessions_api.router)
     app.include_router(keys_api.router)
     app.include_router(execution_api.router)
+    app.include_router(problems_api.router)
     app.include_router(objects_api.router)
     _add_operational_routes(app, container)
     return app

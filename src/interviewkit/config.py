@@ -129,6 +129,18 @@ class Settings(BaseSettings):
     exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
     exec_callback_attempts: int = Field(3, ge=1, le=10)
 
+    # --- problem bank and adaptive questions (IRT) ------------------------------------------
+    problems_dir: Path | None = Field(
+        None, description="Your own problems: bank/*.yaml and templates/*.yaml, over ours"
+    )
+    irt_max_questions: int = Field(10, ge=1, le=100, description="Stop after this many")
+    irt_max_se: float = Field(
+        0.3, gt=0, le=2, description="Stop once the ability's standard error is this small"
+    )
+    irt_top_k: int = Field(
+        3, ge=1, le=50, description="Randomesque exposure control: pick among the k best"
+    )
+
     # --- durability and logs -------------------------------------------------------------
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = Field(
         "FULL", description="FULL survives power loss; NORMAL only a process crash"

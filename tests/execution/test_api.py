@@ -21,6 +21,7 @@ from httpx import Response
 
 from interviewkit.app import Container
 from interviewkit.execution.languages import LanguageRegistry
+from interviewkit.execution.limits import default_limits
 from interviewkit.execution.sandbox import SandboxJob, SandboxResult
 from interviewkit.execution.schemas import TestSuite
 from interviewkit.execution.service import ExecutionService
@@ -112,7 +113,9 @@ def use_sandbox(
         container.sessions,
         sandbox=sandbox,
         registry=LanguageRegistry(),
-        problem_tests=lambda _: problem,
+        problem_tests=lambda _session, _path, _language: (
+            None if problem is None else (problem, default_limits(container.settings))
+        ),
     )
     container.executions.close()
     container.executions = service

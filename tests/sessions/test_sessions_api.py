@@ -13,7 +13,7 @@ def test_create_returns_the_session_and_its_location(client: TestClient) -> None
     response = client.post(
         "/api/v1/sessions",
         json={
-            "template_id": "tpl_two_sum",
+            "template_id": "backend-screen-45",
             "candidate_name": "Ada Lovelace",
             "candidate_email": "ada@example.com",
             "config": {"time_limit_minutes": 45, "languages": ["python"]},
@@ -25,7 +25,7 @@ def test_create_returns_the_session_and_its_location(client: TestClient) -> None
     assert session["id"].startswith("ses_")
     assert response.headers["location"] == f"/api/v1/sessions/{session['id']}"
     assert session["status"] == "active"
-    assert session["template_id"] == "tpl_two_sum"
+    assert session["template_id"] == "backend-screen-45"
     assert session["config"]["time_limit_minutes"] == 45
     assert session["file_count"] == 1
     assert session["created_at"].endswith("Z")

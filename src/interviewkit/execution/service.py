@@ -41,11 +41,12 @@ from interviewkit.storage import ObjectStore, session_key
 
 log = logging.getLogger(__name__)
 
-ProblemTests = Callable[[InterviewSession], TestSuite | None]
+ProblemTests = Callable[[InterviewSession, str, str], tuple[TestSuite, Limits] | None]
+"""(session, workspace path, language) -> the problem's tests and limits for a submit."""
 
 
-def no_problem_tests(_: InterviewSession) -> TestSuite | None:
-    """Until the problem bank exists, sessions carry no hidden tests."""
+def no_problem_tests(_: InterviewSession, __: str, ___: str) -> tuple[TestSuite, Limits] | None:
+    """Without a problem bank, sessions carry no hidden tests."""
     return None
 
 
@@ -261,13 +262,15 @@ class ExecutionService:
         if path not in workspace:
             raise not_found("file_not_found", f"no file {path!r} in session {session_id}")
         if mode == "submit":
-            suite = self.problem_tests(interview)
-            if suite is None:
+            language = self.planner.toolchain(language, path).name
+            found = self.problem_tests(interview, path, language)
+            if found is None:
                 raise ProblemError(
                     409,
                     "no_problem_tests",
                     "this session has no problem with hidden tests to submit against",
                 )
+            suite, limits = found
         files = {name.lstrip("/"): content for name, content in workspace.items()}
         job = self.planner.job(
             files=files, entry=path, language=language, stdin=stdin, suite=suite, limits=limits

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from interviewkit.auth import models as _auth_models  # noqa: F401  (registers tables)
 from interviewkit.db import Base
 from interviewkit.execution import models as _execution_models  # noqa: F401
+from interviewkit.problems import models as _problem_models  # noqa: F401
 from interviewkit.sessions import models as _session_models  # noqa: F401
 
 engine: Engine = context.config.attributes["engine"]

@@ -249,7 +249,7 @@ def delete_file(call: OneFile, recursive: bool = False) -> Response:
 
 
 @router.post("", status_code=201, response_model=SessionOut, summary="Create a session")
-def create_session(body: SessionCreate, service: StaffService) -> Response:
+def create_session(body: SessionCreate, service: StaffService, request: Request) -> Response:
     draft = SessionDraft(
         template_id=body.template_id,
         problem_id=body.problem_id,
@@ -258,6 +258,8 @@ def create_session(body: SessionCreate, service: StaffService) -> Response:
         config=body.config,
         files=[NewFile(item.path, item.content) for item in body.files],
     )
+    # the problems domain fills in the template's questions and starter files
+    draft = request.app.state.container.problems.compose(draft, body.language)
     interview = service.create_session(draft)
     location = f"{router.prefix}/{interview.id}"
     return json_response(SessionOut.of(interview), 201, {"Location": location})

@@ -36,6 +36,9 @@ class FileIn(Strict):
 class SessionCreate(Strict):
     template_id: str | None = Field(None, pattern=REFERENCE_ID)
     problem_id: str | None = Field(None, pattern=REFERENCE_ID)
+    language: str | None = Field(
+        None, max_length=32, description="Starter code language (default: the template's first)"
+    )
     candidate_name: SafeText | None = Field(None, min_length=1, max_length=200)
     candidate_email: SafeText | None = Field(None, pattern=EMAIL, max_length=320)
     config: dict[str, Any] = Field(default_factory=dict)

@@ -101,7 +101,12 @@ class SessionService:
 
     # ---- sessions ----------------------------------------------------------------------
 
-    def create_session(self, draft: SessionDraft) -> InterviewSession:
+    def create_session(
+        self,
+        draft: SessionDraft,
+        also: Callable[[Session, InterviewSession], None] | None = None,
+    ) -> InterviewSession:
+        """Create the session and its files; ``also`` adds rows in the same transaction."""
         self._check_config(draft.config)
         now = utcnow()
         values: dict[str, Any] = {
@@ -132,7 +137,10 @@ class SessionService:
                 "file_count": workspace.file_count,
                 "workspace_bytes": workspace.workspace_bytes,
             }
-            return InterviewSession(**values | counters)
+            created = InterviewSession(**values | counters)
+            if also is not None:
+                also(db, created)
+            return created
 
         return run_write(self.factory, create)
 

@@ -1,0 +1,453 @@
+"""The problems domain: the bank, sessions built from it, candidates and adaptive questions."""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from interviewkit.config import Settings
+from interviewkit.db import new_id, read_session, run_write, utcnow
+from interviewkit.errors import ProblemError, conflict, not_found
+from interviewkit.execution.limits import Limits, default_limits
+from interviewkit.execution.models import Execution
+from interviewkit.execution.schemas import CallTest, ExecutionResult, TestSuite
+from interviewkit.execution.service import ExecutionService
+from interviewkit.problems import adaptive
+from interviewkit.problems.bank import SOLUTION_FILES, Bank, Problem, Template
+from interviewkit.problems.models import Attempt, Candidate
+from interviewkit.problems.runner import ProblemRunner, problem_limits
+from interviewkit.sessions.models import InterviewSession
+from interviewkit.sessions.service import NewFile, SessionDraft, SessionService
+
+Row = TypeVar("Row", Candidate, Attempt)
+
+HIDDEN_WEIGHT = 2.0
+"""A hidden test counts twice a visible one: passing only the examples is not solving it."""
+HINT_PENALTY = 0.1
+ASSISTANT_PENALTY = 0.02
+MAX_ASSISTANT_PENALTY = 0.1
+
+
+@dataclass(frozen=True)
+class Performance:
+    completed_questions: int
+    total_questions: int
+    average_score: float | None
+    time_spent_minutes: float
+    theta: float
+    theta_se: float
+    tag_strengths: dict[str, float]
+    done: bool
+
+
+@dataclass(frozen=True)
+class Assignment:
+    attempt: Attempt
+    problem: Problem
+    theta: float
+    se: float
+
+
+@dataclass
+class ProblemService:
+    factory: sessionmaker[Session]
+    settings: Settings
+    bank: Bank
+    sessions: SessionService
+    executions: ExecutionService
+    _runner: ProblemRunner | None = None
+    _fresh: OrderedDict[tuple[str, int], list[CallTest]] = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # ---- the bank ------------------------------------------------------------------------
+
+    def problem(self, problem_id: str) -> Problem:
+        found = self.bank.problems.get(problem_id)
+        if found is None:
+            raise not_found("problem_not_found", f"no problem {problem_id!r} in the bank")
+        return found
+
+    def template(self, template_id: str) -> Template:
+        found = self.bank.templates.get(template_id)
+        if found is None:
+            raise not_found("template_not_found", f"no interview template {template_id!r}")
+        return found
+
+    @property
+    def stop_rule(self) -> adaptive.StopRule:
+        return adaptive.StopRule(self.settings.irt_max_se, self.settings.irt_max_questions)
+
+    @property
+    def runner(self) -> ProblemRunner:
+        with self._lock:
+            if self._runner is None:
+                self._runner = ProblemRunner(
+                    self.executions.engine,
+                    self.executions.planner,
+                    default_limits(self.settings),
+                    self.settings.data_dir / "problem-cache",
+                )
+            return self._runner
+
+    # ---- sessions from templates and problems ------------------------------------------
+
+    def compose(self, draft: SessionDraft, language: str | None) -> SessionDraft:
+        """Attach the template's or problem's questions and the starter files to a draft."""
+        if draft.template_id is None and draft.problem_id is None:
+            return draft
+        template = self.template(draft.template_id) if draft.template_id else None
+        rng = random.Random(secrets.randbits(64))
+        if draft.problem_id is not None:
+            chosen = [self.problem(draft.problem_id)]
+        else:
+            assert template is not None
+            chosen = self._fill_parts(template, rng)
+        first = chosen[0]
+        offered = template.languages if template else first.languages
+        language = language or offered[0]
+        available = [lang for lang in offered if lang in first.languages]
+        if language not in available:
+            raise ProblemError(
+                422,
+                "language_not_offered",
+                f"{first.id} is offered in {', '.join(available)}, not {language!r}",
+            )
+        config: dict[str, Any] = {
+            **draft.config,
+            "language": language,
+            "test_seed": rng.randrange(1, 2**31),
+            "problems": [p.id for p in chosen],
+        }
+        if template is not None:
+            config["parts"] = [
+                {"label": part.label, "minutes": part.minutes, "problem": problem.id}
+                for part, problem in zip(template.parts, chosen, strict=True)
+            ]
+            config["assistant_policy"] = template.assistant_policy
+        starter = NewFile(f"/{SOLUTION_FILES[language]}", first.starter[language])
+        given = {item.path.lstrip("/") for item in draft.files}
+        files = draft.files if SOLUTION_FILES[language] in given else [starter, *draft.files]
+        return SessionDraft(
+            template_id=draft.template_id,
+            problem_id=first.id,
+            candidate_name=draft.candidate_name,
+            candidate_email=draft.candidate_email,
+            config=config,
+            files=files,
+        )
+
+    def _fill_parts(self, template: Template, rng: random.Random) -> list[Problem]:
+        chosen: list[Problem] = []
+        for part in template.parts:
+            if part.problem is not None:
+                chosen.append(self.problem(part.problem))
+                continue
+            pool = [
+                p
+                for p in self.bank.problems.values()
+                if p.difficulty == part.difficulty
+                and set(part.tags) <= set(p.tags)
+                and p not in chosen
+            ]
+            if not pool:
+                raise ProblemError(
+                    409, "template_unfillable", f"no {part.difficulty} problem left for a part"
+                )
+            chosen.append(rng.choice(pool))
+        return chosen
+
+    def submission(
+        self, interview: InterviewSession, path: str, language: str
+    ) -> tuple[TestSuite, Limits] | None:
+        """The suite a ``submit`` runs: stored, large and this session's fresh hidden tests."""
+        if interview.problem_id is None:
+            return None
+        problem = self.problem(interview.problem_id)
+        if language not in problem.languages:
+            raise ProblemError(
+                422,
+                "language_not_offered",
+                f"{problem.id} is offered in {', '.join(problem.languages)}, not {language!r}",
+            )
+        seed = int((interview.config or {}).get("test_seed", 0))
+        tests = [
+            *problem.stored_tests(),
+            *self.runner.large_tests(problem),
+            *self._fresh_tests(problem, seed),
+        ]
+        limits = problem_limits(problem, language, default_limits(self.settings))
+        return problem.suite(tests), limits
+
+    def _fresh_tests(self, problem: Problem, seed: int) -> list[CallTest]:
+        key = (problem.content_hash, seed)
+        with self._lock:
+            cached = self._fresh.get(key)
+        if cached is None:
+            cached = self.runner.fresh_tests(problem, seed)
+            with self._lock:
+                self._fresh[key] = cached
+                while len(self._fresh) > 256:
+                    self._fresh.popitem(last=False)
+        return cached
+
+    # ---- candidates ------------------------------------------------------------------------
+
+    def create_candidate(self, name: str, email: str | None, external_ref: str | None) -> Candidate:
+        row = Candidate(
+            id=new_id("can"), name=name, email=email, external_ref=external_ref, created_at=utcnow()
+        )
+
+        def insert(db: Session) -> Candidate:
+            db.add(row)
+            db.flush()
+            db.expunge(row)
+            return row
+
+        return run_write(self.factory, insert)
+
+    def candidate(self, candidate_id: str) -> Candidate:
+        return self._row(Candidate, candidate_id, "candidate")
+
+    def attempts(self, candidate_id: str) -> list[Attempt]:
+        self.candidate(candidate_id)
+        query = (
+            select(Attempt)
+            .where(Attempt.candidate_id == candidate_id)
+            .order_by(Attempt.assigned_at, Attempt.id)
+        )
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        return rows
+
+    def attempt(self, attempt_id: str) -> Attempt:
+        return self._row(Attempt, attempt_id, "attempt")
+
+    def _row(self, model: type[Row], row_id: str, noun: str) -> Row:
+        """One row by id, detached; 404 ``{noun}_not_found`` when there is none."""
+        with read_session(self.factory) as db:
+            row = db.get(model, row_id)
+            if row is None:
+                raise not_found(f"{noun}_not_found", f"no {noun} {row_id!r}")
+            db.expunge(row)
+            return row
+
+    # ---- adaptive selection ----------------------------------------------------------------
+
+    def ability(self, attempts: list[Attempt]) -> adaptive.Estimate:
+        responses = [
+            adaptive.Response(
+                self.problem(a.problem_id).irt.a, self.problem(a.problem_id).irt.b, a.score
+            )
+            for a in attempts
+            if a.score is not None and a.problem_id in self.bank.problems
+        ]
+        return adaptive.estimate(responses)
+
+    def next_question(
+        self, candidate_id: str, language: str, tags: list[str], rng: random.Random | None = None
+    ) -> Assignment:
+        """Pick, by maximum information at the current ability, and open a session for it."""
+        attempts = self.attempts(candidate_id)
+        open_ones = [a for a in attempts if a.status != "completed"]
+        if open_ones:
+            raise conflict("attempt_open", f"finish attempt {open_ones[0].id} first")
+        current = self.ability(attempts)
+        if self.stop_rule.done(current, len(attempts)):
+            raise conflict(
+                "assessment_complete",
+                f"ability is known well enough (theta {current.theta:.2f} ± {current.se:.2f} "
+                f"after {len(attempts)} questions)",
+            )
+        seen = {a.problem_id for a in attempts}
+        eligible = [
+            p
+            for p in self.bank.problems.values()
+            if p.id not in seen and language in p.languages and set(tags) <= set(p.tags)
+        ]
+        if not eligible:
+            languages = sorted({lang for p in self.bank.problems.values() for lang in p.languages})
+            if language not in languages:
+                raise ProblemError(
+                    422,
+                    "language_not_offered",
+                    f"no problem is offered in {language!r}; offered: {', '.join(languages)}",
+                )
+            raise conflict("bank_exhausted", "no unseen problem matches the language and tags")
+        items = [adaptive.Item(p.id, p.irt.a, p.irt.b) for p in eligible]
+        pick = adaptive.select(items, current.theta, top_k=self.settings.irt_top_k, rng=rng)
+        assert pick is not None
+        problem = self.problem(pick.id)
+        candidate = self.candidate(candidate_id)
+        draft = self.compose(
+            SessionDraft(
+                problem_id=problem.id,
+                candidate_name=candidate.name,
+                candidate_email=candidate.email,
+            ),
+            language,
+        )
+        row = Attempt(
+            id=new_id("att"),
+            candidate_id=candidate_id,
+            problem_id=problem.id,
+            language=language,
+            status="assigned",
+            adapted_difficulty=adaptive.difficulty_label(current.theta),
+            theta_before=current.theta,
+            assigned_at=utcnow(),
+            hints_used=0,
+            assistant_messages=0,
+            breakdown={},
+        )
+
+        def add_attempt(db: Session, interview: InterviewSession) -> None:
+            row.session_id = interview.id
+            db.add(row)
+            db.flush()
+            db.expunge(row)
+
+        self.sessions.create_session(draft, also=add_attempt)  # one commit for both
+        return Assignment(row, problem, current.theta, current.se)
+
+    # ---- attempts ----------------------------------------------------------------------
+
+    def start(self, attempt_id: str) -> Attempt:
+        attempt = self.attempt(attempt_id)
+        if attempt.status != "assigned":
+            raise conflict("attempt_started", f"attempt {attempt_id} is already {attempt.status}")
+        return self._update(attempt_id, {"status": "started", "started_at": utcnow()}, "assigned")
+
+    def hint(self, attempt_id: str) -> tuple[Attempt, str]:
+        """Release the next of the problem's three graded hints."""
+        attempt = self.attempt(attempt_id)
+        if attempt.status == "completed":
+            raise conflict("attempt_completed", f"attempt {attempt_id} is completed")
+        hints = self.problem(attempt.problem_id).hints
+        if attempt.hints_used >= len(hints):
+            raise conflict("no_more_hints", f"all {len(hints)} hints were given")
+        updated = self._update(
+            attempt_id,
+            {"hints_used": attempt.hints_used + 1},
+            attempt.status,
+            hints_used=attempt.hints_used,
+        )
+        return updated, hints[attempt.hints_used]
+
+    def complete(
+        self, attempt_id: str, score: float | None, assistant_messages: int | None
+    ) -> Attempt:
+        attempt = self.attempt(attempt_id)
+        if attempt.status == "completed":
+            raise conflict("attempt_completed", f"attempt {attempt_id} was completed already")
+        messages = attempt.assistant_messages if assistant_messages is None else assistant_messages
+        breakdown = self._score(attempt, messages)
+        if score is not None:
+            breakdown = {**breakdown, "given": score}
+        final = score if score is not None else breakdown["score"]
+        values = {
+            "status": "completed",
+            "finished_at": utcnow(),
+            "score": final,
+            "breakdown": breakdown,
+            "assistant_messages": messages,
+        }
+        return self._update(attempt_id, values, attempt.status)
+
+    def _score(self, attempt: Attempt, assistant_messages: int) -> dict[str, Any]:
+        """Tests (hidden weighted double) less hint and assistant penalties, in [0, 1]."""
+        result = self._last_submission(attempt.session_id)
+        visible = [t for t in result.tests if not t.hidden] if result else []
+        hidden = [t for t in result.tests if t.hidden] if result else []
+        weight = len(visible) + HIDDEN_WEIGHT * len(hidden)
+        earned = sum(t.status == "accepted" for t in visible) + HIDDEN_WEIGHT * sum(
+            t.status == "accepted" for t in hidden
+        )
+        tests = earned / weight if weight else 0.0
+        hints = HINT_PENALTY * attempt.hints_used
+        assistant = min(MAX_ASSISTANT_PENALTY, ASSISTANT_PENALTY * assistant_messages)
+        return {
+            "submission": result.id if result else None,
+            "visible_passed": sum(t.status == "accepted" for t in visible),
+            "visible_total": len(visible),
+            "hidden_passed": sum(t.status == "accepted" for t in hidden),
+            "hidden_total": len(hidden),
+            "tests": round(tests, 4),
+            "hint_penalty": round(hints, 4),
+            "assistant_penalty": round(assistant, 4),
+            "score": round(max(0.0, min(1.0, tests - hints - assistant)), 4),
+        }
+
+    def _last_submission(self, session_id: str | None) -> ExecutionResult | None:
+        if session_id is None:
+            return None
+        query = (
+            select(Execution.id)
+            .where(
+                Execution.session_id == session_id,
+                Execution.mode == "submit",
+                Execution.state == "finished",
+            )
+            .order_by(Execution.created_at.desc(), Execution.id.desc())
+            .limit(1)
+        )
+        with read_session(self.factory) as db:
+            found = db.scalar(query)
+        return self.executions.get(found)[1] if found else None
+
+    def _update(
+        self, attempt_id: str, values: Mapping[str, Any], status: str, **expected: Any
+    ) -> Attempt:
+        """Compare-and-set on status (and ``expected``): a double complete is a 409."""
+
+        def change(db: Session) -> Attempt:
+            query = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == status)
+            for name, value in expected.items():
+                query = query.where(getattr(Attempt, name) == value)
+            if db.execute(query.values(**values)).rowcount != 1:  # type: ignore[attr-defined]
+                raise conflict("attempt_changed", f"attempt {attempt_id} changed meanwhile")
+            row = db.get(Attempt, attempt_id)
+            assert row is not None
+            db.flush()
+            db.refresh(row)
+            db.expunge(row)
+            return row
+
+        return run_write(self.factory, change)
+
+    # ---- performance -------------------------------------------------------------------
+
+    def performance(self, candidate_id: str) -> Performance:
+        attempts = self.attempts(candidate_id)
+        done = [a for a in attempts if a.status == "completed" and a.score is not None]
+        current = self.ability(attempts)
+        by_tag: dict[str, list[float]] = {}
+        for attempt in done:
+            if attempt.problem_id in self.bank.problems:
+                for tag in self.problem(attempt.problem_id).tags:
+                    by_tag.setdefault(tag, []).append(float(attempt.score or 0.0))
+        return Performance(
+            completed_questions=len(done),
+            total_questions=len(attempts),
+            average_score=round(sum(a.score or 0.0 for a in done) / len(done), 4) if done else None,
+            time_spent_minutes=round(sum(_minutes(a) for a in done), 2),
+            theta=round(current.theta, 4),
+            theta_se=round(current.se, 4),
+            tag_strengths={tag: round(sum(s) / len(s), 4) for tag, s in sorted(by_tag.items())},
+            done=self.stop_rule.done(current, len(attempts)),
+        )
+
+
+def _minutes(attempt: Attempt) -> float:
+    start: datetime = attempt.started_at or attempt.assigned_at
+    end = attempt.finished_at or start
+    return max(0.0, (end - start).total_seconds() / 60)
