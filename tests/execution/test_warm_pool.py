@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,10 +16,18 @@ from pathlib import Path
 
 import pytest
 
+from interviewkit.execution.cgroups import CgroupUsage
 from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
 from interviewkit.execution.languages import LanguageRegistry
 from interviewkit.execution.limits import Limits
-from interviewkit.execution.sandbox import BwrapSandbox, SandboxJob, SandboxResult, create_sandbox
+from interviewkit.execution.sandbox import (
+    BwrapSandbox,
+    SandboxJob,
+    SandboxResult,
+    _collect,
+    _Running,
+    create_sandbox,
+)
 from interviewkit.execution.schemas import TestSuite
 
 SANDBOX_UID = 64999
@@ -154,15 +163,34 @@ def test_warm_runs_are_held_to_the_limits(warm: BwrapSandbox, python: str, limit
     assert sleeper.wall_ms < 10_000
 
 
-def test_the_cpu_time_of_the_interpreter_start_is_not_billed(
-    warm: BwrapSandbox, cold: BwrapSandbox, python: str, limits: Limits
-) -> None:
-    job = job_of(python, limits, "import json, decimal, email.parser\n")
-    run_warm(warm, job_of(python, limits, "pass\n"))
-    time.sleep(1.0)  # both sandboxes of the pool have finished starting their interpreter
-    hot, plain = run_warm(warm, job), cold.run(job)
-    assert hot.exit_code == plain.exit_code == 0
-    assert hot.cpu_ms < plain.cpu_ms  # the cold run also pays for the interpreter start
+class FrozenCgroup:
+    """A cgroup whose counters read fixed values: the billing arithmetic, without timing."""
+
+    name = "frozen"
+
+    def __init__(self, cpu_ms: float) -> None:
+        self.cpu_ms = cpu_ms
+
+    def attach(self, pid: int) -> None: ...
+    def reset_peak(self) -> None: ...
+    def kill_all(self) -> None: ...
+    def remove(self) -> None: ...
+
+    def usage(self) -> CgroupUsage:
+        return CgroupUsage(cpu_ms=self.cpu_ms, memory_peak_kb=2048, oom_killed=False)
+
+
+def test_the_cpu_time_before_the_hand_over_is_not_billed() -> None:
+    """A warm run is billed the group's CPU since the hand-over, not the interpreter start."""
+    process = subprocess.Popen(["/bin/true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    group = FrozenCgroup(cpu_ms=480.0)
+    running = _Running(process, None, -1, group, time.monotonic())
+    result = _collect(
+        SandboxJob(command=["/bin/true"]), running, group, running.started, cpu_before_ms=455.0
+    )
+    assert result.exit_code == 0
+    assert result.cpu_ms == pytest.approx(25.0)
+    assert result.memory_kb == 2048
 
 
 def test_only_default_python_runs_are_served_warm(
