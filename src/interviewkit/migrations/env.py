@@ -9,6 +9,7 @@ from interviewkit.auth import models as _auth_models  # noqa: F401  (registers t
 from interviewkit.db import Base
 from interviewkit.execution import models as _execution_models  # noqa: F401
 from interviewkit.problems import models as _problem_models  # noqa: F401
+from interviewkit.recording import models as _recording_models  # noqa: F401
 from interviewkit.sessions import models as _session_models  # noqa: F401
 
 engine: Engine = context.config.attributes["engine"]
