@@ -129,6 +129,27 @@ class Settings(BaseSettings):
     exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
     exec_callback_attempts: int = Field(3, ge=1, le=10)
 
+    # --- recording ---------------------------------------------------------------------------
+    recording_max_batch_events: int = Field(1000, ge=1, le=100_000, description="413 beyond")
+    recording_max_event_bytes: int = Field(256 * 1024, ge=1024, description="413 beyond")
+    recording_keyframe_events: int = Field(
+        200, ge=2, description="A keyframe after this many events since the last"
+    )
+    recording_keyframe_seconds: float = Field(
+        60.0, gt=0, description="...or after this much session time since the last"
+    )
+    recording_large_paste_chars: int = Field(200, ge=1, description="Pastes this big are flagged")
+    recording_idle_seconds: float = Field(30.0, gt=0, description="A gap this long is idle")
+    recording_archive_format: Literal["zstd", "gzip"] = "zstd"
+    recording_url_seconds: int = Field(3600, ge=60, le=7 * 24 * 3600)
+    recording_hot_retention_s: float = Field(
+        7 * 24 * 3600, ge=0, description="Archived events stay in the database this long"
+    )
+    recording_clock_skew_s: float = Field(
+        300.0, ge=0, description="How far ahead of the server a client's clock may run"
+    )
+    recording_state_cache: int = Field(256, ge=1, description="Sessions' workspaces kept warm")
+
     # --- problem bank and adaptive questions (IRT) ------------------------------------------
     problems_dir: Path | None = Field(
         None, description="Your own problems: bank/*.yaml and templates/*.yaml, over ours"

@@ -1,0 +1,141 @@
+"""Timeline markers and session statistics, computed in one pass over the event log."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+ACTIVITY = frozenset(
+    {
+        "edit",
+        "cursor",
+        "selection",
+        "paste",
+        "file_created",
+        "file_deleted",
+        "file_moved",
+        "file_written",
+        "execution_requested",
+        "ai_interaction",
+        "transcript",
+        "note",
+    }
+)
+"""Events that mean someone was doing something (a keyframe or a verdict does not)."""
+
+
+def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any]:
+    """Markers a player draws: runs, pastes, time away, AI turns, notes, idle stretches."""
+    markers: list[dict[str, Any]] = []
+    away: list[dict[str, Any]] = []
+    idle: list[dict[str, int]] = []
+    left_at: int | None = None
+    last_active: int | None = None
+    end = 0
+    for event in events:
+        kind, t = event["type"], int(event["t_ms"])
+        end = t
+        if kind in ACTIVITY:
+            if last_active is not None and t - last_active >= idle_ms:
+                idle.append({"start_ms": last_active, "end_ms": t})
+            last_active = t
+        if kind == "execution_result":
+            markers.append(
+                {
+                    "kind": "run",
+                    "t_ms": t,
+                    "seq": event["seq"],
+                    "status": event.get("status"),
+                    "mode": event.get("mode"),
+                    "passed": event.get("passed"),
+                    "total": event.get("total"),
+                }
+            )
+        elif kind == "paste":
+            markers.append(
+                {
+                    "kind": "paste",
+                    "t_ms": t,
+                    "seq": event["seq"],
+                    "size": event["size"],
+                    "flagged": event.get("flagged", False),
+                }
+            )
+        elif kind == "ai_interaction":
+            markers.append({"kind": "ai", "t_ms": t, "seq": event["seq"], "role": event["role"]})
+        elif kind == "note":
+            markers.append({"kind": "note", "t_ms": t, "seq": event["seq"], "text": event["text"]})
+        elif kind == "blur" and left_at is None:
+            left_at = t
+        elif kind == "focus" and left_at is not None:
+            away.append({"start_ms": left_at, "end_ms": t})
+            left_at = None
+    if left_at is not None:
+        away.append({"start_ms": left_at, "end_ms": end})
+    return {"duration_ms": end, "markers": markers, "away": away, "idle": idle}
+
+
+def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any]:
+    """The origin documents' ``getSessionStats``, from the log."""
+    counts: Counter[str] = Counter()
+    verdicts: Counter[str] = Counter()
+    keystrokes = inserted = pasted = largest_paste = 0
+    tokens_in = tokens_out = 0
+    cost = 0.0
+    first_run = first_accepted = None
+    away_ms = idle_total = 0
+    left_at: int | None = None
+    last_active: int | None = None
+    end = 0
+    for event in events:
+        kind, t = event["type"], int(event["t_ms"])
+        counts[kind] += 1
+        end = t
+        if kind in ACTIVITY:
+            if last_active is not None and t - last_active >= idle_ms:
+                idle_total += t - last_active
+            last_active = t
+        if kind == "edit":
+            keystrokes += 1
+            inserted += len(event.get("insert", ""))
+        elif kind == "paste":
+            pasted += 1
+            largest_paste = max(largest_paste, int(event["size"]))
+        elif kind == "execution_result":
+            verdicts[str(event.get("status"))] += 1
+            first_run = t if first_run is None else first_run
+            if event.get("status") == "accepted" and first_accepted is None:
+                first_accepted = t
+        elif kind == "ai_interaction":
+            tokens_in += int(event.get("tokens_in", 0))
+            tokens_out += int(event.get("tokens_out", 0))
+            cost += float(event.get("cost_usd", 0.0))
+        elif kind == "blur" and left_at is None:
+            left_at = t
+        elif kind == "focus" and left_at is not None:
+            away_ms += t - left_at
+            left_at = None
+    if left_at is not None:
+        away_ms += end - left_at
+    return {
+        "events": sum(counts.values()),
+        "by_type": dict(sorted(counts.items())),
+        "duration_ms": end,
+        "active_ms": max(0, end - idle_total),
+        "idle_ms": idle_total,
+        "keystrokes": keystrokes,
+        "characters_typed": inserted,
+        "pastes": {"count": pasted, "largest": largest_paste},
+        "time_away_ms": away_ms,
+        "runs": sum(verdicts.values()),
+        "verdicts": dict(sorted(verdicts.items())),
+        "time_to_first_run_ms": first_run,
+        "time_to_first_accepted_ms": first_accepted,
+        "ai": {
+            "turns": counts["ai_interaction"],
+            "tokens_in": tokens_in,
+            "tokens_out": tokens_out,
+            "cost_usd": round(cost, 6),
+        },
+    }
