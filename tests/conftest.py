@@ -142,6 +142,7 @@ def container(settings: Settings) -> Iterator[Container]:
     built = Container.build(settings)
     yield built
     built.executions.close()
+    built.recording.close()
     built.engine.dispose()
 
 

@@ -29,6 +29,8 @@ from interviewkit.observability import Metrics, RequestContextMiddleware, config
 from interviewkit.problems import api as problems_api
 from interviewkit.problems.bank import load_bank
 from interviewkit.problems.service import ProblemService
+from interviewkit.recording import api as recording_api
+from interviewkit.recording.service import RecordingService
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
@@ -48,6 +50,7 @@ class Container:
     sessions: SessionService
     executions: ExecutionService
     problems: ProblemService
+    recording: RecordingService
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -62,6 +65,9 @@ class Container:
             factory, settings, load_bank(settings.problems_dir), sessions, executions
         )
         executions.problem_tests = problems.submission
+        recording = RecordingService(factory, store, settings, sessions)
+        sessions.recorder = recording
+        executions.on_session_event = recording.record_now
         return cls(
             settings=settings,
             engine=engine,
@@ -71,6 +77,7 @@ class Container:
             sessions=sessions,
             executions=executions,
             problems=problems,
+            recording=recording,
         )
 
     def check_ports(self) -> list[PortCheck]:
@@ -123,6 +130,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         yield
         await container.executions.drain()
         container.executions.close()
+        container.recording.close()
         container.engine.dispose()
 
     # Swagger UI and ReDoc served from the package, not a CDN: self-hosted and offline.
@@ -145,6 +153,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(keys_api.router)
     app.include_router(execution_api.router)
     app.include_router(problems_api.router)
+    app.include_router(recording_api.router)
     app.include_router(objects_api.router)
     _add_operational_routes(app, container)
     return app

@@ -26,6 +26,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(problems_app, name="problems")
+recordings_app = typer.Typer(help="Session recordings.", no_args_is_help=True)
+app.add_typer(recordings_app, name="recordings")
 
 console = Console()
 errors = Console(stderr=True)
@@ -280,6 +282,49 @@ def sessions_sweep_blobs(
     for key in deleted:
         console.print(f"deleted {key}", highlight=False)
     console.print(f"{len(deleted)} orphaned blob(s) deleted")
+
+
+# ---- recordings ---------------------------------------------------------------------------
+
+
+def _recording_service() -> Any:
+    from interviewkit.app import Container
+
+    return Container.build(load_settings()).recording
+
+
+@recordings_app.command("archive")
+def recordings_archive(
+    session_id: Annotated[str, typer.Argument(help="The session whose log to archive")],
+    fmt: Annotated[str, typer.Option("--format", help="zstd or gzip")] = "zstd",
+) -> None:
+    """Write a session's event log as a compressed archive in the object store."""
+    if fmt not in ("zstd", "gzip"):
+        raise _fail("--format is zstd or gzip")
+    try:
+        row = _recording_service().archive(session_id, fmt)
+    except ProblemError as exc:
+        raise _fail(exc.detail) from None
+    ratio = row.raw_bytes / row.archive_bytes if row.archive_bytes else 0
+    console.print(
+        f"{row.archive_key}: {row.events} events, {row.raw_bytes} bytes raw, "
+        f"{row.archive_bytes} archived ({ratio:.1f}x)",
+        highlight=False,
+    )
+
+
+@recordings_app.command("prune")
+def recordings_prune(
+    older_than: Annotated[
+        float | None,
+        typer.Option(min=0, help="Seconds since archiving (default: the retention setting)"),
+    ] = None,
+) -> None:
+    """Delete archived sessions' events from the database; replay reads the archive."""
+    pruned = _recording_service().prune(older_than)
+    for session_id in pruned:
+        console.print(f"pruned {session_id}", highlight=False)
+    console.print(f"{len(pruned)} recording(s) pruned")
 
 
 # ---- exec ---------------------------------------------------------------------------------

@@ -209,6 +209,8 @@ class ExecutionService:
         self.registry = registry or LanguageRegistry()
         self.planner = JobPlanner(self.registry, settings)
         self.problem_tests = problem_tests
+        self.on_session_event: Callable[[str, dict[str, Any]], None] | None = None
+        """Called with a session's execution events (the recording listens)."""
         self._sandbox = sandbox
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
@@ -324,7 +326,24 @@ class ExecutionService:
         result.created_at = created.isoformat()
         result.finished_at = utcnow().isoformat()
         await anyio.to_thread.run_sync(self._store, submission, result)
+        if submission.session is not None:
+            event = {
+                "type": "execution_result",
+                "execution_id": result.id,
+                "mode": result.mode,
+                "status": result.status,
+                "passed": result.passed,
+                "total": result.total,
+            }
+            await anyio.to_thread.run_sync(self._tell, submission.session.id, event)
         return result
+
+    def _tell(self, session_id: str, event: dict[str, Any]) -> None:
+        if self.on_session_event is not None:
+            try:
+                self.on_session_event(session_id, event)
+            except Exception:  # the run is stored; a lost timeline marker is not worth a 500
+                log.exception("could not record %s for %s", event["type"], session_id)
 
     def _queued(self, submission: Submission, created: datetime) -> ExecutionResult:
         job = submission.job
@@ -340,6 +359,16 @@ class ExecutionService:
 
     def _record_start(self, submission: Submission) -> datetime:
         job = submission.job
+        if submission.session is not None:
+            self._tell(
+                submission.session.id,
+                {
+                    "type": "execution_requested",
+                    "execution_id": job.id,
+                    "file": job.entry,
+                    "mode": submission.mode,
+                },
+            )
         row = Execution(
             id=job.id,
             session_id=submission.session.id if submission.session else None,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -88,6 +88,13 @@ class SessionDraft:
 UNSET: Any = object()
 
 
+class WorkspaceRecorder(Protocol):
+    """Records workspace changes inside the transaction that makes them (the recording)."""
+
+    def record(self, db: Session, session_id: str, events: Sequence[dict[str, Any]]) -> None: ...
+    def ended(self, db: Session, session_id: str, status: str) -> None: ...
+
+
 class SessionService:
     def __init__(
         self, factory: sessionmaker[Session], store: ObjectStore, settings: Settings
@@ -98,6 +105,7 @@ class SessionService:
         self.rules = PathRules(
             settings.max_path_bytes, settings.max_path_depth, settings.max_segment_bytes
         )
+        self.recorder: WorkspaceRecorder | None = None
 
     # ---- sessions ----------------------------------------------------------------------
 
@@ -138,6 +146,7 @@ class SessionService:
                 "workspace_bytes": workspace.workspace_bytes,
             }
             created = InterviewSession(**values | counters)
+            self._record(db, created.id, [])  # the first keyframe: the workspace as it starts
             if also is not None:
                 also(db, created)
             return created
@@ -204,6 +213,8 @@ class SessionService:
                 interview.config = config
             if status is not UNSET and status != interview.status:
                 self._transition(interview, status)
+                if self.recorder is not None:
+                    self.recorder.ended(db, session_id, status)
             interview.updated_at = utcnow()
             return interview
 
@@ -216,6 +227,8 @@ class SessionService:
             interview = self._locked_session(db, session_id)
             if interview.is_active:
                 self._transition(interview, SessionStatus(status))
+                if self.recorder is not None:
+                    self.recorder.ended(db, session_id, status)
             return interview
 
         return run_write(self.factory, end)
@@ -308,9 +321,13 @@ class SessionService:
     def create_file(self, session_id: str, path: str, content: str) -> SessionFile:
         path = self.normalize(path)
         payload = self._check_content(content)
-        return self._write(
-            session_id, lambda workspace, now: self._put(workspace, path, payload, None, now)
-        )
+
+        def create(workspace: LockedWorkspace, now: datetime) -> SessionFile:
+            row = self._put(workspace, path, payload, None, now)
+            self._record(workspace.db, session_id, [_written(path, content)])
+            return row
+
+        return self._write(session_id, create)
 
     def write_file(
         self,
@@ -336,7 +353,9 @@ class SessionService:
                     f"{path!r} exists (If-None-Match: *)",
                     version=existing.version,
                 )
-            return self._put(workspace, path, payload, existing, now), existing is None
+            row = self._put(workspace, path, payload, existing, now)
+            self._record(workspace.db, session_id, [_written(path, content)])
+            return row, existing is None
 
         return self._write(session_id, write)
 
@@ -367,6 +386,8 @@ class SessionService:
                         f"{path!r} is a folder of {len(doomed)} files; add ?recursive=true",
                     )
             self._remove(workspace, doomed)
+            deleted = [{"type": "file_deleted", "file": row.path} for row in doomed]
+            self._record(workspace.db, session_id, deleted)
             return len(doomed)
 
         return self._write(session_id, remove)
@@ -389,6 +410,9 @@ class SessionService:
             new_paths = {row.id: target + row.path[len(source) :] for row in moving}
             renames = {row.path: new_paths[row.id] for row in moving}
             self._remove(workspace, self._files_in_the_way(workspace, renames, overwrite))
+            self._record(
+                workspace.db, session_id, [{"type": "file_moved", "file": source, "to": target}]
+            )
             # two steps, so that no rename collides with a path another rename frees
             for row in moving:
                 workspace.update(row, {"path": f"//moving/{row.id}"})
@@ -442,6 +466,10 @@ class SessionService:
             return result
 
         return run_write(self.factory, unit)
+
+    def _record(self, db: Session, session_id: str, events: Sequence[dict[str, Any]]) -> None:
+        if self.recorder is not None:
+            self.recorder.record(db, session_id, events)
 
     def _drop_blobs_on_commit(self, db: Session, keys: Iterable[str | None]) -> None:
         """Once the commit makes them unreachable, remove these blobs."""
@@ -539,6 +567,10 @@ class SessionService:
         self.store.put(key, payload, "text/plain; charset=utf-8")
         on_rollback(workspace.db, partial(self.store.delete, key))
         return key
+
+
+def _written(path: str, content: str) -> dict[str, Any]:
+    return {"type": "file_written", "file": path, "content": content}
 
 
 def _stale(path: str, existing: SessionFile | None) -> ProblemError:
