@@ -214,3 +214,41 @@ def test_execute_bodies(client: TestClient, body: Any) -> None:
     assert_no_server_error(response)
     if response.status_code == 200:
         assert response.json()["status"] != "internal_error", response.text
+
+
+event_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "events": st.lists(
+                json_values
+                | st.fixed_dictionaries(
+                    {"type": st.sampled_from(["edit", "paste", "cursor", "snapshot", "note", "x"])},
+                    optional={
+                        "id": json_values,
+                        "ts": json_values,
+                        "file": st.sampled_from(["/a.py", "a.py", "", "/none.py"]) | json_values,
+                        "offset": st.integers(-3, 50) | json_values,
+                        "delete": st.integers(-3, 50),
+                        "insert": st.text(max_size=10),
+                        "size": json_values,
+                        "text": json_values,
+                    },
+                ),
+                max_size=6,
+            )
+        }
+    ),
+)
+
+
+@FUZZ
+@given(body=event_bodies, moment=st.integers(-5, 10**13) | st.text(max_size=5))
+def test_recording_bodies_and_moments(
+    client: TestClient, session_id: str, body: Any, moment: Any
+) -> None:
+    """Any batch gets per-event verdicts or a 4xx; any moment a workspace or a 4xx."""
+    url = f"/api/v1/sessions/{session_id}"
+    assert_no_server_error(client.post(f"{url}/events", content=json.dumps(body).encode()))
+    assert_no_server_error(client.get(f"{url}/replay", params={"at_ms": moment}))
+    assert_no_server_error(client.get(f"{url}/events", params={"from_seq": moment}))
