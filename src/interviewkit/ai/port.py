@@ -1,0 +1,73 @@
+"""The LLM provider port: what every adapter (Anthropic, OpenAI-compatible, offline) offers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from interviewkit.ai.context import AssistantContext
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int
+    output_tokens: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a streamed reply: text, or (last) the usage the provider reported."""
+
+    text: str = ""
+    usage: Usage | None = None
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    usage: Usage
+    model: str
+
+
+@dataclass
+class ProviderError(Exception):
+    """A provider call failed; ``retryable`` for 429, 5xx and connection errors."""
+
+    provider: str
+    message: str
+    retryable: bool
+    status: int | None = None
+    retry_after: float | None = None
+    partial: str = field(default="")
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.message}"
+
+
+class LLMProvider(Protocol):
+    name: str
+    model: str
+
+    def stream(
+        self,
+        messages: Sequence[ChatMessage],
+        system: str,
+        *,
+        max_tokens: int,
+        context: AssistantContext | None = None,
+    ) -> AsyncIterator[Chunk]:
+        """Yield text chunks, then one chunk with the usage; raise ProviderError on failure."""
+        ...
+
+    async def check(self) -> tuple[bool, str]:
+        """Can this provider be reached (and is it configured)? (ok, detail)"""
+        ...
