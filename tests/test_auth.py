@@ -11,7 +11,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # what starlette's TestClient returns once httpx2 is installed
 
 from interviewkit.app import Container
 from interviewkit.auth.service import TOKEN_AUDIENCE, TOKEN_ISSUER, Role

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # what starlette's TestClient returns once httpx2 is installed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import AsyncIterator, Callable
@@ -9,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 
+import anyio.from_thread
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -18,6 +20,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit import __version__
+from interviewkit.ai import api as assistant_api
+from interviewkit.ai.service import AssistantService
 from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
 from interviewkit.config import Settings
@@ -51,6 +55,7 @@ class Container:
     executions: ExecutionService
     problems: ProblemService
     recording: RecordingService
+    assistant: AssistantService
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -68,6 +73,10 @@ class Container:
         recording = RecordingService(factory, store, settings, sessions)
         sessions.recorder = recording
         executions.on_session_event = recording.record_now
+        metrics = Metrics()
+        assistant = AssistantService(
+            factory, settings, sessions, executions, problems, recording, metrics
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -78,6 +87,8 @@ class Container:
             executions=executions,
             problems=problems,
             recording=recording,
+            assistant=assistant,
+            metrics=metrics,
         )
 
     def check_ports(self) -> list[PortCheck]:
@@ -92,7 +103,21 @@ class Container:
             outcome = probe()
             elapsed = round((time.perf_counter() - started) * 1000, 2)
             results.append(replace(outcome, latency_ms=elapsed))
-        return results
+        started = time.perf_counter()
+        llm = self._llm_checks()
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
+        return results + [replace(check, latency_ms=elapsed) for check in llm]
+
+    def _llm_checks(self) -> list[PortCheck]:
+        """One check per provider of the chain (run on the server's loop when there is one)."""
+        try:
+            found = anyio.from_thread.run(self.assistant.check)
+        except RuntimeError:  # no running loop: the CLI (doctor)
+            found = asyncio.run(self.assistant.check())
+        return [
+            PortCheck(f"llm:{name}", ok, detail, "check the provider's key, URL and model")
+            for name, ok, detail in found
+        ]
 
 
 def check_database(engine: Engine) -> PortCheck:
@@ -154,6 +179,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(execution_api.router)
     app.include_router(problems_api.router)
     app.include_router(recording_api.router)
+    app.include_router(assistant_api.router)
     app.include_router(objects_api.router)
     _add_operational_routes(app, container)
     return app
@@ -174,7 +200,10 @@ def _add_operational_routes(app: FastAPI, container: Container) -> None:
             }
             for check in container.check_ports()
         }
-        ready = all(item["status"] == "ok" for item in checks.values())
+        # ready when every port answers and at least one LLM provider of the chain does
+        ports = [item["status"] == "ok" for name, item in checks.items() if ":" not in name]
+        llms = [item["status"] == "ok" for name, item in checks.items() if name.startswith("llm:")]
+        ready = all(ports) and (not llms or any(llms))
         body = {"status": "ready" if ready else "not_ready", "checks": checks}
         return JSONResponse(body, status_code=200 if ready else 503)
 

@@ -129,6 +129,41 @@ class Settings(BaseSettings):
     exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
     exec_callback_attempts: int = Field(3, ge=1, le=10)
 
+    # --- AI assistant ---------------------------------------------------------------------------
+    llm_provider: str = Field(
+        "offline",
+        description="Ordered fallback chain of providers: offline, anthropic, openai",
+        pattern=r"^(offline|anthropic|openai)(,(offline|anthropic|openai))*$",
+    )
+    anthropic_api_key: str | None = None
+    anthropic_model: str = "claude-sonnet-4-5"
+    anthropic_base_url: str | None = None
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_base_url: str | None = Field(None, description="Ollama, vLLM, llama.cpp server...")
+    llm_timeout_s: float = Field(60.0, gt=0, description="One provider request")
+    llm_retry_attempts: int = Field(3, ge=1, le=10)
+    llm_retry_base_s: float = Field(0.5, ge=0)
+    llm_retry_max_s: float = Field(8.0, ge=0)
+    llm_breaker_failures: int = Field(5, ge=1, description="Consecutive failures to open")
+    llm_breaker_cooldown_s: float = Field(30.0, gt=0)
+    llm_max_tokens: int = Field(1024, ge=16, le=32_000, description="Longest reply")
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "claude-sonnet-4-5": (3.0, 15.0),
+            "claude-haiku-4-5": (1.0, 5.0),
+            "gpt-4o-mini": (0.15, 0.6),
+            "gpt-4o": (2.5, 10.0),
+            "offline": (0.0, 0.0),
+        },
+        description="USD per million input and output tokens, by model",
+    )
+    ai_context_tokens: int = Field(6000, ge=500, description="Workspace files in the prompt")
+    ai_session_token_budget: int = Field(200_000, ge=0, description="0: no limit")
+    ai_daily_token_budget: int = Field(5_000_000, ge=0, description="All sessions; 0: no limit")
+    ai_messages_per_minute: int = Field(10, ge=1, description="Per session")
+    ai_max_message_chars: int = Field(8000, ge=1)
+
     # --- recording ---------------------------------------------------------------------------
     recording_max_batch_events: int = Field(1000, ge=1, le=100_000, description="413 beyond")
     recording_max_event_bytes: int = Field(256 * 1024, ge=1024, description="413 beyond")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response  # what starlette's TestClient returns once httpx2 is installed
 
 from interviewkit.app import Container
 from interviewkit.execution.languages import LanguageRegistry

@@ -1,0 +1,78 @@
+"""HTTP routes of the assistant: a streamed (SSE) or JSON reply, and the conversation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from interviewkit.ai.service import AssistantService, Event, message_json
+from interviewkit.auth.deps import authenticate, ensure_session_access
+from interviewkit.db import ID_PATTERN
+from interviewkit.errors import ProblemError
+
+router = APIRouter(prefix="/api/v1/sessions", tags=["assistant"])
+SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(min_length=1, max_length=100_000)
+    stream: bool = True
+
+
+def _service(request: Request) -> AssistantService:
+    service: AssistantService = request.app.state.container.assistant
+    return service
+
+
+def _sse(event: Event) -> bytes:
+    return f"event: {event.name}\ndata: {json.dumps(event.data)}\n\n".encode()
+
+
+@router.post(
+    "/{session_id}/assistant/messages",
+    summary="Ask the assistant; the reply streams as server-sent events (or JSON)",
+    responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
+)
+async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Response:
+    ensure_session_access(await authenticate(request), session_id)
+    service = _service(request)
+    interview = await run_in_threadpool(service.admit, session_id, body.content)
+    events = service.converse(interview, body.content)
+    if body.stream:
+
+        async def stream() -> AsyncIterator[bytes]:
+            async for event in events:
+                yield _sse(event)
+
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+    final: dict[str, Any] = {}
+    async for event in events:
+        if event.name in ("done", "error"):
+            final = {"event": event.name, **event.data}
+    if final.get("event") == "error":
+        raise ProblemError(
+            502,
+            "ai_unavailable",
+            final["message"],
+            partial=final["partial"],
+            message_id=final["message_id"],
+        )
+    final.pop("event", None)
+    return Response(json.dumps(final), 200, media_type="application/json")
+
+
+@router.get("/{session_id}/assistant/messages", summary="The conversation, with usage and cost")
+async def conversation(session_id: SessionId, request: Request) -> dict[str, Any]:
+    ensure_session_access(await authenticate(request), session_id)
+    service = _service(request)
+    rows = await run_in_threadpool(service.messages, session_id)
+    return {"messages": [message_json(row) for row in rows], "totals": service.totals(rows)}
