@@ -76,6 +76,9 @@ _SAVE = (
         events=bindparam("events"),
     )
 )
+_NEW_RECORDING = insert(RECORDINGS)
+_NEW_KEYFRAME = insert(cast(Table, Keyframe.__table__))
+PENDING_STATES = "recording_states"
 EVENT_COLUMNS = ("session_id", "seq", "client_id", "type", "client_ts", "t_ms", "server_ms", "data")
 
 
@@ -276,6 +279,9 @@ class RecordingService:
             db.execute(_SAVE, saved)
             if state is not None:
                 final = _Cached(seq, state)
+                # later units of the same group commit read it (see _state); others, once
+                # this transaction commits
+                db.info.setdefault(PENDING_STATES, {})[session_id] = final
                 on_commit(db, lambda: self._remember(session_id, final))
         return outcomes
 
@@ -333,25 +339,27 @@ class RecordingService:
             )
         files = self._workspace_now(session_id, db)
         t_ms = max(0, self._now_ms(created))
-        db.add(
-            Recording(
-                session_id=session_id,
-                last_seq=1,
-                last_t_ms=t_ms,
-                keyframe_seq=1,
-                keyframe_t_ms=t_ms,
-                state="live",
-                archive_bytes=0,
-                raw_bytes=0,
-                index=[],
-                pruned=False,
-                events=1,
-            )
+        db.execute(
+            _NEW_RECORDING,
+            {
+                "session_id": session_id,
+                "last_seq": 1,
+                "last_t_ms": t_ms,
+                "keyframe_seq": 1,
+                "keyframe_t_ms": t_ms,
+                "state": "live",
+                "archive_bytes": 0,
+                "raw_bytes": 0,
+                "index": [],
+                "pruned": False,
+                "events": 1,
+            },
         )
-        db.flush()
         started = _Pending(None, "session_started", None, t_ms, {"files": files})
         self._write_events(db, session_id, [started], 0)
-        db.execute(insert(Keyframe).values(session_id=session_id, seq=1, t_ms=t_ms))
+        db.execute(_NEW_KEYFRAME, {"session_id": session_id, "seq": 1, "t_ms": t_ms})
+        first = _Cached(1, files)
+        db.info.setdefault(PENDING_STATES, {})[session_id] = first
         on_commit(db, lambda: self._remember(session_id, _Cached(1, dict(files))))
         return _Counters(created, 1, t_ms, 1, t_ms, 1)
 
@@ -375,6 +383,15 @@ class RecordingService:
     # ---- the workspace as the log says ------------------------------------------------------
 
     def _state(self, db: Session, session_id: str, last_seq: int) -> Workspace:
+        """The workspace after ``last_seq``: from this transaction, the cache, or the log.
+
+        Group commit runs several writers' units in one transaction, so a unit must see
+        what an earlier unit of the same transaction appended (not yet in the cache, which
+        is updated on commit). Each candidate is trusted only if its seq is the log's.
+        """
+        pending = db.info.get(PENDING_STATES, {}).get(session_id)
+        if pending is not None and pending.seq == last_seq:
+            return dict(pending.files)
         with self._lock:
             cached = self._states.get(session_id)
             if cached is not None and cached.seq == last_seq:
