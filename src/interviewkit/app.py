@@ -77,6 +77,7 @@ class Container:
         assistant = AssistantService(
             factory, settings, sessions, executions, problems, recording, metrics
         )
+        problems.chain = assistant.chain.without("offline")  # the tutor writes no problems
         return cls(
             settings=settings,
             engine=engine,

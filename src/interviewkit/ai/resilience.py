@@ -101,6 +101,17 @@ class ProviderChain:
     breakers: dict[str, CircuitBreaker] = field(default_factory=dict)
     sleep: Callable[[float], object] = asyncio.sleep
 
+    def without(self, name: str) -> ProviderChain:
+        """The same chain (sharing its breakers) minus one provider."""
+        return ProviderChain(
+            [p for p in self.providers if p.name != name],
+            self.retry,
+            self.breaker_threshold,
+            self.breaker_cooldown_s,
+            self.breakers,
+            self.sleep,
+        )
+
     def breaker(self, provider: LLMProvider) -> CircuitBreaker:
         if provider.name not in self.breakers:
             self.breakers[provider.name] = CircuitBreaker(

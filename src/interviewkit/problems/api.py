@@ -237,7 +237,9 @@ async def next_question(
 ) -> Question:
     service = _service(request)
     assignment = await run_in_threadpool(
-        service.next_question, candidate_id, body.language, body.tags
+        lambda: service.next_question(
+            candidate_id, body.language, body.tags, auto_generate=body.auto_generate
+        )
     )
     return Question.of(assignment)
 

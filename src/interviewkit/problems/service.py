@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 import secrets
 import threading
@@ -11,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+import anyio.from_thread
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from interviewkit.ai.resilience import ProviderChain
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
@@ -21,14 +25,16 @@ from interviewkit.execution.limits import Limits, default_limits
 from interviewkit.execution.models import Execution
 from interviewkit.execution.schemas import CallTest, ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService
-from interviewkit.problems import adaptive
-from interviewkit.problems.bank import SOLUTION_FILES, Bank, Problem, Template
-from interviewkit.problems.models import Attempt, Candidate
+from interviewkit.problems import adaptive, generate
+from interviewkit.problems.bank import SOLUTION_FILES, Bank, Difficulty, Problem, Template
+from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem
 from interviewkit.problems.runner import ProblemRunner, problem_limits
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import NewFile, SessionDraft, SessionService
 
 Row = TypeVar("Row", Candidate, Attempt)
+
+log = logging.getLogger(__name__)
 
 HIDDEN_WEIGHT = 2.0
 """A hidden test counts twice a visible one: passing only the examples is not solving it."""
@@ -67,14 +73,64 @@ class ProblemService:
     _runner: ProblemRunner | None = None
     _fresh: OrderedDict[tuple[str, int], list[CallTest]] = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    chain: ProviderChain | None = None
+    """The LLM providers that may write problems (never the offline tutor)."""
+    _made: dict[str, Problem] = field(default_factory=dict)
 
     # ---- the bank ------------------------------------------------------------------------
 
     def problem(self, problem_id: str) -> Problem:
-        found = self.bank.problems.get(problem_id)
+        found = self.bank.problems.get(problem_id) or self._generated(problem_id)
         if found is None:
             raise not_found("problem_not_found", f"no problem {problem_id!r} in the bank")
         return found
+
+    def _generated(self, problem_id: str) -> Problem | None:
+        if not problem_id.startswith("gen-"):
+            return None
+        with self._lock:
+            cached = self._made.get(problem_id)
+        if cached is not None:
+            return cached
+        with read_session(self.factory) as db:
+            row = db.get(GeneratedProblem, problem_id)
+            document = row.document if row is not None else None
+        if document is None:
+            return None
+        problem = Problem.model_validate_json(document)
+        with self._lock:
+            self._made[problem_id] = problem
+        return problem
+
+    def generate(self, difficulty: Difficulty, tags: list[str]) -> Problem | None:
+        """A new vetted problem from the LLM chain, or None (offline, or it failed vetting)."""
+        chain = self.chain
+        if chain is None or not chain.providers:
+            return None
+        try:
+            try:
+                text = anyio.from_thread.run(generate.ask, chain, difficulty, tags)
+            except RuntimeError:  # not on a server's worker thread
+                text = asyncio.run(generate.ask(chain, difficulty, tags))
+            problem = generate.vet(text, difficulty, tags, self.runner)
+        except generate.Rejected as exc:
+            log.info("a generated problem was rejected: %s", exc)
+            return None
+        row = GeneratedProblem(
+            id=problem.id,
+            difficulty=difficulty,
+            document=problem.model_dump_json(),
+            created_at=utcnow(),
+        )
+
+        def insert(db: Session) -> None:
+            if db.get(GeneratedProblem, problem.id) is None:
+                db.add(row)
+
+        run_write(self.factory, insert)
+        with self._lock:
+            self._made[problem.id] = problem
+        return problem
 
     def template(self, template_id: str) -> Template:
         found = self.bank.templates.get(template_id)
@@ -254,7 +310,13 @@ class ProblemService:
         return adaptive.estimate(responses)
 
     def next_question(
-        self, candidate_id: str, language: str, tags: list[str], rng: random.Random | None = None
+        self,
+        candidate_id: str,
+        language: str,
+        tags: list[str],
+        rng: random.Random | None = None,
+        *,
+        auto_generate: bool = False,
     ) -> Assignment:
         """Pick, by maximum information at the current ability, and open a session for it."""
         attempts = self.attempts(candidate_id)
@@ -283,10 +345,17 @@ class ProblemService:
                     f"no problem is offered in {language!r}; offered: {', '.join(languages)}",
                 )
             raise conflict("bank_exhausted", "no unseen problem matches the language and tags")
-        items = [adaptive.Item(p.id, p.irt.a, p.irt.b) for p in eligible]
-        pick = adaptive.select(items, current.theta, top_k=self.settings.irt_top_k, rng=rng)
-        assert pick is not None
-        problem = self.problem(pick.id)
+        made = None
+        if auto_generate:
+            label = adaptive.difficulty_label(current.theta)
+            made = self.generate(label, tags)  # type: ignore[arg-type]
+        if made is not None and language in made.languages:
+            problem = made
+        else:  # offline, or the model's problem failed vetting: the bank never fails
+            items = [adaptive.Item(p.id, p.irt.a, p.irt.b) for p in eligible]
+            pick = adaptive.select(items, current.theta, top_k=self.settings.irt_top_k, rng=rng)
+            assert pick is not None
+            problem = self.problem(pick.id)
         candidate = self.candidate(candidate_id)
         draft = self.compose(
             SessionDraft(
