@@ -165,8 +165,9 @@ class AssistantService:
 
     # ---- reading ------------------------------------------------------------------------
 
-    def messages(self, session_id: str) -> list[AssistantMessage]:
-        self.sessions.get_session(session_id)
+    def messages(self, session_id: str, *, check: bool = True) -> list[AssistantMessage]:
+        if check:
+            self.sessions.get_session(session_id)
         query = (
             select(AssistantMessage)
             .where(AssistantMessage.session_id == session_id)
@@ -260,7 +261,7 @@ class AssistantService:
         _, workspace = self.sessions.workspace_snapshot(interview.id)
         last = self._last_result(interview.id)
         active = self._active_file(workspace, language, last)
-        history = self.messages(interview.id)
+        history = self.messages(interview.id, check=False)
         policy: Policy = config.get("assistant_policy", "hints_only")
         if policy not in POLICY_RULES:
             policy = "hints_only"
@@ -339,8 +340,7 @@ class AssistantService:
     async def converse(self, interview: InterviewSession, content: str) -> AsyncIterator[Event]:
         """Store the question, stream the answer, store it with its usage; events for SSE."""
         context = await run_in_threadpool(self.context, interview)
-        question = {"type": "ai_interaction", "role": "user", "content": content}
-        await run_in_threadpool(self._store, interview.id, "user", content, {}, question)
+        asked = self._message(interview.id, "user", content, {})
         system = self.system_prompt(context)
         history = [*context.conversation, ChatMessage("user", content)]
         started = time.perf_counter()
@@ -407,7 +407,9 @@ class AssistantService:
             "latency_ms": round(latency, 2),
             "cost_usd": cost,
         }
-        row = await run_in_threadpool(self._store, interview.id, "assistant", text, fields, answer)
+        row = self._message(interview.id, "assistant", text, fields)
+        question = {"type": "ai_interaction", "role": "user", "content": content}
+        await run_in_threadpool(self._store, interview.id, [(asked, question), (row, answer)])
         self._count(provider_name, model, usage, cost, ttft)
         if failure is not None:
             yield Event("error", {"message": failure, "partial": text, "message_id": row.id})
@@ -433,15 +435,9 @@ class AssistantService:
         if ttft is not None:
             self.metrics.ttft.labels(provider=labels["provider"]).observe(ttft / 1000)
 
-    def _store(
-        self,
-        session_id: str,
-        role: str,
-        content: str,
-        fields: dict[str, Any],
-        event: dict[str, Any],
+    def _message(
+        self, session_id: str, role: str, content: str, fields: dict[str, Any]
     ) -> AssistantMessage:
-        """The message and its recording event in one transaction (one commit, not two)."""
         defaults: dict[str, Any] = {
             "tokens_in": 0,
             "tokens_out": 0,
@@ -451,7 +447,7 @@ class AssistantService:
             "refused": False,
             "hint": False,
         }
-        row = AssistantMessage(
+        return AssistantMessage(
             id=new_id("msg"),
             session_id=session_id,
             role=role,
@@ -460,19 +456,24 @@ class AssistantService:
             **(defaults | fields),
         )
 
-        def insert(db: Session) -> AssistantMessage:
+    def _store(self, session_id: str, turn: list[tuple[AssistantMessage, dict[str, Any]]]) -> None:
+        """The question and the answer with their recording events: one commit per turn.
+
+        The turn is acknowledged (the ``done`` event) only after this commit.
+        """
+
+        def insert(db: Session) -> None:
             try:
                 LockedWorkspace.lock(db, session_id)  # the recording's order; 409 if ended
-                self.recording.record(
-                    db, session_id, [{k: v for k, v in event.items() if v is not None}]
-                )
+                events = [{k: v for k, v in event.items() if v is not None} for _, event in turn]
+                self.recording.record(db, session_id, events)
             except ProblemError as exc:
                 if exc.code != "session_ended":
                     raise
-            db.add(row)
+            for row, _ in turn:
+                db.add(row)
             db.flush()
-            db.expunge(row)
-            return row
+            db.expunge_all()
 
         return run_write(self.factory, insert)
 

@@ -14,6 +14,7 @@ import json
 import logging
 import random
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -219,6 +220,8 @@ class ExecutionService:
         )
         self.limiter = anyio.CapacityLimiter(settings.effective_exec_workers)
         self._background: set[asyncio.Task[None]] = set()
+        self._results: OrderedDict[str, ExecutionResult] = OrderedDict()
+        self._results_lock = threading.Lock()
 
     # -- the engine, built on first use (probing toolchains takes a moment) -------------
 
@@ -459,7 +462,15 @@ class ExecutionService:
 
     def _result_of(self, row: Execution) -> ExecutionResult:
         if row.state == "finished" and row.result_key:
-            return ExecutionResult.model_validate_json(self.store.get(row.result_key))
+            with self._results_lock:  # a finished result never changes: keep the recent ones
+                cached = self._results.get(row.id)
+            if cached is None:
+                cached = ExecutionResult.model_validate_json(self.store.get(row.result_key))
+                with self._results_lock:
+                    self._results[row.id] = cached
+                    while len(self._results) > 256:
+                        self._results.popitem(last=False)
+            return cached.model_copy(deep=True)
         stale = utcnow() - row.created_at > timedelta(
             seconds=2 * self.settings.exec_submission_wall_s + 300
         )
