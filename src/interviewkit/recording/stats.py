@@ -25,21 +25,47 @@ ACTIVITY = frozenset(
 """Events that mean someone was doing something (a keyframe or a verdict does not)."""
 
 
+class Spans:
+    """Idle stretches and time away, fed one event at a time (timeline and stats share it)."""
+
+    def __init__(self, idle_ms: int) -> None:
+        self.idle_ms = idle_ms
+        self.idle: list[dict[str, int]] = []
+        self.away: list[dict[str, int]] = []
+        self.end = 0
+        self._last_active: int | None = None
+        self._left_at: int | None = None
+
+    def see(self, kind: str, t: int) -> None:
+        self.end = t
+        if kind in ACTIVITY:
+            if self._last_active is not None and t - self._last_active >= self.idle_ms:
+                self.idle.append({"start_ms": self._last_active, "end_ms": t})
+            self._last_active = t
+        if kind == "blur" and self._left_at is None:
+            self._left_at = t
+        elif kind == "focus" and self._left_at is not None:
+            self.away.append({"start_ms": self._left_at, "end_ms": t})
+            self._left_at = None
+
+    def close(self) -> None:
+        """A candidate still away at the end was away until the end."""
+        if self._left_at is not None:
+            self.away.append({"start_ms": self._left_at, "end_ms": self.end})
+            self._left_at = None
+
+
+def _total(spans: list[dict[str, int]]) -> int:
+    return sum(span["end_ms"] - span["start_ms"] for span in spans)
+
+
 def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any]:
     """Markers a player draws: runs, pastes, time away, AI turns, notes, idle stretches."""
     markers: list[dict[str, Any]] = []
-    away: list[dict[str, Any]] = []
-    idle: list[dict[str, int]] = []
-    left_at: int | None = None
-    last_active: int | None = None
-    end = 0
+    spans = Spans(idle_ms)
     for event in events:
         kind, t = event["type"], int(event["t_ms"])
-        end = t
-        if kind in ACTIVITY:
-            if last_active is not None and t - last_active >= idle_ms:
-                idle.append({"start_ms": last_active, "end_ms": t})
-            last_active = t
+        spans.see(kind, t)
         if kind == "execution_result":
             markers.append(
                 {
@@ -66,14 +92,8 @@ def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any
             markers.append({"kind": "ai", "t_ms": t, "seq": event["seq"], "role": event["role"]})
         elif kind == "note":
             markers.append({"kind": "note", "t_ms": t, "seq": event["seq"], "text": event["text"]})
-        elif kind == "blur" and left_at is None:
-            left_at = t
-        elif kind == "focus" and left_at is not None:
-            away.append({"start_ms": left_at, "end_ms": t})
-            left_at = None
-    if left_at is not None:
-        away.append({"start_ms": left_at, "end_ms": end})
-    return {"duration_ms": end, "markers": markers, "away": away, "idle": idle}
+    spans.close()
+    return {"duration_ms": spans.end, "markers": markers, "away": spans.away, "idle": spans.idle}
 
 
 def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any]:
@@ -84,18 +104,11 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
     tokens_in = tokens_out = 0
     cost = 0.0
     first_run = first_accepted = None
-    away_ms = idle_total = 0
-    left_at: int | None = None
-    last_active: int | None = None
-    end = 0
+    spans = Spans(idle_ms)
     for event in events:
         kind, t = event["type"], int(event["t_ms"])
         counts[kind] += 1
-        end = t
-        if kind in ACTIVITY:
-            if last_active is not None and t - last_active >= idle_ms:
-                idle_total += t - last_active
-            last_active = t
+        spans.see(kind, t)
         if kind == "edit":
             keystrokes += 1
             inserted += len(event.get("insert", ""))
@@ -111,13 +124,8 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
             tokens_in += int(event.get("tokens_in", 0))
             tokens_out += int(event.get("tokens_out", 0))
             cost += float(event.get("cost_usd", 0.0))
-        elif kind == "blur" and left_at is None:
-            left_at = t
-        elif kind == "focus" and left_at is not None:
-            away_ms += t - left_at
-            left_at = None
-    if left_at is not None:
-        away_ms += end - left_at
+    spans.close()
+    end, idle_total = spans.end, _total(spans.idle)
     return {
         "events": sum(counts.values()),
         "by_type": dict(sorted(counts.items())),
@@ -127,7 +135,7 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
         "keystrokes": keystrokes,
         "characters_typed": inserted,
         "pastes": {"count": pasted, "largest": largest_paste},
-        "time_away_ms": away_ms,
+        "time_away_ms": _total(spans.away),
         "runs": sum(verdicts.values()),
         "verdicts": dict(sorted(verdicts.items())),
         "time_to_first_run_ms": first_run,
