@@ -337,7 +337,7 @@ class RecordingService:
                 row.keyframe_t_ms,
                 row.events,
             )
-        files = self._workspace_now(session_id, db)
+        files = self.sessions.workspace_in(db, session_id)
         t_ms = max(0, self._now_ms(created))
         db.execute(
             _NEW_RECORDING,
@@ -362,19 +362,6 @@ class RecordingService:
         db.info.setdefault(PENDING_STATES, {})[session_id] = first
         on_commit(db, lambda: self._remember(session_id, _Cached(1, dict(files))))
         return _Counters(created, 1, t_ms, 1, t_ms, 1)
-
-    def _workspace_now(self, session_id: str, db: Session) -> Workspace:
-        from interviewkit.sessions.models import SessionFile
-
-        rows = db.execute(
-            select(SessionFile.path, SessionFile.content, SessionFile.storage_key).where(
-                SessionFile.session_id == session_id
-            )
-        )
-        return {
-            path: content if content is not None else self.store.get(key or "").decode()
-            for path, content, key in rows
-        }
 
     @staticmethod
     def _now_ms(created: datetime) -> int:

@@ -264,13 +264,22 @@ class SessionService:
     def list_files(self, session_id: str) -> tuple[InterviewSession, list[SessionFile]]:
         with read_session(self.factory) as db:
             interview = self._session(db, session_id)
-            query = select(SessionFile).where(SessionFile.session_id == session_id)
-            return interview, list(db.scalars(query.order_by(SessionFile.path)))
+            return interview, self._files(db, session_id)
 
     def workspace_snapshot(self, session_id: str) -> tuple[InterviewSession, dict[str, str]]:
         """Every file of the workspace with its content, for a code run."""
         interview, rows = self.list_files(session_id)
         return interview, {row.path: self._content_of(row) for row in rows}
+
+    def workspace_in(self, db: Session, session_id: str) -> dict[str, str]:
+        """The workspace as the caller's transaction sees it (the recording's first keyframe
+        is written in the transaction that creates the files)."""
+        return {row.path: self._content_of(row) for row in self._files(db, session_id)}
+
+    @staticmethod
+    def _files(db: Session, session_id: str) -> list[SessionFile]:
+        query = select(SessionFile).where(SessionFile.session_id == session_id)
+        return list(db.scalars(query.order_by(SessionFile.path)))
 
     def read_file(self, session_id: str, path: str) -> FileRead:
         """The hottest route of all: one indexed SELECT through Core, no ORM session."""
