@@ -486,6 +486,22 @@ class ExecutionService:
             created_at=row.created_at.isoformat(),
         )
 
+    def last_finished(self, session_id: str, mode: str) -> ExecutionResult | None:
+        """The session's newest finished run in ``mode`` (a submission, for scoring)."""
+        query = (
+            select(Execution.id)
+            .where(
+                Execution.session_id == session_id,
+                Execution.mode == mode,
+                Execution.state == "finished",
+            )
+            .order_by(Execution.created_at.desc(), Execution.id.desc())
+            .limit(1)
+        )
+        with read_session(self.factory) as db:
+            found = db.scalar(query)
+        return self.get(found)[1] if found else None
+
     def list_for_session(self, session_id: str, limit: int) -> list[Execution]:
         self.sessions.get_session(session_id)
         query = (

@@ -22,7 +22,6 @@ from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.execution.limits import Limits, default_limits
-from interviewkit.execution.models import Execution
 from interviewkit.execution.schemas import CallTest, ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService
 from interviewkit.problems import adaptive, generate
@@ -300,12 +299,11 @@ class ProblemService:
     # ---- adaptive selection ----------------------------------------------------------------
 
     def ability(self, attempts: list[Attempt]) -> adaptive.Estimate:
+        problems = self.bank.problems
         responses = [
-            adaptive.Response(
-                self.problem(a.problem_id).irt.a, self.problem(a.problem_id).irt.b, a.score
-            )
+            adaptive.Response(problems[a.problem_id].irt.a, problems[a.problem_id].irt.b, a.score)
             for a in attempts
-            if a.score is not None and a.problem_id in self.bank.problems
+            if a.score is not None and a.problem_id in problems
         ]
         return adaptive.estimate(responses)
 
@@ -457,21 +455,7 @@ class ProblemService:
         }
 
     def _last_submission(self, session_id: str | None) -> ExecutionResult | None:
-        if session_id is None:
-            return None
-        query = (
-            select(Execution.id)
-            .where(
-                Execution.session_id == session_id,
-                Execution.mode == "submit",
-                Execution.state == "finished",
-            )
-            .order_by(Execution.created_at.desc(), Execution.id.desc())
-            .limit(1)
-        )
-        with read_session(self.factory) as db:
-            found = db.scalar(query)
-        return self.executions.get(found)[1] if found else None
+        return self.executions.last_finished(session_id, "submit") if session_id else None
 
     def _update(
         self, attempt_id: str, values: Mapping[str, Any], status: str, **expected: Any
