@@ -50,6 +50,10 @@ POLICY_RULES: dict[str, str] = {
     ),
     "full": "You may help fully, including code, as a pair programmer would.",
 }
+_TOKENS = select(
+    func.coalesce(func.sum(AssistantMessage.tokens_in + AssistantMessage.tokens_out), 0)
+)
+"""Tokens used by the messages a ``where`` picks: a session's, or the day's."""
 REFUSAL = (
     "I can't share that: it would give away most of the solution, which this interview's "
     "assistant policy does not allow. Ask me for a hint, or about the failing test instead."
@@ -211,21 +215,9 @@ class AssistantService:
                     AssistantMessage.created_at >= now - timedelta(minutes=1),
                 )
             )
-            used = db.scalar(
-                select(
-                    func.coalesce(
-                        func.sum(AssistantMessage.tokens_in + AssistantMessage.tokens_out), 0
-                    )
-                ).where(AssistantMessage.session_id == session_id)
-            )
+            used = db.scalar(_TOKENS.where(AssistantMessage.session_id == session_id))
             today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-            daily = db.scalar(
-                select(
-                    func.coalesce(
-                        func.sum(AssistantMessage.tokens_in + AssistantMessage.tokens_out), 0
-                    )
-                ).where(AssistantMessage.created_at >= today)
-            )
+            daily = db.scalar(_TOKENS.where(AssistantMessage.created_at >= today))
         if (recent or 0) >= self.settings.ai_messages_per_minute:
             raise ProblemError(
                 429,

@@ -449,16 +449,8 @@ def _call_verdict(test: CallTest, line: Mapping[str, Any], rule: Comparison) -> 
     if not line.get("ok"):
         kind = line.get("kind")
         status = "memory_limit_exceeded" if kind == "memory_limit_exceeded" else "runtime_error"
-        return TestResult(
-            name=test.name,
-            status=status,
-            hidden=test.hidden,
-            input=test.input,
-            expected=test.expected,
-            stdout=stdout,
-            message=str(line.get("error", ""))[:4000],
-            time_ms=time_ms,
-        )
+        message = str(line.get("error", ""))[:4000]
+        return _failed(test, status, message, stdout=stdout, time_ms=time_ms)
     actual = line.get("actual")
     good = values_match(test.expected, actual, rule)
     return TestResult(
@@ -474,14 +466,23 @@ def _call_verdict(test: CallTest, line: Mapping[str, Any], rule: Comparison) -> 
     )
 
 
-def _failed(test: CallTest, status: Any, message: str) -> TestResult:
+def _failed(
+    test: CallTest,
+    status: Any,
+    message: str,
+    *,
+    stdout: str | None = None,
+    time_ms: float | None = None,
+) -> TestResult:
     return TestResult(
         name=test.name,
         status=status,
         hidden=test.hidden,
         input=test.input,
         expected=test.expected,
+        stdout=stdout,
         message=message,
+        time_ms=time_ms,
     )
 
 

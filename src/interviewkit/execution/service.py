@@ -10,7 +10,6 @@ and ``Retry-After`` instead of joining an unbounded backlog. Every run is a row 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import threading
@@ -551,7 +550,3 @@ def _check_harness_inputs(toolchain: Toolchain, suite: TestSuite, entry: str) ->
         build_harness(toolchain.name, entry, suite.entry_point or "", suite.signature)
     except ValueError as exc:
         raise ProblemError(422, "invalid_tests", str(exc)) from None
-
-
-def result_json(result: ExecutionResult) -> Any:
-    return json.loads(result.model_dump_json())
