@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
 from collections.abc import AsyncIterator, Callable
@@ -10,7 +9,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 
-import anyio.from_thread
 import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -21,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit import __version__
 from interviewkit.ai import api as assistant_api
+from interviewkit.ai.port import call_async
 from interviewkit.ai.service import AssistantService
 from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
@@ -111,10 +110,7 @@ class Container:
 
     def _llm_checks(self) -> list[PortCheck]:
         """One check per provider of the chain (run on the server's loop when there is one)."""
-        try:
-            found = anyio.from_thread.run(self.assistant.check)
-        except RuntimeError:  # no running loop: the CLI (doctor)
-            found = asyncio.run(self.assistant.check())
+        found = call_async(self.assistant.check)
         return [
             PortCheck(f"llm:{name}", ok, detail, "check the provider's key, URL and model")
             for name, ok, detail in found

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+
+import anyio.from_thread
 
 if TYPE_CHECKING:
     from interviewkit.ai.context import AssistantContext
+
+
+T = TypeVar("T")
+
+
+def call_async(function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """Run a provider coroutine from blocking code: on the server's event loop when called
+    from one of its worker threads (the SDK clients belong to that loop), else in a loop of
+    its own (the CLI)."""
+    try:
+        return anyio.from_thread.run(function, *args)
+    except RuntimeError:  # not on a server's worker thread
+        return asyncio.run(function(*args))
 
 
 @dataclass(frozen=True)

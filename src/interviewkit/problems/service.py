@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import secrets
@@ -13,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-import anyio.from_thread
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from interviewkit.ai.port import call_async
 from interviewkit.ai.resilience import ProviderChain
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
@@ -107,10 +106,7 @@ class ProblemService:
         if chain is None or not chain.providers:
             return None
         try:
-            try:
-                text = anyio.from_thread.run(generate.ask, chain, difficulty, tags)
-            except RuntimeError:  # not on a server's worker thread
-                text = asyncio.run(generate.ask(chain, difficulty, tags))
+            text = call_async(generate.ask, chain, difficulty, tags)
             problem = generate.vet(text, difficulty, tags, self.runner)
         except generate.Rejected as exc:
             log.info("a generated problem was rejected: %s", exc)
