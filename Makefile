@@ -4,20 +4,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system run test lint typecheck pytest problems bench clean
+.PHONY: install lock system run test lint typecheck pytest problems bench clean
 
 install: system $(STAMP)
 
 system:
 	@PYTHON=$(PYTHON) scripts/system-packages.sh
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements.lock pins (versions and hashes); nothing is resolved here.
+# `make lock` re-resolves on purpose; commit the new lock on its own.
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "InterviewKit needs Python >= 3.11 (set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
+
+lock:
+	scripts/lock.sh
 
 run: install
 	$(BIN)/interviewkit serve
