@@ -1,21 +1,37 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages the platform needs, when we can (root + apt-get);
 # otherwise say exactly what to install. Idempotent: installs only what is missing.
+#
+# A tool already on PATH counts as present however it got there (a JDK from a tarball,
+# Node from nodesource), so only what is really missing is installed or reported.
 set -euo pipefail
 
-PACKAGES=(bubblewrap)
+# "command package": the command that must work, and the Debian package providing it.
+REQUIRED=(
+  "bwrap bubblewrap"              # the sandbox: every run happens inside it
+)
+LANGUAGES=(
+  "node nodejs"                   # JavaScript
+  "javac default-jdk-headless"    # Java (JDK 17 or newer: javac + java)
+  "g++ g++"                       # C++
+)
+
+missing_required=()
+missing_languages=()
+for entry in "${REQUIRED[@]}"; do
+  read -r command package <<<"$entry"
+  command -v "$command" >/dev/null 2>&1 || missing_required+=("$package")
+done
+for entry in "${LANGUAGES[@]}"; do
+  read -r command package <<<"$entry"
+  command -v "$command" >/dev/null 2>&1 || missing_languages+=("$package")
+done
 # Debian's python3 splits venv/ensurepip into its own package.
 if ! "${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1; then
-  PACKAGES+=(python3-venv)
+  missing_required+=(python3-venv)
 fi
 
-missing=()
-for package in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-
+missing=("${missing_required[@]}" "${missing_languages[@]}")
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -25,7 +41,14 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || apt-get update
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "InterviewKit needs these system packages; install them with:" >&2
-  echo "  sudo apt-get install ${missing[*]}" >&2
+  exit 0
 fi
+
+if [ ${#missing_required[@]} -gt 0 ]; then
+  echo "InterviewKit needs these system packages; install them with:" >&2
+  echo "  sudo apt-get install ${missing_required[*]}" >&2
+  exit 1
+fi
+# Missing toolchains only remove their language: the server lists what it finds.
+echo "warning: these languages' toolchains are missing and will be unavailable:" >&2
+echo "  sudo apt-get install ${missing_languages[*]}" >&2
