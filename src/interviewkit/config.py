@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 KIB = 1024
@@ -135,10 +135,11 @@ class Settings(BaseSettings):
         description="Ordered fallback chain of providers: offline, anthropic, openai",
         pattern=r"^(offline|anthropic|openai)(,(offline|anthropic|openai))*$",
     )
-    anthropic_api_key: str | None = None
+    # SecretStr: never in repr, doctor or logs; providers unwrap it when building the client
+    anthropic_api_key: SecretStr | None = None
     anthropic_model: str = "claude-sonnet-4-5"
     anthropic_base_url: str | None = None
-    openai_api_key: str | None = None
+    openai_api_key: SecretStr | None = None  # SecretStr, like anthropic_api_key
     openai_model: str = "gpt-4o-mini"
     openai_base_url: str | None = Field(None, description="Ollama, vLLM, llama.cpp server...")
     llm_timeout_s: float = Field(60.0, gt=0, description="One provider request")
@@ -163,6 +164,10 @@ class Settings(BaseSettings):
     ai_daily_token_budget: int = Field(5_000_000, ge=0, description="All sessions; 0: no limit")
     ai_messages_per_minute: int = Field(10, ge=1, description="Per session")
     ai_max_message_chars: int = Field(8000, ge=1)
+    # an admitted turn counts toward the rate limit and budgets until it ends, at most this long
+    ai_reservation_ttl_s: float = Field(
+        600.0, gt=0, description="A turn's reservation outlives a crashed server this long"
+    )
 
     # --- recording ---------------------------------------------------------------------------
     recording_max_batch_events: int = Field(1000, ge=1, le=100_000, description="413 beyond")
@@ -256,6 +261,8 @@ class Settings(BaseSettings):
         for name, value in self.model_dump().items():
             if name in {"secret_key", "s3_secret_access_key"}:
                 shown[name] = "(set)" if value else "(generated)" if name == "secret_key" else None
+            elif isinstance(value, SecretStr):  # any SecretStr: only whether it is set
+                shown[name] = "(set)"
             else:
                 shown[name] = str(value) if isinstance(value, Path) else value
         shown["database_url"] = _redact_url(self.effective_database_url)

@@ -14,6 +14,7 @@ from typing import Any
 import anthropic
 import httpx
 import openai
+from pydantic import SecretStr
 
 try:  # the SDKs moved to httpx2; a dropped stream surfaces as its transport error
     import httpx2
@@ -67,11 +68,16 @@ def _anthropic_message(message: ChatMessage) -> anthropic.types.MessageParam:
 class AnthropicProvider:
     """Claude through the official ``anthropic`` SDK (Messages API, streamed)."""
 
-    def __init__(self, *, model: str, api_key: str, base_url: str | None, timeout: float) -> None:
+    def __init__(
+        self, *, model: str, api_key: SecretStr, base_url: str | None, timeout: float
+    ) -> None:
         self.name = "anthropic"
         self.model = model
         self.client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
+            api_key=api_key.get_secret_value(),  # unwrapped only here, for the SDK
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout,
         )
 
     async def stream(
@@ -112,11 +118,16 @@ class AnthropicProvider:
 class OpenAIProvider:
     """OpenAI, or any OpenAI-compatible server (Ollama, vLLM, llama.cpp) via ``base_url``."""
 
-    def __init__(self, *, model: str, api_key: str, base_url: str | None, timeout: float) -> None:
+    def __init__(
+        self, *, model: str, api_key: SecretStr, base_url: str | None, timeout: float
+    ) -> None:
         self.name = "openai"
         self.model = model
         self.client = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
+            api_key=api_key.get_secret_value(),  # unwrapped only here, for the SDK
+            base_url=base_url,
+            max_retries=0,
+            timeout=timeout,
         )
 
     async def stream(

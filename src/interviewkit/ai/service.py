@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -29,7 +30,7 @@ from interviewkit.ai.tokens import count_tokens, trim_to_tokens
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError
-from interviewkit.execution.schemas import ExecutionResult
+from interviewkit.execution.schemas import ExecutionResult, candidate_view
 from interviewkit.execution.service import ExecutionService
 from interviewkit.observability import Metrics
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
@@ -77,7 +78,7 @@ def build_providers(settings: Settings) -> list[LLMProvider]:
             chain.append(
                 OpenAIProvider(
                     model=settings.openai_model,
-                    api_key=settings.openai_api_key or "none",
+                    api_key=settings.openai_api_key or SecretStr("none"),
                     base_url=settings.openai_base_url,
                     timeout=settings.llm_timeout_s,
                 )
@@ -280,7 +281,9 @@ class AssistantService:
         rows = self.executions.list_for_session(session_id, 1)
         if not rows or rows[0].state != "finished":
             return None
-        return self.executions.get(rows[0].id)[1]
+        # the candidate view: the tutor must never see (and so never quote) what a program
+        # printed while a hidden test ran, nor a hidden test's input or expected value
+        return candidate_view(self.executions.get(rows[0].id)[1])
 
     @staticmethod
     def _active_file(
