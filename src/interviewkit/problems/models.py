@@ -61,3 +61,29 @@ class GeneratedProblem(Base):
     document: Mapped[str] = mapped_column(Text)
     """The problem as JSON, in the bank's format."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SessionPart(Base):
+    """One finished part of a multi-part (template) session: what was judged, and its score.
+
+    A row is written when the part ends (the candidate moves on, or time runs out), so the
+    current part of a session is the number of its rows: a part is judged exactly once.
+    """
+
+    __tablename__ = "session_parts"
+
+    session_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    problem_id: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(100))
+    minutes: Mapped[float] = mapped_column(Float)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_by: Mapped[str] = mapped_column(String(16))
+    """``next`` (moved on), ``expired`` (time ran out) or ``completed`` (the session ended)."""
+    execution_id: Mapped[str | None] = mapped_column(String(32))
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float] = mapped_column(Float, default=0.0)

@@ -30,12 +30,16 @@ class SessionStatus(StrEnum):
     active = "active"
     completed = "completed"
     terminated = "terminated"
+    expired = "expired"
+    """Ended by its time limit (``config.time_limit_minutes``), not by a person."""
 
 
 class InterviewSession(Base):
     __tablename__ = "sessions"
     __table_args__ = (
-        CheckConstraint("status IN ('active', 'completed', 'terminated')", name="status"),
+        CheckConstraint(
+            "status IN ('active', 'completed', 'terminated', 'expired')", name="status"
+        ),
         Index("ix_sessions_created", "created_at", "id"),
         Index("ix_sessions_status_created", "status", "created_at", "id"),
     )
@@ -52,6 +56,8 @@ class InterviewSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """created_at + config.time_limit_minutes: writes after it are refused, a sweeper ends it."""
 
     @property
     def is_active(self) -> bool:
