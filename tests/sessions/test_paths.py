@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,6 +17,7 @@ from interviewkit.sessions.paths import (
     language_for,
     normalize_path,
 )
+from tests.conftest import assert_problem, new_session
 
 RULES = PathRules()
 
@@ -76,3 +79,67 @@ def test_language_from_extension() -> None:
     assert language_for("/Main.java") == "java"
     assert language_for("/x.hpp") == "cpp"
     assert language_for("/README") == "plaintext"
+
+
+format_characters = st.characters(categories=["Cf"])
+
+
+@given(st.text(max_size=40), format_characters, st.text(max_size=40))
+def test_format_characters_are_refused_anywhere_in_a_path(
+    before: str, hidden: str, after: str
+) -> None:
+    """Bidi overrides and zero-width characters make a name read as another one."""
+    with pytest.raises(InvalidPathError) as caught:
+        normalize_path(f"/{before}{hidden}{after}.py", RULES)
+    assert (caught.value.status, caught.value.code) == (400, "invalid_path")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "/main\u202egnp.py",  # right-to-left override: shows as /mainyp.png
+        "/sol\u200bution.py",  # zero-width space
+        "/\u2066a\u2069.py",  # left-to-right isolate
+        "/\ufeffmain.py",  # byte order mark
+        "/a\u00adb.py",  # soft hyphen
+    ],
+)
+def test_known_format_characters_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidPathError):
+        normalize_path(raw, RULES)
+
+
+segment_text = st.text(
+    st.characters(exclude_categories=["Cc", "Cs", "Cf", "Zl", "Zp"], exclude_characters="/\\"),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(st.lists(segment_text, min_size=1, max_size=4).map("/".join))
+def test_every_normal_form_of_a_path_names_one_file(relative: str) -> None:
+    """``café`` typed precomposed or with a combining accent is the same file."""
+    forms = {unicodedata.normalize(form, relative) for form in ("NFC", "NFD")}
+    outcomes: set[str] = set()
+    for form in forms:
+        try:
+            outcomes.add(normalize_path(form, RULES))
+        except InvalidPathError:
+            outcomes.add("rejected")
+    assert len(outcomes) == 1, outcomes
+    (path,) = outcomes
+    if path != "rejected":
+        assert unicodedata.is_normalized("NFC", path)
+
+
+def test_cafe_typed_two_ways_is_one_file(client: TestClient) -> None:
+    session = new_session(client)
+    files = f"/api/v1/sessions/{session['id']}/files"
+    composed, decomposed = "/caf\u00e9.py", "/cafe\u0301.py"
+    assert client.put(files + decomposed, json={"content": "1"}).status_code == 201
+    assert client.put(files + composed, json={"content": "2"}).status_code == 200
+    assert client.get(files + decomposed).json()["content"] == "2"
+    listing = client.get(files).json()
+    assert [item["path"] for item in listing["files"]] == [composed]
+    refused = client.put(files + "/main\u202egnp.py", json={"content": "x"})
+    assert_problem(refused, 400, "invalid_path")

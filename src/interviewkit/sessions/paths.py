@@ -4,6 +4,13 @@ A workspace path is absolute inside the workspace (``/utils/helper.py``). A path
 with or without the leading slash means the same file. Anything that could reach outside
 the workspace or confuse a file system or a shell later (``..``, NUL, backslashes, control
 characters, empty or over-long segments, excessive depth) is rejected, not repaired.
+
+Two more rules keep what a reviewer reads equal to what the file system holds. Format
+characters (Unicode category Cf: the bidi overrides and isolates, zero-width joiners,
+soft hyphens) are refused, because they make a name display as something it is not
+(``/main`` + U+202E + ``gnp.py`` shows as ``/mainyp.png``). And paths are NFC-normalised, because
+``café`` typed with a precomposed ``é`` or with ``e`` and a combining accent would
+otherwise be two different files that look identical.
 """
 
 from __future__ import annotations
@@ -68,7 +75,12 @@ class InvalidPathError(ProblemError):
 
 
 def _is_control(char: str) -> bool:
-    return unicodedata.category(char) in {"Cc", "Cs", "Zl", "Zp"} or char in "\ufeff\ufffe\uffff"
+    return unicodedata.category(char) in {"Cc", "Cs", "Zl", "Zp"} or char in "\ufffe\uffff"
+
+
+def _is_format(char: str) -> bool:
+    """Bidi controls, zero-width characters, the BOM: invisible, or reordering the name."""
+    return unicodedata.category(char) == "Cf"
 
 
 def normalize_path(raw: str, rules: PathRules) -> str:
@@ -79,6 +91,9 @@ def normalize_path(raw: str, rules: PathRules) -> str:
         raise InvalidPathError(raw, "backslashes are not allowed")
     if any(_is_control(char) for char in raw):
         raise InvalidPathError(raw, "control characters and NUL are not allowed")
+    if any(_is_format(char) for char in raw):
+        raise InvalidPathError(raw, "invisible or bidi format characters are not allowed")
+    raw = unicodedata.normalize("NFC", raw)
     try:
         encoded = raw.encode("utf-8")
     except UnicodeEncodeError:
