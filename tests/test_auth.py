@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,9 +14,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response  # what starlette's TestClient returns once httpx2 is installed
+from hypothesis import given
+from hypothesis import strategies as st
 
 from interviewkit.app import Container
 from interviewkit.auth.service import TOKEN_AUDIENCE, TOKEN_ISSUER, Role
+from interviewkit.storage.signing import TOKEN_KEY_LABEL, URL_KEY_LABEL, UrlSigner, derive_key
 from tests.conftest import TEST_SECRET, Keys, assert_problem, new_session
 
 
@@ -35,7 +40,13 @@ class World:
         return response
 
 
-def _token(session_id: str, *, secret: str = TEST_SECRET, exp_offset: int = 3600) -> str:
+TOKEN_KEY = derive_key(TEST_SECRET, TOKEN_KEY_LABEL)
+URL_KEY = derive_key(TEST_SECRET, URL_KEY_LABEL)
+
+
+def _token(
+    session_id: str, *, secret: str | bytes = TOKEN_KEY, exp_offset: int = 3600, **extra: Any
+) -> str:
     now = int(time.time())
     claims = {
         "iss": TOKEN_ISSUER,
@@ -43,6 +54,7 @@ def _token(session_id: str, *, secret: str = TEST_SECRET, exp_offset: int = 3600
         "sub": session_id,
         "iat": now,
         "exp": now + exp_offset,
+        **extra,
     }
     return jwt.encode(claims, secret, algorithm="HS256")
 
@@ -65,7 +77,9 @@ def world(app: FastAPI, container: Container, keys: Keys) -> World:
         "forged_token": f"Bearer {_token(session_a, secret=OTHER_SECRET)}",
         "expired_token": f"Bearer {_token(session_a, exp_offset=-10)}",
         "wrong_audience": "Bearer "
-        + jwt.encode({"sub": session_a, "exp": int(time.time()) + 60}, TEST_SECRET, "HS256"),
+        + jwt.encode({"sub": session_a, "exp": int(time.time()) + 60}, TOKEN_KEY, "HS256"),
+        "raw_secret_token": f"Bearer {_token(session_a, secret=TEST_SECRET)}",
+        "url_key_token": f"Bearer {_token(session_a, secret=URL_KEY)}",
         "candidate_a": f"Bearer {token_a}",
         "interviewer": f"Bearer {keys.interviewer}",
         "admin": f"Bearer {keys.admin}",
@@ -84,6 +98,8 @@ BAD_CREDENTIALS = [
     "forged_token",
     "expired_token",
     "wrong_audience",
+    "raw_secret_token",
+    "url_key_token",
 ]
 
 Route = Callable[[World], tuple[str, str, dict[str, object]]]
@@ -209,3 +225,33 @@ def test_a_candidate_token_outlives_nothing_it_should_not(world: World) -> None:
         "candidate_a", "PUT", f"/api/v1/sessions/{world.session_a}/files/a.py", json={"content": ""}
     )
     assert_problem(write, 409, "session_ended")
+
+
+def test_a_token_signed_with_the_url_key_is_refused(world: World) -> None:
+    """Tokens and signed URLs have keys of their own, derived from the one secret."""
+    assert URL_KEY != TOKEN_KEY
+    assert TEST_SECRET.encode() not in (URL_KEY, TOKEN_KEY)
+    forged = {"Authorization": f"Bearer {_token(world.session_a, secret=URL_KEY)}"}
+    response = TestClient(world.app).get(f"/api/v1/sessions/{world.session_a}", headers=forged)
+    assert_problem(response, 401, "unauthenticated")
+    genuine = {"Authorization": f"Bearer {_token(world.session_a)}"}
+    response = TestClient(world.app).get(f"/api/v1/sessions/{world.session_a}", headers=genuine)
+    assert response.status_code == 200
+
+
+def test_a_url_signed_with_the_token_key_is_refused() -> None:
+    signer = UrlSigner(TEST_SECRET, "http://objects.test")
+    expires = int(time.time()) + 60
+    message = f"GET\nk\n{expires}\n".encode()
+    for key in (TOKEN_KEY, TEST_SECRET.encode()):
+        signature = hmac.new(key, message, hashlib.sha256).hexdigest()
+        assert not signer.verify("GET", "k", expires, signature, None)
+    genuine = hmac.new(URL_KEY, message, hashlib.sha256).hexdigest()
+    assert signer.verify("GET", "k", expires, genuine, None)
+
+
+@given(st.text(max_size=64), st.text(max_size=64), st.text(max_size=64))
+def test_derived_keys_differ_by_label_and_by_secret(secret: str, one: str, other: str) -> None:
+    assert (derive_key(secret, one) == derive_key(secret, other)) == (one == other)
+    assert len(derive_key(secret, one)) == 32
+    assert derive_key(secret + "x", one) != derive_key(secret, one)

@@ -27,6 +27,7 @@ from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
 from interviewkit.ratelimit import RateLimiter
+from interviewkit.storage.signing import TOKEN_KEY_LABEL, derive_key
 
 API_KEY_PREFIX = "ik_"
 TOKEN_ISSUER = "interviewkit"  # noqa: S105 - a claim value, not a secret
@@ -79,7 +80,8 @@ class AuthService:
         staff_limit: RateLimiter | None = None,
     ) -> None:
         self.factory = factory
-        self._signing_key = signing_key
+        # never the raw secret: a key of its own, which signs nothing but candidate tokens
+        self._signing_key = derive_key(signing_key, TOKEN_KEY_LABEL)
         self._cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
