@@ -23,6 +23,7 @@ class AssistantContext:
     active_file: str | None
     problem: Problem | None = None
     last_result: ExecutionResult | None = None
+    """The last run as its candidate sees it (``candidate_view``): no hidden test's output."""
     conversation: list[ChatMessage] = field(default_factory=list)
     hints_released: int = 0
     """How many of the problem's hints the assistant has given in this session."""

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import anyio
 from prometheus_client import Counter, Histogram
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.ai import offline
 from interviewkit.ai.context import AssistantContext, Policy
-from interviewkit.ai.models import AssistantMessage
+from interviewkit.ai.models import AssistantMessage, AssistantReservation
 from interviewkit.ai.offline_provider import OfflineProvider
 from interviewkit.ai.port import ChatMessage, LLMProvider, Usage
 from interviewkit.ai.providers import AnthropicProvider, OpenAIProvider
@@ -32,7 +34,7 @@ from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError
 from interviewkit.execution.schemas import ExecutionResult, candidate_view
 from interviewkit.execution.service import ExecutionService
-from interviewkit.observability import Metrics
+from interviewkit.observability import Metrics, request_id_var
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
 from interviewkit.problems.service import ProblemService
 from interviewkit.recording.service import RecordingService
@@ -55,6 +57,13 @@ _TOKENS = select(
     func.coalesce(func.sum(AssistantMessage.tokens_in + AssistantMessage.tokens_out), 0)
 )
 """Tokens used by the messages a ``where`` picks: a session's, or the day's."""
+_RESERVED = select(func.count(), func.coalesce(func.sum(AssistantReservation.tokens), 0))
+"""Turns admitted but not finished (and their reserved tokens) that a ``where`` picks."""
+_DAILY_LOCK = 0x696B5F6169  # "ik_ai": PostgreSQL advisory lock serialising daily-budget checks
+UNAVAILABLE = "the assistant is unavailable right now; please try again in a moment"
+"""All a candidate learns of a provider failure: the provider's own text can hold key
+fragments and internal host names, so it goes to the log (with the request id) only."""
+log = logging.getLogger(__name__)
 REFUSAL = (
     "I can't share that: it would give away most of the solution, which this interview's "
     "assistant policy does not allow. Ask me for a hint, or about the failing test instead."
@@ -133,6 +142,22 @@ class AIMetrics:
 
 
 @dataclass(frozen=True)
+class Admitted:
+    """A question that passed ``admit``: its session and the reservation its turn holds."""
+
+    interview: InterviewSession
+    reservation: str
+
+
+@dataclass
+class _Turn:
+    """The reservation of a turn in progress; ``settled`` once its messages are stored."""
+
+    reservation: str | None
+    settled: bool = False
+
+
+@dataclass(frozen=True)
 class Event:
     """One server-sent event of a reply: ``delta``, ``done``, ``error`` or ``refused``."""
 
@@ -194,8 +219,14 @@ class AssistantService:
 
     # ---- admission ----------------------------------------------------------------------
 
-    def admit(self, session_id: str, content: str) -> InterviewSession:
-        """Refuse before any work: bad input, ended session, rate and token budgets."""
+    def admit(self, session_id: str, content: str) -> Admitted:
+        """Refuse before any work: bad input, ended session, rate and token budgets.
+
+        The checks and the reservation they admit are one locked transaction (the session
+        row, and for the daily budget one lock for the server), and the checks count the
+        reservations of turns still running: N concurrent questions against a limit of K
+        admit exactly K, where checking finished turns alone let all N through.
+        """
         if not content.strip():
             raise ProblemError(422, "empty_message", "the message is empty")
         if len(content) > self.settings.ai_max_message_chars:
@@ -207,19 +238,49 @@ class AssistantService:
         interview = self.sessions.get_session(session_id)
         if not interview.is_active:
             raise ProblemError(409, "session_ended", f"session is {interview.status}")
-        now = utcnow()
-        with read_session(self.factory) as db:
-            recent = db.scalar(
-                select(func.count()).where(
-                    AssistantMessage.session_id == session_id,
-                    AssistantMessage.role == "user",
-                    AssistantMessage.created_at >= now - timedelta(minutes=1),
-                )
+        reservation = AssistantReservation(
+            id=new_id("rsv"),
+            session_id=session_id,
+            tokens=count_tokens(content) + self.settings.llm_max_tokens,
+            created_at=utcnow(),
+        )
+
+        def reserve(db: Session) -> None:
+            LockedWorkspace.lock(db, session_id)  # one admission per session at a time
+            if self.settings.ai_daily_token_budget and db.get_bind().dialect.name != "sqlite":
+                # SQLite has one writer already; PostgreSQL needs one lock across sessions
+                db.execute(select(func.pg_advisory_xact_lock(_DAILY_LOCK)))
+            self._check_limits(db, session_id, reservation.created_at)
+            db.add(reservation)
+            db.flush()
+            db.expunge_all()
+
+        run_write(self.factory, reserve)
+        return Admitted(interview, reservation.id)
+
+    def _check_limits(self, db: Session, session_id: str, now: datetime) -> None:
+        """429 when finished turns plus the live reservations reach a limit."""
+        live = now - timedelta(seconds=self.settings.ai_reservation_ttl_s)
+        db.execute(
+            delete(AssistantReservation).where(
+                AssistantReservation.session_id == session_id,
+                AssistantReservation.created_at < live,
             )
-            used = db.scalar(_TOKENS.where(AssistantMessage.session_id == session_id))
-            today = datetime(now.year, now.month, now.day, tzinfo=UTC)
-            daily = db.scalar(_TOKENS.where(AssistantMessage.created_at >= today))
-        if (recent or 0) >= self.settings.ai_messages_per_minute:
+        )
+        recent = db.scalar(
+            select(func.count()).where(
+                AssistantMessage.session_id == session_id,
+                AssistantMessage.role == "user",
+                AssistantMessage.created_at >= now - timedelta(minutes=1),
+            )
+        )
+        running, reserved = db.execute(
+            _RESERVED.where(
+                AssistantReservation.session_id == session_id,
+                AssistantReservation.created_at >= live,
+            )
+        ).one()
+        if (recent or 0) + running >= self.settings.ai_messages_per_minute:
             raise ProblemError(
                 429,
                 "rate_limited",
@@ -228,22 +289,35 @@ class AssistantService:
                 retry_after_seconds=60,
             )
         session_budget = self.settings.ai_session_token_budget
-        if session_budget and (used or 0) >= session_budget:
-            raise ProblemError(
-                429,
-                "ai_budget_exceeded",
-                f"this session used its {session_budget} assistant tokens",
-                scope="session",
-            )
+        if session_budget:
+            used = db.scalar(_TOKENS.where(AssistantMessage.session_id == session_id)) or 0
+            if used + reserved >= session_budget:
+                raise ProblemError(
+                    429,
+                    "ai_budget_exceeded",
+                    f"this session used its {session_budget} assistant tokens",
+                    scope="session",
+                )
         daily_budget = self.settings.ai_daily_token_budget
-        if daily_budget and (daily or 0) >= daily_budget:
-            raise ProblemError(
-                429,
-                "ai_budget_exceeded",
-                f"the server used today's {daily_budget} assistant tokens",
-                scope="daily",
-            )
-        return interview
+        if daily_budget:
+            today = datetime(now.year, now.month, now.day, tzinfo=UTC)
+            daily = db.scalar(_TOKENS.where(AssistantMessage.created_at >= today)) or 0
+            _, pending = db.execute(_RESERVED.where(AssistantReservation.created_at >= live)).one()
+            if daily + pending >= daily_budget:
+                raise ProblemError(
+                    429,
+                    "ai_budget_exceeded",
+                    f"the server used today's {daily_budget} assistant tokens",
+                    scope="daily",
+                )
+
+    def release(self, reservation: str) -> None:
+        """Give back a turn's reservation (the turn failed before storing its messages)."""
+
+        def remove(db: Session) -> None:
+            db.execute(delete(AssistantReservation).where(AssistantReservation.id == reservation))
+
+        run_write(self.factory, remove)
 
     # ---- context --------------------------------------------------------------------------
 
@@ -332,8 +406,27 @@ class AssistantService:
 
     # ---- a turn ---------------------------------------------------------------------------
 
-    async def converse(self, interview: InterviewSession, content: str) -> AsyncIterator[Event]:
-        """Store the question, stream the answer, store it with its usage; events for SSE."""
+    async def converse(
+        self, interview: InterviewSession, content: str, reservation: str | None = None
+    ) -> AsyncGenerator[Event, None]:
+        """Store the question, stream the answer, store it with its usage; events for SSE.
+
+        The turn's ``reservation`` (from :meth:`admit`) is settled in the commit that
+        stores the messages, or released if the turn ends without them (an error, or the
+        client going away), shielded from the cancellation that may be ending it.
+        """
+        turn = _Turn(reservation)
+        try:
+            async for event in self._converse(interview, content, turn):
+                yield event
+        finally:
+            if turn.reservation is not None and not turn.settled:
+                with anyio.CancelScope(shield=True):
+                    await run_in_threadpool(self.release, turn.reservation)
+
+    async def _converse(
+        self, interview: InterviewSession, content: str, turn: _Turn
+    ) -> AsyncIterator[Event]:
         context = await run_in_threadpool(self.context, interview)
         asked = self._message(interview.id, "user", content, {})
         system = self.system_prompt(context)
@@ -390,7 +483,7 @@ class AssistantService:
             and offline.wants_hint(content)
             and context.problem is not None
             and context.hints_released < len(context.problem.hints),
-            "error": failure,
+            "error": None if failure is None else UNAVAILABLE,
         }
         answer = {
             "type": "ai_interaction",
@@ -404,10 +497,25 @@ class AssistantService:
         }
         row = self._message(interview.id, "assistant", text, fields)
         question = {"type": "ai_interaction", "role": "user", "content": content}
-        await run_in_threadpool(self._store, interview.id, [(asked, question), (row, answer)])
+        await run_in_threadpool(self._store, interview.id, [(asked, question), (row, answer)], turn)
         self._count(provider_name, model, usage, cost, ttft)
         if failure is not None:
-            yield Event("error", {"message": failure, "partial": text, "message_id": row.id})
+            log.warning(
+                "assistant turn %s of session %s failed (request %s): %s",
+                row.id,
+                interview.id,
+                request_id_var.get(),
+                failure,
+            )
+            yield Event(
+                "error",
+                {
+                    "code": "ai_unavailable",
+                    "message": UNAVAILABLE,
+                    "partial": text,
+                    "message_id": row.id,
+                },
+            )
             return
         yield Event("done", message_json(row))
 
@@ -451,10 +559,16 @@ class AssistantService:
             **(defaults | fields),
         )
 
-    def _store(self, session_id: str, turn: list[tuple[AssistantMessage, dict[str, Any]]]) -> None:
+    def _store(
+        self,
+        session_id: str,
+        turn: list[tuple[AssistantMessage, dict[str, Any]]],
+        progress: _Turn | None = None,
+    ) -> None:
         """The question and the answer with their recording events: one commit per turn.
 
-        The turn is acknowledged (the ``done`` event) only after this commit.
+        The turn is acknowledged (the ``done`` event) only after this commit, which also
+        settles its reservation: the limits then count the stored usage instead.
         """
 
         def insert(db: Session) -> None:
@@ -467,10 +581,18 @@ class AssistantService:
                     raise
             for row, _ in turn:
                 db.add(row)
+            if progress is not None and progress.reservation is not None:
+                db.execute(
+                    delete(AssistantReservation).where(
+                        AssistantReservation.id == progress.reservation
+                    )
+                )
             db.flush()
             db.expunge_all()
 
-        return run_write(self.factory, insert)
+        run_write(self.factory, insert)
+        if progress is not None:
+            progress.settled = True
 
     async def check(self) -> list[tuple[str, bool, str]]:
         results = []

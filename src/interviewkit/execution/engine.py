@@ -303,6 +303,7 @@ class Engine:
         rule = Comparison(suite.float_tolerance, suite.unordered)
         deadline = time.monotonic() + job.submission_wall_s
         runs: list[SandboxResult] = []
+        visible_runs: list[SandboxResult] = []
         for test in suite.tests:
             assert isinstance(test, StdioTest)
             remaining = deadline - time.monotonic()
@@ -313,6 +314,8 @@ class Engine:
                 program.sandbox_job(stdin=test.stdin.encode(), wall_budget_s=remaining)
             )
             runs.append(outcome)
+            if not test.hidden:
+                visible_runs.append(outcome)
             stdout = _decode(outcome.stdout)
             status = _process_verdict(job, outcome)
             if status is None:
@@ -332,38 +335,55 @@ class Engine:
                 )
             )
         result.run = _combined_run(runs, include_output=False)
+        result.visible_run = _combined_run(visible_runs, include_output=False)
         return _summarise(result)
 
     def _call_tests(
         self, program: _Program, suite: TestSuite, result: ExecutionResult
     ) -> ExecutionResult:
+        """Visible tests run in processes of their own, hidden ones in others.
+
+        A process can read every input in its tests file and print it at any moment
+        (at import, inside a visible test, on exit), so output can only be attributed to
+        visible tests if the process never held a hidden input: the two groups never share
+        a process, and candidates see only the visible group's output (``visible_run``).
+        """
         job = program.job
         calls = [test for test in suite.tests if isinstance(test, CallTest)]
         rule = Comparison(suite.float_tolerance, suite.unordered)
-        data = {TESTS_FILE: json.dumps({"tests": [test.input for test in calls]}).encode()}
         verdicts: dict[int, TestResult] = {}
         runs: list[SandboxResult] = []
+        visible_runs: list[SandboxResult] = []
         deadline = time.monotonic() + job.submission_wall_s
-        start = 0
-        while start < len(calls):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            env = {
-                "IK_TESTS": f"/ik/{TESTS_FILE}",
-                "IK_START": str(start),
-                "IK_STDOUT_LIMIT": str(TEST_STDOUT_BYTES),
-            }
-            outcome = self.sandbox.run(
-                program.sandbox_job(data=data, env=env, wall_budget_s=remaining)
-            )
-            runs.append(outcome)
-            start = self._read_calls(job, calls, rule, outcome, start, verdicts)
+        for hidden in (False, True):
+            indices = [index for index, test in enumerate(calls) if test.hidden is hidden]
+            group = [calls[index] for index in indices]
+            data = {TESTS_FILE: json.dumps({"tests": [test.input for test in group]}).encode()}
+            local: dict[int, TestResult] = {}
+            start = 0
+            while start < len(group):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                env = {
+                    "IK_TESTS": f"/ik/{TESTS_FILE}",
+                    "IK_START": str(start),
+                    "IK_STDOUT_LIMIT": str(TEST_STDOUT_BYTES),
+                }
+                outcome = self.sandbox.run(
+                    program.sandbox_job(data=data, env=env, wall_budget_s=remaining)
+                )
+                runs.append(outcome)
+                if not hidden:
+                    visible_runs.append(outcome)
+                start = self._read_calls(job, group, rule, outcome, start, local)
+            verdicts.update({indices[at]: verdict for at, verdict in local.items()})
         for index, test in enumerate(calls):
             if index not in verdicts:
                 verdicts[index] = _out_of_time(test.name, test.hidden, test.input)
         result.tests = [verdicts[index] for index in range(len(calls))]
         result.run = _combined_run(runs, include_output=True)
+        result.visible_run = _combined_run(visible_runs, include_output=True)
         return _summarise(result)
 
     def _read_calls(

@@ -150,6 +150,9 @@ class ExecutionResult(BaseModel):
     state: State = "finished"
     compile: CompileResult | None = None
     run: RunResult | None = None
+    visible_run: RunResult | None = None
+    """The part of ``run`` from processes that never held a hidden test's input: what a
+    candidate gets as ``run`` when the suite has hidden tests (None in the candidate view)."""
     tests: list[TestResult] = Field(default_factory=list)
     passed: int = 0
     total: int = 0
@@ -159,9 +162,78 @@ class ExecutionResult(BaseModel):
     finished_at: str | None = None
 
     def for_candidate(self) -> ExecutionResult:
-        """Hidden tests show only their name and status to the candidate."""
-        shown = [
-            TestResult(name=test.name, status=test.status, hidden=True) if test.hidden else test
-            for test in self.tests
-        ]
-        return self.model_copy(update={"tests": shown})
+        """The candidate view of this result (see :func:`candidate_view`)."""
+        return candidate_view(self)
+
+
+def candidate_view(result: ExecutionResult) -> ExecutionResult:
+    """What a candidate may see of a run: built field by field from an allow-list.
+
+    Rule: no byte produced while a hidden test ran (or by a process that held a hidden
+    input) reaches a candidate - not in ``run``, not per test, not through the assistant
+    or the session log. Hidden tests keep only their name and verdict; ``run`` is the
+    output of the visible tests' processes only. Fields added to the result later stay
+    out of this view until they are added here deliberately.
+    """
+    hidden = any(test.hidden for test in result.tests)
+    run = result.visible_run if hidden else result.run
+    return ExecutionResult(
+        id=result.id,
+        language=result.language,
+        language_version=result.language_version,
+        status=result.status,
+        state=result.state,
+        compile=_compile_view(result.compile),
+        run=_run_view(run),
+        tests=[_test_view(test) for test in result.tests],
+        passed=result.passed,
+        total=result.total,
+        session_id=result.session_id,
+        mode=result.mode,
+        created_at=result.created_at,
+        finished_at=result.finished_at,
+    )
+
+
+def _compile_view(compiled: CompileResult | None) -> CompileResult | None:
+    """Compilation happens before any test runs and never sees a test's input."""
+    if compiled is None:
+        return None
+    return CompileResult(
+        status=compiled.status,
+        output=compiled.output,
+        time_ms=compiled.time_ms,
+        cached=compiled.cached,
+    )
+
+
+def _run_view(run: RunResult | None) -> RunResult | None:
+    if run is None:
+        return None
+    return RunResult(
+        stdout=run.stdout,
+        stderr=run.stderr,
+        exit_code=run.exit_code,
+        signal=run.signal,
+        time_ms=run.time_ms,
+        wall_ms=run.wall_ms,
+        memory_kb=run.memory_kb,
+        stdout_truncated=run.stdout_truncated,
+        stderr_truncated=run.stderr_truncated,
+    )
+
+
+def _test_view(test: TestResult) -> TestResult:
+    if test.hidden:
+        return TestResult(name=test.name, status=test.status, hidden=True)
+    return TestResult(
+        name=test.name,
+        status=test.status,
+        input=test.input,
+        expected=test.expected,
+        actual=test.actual,
+        stdout=test.stdout,
+        stderr=test.stderr,
+        message=test.message,
+        time_ms=test.time_ms,
+    )
