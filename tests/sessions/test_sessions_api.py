@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from interviewkit.sessions.service import merge_patch
 from tests.conftest import assert_problem, new_session
 
 
@@ -122,7 +127,7 @@ def test_patch_updates_only_the_given_fields(client: TestClient) -> None:
     assert patched["config"] == {"a": 1}
     cleared = client.patch(url, json={"candidate_name": None}).json()
     assert cleared["candidate_name"] is None
-    assert client.patch(url, json={"config": {"b": 2}}).json()["config"] == {"b": 2}
+    assert client.patch(url, json={"config": {"b": 2}}).json()["config"] == {"a": 1, "b": 2}
 
 
 def test_patch_can_end_but_never_reopen(client: TestClient) -> None:
@@ -167,3 +172,95 @@ def test_invite_mints_a_token_for_active_sessions_only(client: TestClient) -> No
     assert_problem(client.post(url, json={"ttl_seconds": 1}), 422, "validation_error")
     client.delete(f"/api/v1/sessions/{session['id']}")
     assert_problem(client.post(url), 409, "session_ended")
+
+
+# ---- PATCH config is a JSON merge patch (RFC 7386) ---------------------------------------
+
+# RFC 7386, appendix A: (original, patch, result)
+RFC_7386_EXAMPLES: list[tuple[Any, Any, Any]] = [
+    ({"a": "b"}, {"a": "c"}, {"a": "c"}),
+    ({"a": "b"}, {"b": "c"}, {"a": "b", "b": "c"}),
+    ({"a": "b"}, {"a": None}, {}),
+    ({"a": "b", "b": "c"}, {"a": None}, {"b": "c"}),
+    ({"a": ["b"]}, {"a": "c"}, {"a": "c"}),
+    ({"a": "c"}, {"a": ["b"]}, {"a": ["b"]}),
+    ({"a": {"b": "c"}}, {"a": {"b": "d", "c": None}}, {"a": {"b": "d"}}),
+    ({"a": [{"b": "c"}]}, {"a": [1]}, {"a": [1]}),
+    (["a", "b"], ["c", "d"], ["c", "d"]),
+    ({"a": "b"}, ["c"], ["c"]),
+    ({"a": "foo"}, None, None),
+    ({"a": "foo"}, "bar", "bar"),
+    ({"e": None}, {"a": 1}, {"e": None, "a": 1}),
+    ([1, 2], {"a": "b", "c": None}, {"a": "b"}),
+    ({}, {"a": {"bb": {"ccc": None}}}, {"a": {"bb": {}}}),
+]
+
+
+def reference_merge_patch(target: Any, patch: Any) -> Any:
+    """The pseudo-code of RFC 7386 section 2, line by line (on a deep copy)."""
+    if isinstance(patch, dict):
+        if not isinstance(target, dict):
+            target = {}
+        target = copy.deepcopy(target)
+        for name, value in patch.items():
+            if value is None:
+                if name in target:
+                    del target[name]
+            else:
+                target[name] = reference_merge_patch(target.get(name), value)
+        return target
+    return patch
+
+
+@pytest.mark.parametrize(("original", "patch", "result"), RFC_7386_EXAMPLES)
+def test_merge_patch_follows_the_rfc_examples(original: Any, patch: Any, result: Any) -> None:
+    assert merge_patch(original, patch) == result
+    assert reference_merge_patch(original, patch) == result
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abcd"), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(json_values, json_values)
+def test_merge_patch_is_rfc_7386(target: Any, patch: Any) -> None:
+    before = copy.deepcopy((target, patch))
+    merged = merge_patch(target, patch)
+    assert merged == reference_merge_patch(target, patch)
+    assert (target, patch) == before, "the arguments are not modified"
+    assert merge_patch(merged, patch) == merged, "applying a patch twice changes nothing more"
+
+
+def test_patch_merges_the_config_instead_of_replacing_it(client: TestClient) -> None:
+    config = {
+        "time_limit_minutes": 45,
+        "languages": ["python", "java"],
+        "notes": "strong on graphs",
+        "assistant_policy": {"mode": "hints", "max_hints": 3},
+    }
+    session = new_session(client, config=config)
+    url = f"/api/v1/sessions/{session['id']}"
+    patch = {
+        "time_limit_minutes": 60,
+        "languages": ["go"],
+        "notes": None,
+        "assistant_policy": {"max_hints": None, "tone": "terse"},
+    }
+    patched = client.patch(url, json={"config": patch})
+    assert patched.status_code == 200, patched.text
+    expected = {
+        "time_limit_minutes": 60,
+        "languages": ["go"],
+        "assistant_policy": {"mode": "hints", "tone": "terse"},
+    }
+    assert patched.json()["config"] == expected
+    assert client.get(url).json()["config"] == expected
+    assert client.patch(url, json={"config": None}).json()["config"] == expected
+    grown = client.patch(url, json={"config": {"notes": "x" * (70 * 1024)}})
+    assert_problem(grown, 413, "config_too_large")
+    assert client.get(url).json()["config"] == expected

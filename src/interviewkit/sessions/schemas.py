@@ -48,7 +48,12 @@ class SessionCreate(Strict):
 class SessionPatch(Strict):
     candidate_name: SafeText | None = Field(None, min_length=1, max_length=200)
     candidate_email: SafeText | None = Field(None, pattern=EMAIL, max_length=320)
-    config: dict[str, Any] | None = None
+    config: dict[str, Any] | None = Field(
+        None,
+        description="A JSON merge patch (RFC 7386) of the config: objects merge "
+        "recursively, null deletes a key, arrays and other values replace",
+        examples=[{"time_limit_minutes": 60, "notes": None}],
+    )
     status: Literal["completed", "terminated"] | None = None
 
 

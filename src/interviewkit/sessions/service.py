@@ -200,8 +200,9 @@ class SessionService:
         config: dict[str, Any] = UNSET,
         status: SessionStatus = UNSET,
     ) -> InterviewSession:
-        if config is not UNSET:
-            self._check_config(config)
+        """Change the given fields; ``config`` is a JSON merge patch (RFC 7386) applied to
+        the stored config under the session's lock, so two PATCHes of different keys
+        both land and a key no one named is never lost."""
 
         def update(db: Session) -> InterviewSession:
             interview = self._locked_session(db, session_id)
@@ -210,7 +211,7 @@ class SessionService:
             if candidate_email is not UNSET:
                 interview.candidate_email = candidate_email
             if config is not UNSET:
-                interview.config = config
+                interview.config = self._check_config(merge_patch(interview.config or {}, config))
             if status is not UNSET and status != interview.status:
                 self._transition(interview, status)
                 if self.recorder is not None:
@@ -576,6 +577,25 @@ class SessionService:
         self.store.put(key, payload, "text/plain; charset=utf-8")
         on_rollback(workspace.db, partial(self.store.delete, key))
         return key
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """``target`` with the JSON merge patch ``patch`` applied (RFC 7386, section 2).
+
+    An object patch merges key by key, recursively, and a ``null`` value deletes its key;
+    anything else (an array, a string, a number) replaces the target whole. Neither
+    argument is modified: the result is a new value (the ORM only saves a JSON column
+    that is assigned a new object).
+    """
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = merge_patch(merged.get(name), value)
+    return merged
 
 
 def _written(path: str, content: str) -> dict[str, Any]:
