@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     )
     exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
     exec_callback_attempts: int = Field(3, ge=1, le=10)
+    # runs running or waiting at once per session / per API key (429 beyond); key 0 = no cap
+    exec_max_in_flight_per_session: int = Field(2, ge=1)
+    exec_max_in_flight_per_key: int = Field(8, ge=0)
+    # callback_url hosts may resolve to these non-public IPs/CIDRs (comma-separated)
+    exec_callback_allow: str = Field("", description="e.g. 127.0.0.1,10.0.0.0/8; empty: none")
+    # the most of a callback receiver's answer read before the connection is dropped
+    exec_callback_response_kb: int = Field(16, ge=1)
+    # the process sandbox (rlimits only, no isolation) refused unless this says yes
+    sandbox_allow_process: bool = Field(False, description="Only on a machine only you use")
+    # bwrap without seccomp or without cgroup limits refused unless this says yes
+    sandbox_allow_weak: bool = Field(False, description="Run bwrap lacking seccomp/cgroups")
 
     # --- AI assistant ---------------------------------------------------------------------------
     llm_provider: str = Field(

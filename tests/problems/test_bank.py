@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from interviewkit.problems.bank import (
     BANK_DIR,
     LANGUAGES,
+    STATED_MINUTES,
     Bank,
     BankError,
     Problem,
@@ -63,7 +64,26 @@ def test_templates_name_real_problems(bank: Bank) -> None:
     assert "backend-screen-45" in bank.templates
     template = bank.templates["backend-screen-45"]
     assert template.parts[0].problem == "two-sum"
-    assert template.minutes == 40
+    assert template.minutes == 45
+
+
+def test_every_shipped_template_lasts_what_its_title_says(bank: Bank) -> None:
+    for template in bank.templates.values():
+        stated = STATED_MINUTES.search(template.title)
+        assert stated is not None, template.id
+        assert int(stated.group(1)) == template.minutes, template.id
+
+
+def test_a_template_whose_parts_do_not_add_up_to_its_title_fails_at_load(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "short.yaml").write_text(
+        "id: short\ntitle: Short (30 minutes)\nparts:\n"
+        "  - {problem: two-sum, minutes: 12}\n  - {difficulty: easy, minutes: 15}\n"
+    )
+    with pytest.raises(BankError, match="title says 30 minutes, the parts add up to 27"):
+        Bank.load(tmp_path)
 
 
 def test_generators_are_deterministic_and_fit_the_signature(bank: Bank) -> None:

@@ -39,7 +39,7 @@ def test_a_session_from_a_template_gets_the_starter_and_the_plan(client: TestCli
     assert session["problem_id"] == "two-sum"
     assert session["config"]["language"] == "java"
     parts = session["config"]["parts"]
-    assert [part["minutes"] for part in parts] == [15, 25]
+    assert [part["minutes"] for part in parts] == [15, 30]
     assert parts[0]["problem"] == "two-sum"
     assert load_bank().problems[parts[1]["problem"]].difficulty == "medium"
     assert session["config"]["assistant_policy"] == "hints_only"

@@ -99,7 +99,9 @@ async def execute(body: ExecuteRequest, request: Request) -> Response:
             limits=limits,
         )
     )
-    submission = Submission(job, _who(principal), callback_url=body.callback_url)
+    submission = Submission(
+        job, _who(principal), callback_url=body.callback_url, key_id=principal.key_id
+    )
     result = await service.run(submission, wait=body.wait)
     return _shown(result, principal)
 
@@ -118,7 +120,7 @@ async def execute_in_session(
         raise ProblemError(403, "forbidden", "only interviewers may set a callback_url")
     service = _service(request)
     suite = _suite(body.tests, body) if body.mode == "run" else None
-    limits = resolve_limits(service.settings, body.limits)
+    limits = resolve_limits(service.settings, body.limits, candidate=not principal.is_staff)
     session, job = await run_in_threadpool(
         lambda: service.session_job(
             session_id,
@@ -131,7 +133,12 @@ async def execute_in_session(
         )
     )
     submission = Submission(
-        job, _who(principal), session=session, mode=body.mode, callback_url=body.callback_url
+        job,
+        _who(principal),
+        session=session,
+        mode=body.mode,
+        callback_url=body.callback_url,
+        key_id=principal.key_id,
     )
     result = await service.run(submission, wait=body.wait)
     return _shown(result, principal)

@@ -54,11 +54,35 @@ def default_limits(settings: Settings) -> Limits:
     )
 
 
-def resolve_limits(settings: Settings, wanted: LimitsRequest | None) -> Limits:
-    """Apply a request's overrides, refusing any above the admin-set maximum (422)."""
+def resolve_limits(
+    settings: Settings, wanted: LimitsRequest | None, *, candidate: bool = False
+) -> Limits:
+    """Apply a request's overrides, refusing any above the admin-set maximum (422).
+
+    A candidate may lower a limit (a quick feedback loop) but never raise one above the
+    session's defaults (403 ``limit_above_default``): a bigger budget per run is the
+    interviewer's call, and a candidate's runs share the server with everyone else's.
+    """
     limits = default_limits(settings)
     if wanted is None:
         return limits
+    if candidate:
+        defaults: dict[str, float] = {
+            "cpu_time_s": limits.cpu_time_s,
+            "wall_time_s": limits.wall_time_s,
+            "memory_mb": limits.memory_mb,
+            "processes": limits.processes,
+            "file_size_mb": limits.file_size_mb,
+            "output_kb": limits.output_bytes / 1024,
+        }
+        for name, value in wanted.model_dump(exclude_none=True).items():
+            if value > defaults[name]:
+                raise ProblemError(
+                    403,
+                    "limit_above_default",
+                    f"limits.{name} = {value} is above this session's default of "
+                    f"{defaults[name]:g}; only an interviewer may raise it",
+                )
     maxima: dict[str, float] = {
         "cpu_time_s": settings.exec_max_cpu_time_s,
         "wall_time_s": settings.exec_max_wall_time_s,

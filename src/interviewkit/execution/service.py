@@ -59,6 +59,13 @@ class Submission:
     session: InterviewSession | None = None
     mode: str | None = None
     callback_url: str | None = None
+    key_id: str | None = None
+    """The API key that asked (None for a candidate): its runs in flight are capped."""
+
+    @property
+    def owners(self) -> tuple[str | None, str | None]:
+        """Who this run counts against in :class:`Admission`: its session and its key."""
+        return (self.session.id if self.session else None, self.key_id)
 
 
 @dataclass(frozen=True)
@@ -72,15 +79,30 @@ class LanguageInfo:
 
 
 class Admission:
-    """Counts runs in flight (running or waiting); refuses the one beyond capacity."""
+    """Counts runs in flight (running or waiting); refuses the one beyond capacity.
 
-    def __init__(self, workers: int, queue: int) -> None:
+    Beyond the server-wide capacity, one session (a candidate clicking Run) and one API key
+    may hold only a few of the slots, so nobody can take the whole queue from the others.
+    """
+
+    def __init__(self, workers: int, queue: int, *, per_session: int = 0, per_key: int = 0) -> None:
         self.capacity = workers + queue
         self.workers = workers
+        self.per_session = per_session
+        self.per_key = per_key
         self.in_flight = 0
+        self._by_owner: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
 
-    def enter(self) -> None:
+    def _owners(self, session_id: str | None, key_id: str | None) -> list[tuple[str, str, int]]:
+        owners = []
+        if session_id is not None and self.per_session:
+            owners.append(("session", session_id, self.per_session))
+        if key_id is not None and self.per_key:
+            owners.append(("key", key_id, self.per_key))
+        return owners
+
+    def enter(self, session_id: str | None = None, key_id: str | None = None) -> None:
         with self._lock:
             if self.in_flight >= self.capacity:
                 raise ProblemError(
@@ -89,11 +111,30 @@ class Admission:
                     f"{self.in_flight} runs are already running or waiting; try again shortly",
                     headers={"Retry-After": "1"},
                 )
+            owners = self._owners(session_id, key_id)
+            for scope, owner, cap in owners:
+                if self._by_owner.get((scope, owner), 0) >= cap:
+                    raise ProblemError(
+                        429,
+                        "too_many_runs",
+                        f"this {'session' if scope == 'session' else 'API key'} already has "
+                        f"{cap} runs running or waiting; wait for one to finish",
+                        headers={"Retry-After": "1"},
+                        scope=scope,
+                    )
             self.in_flight += 1
+            for scope, owner, _ in owners:
+                self._by_owner[(scope, owner)] = self._by_owner.get((scope, owner), 0) + 1
 
-    def leave(self) -> None:
+    def leave(self, session_id: str | None = None, key_id: str | None = None) -> None:
         with self._lock:
             self.in_flight -= 1
+            for scope, owner, _ in self._owners(session_id, key_id):
+                left = self._by_owner.get((scope, owner), 0) - 1
+                if left > 0:
+                    self._by_owner[(scope, owner)] = left
+                else:
+                    self._by_owner.pop((scope, owner), None)
 
 
 def build_engine(
@@ -169,6 +210,14 @@ class JobPlanner:
         if entry not in files:
             raise ProblemError(422, "entry_not_found", f"the entry file {entry!r} is not sent")
         toolchain = self.toolchain(language, entry)
+        owner = self.registry.for_file(entry)
+        if owner is not None and not toolchain.spec.owns(entry):
+            raise ProblemError(
+                422,
+                "entry_language_mismatch",
+                f"{entry!r} is a {owner.name} file, not {toolchain.name}",
+            )
+        _check_text(files, stdin, suite)
         if suite is not None and len(suite.tests) > self.settings.exec_max_tests:
             raise ProblemError(
                 422,
@@ -215,7 +264,10 @@ class ExecutionService:
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self.admission = Admission(
-            settings.effective_exec_workers, settings.effective_exec_queue_size
+            settings.effective_exec_workers,
+            settings.effective_exec_queue_size,
+            per_session=settings.exec_max_in_flight_per_session,
+            per_key=settings.exec_max_in_flight_per_key,
         )
         self.limiter = anyio.CapacityLimiter(settings.effective_exec_workers)
         self._background: set[asyncio.Task[None]] = set()
@@ -284,18 +336,26 @@ class ExecutionService:
     # -- running ----------------------------------------------------------------------
 
     async def run(self, submission: Submission, *, wait: bool) -> ExecutionResult:
-        """Admit, record, run (now or in the background) and store one execution."""
-        self.admission.enter()
+        """Admit, record, run (now or in the background) and store one execution.
+
+        Everything that can refuse a request happens before the row exists (the planner
+        validated the job); if anything still fails once it does, the row is finished as
+        ``internal_error`` rather than left ``queued`` for ever.
+        """
+        self.admission.enter(*submission.owners)
         try:
             created = await anyio.to_thread.run_sync(self._record_start, submission)
         except BaseException:
-            self.admission.leave()
+            self.admission.leave(*submission.owners)
             raise
         if wait:
             try:
                 return await self._run_and_store(submission, created)
+            except BaseException:
+                await self._give_up(submission.job.id)
+                raise
             finally:
-                self.admission.leave()
+                self.admission.leave(*submission.owners)
         task = asyncio.create_task(self._run_in_background(submission, created))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -306,10 +366,31 @@ class ExecutionService:
             async with self.limiter:  # wait for a worker, then say so before running
                 await anyio.to_thread.run_sync(self._mark_running, submission.job.id)
             result = await self._run_and_store(submission, created)
+        except BaseException:
+            await self._give_up(submission.job.id)
+            raise
         finally:
-            self.admission.leave()
+            self.admission.leave(*submission.owners)
         if submission.callback_url:
             await self._call_back(submission.callback_url, result)
+
+    async def _give_up(self, execution_id: str) -> None:
+        """Finish a row whose run failed outside the engine (shielded: runs on cancel too)."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await anyio.to_thread.run_sync(self._mark_failed, execution_id)
+            except Exception:
+                log.exception("could not mark execution %s failed", execution_id)
+
+    def _mark_failed(self, execution_id: str) -> None:
+        def mark(db: Session) -> None:
+            db.execute(
+                update(Execution)
+                .where(Execution.id == execution_id, Execution.state != "finished")
+                .values(state="finished", status="internal_error", finished_at=utcnow())
+            )
+
+        run_write(self.factory, mark)
 
     async def _run_and_store(self, submission: Submission, created: datetime) -> ExecutionResult:
         job = submission.job
@@ -361,16 +442,6 @@ class ExecutionService:
 
     def _record_start(self, submission: Submission) -> datetime:
         job = submission.job
-        if submission.session is not None:
-            self._tell(
-                submission.session.id,
-                {
-                    "type": "execution_requested",
-                    "execution_id": job.id,
-                    "file": job.entry,
-                    "mode": submission.mode,
-                },
-            )
         row = Execution(
             id=job.id,
             session_id=submission.session.id if submission.session else None,
@@ -388,7 +459,18 @@ class ExecutionService:
             db.add(row)
             return row.created_at
 
-        return run_write(self.factory, insert)
+        created = run_write(self.factory, insert)
+        if submission.session is not None:  # the row exists: the log never names a ghost
+            self._tell(
+                submission.session.id,
+                {
+                    "type": "execution_requested",
+                    "execution_id": job.id,
+                    "file": job.entry,
+                    "mode": submission.mode,
+                },
+            )
+        return created
 
     def _mark_running(self, execution_id: str) -> None:
         def mark(db: Session) -> None:
@@ -470,6 +552,17 @@ class ExecutionService:
                     while len(self._results) > 256:
                         self._results.popitem(last=False)
             return cached.model_copy(deep=True)
+        if row.state == "finished":  # finished without a stored result: it failed
+            return ExecutionResult(
+                id=row.id,
+                language=row.language,
+                language_version="",
+                status="internal_error",
+                session_id=row.session_id,
+                mode=row.mode,
+                created_at=row.created_at.isoformat(),
+                finished_at=row.finished_at.isoformat() if row.finished_at else None,
+            )
         stale = utcnow() - row.created_at > timedelta(
             seconds=2 * self.settings.exec_submission_wall_s + 300
         )
@@ -550,3 +643,51 @@ def _check_harness_inputs(toolchain: Toolchain, suite: TestSuite, entry: str) ->
         build_harness(toolchain.name, entry, suite.entry_point or "", suite.signature)
     except ValueError as exc:
         raise ProblemError(422, "invalid_tests", str(exc)) from None
+
+
+def _check_text(files: Mapping[str, str], stdin: str, suite: TestSuite | None) -> None:
+    """Refuse text that cannot be UTF-8 (lone surrogates) before a row or a run exists.
+
+    JSON may escape a lone surrogate (``"\\ud800"``); such a string cannot reach a program's
+    stdin, a file or the stored result, so it is a client error (422), never a 500 or a row
+    stuck in ``queued``.
+    """
+    where = _first_unencodable(
+        {
+            "files": dict(files),
+            "stdin": stdin,
+            "tests": [test.model_dump() for test in suite.tests] if suite else [],
+        },
+        "",
+    )
+    if where is not None:
+        message = "text holds a lone surrogate, which UTF-8 cannot encode"
+        raise ProblemError(
+            422,
+            "validation_error",
+            f"{where}: {message}",
+            errors=[{"field": where, "message": message, "type": "string_unicode"}],
+        )
+
+
+def _first_unencodable(value: Any, where: str) -> str | None:
+    """The path of the first string (or key) in ``value`` that is not valid Unicode text."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return where or "body"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
+            inner = f"{where}.{shown}" if where else shown
+            found = _first_unencodable(key, inner) or _first_unencodable(item, inner)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _first_unencodable(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None

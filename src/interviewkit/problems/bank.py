@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -207,6 +208,10 @@ class TemplatePart(Strict):
         return self
 
 
+STATED_MINUTES = re.compile(r"\((\d{1,4}) ?(?:minutes?|min)\)", re.IGNORECASE)
+"""A duration stated in a template's title, such as "(90 minutes)"."""
+
+
 class Template(Strict):
     """An interview template (``problems/templates/<id>.yaml``)."""
 
@@ -216,6 +221,18 @@ class Template(Strict):
     parts: list[TemplatePart] = Field(min_length=1)
     languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
     assistant_policy: Literal["hints_only", "explain", "full"] = "hints_only"
+
+    @model_validator(mode="after")
+    def _stated_duration(self) -> Template:
+        """A title that states a length ("(45 minutes)") must be the parts' sum: the time
+        limit a session gets is that sum, and an interviewer plans by the title."""
+        stated = STATED_MINUTES.search(self.title)
+        if stated is not None and int(stated.group(1)) != self.minutes:
+            raise ValueError(
+                f"parts: the title says {stated.group(1)} minutes, the parts add up to "
+                f"{self.minutes}"
+            )
+        return self
 
     @property
     def minutes(self) -> int:

@@ -1,0 +1,246 @@
+"""Fair shares of the execution queue, and no run left ``queued`` by a refused request.
+
+* A session (a candidate clicking Run) and an API key hold only a few of the queue's slots:
+  beyond them, 429 ``too_many_runs`` with ``Retry-After``; other sessions still run.
+* Candidates may lower their limits but not raise them above the session's defaults.
+* Whatever refuses a request does so before an ``executions`` row exists; a run that fails
+  after the row exists finishes it as ``internal_error``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from interviewkit.app import Container
+from interviewkit.db import read_session
+from interviewkit.errors import ProblemError
+from interviewkit.execution.limits import Limits
+from interviewkit.execution.models import Execution
+from interviewkit.execution.schemas import TestSuite
+from interviewkit.execution.service import ExecutionService
+from interviewkit.storage.local import LocalObjectStore
+from tests.conftest import Keys, assert_problem, new_session
+from tests.execution.conftest import CALL, FAST, STDIO, requires_sandbox, two_sum_suite
+from tests.execution.test_api import (
+    POLL_SECONDS,
+    GateSandbox,
+    execute,
+    finished,
+    invite,
+    session_execute,
+    session_with,
+    use_sandbox,
+    wait_until_finished,
+)
+
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+PY_CALL = CALL["python"]["single"]
+PY_STDIO = STDIO["python"]["single"]
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"exec_max_in_flight_per_key": 3, "exec_workers": 1, "exec_queue_size": 20}
+
+
+def rows(container: Container) -> list[tuple[str, str | None]]:
+    with read_session(container.factory) as db:
+        found = db.execute(select(Execution.state, Execution.status)).all()
+    return [(state, status) for state, status in found]
+
+
+# ---------------------------------------------------------------------------- in flight
+
+
+@SQLITE_ONLY
+def test_a_session_holds_at_most_two_runs_in_flight(
+    app: FastAPI, keys: Keys, container: Container
+) -> None:
+    gate = GateSandbox()
+    service = use_sandbox(container, gate)
+    with TestClient(app, headers=Keys.bearer(keys.interviewer)) as staff:
+        first = new_session(staff, files=PY_STDIO.api_files())
+        other = new_session(staff, files=PY_STDIO.api_files())
+        candidate = invite(staff, app, first["id"])
+        try:
+            held = [
+                session_execute(staff, first["id"], file="main.py", wait=False) for _ in range(2)
+            ]
+            assert [response.status_code for response in held] == [202, 202]
+            refused = session_execute(candidate, first["id"], file="main.py")
+            body = assert_problem(refused, 429, "too_many_runs")
+            assert body["scope"] == "session"
+            assert refused.headers["Retry-After"] == "1"
+            # staff runs count against the session too: one session, one share
+            again = session_execute(staff, first["id"], file="main.py", wait=False)
+            assert_problem(again, 429, "too_many_runs")
+            # another session is not held up by this one
+            elsewhere = session_execute(staff, other["id"], file="main.py", wait=False)
+            assert elsewhere.status_code == 202
+        finally:
+            gate.open.set()
+        for response in [*held, elsewhere]:
+            assert wait_until_finished(staff, response.json()["id"])["status"] == "accepted"
+        wait_for_free_slots(service)
+        assert finished(session_execute(candidate, first["id"], file="main.py"))
+    assert all(state == "finished" for state, _ in rows(container))
+
+
+def wait_for_free_slots(service: ExecutionService) -> None:
+    """A finished run leaves its slot just after it is stored."""
+    deadline = time.monotonic() + POLL_SECONDS
+    while service.admission.in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+@SQLITE_ONLY
+def test_an_api_key_holds_at_most_its_share_of_runs_in_flight(
+    app: FastAPI, keys: Keys, container: Container
+) -> None:
+    gate = GateSandbox()
+    service = use_sandbox(container, gate)
+    with TestClient(app, headers=Keys.bearer(keys.interviewer)) as staff:
+        try:
+            held = [execute(staff, PY_STDIO, "python", wait=False) for _ in range(3)]
+            assert [response.status_code for response in held] == [202, 202, 202]
+            refused = execute(staff, PY_STDIO, "python", wait=False)
+            body = assert_problem(refused, 429, "too_many_runs")
+            assert body["scope"] == "key"
+            assert refused.headers["Retry-After"] == "1"
+        finally:
+            gate.open.set()
+        for response in held:
+            assert wait_until_finished(staff, response.json()["id"])["status"] == "accepted"
+        wait_for_free_slots(service)
+        assert finished(execute(staff, PY_STDIO, "python"))["status"] == "accepted"
+
+
+@requires_sandbox
+@SQLITE_ONLY
+def test_candidates_cannot_raise_limits_above_the_defaults(
+    client: TestClient, app: FastAPI, container: Container
+) -> None:
+    session = session_with(client, PY_STDIO)
+    candidate = invite(client, app, session["id"])
+    defaults = container.settings
+    for name, value in [
+        ("cpu_time_s", defaults.exec_cpu_time_s + 1),
+        ("wall_time_s", defaults.exec_wall_time_s * 2),
+        ("memory_mb", defaults.exec_memory_mb + 1),
+        ("processes", defaults.exec_processes + 1),
+        ("output_kb", defaults.exec_output_kb + 1),
+    ]:
+        refused = session_execute(candidate, session["id"], file="main.py", limits={name: value})
+        body = assert_problem(refused, 403, "limit_above_default")
+        assert name in body["detail"]
+    lower = session_execute(candidate, session["id"], file="main.py", stdin="1 2", limits=FAST)
+    assert finished(lower)["run"]["stdout"] == "3\n"
+    raised = {"cpu_time_s": defaults.exec_cpu_time_s + 1}
+    staff = session_execute(client, session["id"], file="main.py", stdin="4", limits=raised)
+    assert finished(staff)["run"]["stdout"] == "4\n"
+    assert [state for state, _ in rows(container)] == ["finished", "finished"]
+
+
+# ---------------------------------------------------------------------------- no queued rows
+
+
+@requires_sandbox
+@SQLITE_ONLY
+def test_a_file_of_another_language_is_entry_language_mismatch(
+    client: TestClient, container: Container
+) -> None:
+    program = STDIO["javascript"]["single"]
+    assert_problem(execute(client, program, "python"), 422, "entry_language_mismatch")
+    session = session_with(client, program)
+    refused = session_execute(client, session["id"], file="main.js", language="python")
+    body = assert_problem(refused, 422, "entry_language_mismatch")
+    assert "javascript" in body["detail"]
+    assert rows(container) == []
+    # the same language under an alias, or no language at all, still runs
+    assert finished(execute(client, program, "node", stdin="1 2"))["run"]["stdout"] == "3\n"
+
+
+@requires_sandbox
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({"stdin": "\ud800"}, id="stdin"),
+        pytest.param(
+            {
+                **two_sum_suite("first"),
+                "tests": [{"name": "s", "input": [[1, 2], 3], "expected": ["\udfff"]}],
+            },
+            id="expected",
+        ),
+        pytest.param(
+            {**two_sum_suite("first"), "tests": [{"name": "s", "input": [["\ud83d"], 3]}]},
+            id="input",
+        ),
+    ],
+)
+def test_a_lone_surrogate_is_refused_before_any_row_exists(
+    client: TestClient, container: Container, body: dict[str, Any]
+) -> None:
+    session = session_with(client, PY_CALL)
+    payloads = {
+        f"/api/v1/sessions/{session['id']}/execute": {"file": "solution.py", **body},
+        "/api/v1/execute": {"files": PY_CALL.api_files(), "language": "python", **body},
+    }
+    for url, payload in payloads.items():
+        # json.dumps escapes the lone surrogate as \\udXXX: valid JSON, not valid text
+        refused = client.post(
+            url, content=json.dumps(payload), headers={"content-type": "application/json"}
+        )
+        assert 400 <= refused.status_code < 500, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    assert rows(container) == []
+    listing = client.get(f"/api/v1/sessions/{session['id']}/executions").json()
+    assert listing["executions"] == []
+
+
+@SQLITE_ONLY
+def test_the_planner_refuses_unencodable_text_with_a_field(container: Container) -> None:
+    """The planner serves the API, the CLI and problem vetting alike: the check is its own."""
+    planner = container.executions.planner
+    suite = TestSuite.model_validate(
+        {**two_sum_suite("first"), "tests": [{"name": "s", "input": [["\ud83d"], 3]}]}
+    )
+    with pytest.raises(ProblemError) as raised:
+        planner.job(
+            files=PY_CALL.files,
+            entry=PY_CALL.entry,
+            language="python",
+            stdin="",
+            suite=suite,
+            limits=Limits(),
+        )
+    assert (raised.value.status, raised.value.code) == (422, "validation_error")
+    assert raised.value.extra["errors"][0]["field"] == "tests[0].input[0][0]"
+
+
+@requires_sandbox
+@SQLITE_ONLY
+def test_a_run_whose_result_cannot_be_stored_is_not_left_queued(
+    client: TestClient, container: Container
+) -> None:
+    """A real storage failure (a file where the results' folder should be) after the row
+    was written: the request fails, and the row is finished as an internal error."""
+    store = container.object_store
+    assert isinstance(store, LocalObjectStore)
+    (store.root / "executions").write_text("not a folder")
+    response = execute(client, PY_STDIO, "python", stdin="1 2")
+    assert response.status_code >= 400, response.text
+    assert rows(container) == [("finished", "internal_error")]
+    with read_session(container.factory) as db:
+        execution_id = db.scalar(select(Execution.id))
+    shown = client.get(f"/api/v1/executions/{execution_id}")
+    assert shown.status_code == 200
+    assert (shown.json()["state"], shown.json()["status"]) == ("finished", "internal_error")
