@@ -264,3 +264,75 @@ def test_patch_merges_the_config_instead_of_replacing_it(client: TestClient) -> 
     grown = client.patch(url, json={"config": {"notes": "x" * (70 * 1024)}})
     assert_problem(grown, 413, "config_too_large")
     assert client.get(url).json()["config"] == expected
+
+
+# ---- what a candidate sees of the session -------------------------------------------------
+
+
+def test_a_candidate_sees_an_allow_list_and_no_config_internals(client: TestClient) -> None:
+    notes = "Interviewer note: probe the O(n^2) fallback"
+    config = {
+        "time_limit_minutes": 90,
+        "notes": notes,
+        "interviewer_notes": notes,
+        "rubric": {"hidden_key": "grading-rubric-text"},
+    }
+    created = client.post(
+        "/api/v1/sessions",
+        json={"template_id": "algorithms-onsite-90", "candidate_name": "Ada", "config": config},
+    )
+    assert created.status_code == 201, created.text
+    staff_view = created.json()
+    full = staff_view["config"]
+    assert {"test_seed", "parts", "problems", "assistant_policy", "notes"} <= set(full)
+    first, upcoming = full["parts"][0]["problem"], full["parts"][1]["problem"]
+    token = client.post(f"/api/v1/sessions/{staff_view['id']}/invite").json()["token"]
+    candidate = TestClient(client.app, headers={"Authorization": f"Bearer {token}"})
+
+    response = candidate.get(f"/api/v1/sessions/{staff_view['id']}")
+
+    assert response.status_code == 200, response.text
+    raw = response.text
+    secrets = [
+        "config",
+        "test_seed",
+        str(full["test_seed"]),
+        "assistant_policy",
+        '"explain"',
+        "parts",
+        "problems",
+        upcoming,
+        "notes",
+        notes,
+        "rubric",
+        "grading-rubric-text",
+        "template",
+        "algorithms-onsite-90",
+        "candidate_email",
+    ]
+    leaked = [secret for secret in secrets if secret in raw]
+    assert leaked == [], raw
+    view = response.json()
+    assert view["id"] == staff_view["id"]
+    assert view["status"] == "active"
+    assert view["candidate_name"] == "Ada"
+    assert view["language"] == full["language"]
+    assert view["time_limit_minutes"] == 90
+    assert view["problem_id"] == first
+    assert view["problem_title"]
+    assert (view["part_index"], view["part_count"], view["part_label"]) == (0, 2, "medium")
+    assert view["part_minutes"] == 40
+    assert client.get(f"/api/v1/sessions/{staff_view['id']}").json()["config"] == full
+
+
+def test_the_candidate_view_shows_only_well_formed_values(client: TestClient) -> None:
+    config = {"language": {"secret": "forever"}, "parts": "nope"}
+    session = new_session(client, config=config)
+    token = client.post(f"/api/v1/sessions/{session['id']}/invite").json()["token"]
+    candidate = TestClient(client.app, headers={"Authorization": f"Bearer {token}"})
+    response = candidate.get(f"/api/v1/sessions/{session['id']}")
+    view = response.json()
+    assert view["language"] is None
+    assert view["part_count"] is None
+    assert view["time_limit_minutes"] is None
+    assert "forever" not in response.text

@@ -13,11 +13,12 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
-from interviewkit.auth.service import AuthService
+from interviewkit.auth.service import AuthService, Principal
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError, conflict
-from interviewkit.sessions.models import SessionFile, SessionStatus
+from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.schemas import (
+    CandidateSessionOut,
     FileIn,
     FileListing,
     FileMeta,
@@ -280,9 +281,31 @@ def list_sessions(
     return json_response(SessionList(items=items, next_cursor=page.next_cursor))
 
 
-@router.get("/{session_id}", response_model=SessionOut)
-def get_session(session_id: SessionId, service: Workspace) -> Response:
-    return json_response(SessionOut.of(service.get_session(session_id)))
+def session_view(request: Request, row: InterviewSession) -> BaseModel:
+    """The full session for staff; for a candidate, the allow-listed candidate view.
+
+    Every route that shows a session to a caller who may be its candidate goes through
+    here, so no route can hand a candidate the config by forgetting to filter it.
+    """
+    principal: Principal = request.state.principal
+    if principal.is_staff:
+        return SessionOut.of(row)
+    title = None
+    if row.problem_id is not None:
+        try:
+            title = request.app.state.container.problems.problem(row.problem_id).title
+        except ProblemError:
+            title = None  # a problem gone from the bank: the id still says which
+    return CandidateSessionOut.of(row, title)
+
+
+@router.get(
+    "/{session_id}",
+    response_model=SessionOut | CandidateSessionOut,
+    summary="A session: the full record for staff, the candidate view for its candidate",
+)
+def get_session(session_id: SessionId, service: Workspace, request: Request) -> Response:
+    return json_response(session_view(request, service.get_session(session_id)))
 
 
 @router.patch("/{session_id}", response_model=SessionOut)

@@ -89,6 +89,71 @@ class SessionOut(BaseModel):
         )
 
 
+class CandidateSessionOut(BaseModel):
+    """What a candidate sees of their own session: an allow-list, never the config.
+
+    The config holds what the candidate must not know (the problems of later parts, the
+    seed of the fresh hidden tests, the assistant policy, interviewer notes, and whatever
+    keys staff add later), so this view names each field it shows and derives each one
+    from the config by hand; a new config key stays hidden until someone adds it here.
+    """
+
+    id: str
+    status: SessionStatus
+    candidate_name: str | None
+    language: str | None = Field(description="Language of the starter code")
+    time_limit_minutes: float | None
+    deadline_at: datetime | None = Field(description="Writes after it are refused")
+    problem_id: str | None = Field(description="The current part's problem")
+    problem_title: str | None
+    part_index: int | None = Field(description="0-based position of the current part")
+    part_count: int | None
+    part_label: str | None
+    part_minutes: float | None = Field(description="Time budget of the current part")
+    file_count: int
+    workspace_bytes: int
+    created_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+
+    @classmethod
+    def of(cls, row: InterviewSession, problem_title: str | None = None) -> CandidateSessionOut:
+        config = row.config if isinstance(row.config, dict) else {}
+        parts = [part for part in config.get("parts") or [] if isinstance(part, dict)]
+        index = next(
+            (i for i, part in enumerate(parts) if part.get("problem") == row.problem_id), None
+        )
+        current = parts[index] if index is not None else {}
+        language = config.get("language")
+        label = current.get("label")
+        return cls(
+            id=row.id,
+            status=SessionStatus(row.status),
+            candidate_name=row.candidate_name,
+            language=language if isinstance(language, str) else None,
+            time_limit_minutes=_number(config.get("time_limit_minutes")),
+            deadline_at=row.deadline_at,
+            problem_id=row.problem_id,
+            problem_title=problem_title,
+            part_index=index,
+            part_count=len(parts) if parts else None,
+            part_label=label if isinstance(label, str) else None,
+            part_minutes=_number(current.get("minutes")),
+            file_count=row.file_count,
+            workspace_bytes=row.workspace_bytes,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            ended_at=row.ended_at,
+        )
+
+
+def _number(value: Any) -> float | None:
+    """A config value shown as a number only when it is one (never echo other shapes)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 class SessionList(BaseModel):
     items: list[SessionOut]
     next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
