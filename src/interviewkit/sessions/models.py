@@ -56,6 +56,8 @@ class InterviewSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Candidate tokens of older generations are refused (``revoke_previous`` moves it on)."""
     deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     """created_at + config.time_limit_minutes: writes after it are refused, a sweeper ends it."""
 
