@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     max_session_config_bytes: int = Field(64 * KIB, ge=2)
     max_page_size: int = Field(100, ge=1)
     candidate_token_ttl_seconds: int = Field(4 * 3600, ge=60)
+    # an invite asking for a longer token than this is refused (422 token_ttl_too_long)
+    candidate_token_max_ttl_seconds: int = Field(72 * 3600, ge=60)
+    # how long a session's open/ended state is trusted for its candidate tokens without a
+    # lookup: a session ended by another process refuses its tokens within this time
+    candidate_token_cache_seconds: float = Field(5.0, ge=0, le=60)
     signed_url_ttl_seconds: int = Field(900, ge=1)
     worker_threads: int = Field(
         16,
