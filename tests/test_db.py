@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from interviewkit.app import Container
 from interviewkit.auth.models import ApiKey
-from interviewkit.db import _WRITERS, _Unit, on_commit, on_rollback, run_write, utcnow
+from interviewkit.config import Settings
+from interviewkit.db import (
+    _WRITERS,
+    _Unit,
+    create_db_engine,
+    on_commit,
+    on_rollback,
+    run_write,
+    utcnow,
+)
 from interviewkit.migrations import upgrade
 from tests.conftest import make_settings
 
@@ -108,3 +121,98 @@ def test_run_write_on_both_databases(container: Container) -> None:
         run_write(container.factory, add_key("q", log, fail=True).work)
     assert stored_names(container) == ["p"]
     assert log == ["committed p", "rolled back q"]
+
+
+# ---- file modes: nobody but the server's user reads the data dir -------------------------
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """Umask 0: whatever is not created private on purpose comes out world-readable."""
+    saved = os.umask(0)
+    yield
+    os.umask(saved)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_a_new_data_dir_its_database_secret_and_objects_are_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "deep" / "data"
+    settings = Settings(_env_file=None, data_dir=data_dir, sqlite_synchronous="NORMAL")
+    container = Container.build(settings)
+    try:
+        upgrade(container.engine)
+        run_write(container.factory, add_key("k", []).work)
+        container.object_store.put("interview-sessions/a/b.txt", b"candidate code")
+        with container.engine.connect() as connection:  # WAL and shared memory exist now
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            database = data_dir / "interviewkit.db"
+            files = [
+                database,
+                database.with_name("interviewkit.db-wal"),
+                database.with_name("interviewkit.db-shm"),
+                data_dir / "secret_key",
+                settings.objects_dir / "interview-sessions/a/b.txt",
+            ]
+            folders = [data_dir, data_dir.parent, settings.objects_dir]
+            folders += [settings.objects_dir / "interview-sessions" / "a"]
+            for path in files:
+                assert mode(path) == 0o600, path
+            for folder in folders:
+                if folder.exists():
+                    assert mode(folder) == 0o700, folder
+            assert sorted(p.name for p in data_dir.iterdir() if p.name.startswith(".")) == []
+    finally:
+        container.engine.dispose()
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_an_existing_world_readable_database_and_secret_are_tightened(tmp_path: Path) -> None:
+    tmp_path.chmod(0o755)  # an operator's folder keeps its mode
+    (tmp_path / "interviewkit.db").touch(0o644)
+    (tmp_path / "secret_key").write_text("k" * 48)
+    (tmp_path / "secret_key").chmod(0o644)
+    settings = Settings(_env_file=None, data_dir=tmp_path)
+
+    create_db_engine(settings).dispose()
+
+    assert settings.effective_secret_key == "k" * 48
+    assert mode(tmp_path / "interviewkit.db") == 0o600
+    assert mode(tmp_path / "secret_key") == 0o600
+    assert mode(tmp_path) == 0o755
+
+
+def _start_server(data_dir: Path, starting: Any, found: Any) -> None:
+    settings = Settings(_env_file=None, data_dir=data_dir)
+    starting.wait()
+    try:
+        found.put(settings.effective_secret_key)
+    except Exception as error:  # reported, not lost in the child's stderr
+        found.put(f"failed: {error!r}")
+
+
+def test_servers_starting_together_share_one_generated_secret(tmp_path: Path) -> None:
+    """Each process generates a candidate; exactly one is published, and every process
+    reads that one (a server that signed with another would reject its peers' tokens)."""
+    context = multiprocessing.get_context("fork")
+    for round_ in range(20):
+        data_dir = tmp_path / f"round-{round_}"
+        data_dir.mkdir()
+        starting, found = context.Barrier(8), context.Queue()
+        processes = [
+            context.Process(target=_start_server, args=(data_dir, starting, found))
+            for _ in range(8)
+        ]
+        for process in processes:
+            process.start()
+        seen = [found.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+
+        assert len(set(seen)) == 1, seen
+        assert len(seen[0]) >= 32
+        assert (data_dir / "secret_key").read_text() == seen[0]
+        assert [p.name for p in data_dir.iterdir()] == ["secret_key"]  # no temporary left

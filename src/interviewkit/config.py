@@ -6,8 +6,11 @@ Every knob is an environment variable with the ``INTERVIEWKIT_`` prefix (or a li
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import secrets
+import tempfile
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -96,6 +99,10 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(
         5.0, ge=0, description="How long a verified API key is trusted without a lookup"
     )
+    # /readyz reuses its probes this long: a burst of probes costs one round of checks
+    readyz_cache_seconds: float = Field(2.0, ge=0, description="0: probe on every call")
+    # a token /metrics asks for (Authorization: Bearer, or Basic with it as password)
+    metrics_token: SecretStr | None = Field(None, description="Empty: /metrics is open")
 
     # --- code execution ----------------------------------------------------------------
     sandbox: Literal["bwrap", "process"] = Field(
@@ -262,14 +269,8 @@ class Settings(BaseSettings):
         """The configured key, else one generated once and kept (mode 0600) in data_dir."""
         if self.secret_key:
             return self.secret_key
-        path = self.data_dir / "secret_key"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            candidate = path.with_suffix(".tmp")
-            candidate.write_text(secrets.token_urlsafe(48))
-            candidate.chmod(0o600)
-            candidate.replace(path)
-        return path.read_text().strip()
+        ensure_private_dir(self.data_dir)
+        return _shared_secret(self.data_dir / "secret_key")
 
     def redacted(self) -> dict[str, object]:
         """Configuration safe to print: secrets are replaced by whether they are set."""
@@ -290,3 +291,71 @@ def _redact_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create ``path`` (and any missing parents) with mode 0700; return it.
+
+    The data dir holds the database, the secret key and caches of hidden tests: nobody
+    but the server's user may list or enter it. Folders that already exist keep their
+    mode (an operator may have chosen it); only the ones created here are private.
+    """
+    missing: list[Path] = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=0o700)
+        except FileExistsError:
+            if not created.is_dir():  # a file in the way: say so, as mkdir does
+                raise
+            continue  # a concurrent caller made it first
+        created.chmod(0o700)  # an odd umask may have taken the owner's own bits
+    if not path.is_dir():
+        raise FileExistsError(errno.EEXIST, "exists and is not a directory", str(path))
+    return path
+
+
+def create_private_file(path: Path) -> None:
+    """Make sure ``path`` exists with mode 0600 from its first moment (never readable by
+    others in between); an existing file readable by others is tightened to 0600."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _shared_secret(path: Path) -> str:
+    """Read the secret at ``path``, generating it first if it is missing.
+
+    The new secret is written to a private temporary file (``O_CREAT | O_EXCL``, mode
+    0600) and published with ``link``, which fails if the name exists: two processes
+    starting together both end up reading the one secret that won, and no reader ever
+    sees a half-written file.
+    """
+    if not path.exists():
+        secret = secrets.token_urlsafe(48)
+        fd, temporary = tempfile.mkstemp(prefix=".secret_key-", dir=path.parent)  # O_EXCL, 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secret)
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process won the race: its secret is the one
+            except OSError:  # a filesystem without hard links: create the name itself
+                with contextlib.suppress(FileExistsError):
+                    created = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                    with os.fdopen(created, "w") as handle:
+                        handle.write(secret)
+        finally:
+            Path(temporary).unlink()
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)  # a key from an older version or copied in by hand
+    return path.read_text().strip()

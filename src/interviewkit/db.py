@@ -13,18 +13,19 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from interviewkit.config import Settings
+from interviewkit.config import Settings, create_private_file, ensure_private_dir
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -81,7 +82,8 @@ def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
     url = settings.effective_database_url
     if not settings.is_sqlite:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **kwargs)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(settings.data_dir)
+    _private_sqlite_files(url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
@@ -92,6 +94,27 @@ def create_db_engine(settings: Settings, **kwargs: Any) -> Engine:
     )
     _configure_sqlite(engine, settings.sqlite_synchronous)
     return engine
+
+
+def _private_sqlite_files(url: str) -> None:
+    """Create the SQLite file with mode 0600 before SQLite opens it.
+
+    SQLite creates a missing database with the process umask (often world-readable) and
+    gives its -wal and -shm files the database file's mode: creating the file ourselves,
+    private, keeps the whole database private from its first byte. Files of an older
+    install that others can read are tightened.
+    """
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    ensure_private_dir(path.parent)
+    create_private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        with suppress(FileNotFoundError):
+            if companion.stat().st_mode & 0o077:
+                companion.chmod(0o600)
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:

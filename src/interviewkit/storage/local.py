@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from interviewkit.config import ensure_private_dir
 from interviewkit.storage.port import (
     InvalidKeyError,
     ObjectInfo,
@@ -28,14 +29,14 @@ from interviewkit.storage.port import (
 from interviewkit.storage.signing import UrlSigner
 
 _TMP_PREFIX = ".tmp-"
+_MKDIR_ATTEMPTS = 5
 
 
 class LocalObjectStore:
     name = "local"
 
     def __init__(self, root: Path, signer: UrlSigner) -> None:
-        self.root = root.resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = ensure_private_dir(root).resolve()
         self.signer = signer
 
     def _path(self, key: str) -> Path:
@@ -52,15 +53,18 @@ class LocalObjectStore:
 
     def put(self, key: str, data: bytes | BinaryIO, content_type: str | None = None) -> ObjectInfo:
         path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            if not self.root.is_dir():
-                raise ObjectStoreError(f"the store root {self.root} is not a directory") from None
-            raise ObjectKeyConflictError(f"key {key!r} lies under an existing object") from None
-        if path.is_dir():
-            raise ObjectKeyConflictError(f"key {key!r} is the folder of other objects")
-        fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
+        for attempt in range(_MKDIR_ATTEMPTS):
+            self._make_parents(key, path)
+            if path.is_dir():
+                raise ObjectKeyConflictError(f"key {key!r} is the folder of other objects")
+            try:
+                fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, dir=path.parent)
+                break
+            except FileNotFoundError:
+                # a concurrent delete pruned the folder, now empty, between our mkdir and
+                # mkstemp: make it again
+                if attempt == _MKDIR_ATTEMPTS - 1:
+                    raise
         try:
             with os.fdopen(fd, "wb") as handle:
                 if isinstance(data, bytes | bytearray | memoryview):
@@ -75,6 +79,14 @@ class LocalObjectStore:
             self._prune_empty_parents(path.parent)  # folders made for this key would block others
             raise
         return self._info(key, path)
+
+    def _make_parents(self, key: str, path: Path) -> None:
+        try:
+            ensure_private_dir(path.parent)
+        except (FileExistsError, NotADirectoryError):
+            if not self.root.is_dir():
+                raise ObjectStoreError(f"the store root {self.root} is not a directory") from None
+            raise ObjectKeyConflictError(f"key {key!r} lies under an existing object") from None
 
     def _info(self, key: str, path: Path) -> ObjectInfo:
         stat = path.stat()
