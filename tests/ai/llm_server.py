@@ -86,7 +86,21 @@ class Delay:
     then: Behaviour | None = None
 
 
-Behaviour = Reply | Fail | Cut | Delay
+@dataclass(frozen=True, eq=False)
+class Hold:
+    """Wait until ``release`` is set, then behave as ``then`` (a default reply if None).
+
+    Lets a test hold requests at the provider for as long as it needs (e.g. until every
+    concurrent request was either admitted or refused) without guessing a duration;
+    ``timeout`` seconds bound the wait so that a broken test cannot hang the run.
+    """
+
+    release: threading.Event
+    then: Behaviour | None = None
+    timeout: float = 30.0
+
+
+Behaviour = Reply | Fail | Cut | Delay | Hold
 
 
 def reply(
@@ -130,6 +144,11 @@ def cut(text: str, after_chunks: int = 1) -> Cut:
 def delay(seconds: float, then: Behaviour | str | None = None) -> Delay:
     """Wait ``seconds`` before answering, then behave as ``then`` (default reply if None)."""
     return Delay(seconds, _as_behaviour(then) if then is not None else None)
+
+
+def hold(release: threading.Event, then: Behaviour | str | None = None) -> Hold:
+    """Answer only once ``release`` is set, then behave as ``then`` (default reply if None)."""
+    return Hold(release, _as_behaviour(then) if then is not None else None)
 
 
 def split_chunks(text: str) -> list[str]:
@@ -320,6 +339,13 @@ class FakeLLM:
         if seconds > 0 and self._stopping.wait(seconds):
             raise _ClientGone  # server stopping: abandon the answer
 
+    def _hold(self, release: threading.Event, timeout: float) -> None:
+        waited = 0.0
+        while not release.wait(0.05):
+            waited += 0.05
+            if self._stopping.is_set() or waited >= timeout:
+                raise _ClientGone  # server stopping (or the test gave up): abandon the answer
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -450,8 +476,11 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
     def _generate(self, protocol: str, body: dict[str, Any], behaviour: Behaviour) -> None:
-        while isinstance(behaviour, Delay):
-            self.fake._sleep(behaviour.seconds)
+        while isinstance(behaviour, Delay | Hold):
+            if isinstance(behaviour, Hold):
+                self.fake._hold(behaviour.release, behaviour.timeout)
+            else:
+                self.fake._sleep(behaviour.seconds)
             behaviour = behaviour.then or reply(default_text(body))
         if isinstance(behaviour, Fail):
             self._fail(protocol, behaviour)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -154,10 +155,50 @@ def test_a_stream_cut_midway_ends_with_an_error_and_keeps_the_partial(
     events = sse(ask(client, sid, "explain"))
     assert [name for name, _ in events] == ["delta", "delta", "error"]
     assert events[-1][1]["partial"] == "one two "
+    assert events[-1][1]["code"] == "ai_unavailable"
     stored = client.get(f"/api/v1/sessions/{sid}/assistant/messages").json()["messages"][-1]
     assert stored["content"] == "one two "
     assert stored["complete"] is False
     assert stored["error"]
+
+
+LEAKED_KEY = "sk-ant-api03-LEAKED-k3y-fragment-0123456789"
+INTERNAL_HOST = "llm-gateway.internal.corp.example"
+
+
+@SQLITE
+@pytest.mark.parametrize("provider", ["anthropic", "openai"])
+def test_provider_error_text_reaches_the_logs_and_never_the_candidate(
+    client: TestClient, app: FastAPI, llm: FakeLLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A provider's error body (here a key fragment and an internal host) is logged with the
+    request id; the candidate sees 502 ``ai_unavailable`` (JSON) or an ``error`` event (SSE)
+    with a fixed message, in no byte of any response, nor in the stored conversation."""
+    sid = two_sum_session(client)
+    candidate = invite(client, app, sid)
+    leak = f"invalid x-api-key {LEAKED_KEY} (upstream {INTERNAL_HOST}:8443)"
+    llm.script(fail(401, message=leak), fail(401, message=leak))
+    caplog.set_level(logging.WARNING, logger="interviewkit.ai")
+
+    as_json = ask(candidate, sid, "hello", stream=False)
+    as_sse = ask(candidate, sid, "hello again")
+    listed = candidate.get(f"/api/v1/sessions/{sid}/assistant/messages")
+    staff_listed = client.get(f"/api/v1/sessions/{sid}/assistant/messages")
+
+    problem = assert_problem(as_json, 502, "ai_unavailable")
+    assert problem["message_id"].startswith("msg_")
+    assert as_sse.status_code == 200
+    name, data = sse(as_sse)[-1]
+    assert (name, data["code"], data["message"]) == ("error", "ai_unavailable", problem["detail"])
+    for response in (as_json, as_sse, listed, staff_listed):
+        assert LEAKED_KEY.encode() not in response.content
+        assert INTERNAL_HOST.encode() not in response.content
+        assert LEAKED_KEY not in str(response.headers)
+    logged = [r.getMessage() for r in caplog.records if LEAKED_KEY in r.getMessage()]
+    assert len(logged) == 2
+    assert all(INTERNAL_HOST in line for line in logged)
+    assert as_json.headers["x-request-id"] in logged[0]
+    assert as_sse.headers["x-request-id"] in logged[1]
 
 
 @SQLITE

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
@@ -11,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.ai.service import AssistantService, Event, message_json
+from interviewkit.ai.service import UNAVAILABLE, AssistantService, Event, message_json
 from interviewkit.auth.deps import authenticate, ensure_session_access
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
@@ -44,25 +45,27 @@ def _sse(event: Event) -> bytes:
 async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Response:
     ensure_session_access(await authenticate(request), session_id)
     service = _service(request)
-    interview = await run_in_threadpool(service.admit, session_id, body.content)
-    events = service.converse(interview, body.content)
+    admitted = await run_in_threadpool(service.admit, session_id, body.content)
+    events = service.converse(admitted.interview, body.content, admitted.reservation)
     if body.stream:
 
         async def stream() -> AsyncIterator[bytes]:
-            async for event in events:
-                yield _sse(event)
+            async with aclosing(events):  # a client gone mid-reply releases the turn now
+                async for event in events:
+                    yield _sse(event)
 
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
     final: dict[str, Any] = {}
-    async for event in events:
-        if event.name in ("done", "error"):
-            final = {"event": event.name, **event.data}
+    async with aclosing(events):
+        async for event in events:
+            if event.name in ("done", "error"):
+                final = {"event": event.name, **event.data}
     if final.get("event") == "error":
-        raise ProblemError(
+        raise ProblemError(  # never the provider's own text: see UNAVAILABLE
             502,
             "ai_unavailable",
-            final["message"],
+            UNAVAILABLE,
             partial=final["partial"],
             message_id=final["message_id"],
         )
