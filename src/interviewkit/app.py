@@ -62,8 +62,9 @@ class Container:
         engine = create_db_engine(settings)
         factory = create_session_factory(engine)
         store = create_object_store(settings)
-        auth = AuthService.from_settings(factory, settings)
         sessions = SessionService(factory, store, settings)
+        # candidate tokens work while their session is open: the sessions domain says so
+        auth = AuthService.from_settings(factory, settings, gate=sessions)
         executions = ExecutionService(factory, store, settings, sessions)
         problems = ProblemService(
             factory, settings, load_bank(settings.problems_dir), sessions, executions

@@ -212,6 +212,16 @@ class Settings(BaseSettings):
         300.0, ge=0, description="How far ahead of the server a client's clock may run"
     )
     recording_state_cache: int = Field(256, ge=1, description="Sessions' workspaces kept warm")
+    # a whole-file write whose changed part is at least this share of the new content (and
+    # at least recording_large_paste_chars long) is flagged as a rewrite (a paste in disguise)
+    recording_rewrite_fraction: float = Field(0.5, gt=0, le=1)
+    # file contents (and edit inserts) above this many bytes are stored in the object store
+    # by content hash and referenced from the event, so writes up to max_file_bytes record
+    recording_inline_content_bytes: int = Field(32 * KIB, ge=1024)
+    # per-session quotas of a recording: client batches beyond them get 413
+    # recording_quota_exceeded (server-produced events are always recorded)
+    recording_max_events: int = Field(1_000_000, ge=1)
+    recording_max_bytes: int = Field(512 * MIB, ge=1024)
 
     # --- problem bank and adaptive questions (IRT) ------------------------------------------
     problems_dir: Path | None = Field(

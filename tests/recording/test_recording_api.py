@@ -162,7 +162,7 @@ def test_file_api_writes_and_runs_are_recorded(client: TestClient) -> None:
     assert replayed["files"] == {"/app.py": "print(1)\n"}
 
 
-def test_timeline_and_stats(client: TestClient, app: FastAPI) -> None:
+def test_timeline_and_stats(client: TestClient, app: FastAPI, container: Container) -> None:
     sid = new_session(client, files=[{"path": "/solution.py", "content": ""}])["id"]
     t0 = session_start_ms(client, sid)
     candidate = invite(client, app, sid)
@@ -175,16 +175,19 @@ def test_timeline_and_stats(client: TestClient, app: FastAPI) -> None:
             {"type": "focus", "ts": t0 + 7000},
             {"type": "paste", "size": 900, "ts": t0 + 8000},
             {"type": "edit", "file": "/solution.py", "offset": 0, "insert": "#", "ts": t0 + 60000},
-            {
-                "type": "ai_interaction",
-                "role": "assistant",
-                "content": "hint",
-                "tokens_in": 10,
-                "tokens_out": 20,
-                "cost_usd": 0.001,
-                "ts": t0 + 61000,
-            },
         ],
+    )
+    container.recording.record_now(  # the assistant's turns are the server's to record
+        sid,
+        {
+            "type": "ai_interaction",
+            "role": "assistant",
+            "content": "hint",
+            "tokens_in": 10,
+            "tokens_out": 20,
+            "cost_usd": 0.001,
+            "ts": t0 + 61000,
+        },
     )
     timeline = client.get(f"/api/v1/sessions/{sid}/timeline").json()
     assert timeline["away"] == [{"start_ms": 2000, "end_ms": 7000}]

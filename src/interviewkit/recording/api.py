@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
+from interviewkit.recording.events import CANDIDATE
 from interviewkit.recording.models import Recording
 from interviewkit.recording.service import RecordingService
 
@@ -31,6 +32,9 @@ class Outcome(BaseModel):
     status: str
     seq: int | None = None
     reason: str | None = None
+    version: int | None = Field(
+        None, description="The file's version after a stored workspace event (base_version)"
+    )
 
 
 class IngestResult(BaseModel):
@@ -78,20 +82,15 @@ def _service(request: Request) -> RecordingService:
     return service
 
 
-async def _reader(request: Request, session_id: str) -> RecordingService:
-    """Staff read any recording; a candidate only their own."""
-    ensure_session_access(await authenticate(request), session_id)
-    return _service(request)
-
-
 @router.post(
     "/{session_id}/events",
     response_model=IngestResult,
     summary="Record a batch of events (idempotent by event id)",
 )
 async def ingest(session_id: SessionId, body: Batch, request: Request) -> Response:
-    service = await _reader(request, session_id)
-    outcomes = await run_in_threadpool(service.ingest, session_id, body.events)
+    principal = ensure_session_access(await authenticate(request), session_id)
+    source = f"staff:{principal.key_id}" if principal.is_staff else CANDIDATE
+    outcomes = await run_in_threadpool(_service(request).ingest, session_id, body.events, source)
     shown = [Outcome(**vars(outcome)) for outcome in outcomes]
     result = IngestResult(
         stored=sum(o.status == "stored" for o in shown),

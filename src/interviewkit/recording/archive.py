@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,14 +88,23 @@ def build(events: Iterable[Mapping[str, Any]], fmt: str) -> Built:
 class ArchiveReader:
     """Replay and read straight from an archive's bytes and its index."""
 
-    def __init__(self, data: bytes, fmt: str, index: list[dict[str, int]]) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        fmt: str,
+        index: list[dict[str, int]],
+        resolve: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        """``resolve`` puts back contents an event stores by reference (large files)."""
         self.data = data
         self.fmt = fmt
         self.index = index
+        self.resolve = resolve
 
     def _frame(self, entry: Mapping[str, int]) -> list[dict[str, Any]]:
         chunk = self.data[entry["offset"] : entry["offset"] + entry["length"]]
-        return [json.loads(line) for line in _decompress(chunk, self.fmt).splitlines()]
+        events = [json.loads(line) for line in _decompress(chunk, self.fmt).splitlines()]
+        return [self.resolve(e) for e in events] if self.resolve is not None else events
 
     def events(self) -> Iterator[dict[str, Any]]:
         for entry in self.index:

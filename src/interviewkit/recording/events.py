@@ -20,6 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 EVENT_VERSION = 1
 ClientId = Annotated[str, Field(min_length=1, max_length=64)]
 FilePath = Annotated[str, Field(min_length=1, max_length=1024)]
+BaseVersion = Annotated[
+    int | None,
+    Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="The file's version the client saw (If-Match): a mismatch rejects the event",
+    ),
+]
 
 
 class _Event(BaseModel):
@@ -37,6 +46,7 @@ class Edit(_Event):
     offset: int = Field(ge=0)
     delete: int = Field(0, ge=0)
     insert: str = ""
+    base_version: BaseVersion = None
 
 
 class Cursor(_Event):
@@ -55,12 +65,14 @@ class FileCreated(_Event):
 class FileDeleted(_Event):
     type: Literal["file_deleted"]
     file: FilePath
+    base_version: BaseVersion = None
 
 
 class FileMoved(_Event):
     type: Literal["file_moved"]
     file: FilePath
     to: FilePath
+    base_version: BaseVersion = None
 
 
 class FileWritten(_Event):
@@ -168,6 +180,28 @@ SERVER_ONLY = frozenset(
 )
 """Types only the server writes: a client cannot forge a keyframe or a verdict."""
 
+CANDIDATE_TYPES = frozenset(
+    {
+        "edit",
+        "cursor",
+        "selection",
+        "file_created",
+        "file_deleted",
+        "file_moved",
+        "paste",
+        "focus",
+        "blur",
+        "transcript",
+    }
+)
+"""What a candidate does at the keyboard (and says: ``transcript`` of speaker ``candidate``)."""
+STAFF_TYPES = (CANDIDATE_TYPES - {"transcript"}) | {"note"}
+"""Staff may annotate (``note``) and work in the workspace; what the candidate said, what
+the interviewer said and what the assistant answered is the server's to record."""
+CANDIDATE_SPEAKER = "candidate"
+WORKSPACE_EVENTS = frozenset({"edit", "file_created", "file_deleted", "file_moved"})
+"""Client events that change the workspace itself (its files), not only the log."""
+
 CHANGES_FILES = frozenset(
     {
         "edit",
@@ -240,3 +274,31 @@ def replay(files: Workspace, events: Iterable[Mapping[str, Any]]) -> Workspace:
     for event in events:
         apply(state, event)
     return state
+
+
+SYSTEM = "system"
+CANDIDATE = "candidate"
+
+
+def refusal(event: Mapping[str, Any], source: str) -> str | None:
+    """Why a client of ``source`` may not record ``event`` (None: it may).
+
+    A record a hiring panel grades from must say who did what: a candidate records what a
+    candidate does, staff annotate, and everything else (keyframes, runs, verdicts, the
+    assistant's turns, the interviewer's words) is written by the server itself.
+    """
+    kind = event["type"]
+    if kind in SERVER_ONLY or kind == "ai_interaction":
+        return f"{kind} events are written by the server"
+    if source == CANDIDATE:
+        if kind == "note":
+            return "note events are written by staff"
+        if kind == "transcript" and event.get("speaker") != CANDIDATE_SPEAKER:
+            return (
+                f"a candidate records only their own transcript lines (speaker "
+                f"{CANDIDATE_SPEAKER!r}); the interviewer's are written by the server"
+            )
+        return None if kind in CANDIDATE_TYPES else f"{kind} events are not a candidate's"
+    if kind == "transcript":
+        return "transcript lines are the candidate's own or written by the server"
+    return None if kind in STAFF_TYPES else f"{kind} events are written by the server"

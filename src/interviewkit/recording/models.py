@@ -34,6 +34,8 @@ class RecordedEvent(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     client_id: Mapped[str | None] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(80), server_default="system")
+    """Who wrote it, set by the server: ``candidate``, ``staff:<API key id>`` or ``system``."""
     client_ts: Mapped[int | None] = mapped_column(BigInteger)
     t_ms: Mapped[int] = mapped_column(BigInteger)
     server_ms: Mapped[int] = mapped_column(BigInteger)
@@ -73,3 +75,5 @@ class Recording(Base):
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pruned: Mapped[bool] = mapped_column(Boolean, default=False)
     events: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    """Size of the log (events' JSON and the contents they reference): the byte quota."""

@@ -8,6 +8,7 @@ PostgreSQL); concurrent batches share commits through the database layer's group
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -26,15 +27,19 @@ from interviewkit.config import Settings
 from interviewkit.db import on_commit, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.recording import archive as archives
+from interviewkit.recording.apply import Refused, WorkspaceEdits
 from interviewkit.recording.events import (
+    CANDIDATE,
     CHANGES_FILES,
     EVENT_ADAPTER,
     KEYFRAMES,
-    SERVER_ONLY,
+    SYSTEM,
+    WORKSPACE_EVENTS,
     EditRejected,
     Workspace,
     apply,
     normalise_path,
+    refusal,
     replay,
 )
 from interviewkit.recording.models import Keyframe, RecordedEvent, Recording
@@ -57,6 +62,9 @@ _COUNTERS = (
         RECORDINGS.c.keyframe_seq,
         RECORDINGS.c.keyframe_t_ms,
         RECORDINGS.c.events,
+        RECORDINGS.c.bytes,
+        RECORDINGS.c.state,
+        RECORDINGS.c.pruned,
     )
     .select_from(SESSIONS.outerjoin(RECORDINGS, RECORDINGS.c.session_id == SESSIONS.c.id))
     .where(SESSIONS.c.id == bindparam("sid"))
@@ -74,12 +82,32 @@ _SAVE = (
         keyframe_seq=bindparam("keyframe_seq"),
         keyframe_t_ms=bindparam("keyframe_t_ms"),
         events=bindparam("events"),
+        bytes=bindparam("bytes"),
     )
 )
 _NEW_RECORDING = insert(RECORDINGS)
+_SAVE_BYTES = (
+    update(RECORDINGS)
+    .where(RECORDINGS.c.session_id == bindparam("sid"))
+    .values(bytes=bindparam("bytes"))
+)
+_MAY_REFERENCE = frozenset({"edit", "file_created", "file_written", "snapshot", "session_started"})
 _NEW_KEYFRAME = insert(cast(Table, Keyframe.__table__))
 PENDING_STATES = "recording_states"
-EVENT_COLUMNS = ("session_id", "seq", "client_id", "type", "client_ts", "t_ms", "server_ms", "data")
+EVENT_COLUMNS = (
+    "session_id",
+    "seq",
+    "client_id",
+    "type",
+    "source",
+    "client_ts",
+    "t_ms",
+    "server_ms",
+    "data",
+)
+REFS = "$refs"
+"""Key of an event's contents stored by reference: ``{field: ref}``, or for a keyframe's
+``files`` ``{"files": {path: ref}}``; a ref is ``{"key", "sha256", "bytes"}``."""
 
 
 @dataclass
@@ -90,6 +118,9 @@ class _Counters:
     keyframe_seq: int
     keyframe_t_ms: int
     events: int
+    bytes: int = 0
+    state: str = "live"
+    pruned: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +131,8 @@ class Outcome:
     status: str  # stored | duplicate | rejected
     seq: int | None = None
     reason: str | None = None
+    version: int | None = None
+    """The file's version once a stored workspace event applied (chain ``base_version``)."""
 
 
 @dataclass
@@ -117,6 +150,7 @@ class _Pending:
     client_ts: int | None
     t_ms: int
     data: dict[str, Any]
+    source: str = SYSTEM
 
 
 def stored_dict(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,6 +159,7 @@ def stored_dict(row: Mapping[str, Any]) -> dict[str, Any]:
         "seq": row["seq"],
         "id": row["client_id"],
         "type": row["type"],
+        "source": row["source"],
         "ts": row["client_ts"],
         "t_ms": row["t_ms"],
     }
@@ -142,12 +177,20 @@ class RecordingService:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _archiver: ThreadPoolExecutor | None = None
     _archives: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    _blobs: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    """Contents stored by reference, recently written or read (by object key)."""
     _jobs: list[Future[None]] = field(default_factory=list)
 
     # ---- ingest --------------------------------------------------------------------------
 
-    def ingest(self, session_id: str, raw_events: Sequence[Any]) -> list[Outcome]:
-        """Store a client batch; each event is stored, a duplicate, or rejected with why."""
+    def ingest(
+        self, session_id: str, raw_events: Sequence[Any], source: str = CANDIDATE
+    ) -> list[Outcome]:
+        """Store a client batch; each event is stored, a duplicate, or rejected with why.
+
+        ``source`` is who sent it, from the credential (``candidate`` or
+        ``staff:<API key id>``): never from the event, so the record says who did what.
+        """
         if len(raw_events) > self.settings.recording_max_batch_events:
             raise ProblemError(
                 413,
@@ -156,19 +199,19 @@ class RecordingService:
             )
         outcomes: dict[int, Outcome] = {}
         parsed: list[tuple[int, dict[str, Any]]] = []
+        paths: dict[str, str | ProblemError] = {}  # each distinct path checked once a batch
         for index, raw in enumerate(raw_events):
             event, reason = _parse(raw)
-            if event is None:
-                outcomes[index] = Outcome(index, "rejected", reason=reason)
-            elif event["type"] in SERVER_ONLY:
-                reason = f"{event['type']} events are written by the server"
+            if event is not None:
+                reason = refusal(event, source) or self._canonical_paths(event, paths)
+            if event is None or reason is not None:
                 outcomes[index] = Outcome(index, "rejected", reason=reason)
             else:
                 parsed.append((index, event))
         if parsed:
 
             def work(db: Session) -> list[Outcome]:
-                return self._append(db, session_id, parsed, client=True)
+                return self._append(db, session_id, parsed, source=source)
 
             for outcome in run_write(self.factory, work):
                 outcomes[outcome.index] = outcome
@@ -176,9 +219,29 @@ class RecordingService:
             self._check_session(session_id)
         return [outcomes[i] for i in range(len(raw_events))]
 
+    def _canonical_paths(
+        self, event: dict[str, Any], seen: dict[str, str | ProblemError]
+    ) -> str | None:
+        """Put the event's paths in canonical form by the files API's rules; or why not."""
+        for key in ("file", "to"):
+            raw = event.get(key)
+            if raw is None:
+                continue
+            found = seen.get(raw)
+            if found is None:
+                try:
+                    found = self.sessions.normalize(raw)
+                except ProblemError as exc:
+                    found = exc
+                seen[raw] = found
+            if isinstance(found, ProblemError):
+                return f"{key}: {found.detail}"
+            event[key] = found
+        return None
+
     def record(self, db: Session, session_id: str, events: Sequence[dict[str, Any]]) -> None:
         """Append server events inside the caller's transaction (which holds the lock)."""
-        self._append(db, session_id, list(enumerate(events)), client=False)
+        self._append(db, session_id, list(enumerate(events)), source=SYSTEM)
 
     def ended(self, db: Session, session_id: str, status: str) -> None:
         """The session ends in this transaction: log it, and archive once committed."""
@@ -189,7 +252,7 @@ class RecordingService:
         """Append one server event in its own transaction; nothing if the session ended."""
 
         def work(db: Session) -> None:
-            LockedWorkspace.lock(db, session_id)
+            LockedWorkspace.lock(db, session_id, server=True)  # also past the deadline
             self.record(db, session_id, [event])
 
         try:
@@ -203,12 +266,33 @@ class RecordingService:
         if not interview.is_active:
             raise conflict("session_ended", f"session is {interview.status}; recording closed")
 
+    def _lock_for(
+        self, db: Session, session_id: str, batch: list[tuple[int, dict[str, Any]]], source: str
+    ) -> LockedWorkspace:
+        """Lock the session for a client batch: an active one, or (for staff notes only,
+        an interview is annotated after it ends) an ended one."""
+        workspace = LockedWorkspace.lock(db, session_id, allow_ended=True)  # 404 unknown
+        if not workspace.is_active:
+            notes = all(event["type"] == "note" for _, event in batch)
+            if not (notes and source.startswith("staff:")):
+                raise conflict(
+                    "session_ended", f"session is {workspace.status}; its recording is closed"
+                )
+        return workspace
+
     def _append(
-        self, db: Session, session_id: str, batch: list[tuple[int, dict[str, Any]]], *, client: bool
+        self, db: Session, session_id: str, batch: list[tuple[int, dict[str, Any]]], *, source: str
     ) -> list[Outcome]:
-        if client:
-            LockedWorkspace.lock(db, session_id)  # 404 unknown, 409 ended
+        client = source != SYSTEM
+        workspace = self._lock_for(db, session_id, batch, source) if client else None
         recording = self._recording(db, session_id)
+        if workspace is not None and not workspace.is_active:
+            if recording.pruned:
+                raise conflict(
+                    "recording_pruned", "the recording was archived and pruned; it is read-only"
+                )
+            if recording.state == "archived":  # the archive must hold the new note too
+                on_commit(db, lambda: self.schedule_archive(session_id))
         created = recording.created
         outcomes: list[Outcome] = []
         ids = [e["id"] for _, e in batch if e.get("id")]
@@ -218,8 +302,12 @@ class RecordingService:
             known = {client_id: seq for client_id, seq in rows if client_id}
         needs_state = any(e["type"] in CHANGES_FILES for _, e in batch)
         state = self._state(db, session_id, recording.last_seq) if needs_state else None
+        edits: WorkspaceEdits | None = None
+        if workspace is not None and any(e["type"] in WORKSPACE_EVENTS for _, e in batch):
+            edits = WorkspaceEdits.start(workspace, self.settings)
         now_ms = self._now_ms(created)
         skew_ms = int(self.settings.recording_clock_skew_s * 1000)
+        large = self.settings.recording_large_paste_chars
         pending: list[_Pending] = []
         seq, t_ms = recording.last_seq, recording.last_t_ms
         since_keyframe = seq - recording.keyframe_seq
@@ -232,26 +320,41 @@ class RecordingService:
                 continue
             kind = event["type"]
             client_ts = event.pop("ts", None)
+            version = None
             if state is not None and kind in CHANGES_FILES:
-                _normalise_files(event)
-                if kind == "file_written" and state.get(event["file"]) == event["content"]:
-                    continue  # the log has this content already (typed, then saved)
-                try:
-                    apply(state, event)
-                except EditRejected as exc:
-                    # a server event always happened; one the log cannot place adds nothing
-                    outcomes.append(Outcome(index, "rejected", reason=str(exc)))
-                    continue
+                if edits is not None:
+                    try:
+                        version = edits.apply(state, event)
+                    except Refused as exc:
+                        outcomes.append(Outcome(index, "rejected", reason=str(exc)))
+                        continue
+                else:
+                    _normalise_files(event)
+                    before = state.get(event["file"]) if "file" in event else None
+                    if kind == "file_written" and before == event["content"]:
+                        continue  # the log has this content already (typed, then saved)
+                    try:
+                        apply(state, event)
+                    except EditRejected as exc:
+                        # a server event always happened; one the log cannot place adds nothing
+                        outcomes.append(Outcome(index, "rejected", reason=str(exc)))
+                        continue
+                    if kind == "file_written":
+                        self._flag_rewrite(event, before or "")
+                if kind == "edit" and len(event.get("insert", "")) >= large:
+                    event["flagged"] = True  # a paste, whatever the client reported
+                elif kind == "file_created" and len(event.get("content", "")) >= large:
+                    event["flagged"] = True
             if kind == "paste":
-                event["flagged"] = event["size"] >= self.settings.recording_large_paste_chars
+                event["flagged"] = event["size"] >= large
             t_ms = _moment(client_ts, created, t_ms, now_ms, skew_ms)
             seq += 1
             since_keyframe += 1
             if client_id is not None:
                 known[client_id] = seq
             data = {k: v for k, v in event.items() if k != "type"}
-            pending.append(_Pending(client_id, kind, client_ts, t_ms, data))
-            outcomes.append(Outcome(index, "stored", seq=seq))
+            pending.append(_Pending(client_id, kind, client_ts, t_ms, data, source))
+            outcomes.append(Outcome(index, "stored", seq=seq, version=version))
             if kind in KEYFRAMES:
                 since_keyframe, keyframe_t = 0, t_ms
                 new_keyframes.append((seq, t_ms))
@@ -261,7 +364,12 @@ class RecordingService:
                 new_keyframes.append((seq, t_ms))
                 since_keyframe, keyframe_t = 0, t_ms
         if pending:
-            self._write_events(db, session_id, pending, recording.last_seq)
+            added = self._write_events(db, session_id, created, pending, recording.last_seq)
+            if client:
+                self._check_quota(recording, len(pending), added)
+            if edits is not None and edits.dirty and state is not None and workspace is not None:
+                now = utcnow()
+                self.sessions.apply_recorded(workspace, edits.rows, edits.files, state, now)
             if new_keyframes:
                 db.execute(
                     insert(Keyframe),
@@ -273,6 +381,7 @@ class RecordingService:
                 "last_seq": seq,
                 "last_t_ms": t_ms,
                 "events": recording.events + len(pending),
+                "bytes": recording.bytes + added,
                 "keyframe_seq": last_keyframe[0] if last_keyframe else recording.keyframe_seq,
                 "keyframe_t_ms": last_keyframe[1] if last_keyframe else recording.keyframe_t_ms,
             }
@@ -285,6 +394,42 @@ class RecordingService:
                 on_commit(db, lambda: self._remember(session_id, final))
         return outcomes
 
+    def _check_quota(self, recording: _Counters, events: int, size: int) -> None:
+        """A client batch that would take the recording past its quotas is refused whole
+        (its transaction rolls back); server events are always recorded (a run, the end)."""
+        settings = self.settings
+        if recording.events + events > settings.recording_max_events:
+            raise ProblemError(
+                413,
+                "recording_quota_exceeded",
+                f"the recording holds at most {settings.recording_max_events} events",
+                limit=settings.recording_max_events,
+                used=recording.events,
+            )
+        if recording.bytes + size > settings.recording_max_bytes:
+            raise ProblemError(
+                413,
+                "recording_quota_exceeded",
+                f"the recording holds at most {settings.recording_max_bytes} bytes",
+                limit=settings.recording_max_bytes,
+                used=recording.bytes,
+            )
+
+    def _flag_rewrite(self, event: dict[str, Any], before: str) -> None:
+        """Flag a whole-file write that replaces most of the file (a paste in disguise):
+        the part between the unchanged prefix and suffix is what the write brought in."""
+        after: str = event["content"]
+        prefix = _common_prefix(before, after)
+        rest_before, rest_after = before[prefix:], after[prefix:]
+        replaced = len(rest_after) - _common_prefix(rest_before[::-1], rest_after[::-1])
+        settings = self.settings
+        if (
+            replaced >= settings.recording_large_paste_chars
+            and replaced >= settings.recording_rewrite_fraction * len(after)
+        ):
+            event["flagged"] = True
+            event["replaced"] = replaced
+
     def _keyframe_due(self, events: int, elapsed_ms: int) -> bool:
         return (
             events >= self.settings.recording_keyframe_events
@@ -292,25 +437,130 @@ class RecordingService:
         )
 
     def _write_events(
-        self, db: Session, session_id: str, pending: list[_Pending], last_seq: int
-    ) -> None:
-        """One executemany straight to the driver: the hottest statement of the platform."""
+        self,
+        db: Session,
+        session_id: str,
+        created: datetime,
+        pending: list[_Pending],
+        last_seq: int,
+    ) -> int:
+        """One executemany straight to the driver: the hottest statement of the platform.
+
+        Returns the bytes the events take (their JSON and the contents they reference).
+        """
         server_ms = int(time.time() * 1000)
-        rows = [
-            (
-                session_id,
-                last_seq + offset + 1,
-                event.client_id,
-                event.type,
-                event.client_ts,
-                event.t_ms,
-                server_ms,
-                self._encoded(event.data),
+        rows = []
+        size = 0
+        threshold = self.settings.recording_inline_content_bytes
+        for offset, event in enumerate(pending):
+            data = event.data
+            if event.type in _MAY_REFERENCE:
+                data, referenced = self._by_reference(session_id, created, data, threshold)
+                size += referenced
+            text = self._encoded(data)
+            size += len(text)
+            rows.append(
+                (
+                    session_id,
+                    last_seq + offset + 1,
+                    event.client_id,
+                    event.type,
+                    event.source,
+                    event.client_ts,
+                    event.t_ms,
+                    server_ms,
+                    text,
+                )
             )
-            for offset, event in enumerate(pending)
-        ]
         connection = db.connection()
         connection.exec_driver_sql(_insert_sql(connection.dialect.paramstyle), rows)
+        return size
+
+    def _by_reference(
+        self, session_id: str, created: datetime, data: dict[str, Any], threshold: int
+    ) -> tuple[dict[str, Any], int]:
+        """``data`` with contents over ``threshold`` bytes moved to the object store (by
+        hash, so the same content is stored once) and referenced; and their total size.
+
+        A file up to ``max_file_bytes`` (and a keyframe of a whole workspace) then fits an
+        event; replay puts the contents back (:meth:`_resolved`), also from an archive.
+        """
+        refs: dict[str, Any] = {}
+        size = 0
+        for field_name in ("content", "insert"):
+            text = data.get(field_name)
+            if isinstance(text, str) and len(text) * 4 > threshold:
+                ref = self._stored_content(session_id, created, text, threshold)
+                if ref is not None:
+                    refs[field_name] = ref
+                    size += ref["bytes"]
+        files = data.get("files")
+        if isinstance(files, dict):
+            file_refs = {}
+            for path, text in files.items():
+                if len(text) * 4 > threshold:
+                    ref = self._stored_content(session_id, created, text, threshold)
+                    if ref is not None:
+                        file_refs[path] = ref
+            if file_refs:
+                data = {**data, "files": {p: t for p, t in files.items() if p not in file_refs}}
+                refs["files"] = file_refs
+        if not refs:
+            return data, 0
+        kept = {k: v for k, v in data.items() if k not in refs or k == "files"}
+        return {**kept, REFS: refs}, size
+
+    def _stored_content(
+        self, session_id: str, created: datetime, text: str, threshold: int
+    ) -> dict[str, Any] | None:
+        payload = text.encode("utf-8")
+        if len(payload) <= threshold:
+            return None
+        digest = hashlib.sha256(payload).hexdigest()
+        key = session_key(session_id, created, "recordings", f"content-{digest}")
+        with self._lock:
+            known = key in self._blobs
+        if not known:
+            if not self.store.exists(key):
+                self.store.put(key, payload, "text/plain; charset=utf-8")
+            self._cache_blob(key, text)
+        return {"key": key, "sha256": digest, "bytes": len(payload)}
+
+    def _cache_blob(self, key: str, text: str) -> None:
+        with self._lock:
+            self._blobs[key] = text
+            self._blobs.move_to_end(key)
+            while len(self._blobs) > 16:
+                self._blobs.popitem(last=False)
+
+    def _content(self, ref: Mapping[str, Any]) -> str:
+        key = ref["key"]
+        with self._lock:
+            text = self._blobs.get(key)
+        if text is None:
+            payload = self.store.get(key)
+            if hashlib.sha256(payload).hexdigest() != ref["sha256"]:
+                raise ProblemError(
+                    500, "recording_content_corrupt", f"stored content {key} fails its hash"
+                )
+            text = payload.decode("utf-8")
+            self._cache_blob(key, text)
+        return text
+
+    def _resolved(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The event with the contents it references put back (see :meth:`_by_reference`)."""
+        refs = event.pop(REFS, None)
+        if refs is None:
+            return event
+        for field_name, ref in refs.items():
+            if field_name == "files":
+                event["files"] = {
+                    **event.get("files", {}),
+                    **{path: self._content(r) for path, r in ref.items()},
+                }
+            else:
+                event[field_name] = self._content(ref)
+        return event
 
     def _encoded(self, data: dict[str, Any]) -> str:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -336,6 +586,9 @@ class RecordingService:
                 row.keyframe_seq,
                 row.keyframe_t_ms,
                 row.events,
+                row.bytes,
+                row.state,
+                row.pruned,
             )
         files = self.sessions.workspace_in(db, session_id)
         t_ms = max(0, self._now_ms(created))
@@ -353,15 +606,17 @@ class RecordingService:
                 "index": [],
                 "pruned": False,
                 "events": 1,
+                "bytes": 0,
             },
         )
         started = _Pending(None, "session_started", None, t_ms, {"files": files})
-        self._write_events(db, session_id, [started], 0)
+        size = self._write_events(db, session_id, created, [started], 0)
         db.execute(_NEW_KEYFRAME, {"session_id": session_id, "seq": 1, "t_ms": t_ms})
+        db.execute(_SAVE_BYTES, {"sid": session_id, "bytes": size})
         first = _Cached(1, files)
         db.info.setdefault(PENDING_STATES, {})[session_id] = first
         on_commit(db, lambda: self._remember(session_id, _Cached(1, dict(files))))
-        return _Counters(created, 1, t_ms, 1, t_ms, 1)
+        return _Counters(created, 1, t_ms, 1, t_ms, 1, size)
 
     @staticmethod
     def _now_ms(created: datetime) -> int:
@@ -409,11 +664,13 @@ class RecordingService:
         before: int | None = None,
         until_ms: int | None = None,
         limit: int | None = None,
+        resolve: bool = True,
     ) -> list[dict[str, Any]]:
         query = select(
             RecordedEvent.seq,
             RecordedEvent.client_id,
             RecordedEvent.type,
+            RecordedEvent.source,
             RecordedEvent.client_ts,
             RecordedEvent.t_ms,
             RecordedEvent.data,
@@ -425,7 +682,8 @@ class RecordingService:
         query = query.order_by(RecordedEvent.seq)
         if limit is not None:
             query = query.limit(limit)
-        return [stored_dict(dict(row._mapping)) for row in db.execute(query)]
+        events = [stored_dict(dict(row._mapping)) for row in db.execute(query)]
+        return [self._resolved(event) for event in events] if resolve else events
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -476,7 +734,9 @@ class RecordingService:
         with read_session(self.factory) as db:
             return self._db_events(db, session_id, after=from_seq - 1, limit=limit)
 
-    def all_events(self, session_id: str) -> Iterator[dict[str, Any]]:
+    def all_events(self, session_id: str, *, resolve: bool = True) -> Iterator[dict[str, Any]]:
+        """The whole log in seq order; ``resolve=False`` leaves contents by reference (as
+        the archive keeps them: the content objects stay next to it in the store)."""
         row = self.recording(session_id)
         if row.pruned:
             yield from self._archive_source(row).events()
@@ -484,7 +744,7 @@ class RecordingService:
         after = 0
         while True:
             with read_session(self.factory) as db:
-                page = self._db_events(db, session_id, after=after, limit=5000)
+                page = self._db_events(db, session_id, after=after, limit=5000, resolve=resolve)
             yield from page
             if len(page) < 5000:
                 return
@@ -549,7 +809,7 @@ class RecordingService:
         row = self.recording(session_id)
         if row.pruned:
             return row
-        built = archives.build(self.all_events(session_id), fmt)
+        built = archives.build(self.all_events(session_id, resolve=False), fmt)
         name = f"events.ndjson.{archives.SUFFIX[fmt]}"
         key = session_key(session_id, interview.created_at, "recordings", name)
         self.store.put(key, built.data, archives.CONTENT_TYPE[fmt])
@@ -624,7 +884,7 @@ class RecordingService:
                 self._archives[row.archive_key] = data
                 while len(self._archives) > 8:
                     self._archives.popitem(last=False)
-        return archives.ArchiveReader(data, row.archive_format, row.index)
+        return archives.ArchiveReader(data, row.archive_format, row.index, self._resolved)
 
     def close(self) -> None:
         """Finish the archives under way (the server is stopping)."""
@@ -664,9 +924,22 @@ def _moment(
 def _insert_sql(paramstyle: str) -> str:
     mark = "?" if paramstyle == "qmark" else "%s"
     columns = ", ".join(EVENT_COLUMNS)
-    return f"INSERT INTO recording_events ({columns}) VALUES ({', '.join([mark] * 8)})"  # noqa: S608  (constants only)
+    marks = ", ".join([mark] * len(EVENT_COLUMNS))
+    return f"INSERT INTO recording_events ({columns}) VALUES ({marks})"  # noqa: S608  (constants only)
 
 
 def _aware(moment: datetime) -> datetime:
     """A raw Core read of a UTC column is naive on SQLite."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """Length of the common prefix, by halving (each comparison runs at C speed)."""
+    low, high = 0, min(len(first), len(second))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if first[low:middle] == second[low:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -55,6 +55,24 @@ class Spans:
             self._left_at = None
 
 
+DETECTED_PASTES = {
+    "edit": "large_insert",
+    "file_created": "large_insert",
+    "file_written": "rewrite",
+}
+"""Flagged events the server found large by itself (timeline marker kinds)."""
+
+
+def _brought_in(event: Mapping[str, Any]) -> int:
+    """Characters a flagged event brought in at once."""
+    kind = event["type"]
+    if kind == "edit":
+        return len(event.get("insert", ""))
+    if kind == "file_written":
+        return int(event.get("replaced", len(event.get("content", ""))))
+    return len(event.get("content", ""))
+
+
 def _total(spans: list[dict[str, int]]) -> int:
     return sum(span["end_ms"] - span["start_ms"] for span in spans)
 
@@ -86,12 +104,33 @@ def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any
                     "seq": event["seq"],
                     "size": event["size"],
                     "flagged": event.get("flagged", False),
+                    "source": event.get("source"),
+                }
+            )
+        elif event.get("flagged") and kind in DETECTED_PASTES:
+            markers.append(
+                {
+                    "kind": DETECTED_PASTES[kind],
+                    "t_ms": t,
+                    "seq": event["seq"],
+                    "file": event.get("file"),
+                    "size": _brought_in(event),
+                    "flagged": True,
+                    "source": event.get("source"),
                 }
             )
         elif kind == "ai_interaction":
             markers.append({"kind": "ai", "t_ms": t, "seq": event["seq"], "role": event["role"]})
         elif kind == "note":
-            markers.append({"kind": "note", "t_ms": t, "seq": event["seq"], "text": event["text"]})
+            markers.append(
+                {
+                    "kind": "note",
+                    "t_ms": t,
+                    "seq": event["seq"],
+                    "text": event["text"],
+                    "source": event.get("source"),
+                }
+            )
     spans.close()
     return {"duration_ms": spans.end, "markers": markers, "away": spans.away, "idle": spans.idle}
 
@@ -101,6 +140,7 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
     counts: Counter[str] = Counter()
     verdicts: Counter[str] = Counter()
     keystrokes = inserted = pasted = largest_paste = 0
+    large_inserts = largest_insert = rewrites = flagged = 0
     tokens_in = tokens_out = 0
     cost = 0.0
     first_run = first_accepted = None
@@ -109,6 +149,13 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
         kind, t = event["type"], int(event["t_ms"])
         counts[kind] += 1
         spans.see(kind, t)
+        if event.get("flagged"):
+            flagged += 1
+            if kind in ("edit", "file_created"):
+                large_inserts += 1
+                largest_insert = max(largest_insert, _brought_in(event))
+            elif kind == "file_written":
+                rewrites += 1
         if kind == "edit":
             keystrokes += 1
             inserted += len(event.get("insert", ""))
@@ -135,6 +182,9 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
         "keystrokes": keystrokes,
         "characters_typed": inserted,
         "pastes": {"count": pasted, "largest": largest_paste},
+        "large_inserts": {"count": large_inserts, "largest": largest_insert},
+        "rewrites": rewrites,
+        "flagged": flagged,
         "time_away_ms": _total(spans.away),
         "runs": sum(verdicts.values()),
         "verdicts": dict(sorted(verdicts.items())),

@@ -14,7 +14,7 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -37,7 +37,7 @@ from interviewkit.db import (
 from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
-from interviewkit.sessions.workspace import FILE_BY_PATH, LockedWorkspace
+from interviewkit.sessions.workspace import FILE_BY_PATH, FileChange, LockedWorkspace
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 EndStatus = Literal["completed", "terminated"]
@@ -462,6 +462,58 @@ class SessionService:
         workspace.file_count -= len(files)
         workspace.workspace_bytes -= sum(row.size for row in files)
         self._drop_blobs_on_commit(workspace.db, [row.storage_key for row in files])
+
+    def apply_recorded(
+        self,
+        workspace: LockedWorkspace,
+        rows: Mapping[str, SessionFile],
+        final: Mapping[str, FileChange],
+        contents: Mapping[str, str],
+        now: datetime,
+    ) -> None:
+        """Make the workspace rows ``final``: the files as a batch of recorded client
+        events (edits, creates, deletes, moves) leaves them, in the transaction that
+        stores those events, so the workspace always equals the replay of its log.
+
+        The recording checked each event like the files API checks a write (paths,
+        versions, conflicts, quotas); here each touched file is written once per batch.
+        """
+        kept = {change.row.id for change in final.values() if change.row is not None}
+        self._remove(workspace, [row for row in rows.values() if row.id not in kept])
+        moved = [
+            change.row
+            for path, change in final.items()
+            if change.row is not None and change.row.path != path
+        ]
+        for row in moved:  # two steps, as in move: no rename collides with a freed path
+            workspace.update(row, {"path": f"//moving/{row.id}"})
+        moved_ids = {row.id for row in moved}
+        for path, change in final.items():
+            if change.row is not None and not change.changed and change.row.id not in moved_ids:
+                continue
+            values: dict[str, Any] = {"version": change.version, "updated_at": now}
+            if change.row is None or change.changed:
+                payload = contents[path].encode("utf-8")
+                storage_key = self._store_blob(workspace, payload)
+                values |= {
+                    "content": None if storage_key else contents[path],
+                    "storage_key": storage_key,
+                    "size": len(payload),
+                    "sha256": hashlib.sha256(payload).hexdigest(),
+                }
+            if change.row is None:
+                workspace.file_count += 1
+                workspace.workspace_bytes += values["size"]
+                values |= {"path": path, "language": language_for(path), "created_at": now}
+                workspace.insert(values)
+                continue
+            if change.changed:
+                workspace.workspace_bytes += values["size"] - change.row.size
+                self._drop_blobs_on_commit(workspace.db, [change.row.storage_key])
+            if change.row.id in moved_ids:
+                values |= {"path": path, "language": language_for(path)}
+            workspace.update(change.row, values)
+        workspace.save(now)
 
     # ---- helpers -----------------------------------------------------------------------
 

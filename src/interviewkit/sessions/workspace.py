@@ -47,6 +47,14 @@ _IN_SESSION = FILES.c.session_id == bindparam("session_id")
 _UNDER = and_(FILES.c.path >= bindparam("low"), FILES.c.path < bindparam("high"))
 FILE_BY_PATH = select(FILES).where(_IN_SESSION, FILES.c.path == bindparam("path"))
 _FILES_UNDER = select(FILES).where(_IN_SESSION, _UNDER).order_by(FILES.c.path)
+_METADATA = select(
+    FILES.c.id,
+    FILES.c.path,
+    FILES.c.version,
+    FILES.c.size,
+    FILES.c.storage_key,
+    FILES.c.created_at,
+).where(_IN_SESSION)
 _BLOCKERS = (
     select(FILES)
     .where(_IN_SESSION, or_(FILES.c.path.in_(bindparam("paths", expanding=True)), _UNDER))
@@ -69,6 +77,17 @@ def ancestors_and_self(path: str) -> list[str]:
     return ["/" + "/".join(parts[: depth + 1]) for depth in range(len(parts))]
 
 
+@dataclass(frozen=True)
+class FileChange:
+    """A file as a batch of recorded edits leaves it (its content is the recording's)."""
+
+    row: SessionFile | None
+    """The stored row it continues (moved or edited), or None for a new file."""
+    version: int
+    changed: bool
+    """Whether its content differs from the row's."""
+
+
 @dataclass
 class LockedWorkspace:
     """One active session's workspace inside a write transaction that holds its lock.
@@ -83,17 +102,34 @@ class LockedWorkspace:
     created_at: datetime
     file_count: int
     workspace_bytes: int
+    status: str = SessionStatus.active.value
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == SessionStatus.active
 
     @classmethod
-    def lock(cls, db: Session, session_id: str) -> LockedWorkspace:
-        """Lock the session row (FOR UPDATE; SQLite's writer lock is held already)."""
+    def lock(cls, db: Session, session_id: str, *, allow_ended: bool = False) -> LockedWorkspace:
+        """Lock the session row (FOR UPDATE; SQLite's writer lock is held already).
+
+        ``allow_ended`` locks an ended session too (staff annotate a finished interview);
+        its workspace stays read-only, which the caller checks through :attr:`is_active`.
+        """
         connection = db.connection()
         row = connection.execute(_LOCK, {"session_id": session_id}).one_or_none()
         if row is None:
             raise not_found("session_not_found", f"no session {session_id!r}")
-        if row.status != SessionStatus.active:
+        if row.status != SessionStatus.active and not allow_ended:
             raise conflict("session_ended", f"session is {row.status}; its workspace is read-only")
-        return cls(db, connection, session_id, row.created_at, row.file_count, row.workspace_bytes)
+        return cls(
+            db,
+            connection,
+            session_id,
+            row.created_at,
+            row.file_count,
+            row.workspace_bytes,
+            str(row.status),
+        )
 
     @classmethod
     def create(cls, db: Session, session: dict[str, Any]) -> LockedWorkspace:
@@ -109,6 +145,11 @@ class LockedWorkspace:
     def file(self, path: str) -> SessionFile | None:
         found = self._files(FILE_BY_PATH, path=path)
         return found[0] if found else None
+
+    def metadata(self) -> dict[str, SessionFile]:
+        """Every file of the workspace by path, without content: one query for a batch of
+        recorded edits, whose contents the recording already holds."""
+        return {row.path: row for row in self._files(_METADATA)}
 
     def files_under(self, folder: str) -> list[SessionFile]:
         return self._files(_FILES_UNDER, **under(folder))
