@@ -8,6 +8,7 @@ doctor's configuration table, a log line) sees a mask.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import secrets
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from interviewkit.ai.service import build_providers
@@ -44,6 +47,8 @@ def settings_overrides(llm: FakeLLM) -> dict[str, object]:
         "anthropic_api_key": ANTHROPIC_KEY,
         "anthropic_base_url": llm.base_url,
         "llm_retry_attempts": 1,
+        "llm_breaker_failures": 1_000_000,  # every example reaches the provider
+        "ai_messages_per_minute": 1_000,
     }
 
 
@@ -130,3 +135,39 @@ def test_no_log_line_of_a_failing_turn_holds_the_key(
     for record in caplog.records:
         assert ANTHROPIC_KEY not in record.getMessage()
         assert ANTHROPIC_KEY not in str(record.__dict__)
+
+
+@SQLITE
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    leak=st.text(
+        st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), min_size=12, max_size=200
+    ).filter(lambda text: len(text.strip()) >= 12)
+)
+def test_no_provider_error_text_reaches_a_response(
+    client: TestClient, llm: FakeLLM, caplog: pytest.LogCaptureFixture, leak: str
+) -> None:
+    """Whatever a provider's error says, a client gets none of it, as bytes or as text
+    (and the text did travel: the log has it)."""
+    caplog.clear()
+    llm.script(fail(401, message=leak), fail(503, message=leak))
+    sid = new_session(client, problem_id="two-sum", language="python")["id"]
+    path = f"/api/v1/sessions/{sid}/assistant/messages"
+
+    responses = [
+        client.post(path, json={"content": "hi", "stream": False}),
+        client.post(path, json={"content": "hi", "stream": True}),
+        client.get(path),
+    ]
+
+    assert [r.status_code for r in responses] == [502, 200, 200]
+    assert sum(leak in record.getMessage() for record in caplog.records) == 2
+    for response in responses:
+        assert leak.strip().encode() not in response.content
+        decoded = [
+            json.loads(line[6:]) for line in response.text.splitlines() if line[:6] == "data: "
+        ]
+        shown = json.dumps(decoded or response.json(), ensure_ascii=False)
+        assert leak.strip() not in shown
