@@ -17,8 +17,10 @@ from httpx2 import Response  # what starlette's TestClient returns once httpx2 i
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interviewkit.app import Container
+from interviewkit.app import Container, create_app
 from interviewkit.auth.service import TOKEN_AUDIENCE, TOKEN_ISSUER, Role
+from interviewkit.config import Settings
+from interviewkit.sessions.models import SessionStatus
 from interviewkit.storage.signing import TOKEN_KEY_LABEL, URL_KEY_LABEL, UrlSigner, derive_key
 from tests.conftest import TEST_SECRET, Keys, assert_problem, new_session
 
@@ -215,16 +217,125 @@ def test_only_hashes_of_keys_are_stored(container: Container, keys: Keys) -> Non
     assert keys.interviewer not in stored
 
 
-def test_a_candidate_token_outlives_nothing_it_should_not(world: World) -> None:
-    """After the session ends the candidate can still read but no longer write."""
-    staff = TestClient(world.app, headers={"Authorization": world.credentials["interviewer"] or ""})
-    staff.delete(f"/api/v1/sessions/{world.session_a}")
-    read = world.call("candidate_a", "GET", f"/api/v1/sessions/{world.session_a}/files/a.py")
-    assert read.json()["content"] == "secret answer"
-    write = world.call(
-        "candidate_a", "PUT", f"/api/v1/sessions/{world.session_a}/files/a.py", json={"content": ""}
+def _staff(world: World) -> TestClient:
+    return TestClient(world.app, headers={"Authorization": world.credentials["interviewer"] or ""})
+
+
+def _as(world: World, token: str) -> TestClient:
+    return TestClient(world.app, headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        {"method": "DELETE", "params": {"status": "completed"}},
+        {"method": "DELETE", "params": {"status": "terminated"}},
+        {"method": "PATCH", "json": {"status": "completed"}},
+    ],
+    ids=["completed", "terminated", "patched"],
+)
+def test_a_candidate_token_stops_working_when_its_session_ends(
+    world: World, end: dict[str, Any]
+) -> None:
+    """Even on the no-I/O path: the session's open state was cached by the first call."""
+    url = f"/api/v1/sessions/{world.session_a}"
+    assert world.call("candidate_a", "GET", url).status_code == 200  # cached as open
+    ended = _staff(world).request(
+        end["method"], url, **{k: v for k, v in end.items() if k != "method"}
     )
-    assert_problem(write, 409, "session_ended")
+    assert ended.status_code == 200, ended.text
+    for route in sorted(SESSION_ROUTES):
+        method, route_url, kwargs = SESSION_ROUTES[route](world)
+        response = world.call("candidate_a", method, route_url, **kwargs)
+        problem = assert_problem(response, 401, "session_ended_token")
+        assert response.headers["www-authenticate"].startswith("Bearer"), route
+        assert "ended" in problem["detail"]
+    assert _staff(world).get(f"{url}/files/a.py").json()["content"] == "secret answer"
+
+
+def test_a_session_ended_by_the_service_refuses_its_tokens_at_once(
+    world: World, container: Container
+) -> None:
+    """Other domains end sessions through the service (a deadline, a completed attempt)."""
+    url = f"/api/v1/sessions/{world.session_a}"
+    assert world.call("candidate_a", "GET", url).status_code == 200
+    container.sessions.update_session(world.session_a, status=SessionStatus.expired)
+    assert_problem(world.call("candidate_a", "GET", url), 401, "session_ended_token")
+    assert_problem(world.call("candidate_a", "GET", url + "/files"), 401, "session_ended_token")
+
+
+def test_a_session_ended_by_another_process_refuses_its_tokens(
+    world: World, settings: Settings
+) -> None:
+    """With a cache of 0 s (the bound is candidate_token_cache_seconds) every token is
+    checked against the database, so another server's ending is seen on the next call."""
+    other = Container.build(settings.model_copy(update={"candidate_token_cache_seconds": 0}))
+    try:
+        url = f"/api/v1/sessions/{world.session_a}"
+        token = _staff(world).post(f"{url}/invite").json()["token"]
+        candidate = TestClient(create_app(container=other))
+        headers = {"Authorization": f"Bearer {token}"}
+        assert candidate.get(url, headers=headers).status_code == 200
+        world_ended = _staff(world).delete(url)  # this process, not `other`, ends it
+        assert world_ended.status_code == 200
+        assert_problem(candidate.get(url, headers=headers), 401, "session_ended_token")
+    finally:
+        other.executions.close()
+        other.recording.close()
+        other.engine.dispose()
+
+
+def test_revoke_previous_stops_every_earlier_token(world: World) -> None:
+    invite = f"/api/v1/sessions/{world.session_a}/invite"
+    url = f"/api/v1/sessions/{world.session_a}"
+    staff = _staff(world)
+    first = world.credentials["candidate_a"] or ""
+    second = staff.post(invite).json()["token"]
+    assert _as(world, second).get(url).status_code == 200, "a plain invite revokes nothing"
+    assert world.call("candidate_a", "GET", url).status_code == 200
+    third = staff.post(invite, json={"revoke_previous": True})
+    assert third.status_code == 201, third.text
+    for earlier in (first.removeprefix("Bearer "), second):
+        response = _as(world, earlier).get(url)
+        assert_problem(response, 401, "token_revoked")
+        assert_problem(
+            _as(world, earlier).put(f"{url}/files/x.py", json={"content": ""}), 401, "token_revoked"
+        )
+    fresh = _as(world, third.json()["token"])
+    assert fresh.get(url).status_code == 200
+    assert fresh.put(f"{url}/files/x.py", json={"content": "1"}).status_code == 201
+    fourth = staff.post(invite).json()["token"]
+    assert _as(world, fourth).get(url).status_code == 200, "later tokens work"
+    assert fresh.get(url).status_code == 200
+
+
+def test_a_token_for_a_session_that_does_not_exist_is_401(world: World) -> None:
+    token = _token("ses_doesnotexist")
+    response = _as(world, token).get("/api/v1/sessions/ses_doesnotexist")
+    assert_problem(response, 401, "unauthenticated")
+
+
+def test_a_token_of_a_newer_generation_than_the_session_is_refused(world: World) -> None:
+    """A generation claim the session never reached (a token from a restored backup)."""
+    token = _token(world.session_a, gen=7)
+    assert_problem(
+        _as(world, token).get(f"/api/v1/sessions/{world.session_a}"), 401, "token_revoked"
+    )
+
+
+def test_the_token_lifetime_is_capped(world: World, settings: Settings) -> None:
+    invite = f"/api/v1/sessions/{world.session_a}/invite"
+    cap = settings.candidate_token_max_ttl_seconds
+    too_long = _staff(world).post(invite, json={"ttl_seconds": cap + 1})
+    problem = assert_problem(too_long, 422, "token_ttl_too_long")
+    assert problem["limit"] == cap
+    assert_problem(
+        _staff(world).post(invite, json={"ttl_seconds": 365 * 24 * 3600}), 422, "token_ttl_too_long"
+    )
+    at_cap = _staff(world).post(invite, json={"ttl_seconds": cap})
+    assert at_cap.status_code == 201
+    claims = jwt.decode(at_cap.json()["token"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == cap
 
 
 def test_a_token_signed_with_the_url_key_is_refused(world: World) -> None:

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -21,11 +22,12 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from interviewkit.ai.models import AssistantReservation
 from interviewkit.ai.tokens import count_tokens
 from interviewkit.app import Container
-from interviewkit.db import read_session
+from interviewkit.db import new_id, read_session, run_write, utcnow
 from tests.ai.llm_server import ANTHROPIC_MESSAGES, FakeLLM, hold
 from tests.conftest import Keys, assert_problem, new_session
 
@@ -199,3 +201,33 @@ def test_a_client_that_leaves_mid_reply_gives_its_turn_back(
         release.set()
     again = client.post(path, json={"content": "hello again", "stream": False})
     assert again.status_code == 200, again.text
+
+
+def test_a_reservation_left_by_a_crashed_server_expires(
+    container: Container, client: TestClient
+) -> None:
+    """A live reservation counts; one older than ai_reservation_ttl_s is ignored (and pruned)."""
+    limit(container, ai_messages_per_minute=1, ai_reservation_ttl_s=60)
+    stale, live = two_sum(client), two_sum(client)
+    now = utcnow()
+
+    def crashed(db: Session) -> None:
+        db.add(
+            AssistantReservation(
+                id=new_id("rsv"), session_id=stale, tokens=1, created_at=now - timedelta(seconds=61)
+            )
+        )
+        db.add(
+            AssistantReservation(
+                id=new_id("rsv"), session_id=live, tokens=1, created_at=now - timedelta(seconds=59)
+            )
+        )
+
+    run_write(container.assistant.factory, crashed)
+
+    ask = "/api/v1/sessions/{}/assistant/messages"
+    assert (
+        client.post(ask.format(stale), json={"content": "hi", "stream": False}).status_code == 200
+    )
+    assert_problem(client.post(ask.format(live), json={"content": "hi"}), 429, "rate_limited")
+    assert reservations(container) == 1  # the live one; the stale one was pruned

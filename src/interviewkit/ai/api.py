@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.ai.service import UNAVAILABLE, AssistantService, Event, message_json
@@ -46,7 +48,7 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
     ensure_session_access(await authenticate(request), session_id)
     service = _service(request)
     admitted = await run_in_threadpool(service.admit, session_id, body.content)
-    events = service.converse(admitted.interview, body.content, admitted.reservation)
+    events = service.converse(admitted.interview, body.content, admitted.turn)
     if body.stream:
 
         async def stream() -> AsyncIterator[bytes]:
@@ -55,12 +57,21 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
                     yield _sse(event)
 
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-        return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+        # runs after the body, also when the client left before the reply even started
+        # (then the generator never ran and could not release the turn itself)
+        done = BackgroundTask(service.release, admitted.turn)
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers=headers, background=done
+        )
     final: dict[str, Any] = {}
-    async with aclosing(events):
-        async for event in events:
-            if event.name in ("done", "error"):
-                final = {"event": event.name, **event.data}
+    try:
+        async with aclosing(events):
+            async for event in events:
+                if event.name in ("done", "error"):
+                    final = {"event": event.name, **event.data}
+    finally:  # a no-op once the turn stored its messages
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(service.release, admitted.turn)
     if final.get("event") == "error":
         raise ProblemError(  # never the provider's own text: see UNAVAILABLE
             502,

@@ -141,20 +141,21 @@ class AIMetrics:
         )
 
 
-@dataclass(frozen=True)
-class Admitted:
-    """A question that passed ``admit``: its session and the reservation its turn holds."""
-
-    interview: InterviewSession
-    reservation: str
-
-
 @dataclass
-class _Turn:
-    """The reservation of a turn in progress; ``settled`` once its messages are stored."""
+class Turn:
+    """The reservation of a turn in progress; ``settled`` once its messages are stored
+    (which settles the reservation) or the reservation was released."""
 
     reservation: str | None
     settled: bool = False
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A question that passed ``admit``: its session and the turn holding its reservation."""
+
+    interview: InterviewSession
+    turn: Turn
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,7 @@ class AssistantService:
             db.expunge_all()
 
         run_write(self.factory, reserve)
-        return Admitted(interview, reservation.id)
+        return Admitted(interview, Turn(reservation.id))
 
     def _check_limits(self, db: Session, session_id: str, now: datetime) -> None:
         """429 when finished turns plus the live reservations reach a limit."""
@@ -311,13 +312,19 @@ class AssistantService:
                     scope="daily",
                 )
 
-    def release(self, reservation: str) -> None:
-        """Give back a turn's reservation (the turn failed before storing its messages)."""
+    def release(self, turn: Turn) -> None:
+        """Give back the reservation of a turn that ended without storing its messages
+        (an error, a client gone, a reply never started); a no-op once it is settled."""
+        if turn.reservation is None or turn.settled:
+            return
 
         def remove(db: Session) -> None:
-            db.execute(delete(AssistantReservation).where(AssistantReservation.id == reservation))
+            db.execute(
+                delete(AssistantReservation).where(AssistantReservation.id == turn.reservation)
+            )
 
         run_write(self.factory, remove)
+        turn.settled = True
 
     # ---- context --------------------------------------------------------------------------
 
@@ -329,6 +336,7 @@ class AssistantService:
         last = self._last_result(interview.id)
         active = self._active_file(workspace, language, last)
         history = self.messages(interview.id, check=False)
+        taken = self.problems.hints_taken(interview.id)
         policy: Policy = config.get("assistant_policy", "hints_only")
         if policy not in POLICY_RULES:
             policy = "hints_only"
@@ -342,7 +350,8 @@ class AssistantService:
             conversation=[
                 ChatMessage("user" if m.role == "user" else "assistant", m.content) for m in history
             ],
-            hints_released=sum(m.hint for m in history),
+            # an attempt's one hint counter, shared with the hint route; else the session's
+            hints_released=sum(m.hint for m in history) if taken is None else taken,
             policy=policy,
         )
 
@@ -407,25 +416,25 @@ class AssistantService:
     # ---- a turn ---------------------------------------------------------------------------
 
     async def converse(
-        self, interview: InterviewSession, content: str, reservation: str | None = None
+        self, interview: InterviewSession, content: str, turn: Turn | None = None
     ) -> AsyncGenerator[Event, None]:
         """Store the question, stream the answer, store it with its usage; events for SSE.
 
-        The turn's ``reservation`` (from :meth:`admit`) is settled in the commit that
+        The ``turn``'s reservation (from :meth:`admit`) is settled in the commit that
         stores the messages, or released if the turn ends without them (an error, or the
         client going away), shielded from the cancellation that may be ending it.
         """
-        turn = _Turn(reservation)
+        turn = turn or Turn(None)
         try:
             async for event in self._converse(interview, content, turn):
                 yield event
         finally:
-            if turn.reservation is not None and not turn.settled:
+            if not turn.settled:
                 with anyio.CancelScope(shield=True):
-                    await run_in_threadpool(self.release, turn.reservation)
+                    await run_in_threadpool(self.release, turn)
 
     async def _converse(
-        self, interview: InterviewSession, content: str, turn: _Turn
+        self, interview: InterviewSession, content: str, turn: Turn
     ) -> AsyncIterator[Event]:
         context = await run_in_threadpool(self.context, interview)
         asked = self._message(interview.id, "user", content, {})
@@ -563,7 +572,7 @@ class AssistantService:
         self,
         session_id: str,
         turn: list[tuple[AssistantMessage, dict[str, Any]]],
-        progress: _Turn | None = None,
+        progress: Turn | None = None,
     ) -> None:
         """The question and the answer with their recording events: one commit per turn.
 
@@ -577,10 +586,13 @@ class AssistantService:
                 events = [{k: v for k, v in event.items() if v is not None} for _, event in turn]
                 self.recording.record(db, session_id, events)
             except ProblemError as exc:
-                if exc.code != "session_ended":
+                if exc.code not in ("session_ended", "session_expired"):  # a served turn counts
                     raise
             for row, _ in turn:
                 db.add(row)
+            answers = [row for row, _ in turn if row.role == "assistant"]
+            if answers:  # the turn counts toward the attempt's penalties, in this commit
+                self.problems.count_turn(db, session_id, hint=any(r.hint for r in answers))
             if progress is not None and progress.reservation is not None:
                 db.execute(
                     delete(AssistantReservation).where(

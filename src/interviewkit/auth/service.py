@@ -4,7 +4,12 @@ API keys are 256-bit random secrets, so a plain SHA-256 of the key is a safe thi
 store and look up (a slow password hash buys nothing against a key no one can guess).
 Verified keys are trusted from memory for ``api_key_cache_seconds``, so a revoked key
 stops working within that time on every server.
-Candidate tokens are JWTs (HS256) naming one session; they need no database lookup.
+Candidate tokens are JWTs (HS256) naming one session and a generation of its tokens.
+A token works only while its session is active and its generation is the session's
+current one (an invite with ``revoke_previous`` moves the generation on). That state
+comes from the sessions domain through a :class:`TokenGate`, which keeps it in memory for
+``candidate_token_cache_seconds``: a session ended through this process refuses its
+tokens at once, one ended by another process within that time.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any, Protocol
 
 import jwt
 from sqlalchemy import func, select
@@ -59,9 +65,29 @@ class CandidateToken:
     expires_at: datetime
 
 
-def unauthenticated(detail: str) -> ProblemError:
+@dataclass(frozen=True)
+class TokenAccess:
+    """What a candidate token needs to know of its session."""
+
+    active: bool
+    generation: int
+
+
+class TokenGate(Protocol):
+    """The sessions domain's answer to "may this session's tokens still be used?"."""
+
+    def cached_token_access(self, session_id: str) -> TokenAccess | None:
+        """The state if it is in memory and fresh, else None; never does I/O."""
+        ...
+
+    def token_access(self, session_id: str) -> TokenAccess | None:
+        """The state (may read the database); None when there is no such session."""
+        ...
+
+
+def unauthenticated(detail: str, code: str = "unauthenticated") -> ProblemError:
     return ProblemError(
-        401, "unauthenticated", detail, headers={"WWW-Authenticate": 'Bearer realm="interviewkit"'}
+        401, code, detail, headers={"WWW-Authenticate": 'Bearer realm="interviewkit"'}
     )
 
 
@@ -78,8 +104,11 @@ class AuthService:
         *,
         candidate_limit: RateLimiter | None = None,
         staff_limit: RateLimiter | None = None,
+        gate: TokenGate | None = None,
     ) -> None:
+        """Without a ``gate`` (the CLI, which only manages keys) no candidate token passes."""
         self.factory = factory
+        self._gate = gate
         # never the raw secret: a key of its own, which signs nothing but candidate tokens
         self._signing_key = derive_key(signing_key, TOKEN_KEY_LABEL)
         self._cache_seconds = cache_seconds
@@ -89,7 +118,9 @@ class AuthService:
         self._staff_limit = staff_limit or RateLimiter(0, 1)
 
     @classmethod
-    def from_settings(cls, factory: sessionmaker[Session], settings: Settings) -> AuthService:
+    def from_settings(
+        cls, factory: sessionmaker[Session], settings: Settings, gate: TokenGate | None = None
+    ) -> AuthService:
         return cls(
             factory,
             settings.effective_secret_key,
@@ -100,6 +131,7 @@ class AuthService:
             staff_limit=RateLimiter(
                 settings.staff_requests_per_second, settings.staff_request_burst
             ),
+            gate=gate,
         )
 
     def throttle(self, principal: Principal) -> None:
@@ -160,7 +192,10 @@ class AuthService:
 
     # ---- candidate tokens --------------------------------------------------------------
 
-    def mint_candidate_token(self, session_id: str, ttl_seconds: int) -> CandidateToken:
+    def mint_candidate_token(
+        self, session_id: str, ttl_seconds: int, generation: int = 0
+    ) -> CandidateToken:
+        """A token for ``session_id``, valid while the session accepts ``generation``."""
         now = datetime.now(UTC)
         expires = now + timedelta(seconds=ttl_seconds)
         claims = {
@@ -170,6 +205,7 @@ class AuthService:
             "iat": int(now.timestamp()),
             "exp": int(expires.timestamp()),
             "jti": secrets.token_urlsafe(12),
+            "gen": generation,
         }
         token = jwt.encode(claims, self._signing_key, algorithm="HS256")
         return CandidateToken(token, session_id, expires.replace(microsecond=0))
@@ -179,13 +215,15 @@ class AuthService:
     def authenticate(self, credential: str) -> Principal:
         if credential.startswith(API_KEY_PREFIX):
             return self._authenticate_key(credential)
-        return self._authenticate_token(credential)
+        principal = self._authenticate_token(credential, io=True)
+        assert principal is not None  # with I/O allowed there is always an answer
+        return principal
 
     def without_io(self, credential: str) -> Principal | None:
         """The principal when no database lookup is needed, else None (or 401)."""
         if credential.startswith(API_KEY_PREFIX):
             return self._cached_key(hash_key(credential))
-        return self._authenticate_token(credential)
+        return self._authenticate_token(credential, io=False)
 
     def _cached_key(self, digest: str) -> Principal | None:
         cached = self._cache.get(digest)
@@ -210,7 +248,33 @@ class AuthService:
             self._cache[digest] = (now + self._cache_seconds, principal)
         return principal
 
-    def _authenticate_token(self, token: str) -> Principal:
+    def _authenticate_token(self, token: str, *, io: bool) -> Principal | None:
+        """Check the signature and claims, then the session's state: from memory, or
+        with ``io`` from the gate's lookup (None when that lookup would be needed)."""
+        claims = self._decode(token)
+        session_id = str(claims["sub"])
+        if self._gate is None:
+            raise unauthenticated("candidate tokens are not accepted here")
+        access = self._gate.cached_token_access(session_id)
+        if access is None:
+            if not io:
+                return None
+            access = self._gate.token_access(session_id)
+        if access is None:
+            raise unauthenticated("the session of this token does not exist")
+        if not access.active:
+            raise unauthenticated(
+                "the interview session has ended; this candidate token no longer works",
+                "session_ended_token",
+            )
+        generation = claims.get("gen", 0)
+        if isinstance(generation, bool) or generation != access.generation:
+            raise unauthenticated(
+                "this candidate token was revoked by a newer invitation", "token_revoked"
+            )
+        return Principal(Role.candidate, session_id=session_id)
+
+    def _decode(self, token: str) -> dict[str, Any]:
         try:
             claims = jwt.decode(
                 token,
@@ -224,4 +288,4 @@ class AuthService:
             raise unauthenticated("the candidate token has expired") from None
         except jwt.PyJWTError:
             raise unauthenticated("the bearer token is not valid") from None
-        return Principal(Role.candidate, session_id=str(claims["sub"]))
+        return claims

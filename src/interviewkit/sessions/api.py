@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
 from interviewkit.auth.service import AuthService, Principal
 from interviewkit.db import ID_PATTERN
-from interviewkit.errors import ProblemError, conflict
+from interviewkit.errors import ProblemError
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.schemas import (
     CandidateSessionOut,
@@ -337,14 +337,21 @@ def invite_candidate(
     service: StaffService,
     body: InviteRequest | None = None,
 ) -> Response:
-    """Mint a candidate token: it opens this one session's workspace and nothing else."""
-    interview = service.get_session(session_id)
-    if not interview.is_active:
-        raise conflict("session_ended", f"session is {interview.status}; no new invitations")
-    container = request.app.state.container
-    auth: AuthService = container.auth
-    ttl = (body.ttl_seconds if body else None) or container.settings.candidate_token_ttl_seconds
-    minted = auth.mint_candidate_token(session_id, ttl)
+    """Mint a candidate token: it opens this one session's workspace and nothing else,
+    until the session ends; ``revoke_previous`` makes every earlier token stop working."""
+    settings = request.app.state.container.settings
+    cap = settings.candidate_token_max_ttl_seconds
+    ttl = (body.ttl_seconds if body else None) or min(settings.candidate_token_ttl_seconds, cap)
+    if ttl > cap:
+        raise ProblemError(
+            422,
+            "token_ttl_too_long",
+            f"ttl_seconds is {ttl}; a candidate token lives at most {cap} s",
+            limit=cap,
+        )
+    generation = service.invite(session_id, revoke_previous=bool(body and body.revoke_previous))
+    auth: AuthService = request.app.state.container.auth
+    minted = auth.mint_candidate_token(session_id, ttl, generation)
     invite = InviteOut(session_id=session_id, token=minted.token, expires_at=minted.expires_at)
     return json_response(invite, 201)
 

@@ -217,7 +217,15 @@ class MoveResult(BaseModel):
 
 
 class InviteRequest(Strict):
-    ttl_seconds: int | None = Field(None, ge=60, le=30 * 24 * 3600)
+    ttl_seconds: int | None = Field(
+        None,
+        ge=60,
+        description="Token lifetime; above INTERVIEWKIT_CANDIDATE_TOKEN_MAX_TTL_SECONDS "
+        "is 422 token_ttl_too_long",
+    )
+    revoke_previous: bool = Field(
+        False, description="Make every token minted earlier for this session stop working"
+    )
 
 
 class InviteOut(BaseModel):
