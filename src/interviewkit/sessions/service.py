@@ -14,15 +14,18 @@ import binascii
 import hashlib
 import json
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Literal, Protocol, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, object_session, sessionmaker
 
+from interviewkit.auth.service import TokenAccess
 from interviewkit.config import Settings
 from interviewkit.db import (
     ID_PATTERN,
@@ -42,6 +45,12 @@ from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 EndStatus = Literal["completed", "terminated"]
 T = TypeVar("T")
+
+
+_TOKEN_STATE = select(InterviewSession.status, InterviewSession.token_generation).where(
+    InterviewSession.id == bindparam("session_id")
+)
+_TOKEN_STATE_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,10 @@ class SessionService:
             settings.max_path_bytes, settings.max_path_depth, settings.max_segment_bytes
         )
         self.recorder: WorkspaceRecorder | None = None
+        # session id -> (trusted until, state) for candidate tokens; see token_access
+        self._token_states: dict[str, tuple[float, TokenAccess]] = {}
+        self._token_forgets = 0  # bumped by every forget: a lookup older than it is not kept
+        self._token_lock = threading.Lock()
 
     # ---- sessions ----------------------------------------------------------------------
 
@@ -243,6 +256,65 @@ class SessionService:
         interview.status = status
         if status != SessionStatus.active:
             interview.ended_at = utcnow()
+        db = object_session(interview)
+        if db is not None:  # once ended for good, its candidate tokens stop at once
+            on_commit(db, partial(self._forget_token_state, interview.id))
+
+    # ---- what candidate tokens may do (the auth domain's TokenGate) --------------------
+
+    def invite(self, session_id: str, *, revoke_previous: bool = False) -> int:
+        """The token generation a new invitation carries (409 once the session ended).
+
+        With ``revoke_previous`` the session moves to a new generation, so every token
+        minted before this one stops working.
+        """
+
+        def issue(db: Session) -> int:
+            interview = self._locked_session(db, session_id)
+            if not interview.is_active:
+                raise conflict(
+                    "session_ended", f"session is {interview.status}; no new invitations"
+                )
+            if revoke_previous:
+                interview.token_generation += 1
+                on_commit(db, partial(self._forget_token_state, session_id))
+            return interview.token_generation
+
+        return run_write(self.factory, issue)
+
+    def cached_token_access(self, session_id: str) -> TokenAccess | None:
+        """The session's state for its tokens when fresh in memory; never does I/O."""
+        cached = self._token_states.get(session_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
+    def token_access(self, session_id: str) -> TokenAccess | None:
+        """Whether the session is open and which token generation it accepts; None when
+        there is no such session. Kept ``candidate_token_cache_seconds``, so a session
+        ended by another process refuses its tokens within that time (this process
+        forgets the state when it ends a session or revokes tokens)."""
+        cached = self.cached_token_access(session_id)
+        if cached is not None:
+            return cached
+        started, forgets = time.monotonic(), self._token_forgets
+        with read_connection(self.factory) as connection:
+            found = connection.execute(_TOKEN_STATE, {"session_id": session_id}).one_or_none()
+        if found is None:
+            return None
+        access = TokenAccess(found.status == SessionStatus.active, found.token_generation)
+        with self._token_lock:
+            if forgets == self._token_forgets:  # no end or revocation raced this read
+                if len(self._token_states) >= _TOKEN_STATE_LIMIT:
+                    self._token_states.clear()
+                expires = started + self.settings.candidate_token_cache_seconds
+                self._token_states[session_id] = (expires, access)
+        return access
+
+    def _forget_token_state(self, session_id: str) -> None:
+        with self._token_lock:
+            self._token_forgets += 1
+            self._token_states.pop(session_id, None)
 
     def _session(self, db: Session, session_id: str) -> InterviewSession:
         interview = db.get(InterviewSession, session_id)
