@@ -6,10 +6,12 @@ Every answer is either a success or a problem+json 4xx with a stable code.
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response  # what starlette's TestClient returns once httpx2 is installed
 from hypothesis import HealthCheck, given, settings
@@ -58,6 +60,9 @@ content_types = st.sampled_from(
     ["application/json", "text/plain", "application/octet-stream", "image/png", "", "text/x; a=b"]
 )
 header_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)
+
+
+JSON = {"Content-Type": "application/json"}
 
 
 def assert_no_server_error(response: Response) -> None:
@@ -111,7 +116,7 @@ def test_raw_bodies(
 @FUZZ
 @given(body=session_bodies)
 def test_session_bodies(client: TestClient, body: Any) -> None:
-    created = client.post("/api/v1/sessions", content=json.dumps(body).encode())
+    created = client.post("/api/v1/sessions", content=json.dumps(body).encode(), headers=JSON)
     assert_no_server_error(created)
     if created.status_code == 201:
         session = created.json()
@@ -210,7 +215,7 @@ execute_bodies = st.one_of(
 @given(body=execute_bodies)
 def test_execute_bodies(client: TestClient, body: Any) -> None:
     """Whatever a client sends to the execution API, the answer is a result or a 4xx."""
-    response = client.post("/api/v1/execute", content=json.dumps(body).encode())
+    response = client.post("/api/v1/execute", content=json.dumps(body).encode(), headers=JSON)
     assert_no_server_error(response)
     if response.status_code == 200:
         assert response.json()["status"] != "internal_error", response.text
@@ -249,6 +254,89 @@ def test_recording_bodies_and_moments(
 ) -> None:
     """Any batch gets per-event verdicts or a 4xx; any moment a workspace or a 4xx."""
     url = f"/api/v1/sessions/{session_id}"
-    assert_no_server_error(client.post(f"{url}/events", content=json.dumps(body).encode()))
+    events = json.dumps(body).encode()
+    assert_no_server_error(client.post(f"{url}/events", content=events, headers=JSON))
     assert_no_server_error(client.get(f"{url}/replay", params={"at_ms": moment}))
     assert_no_server_error(client.get(f"{url}/events", params={"from_seq": moment}))
+
+
+# ---- lone surrogates and integers beyond 64 bits, across every route -------------------------
+
+lone_surrogates = st.integers(0xD800, 0xDFFF).map(chr)
+surrogate_text = st.tuples(st.text(max_size=6), lone_surrogates, st.text(max_size=6)).map("".join)
+planted_surrogate = st.recursive(
+    surrogate_text | st.dictionaries(surrogate_text, json_values, min_size=1, max_size=2),
+    lambda inner: (
+        st.tuples(st.lists(json_values, max_size=3), inner, st.integers(0, 3)).map(
+            lambda planted: [*planted[0][: planted[2]], planted[1], *planted[0][planted[2] :]]
+        )
+        | st.tuples(
+            st.dictionaries(st.text(max_size=8), json_values, max_size=3),
+            st.text(max_size=8),
+            inner,
+        ).map(lambda planted: {**planted[0], planted[1]: planted[2]})
+    ),
+    max_leaves=6,
+)
+"""Any JSON document with at least one lone surrogate somewhere: a key, a value, deep."""
+INT64_MAX = 2**63 - 1
+huge_integers = st.integers(min_value=INT64_MAX + 1, max_value=10**40) | st.integers(
+    min_value=-(10**40), max_value=-INT64_MAX - 2
+)
+
+
+class Operation(NamedTuple):
+    method: str
+    url: str
+    query: list[str]
+
+
+def operations(client: TestClient, session_id: str, methods: set[str]) -> list[Operation]:
+    """Every API operation the OpenAPI document lists with one of these methods, its path
+    parameters filled in (the session's id, else a well-formed unknown id)."""
+    found = []
+    for path, items in client.get("/openapi.json").json()["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        url = path.replace("{session_id}", session_id)
+        url = re.sub(r"\{[A-Za-z_]+(:path)?\}", "x1", url)
+        for method, spec in items.items():
+            if method.upper() in methods:
+                query = [p["name"] for p in spec.get("parameters", []) if p["in"] == "query"]
+                found.append(Operation(method.upper(), url, query))
+    return sorted(found)
+
+
+@FUZZ
+@given(body=planted_surrogate, pick=st.integers(min_value=0))
+def test_a_lone_surrogate_in_any_json_body_of_any_route_is_422(
+    app: FastAPI, client: TestClient, session_id: str, body: Any, pick: int
+) -> None:
+    routes = operations(client, session_id, {"POST", "PUT", "PATCH", "DELETE"})
+    method, url, _ = routes[pick % len(routes)]
+    raw = json.dumps(body).encode()  # escapes the surrogate: valid JSON, no Unicode text
+
+    response = client.request(method, url, content=raw, headers=JSON)
+
+    assert response.status_code == 422, (method, url, response.text)
+    assert response.json()["code"] == "invalid_unicode"
+    engine = app.state.container.engine
+    with engine.connect() as connection:  # no run was queued and left behind
+        assert connection.exec_driver_sql("SELECT count(*) FROM executions").scalar() == 0
+
+
+@FUZZ
+@given(number=huge_integers | st.integers(), pick=st.integers(min_value=0), at=st.integers(0, 5))
+def test_any_integer_in_any_query_parameter_is_never_a_500(
+    client: TestClient, session_id: str, number: int, pick: int, at: int
+) -> None:
+    routes = [op for op in operations(client, session_id, {"GET", "DELETE", "POST"}) if op.query]
+    method, url, names = routes[pick % len(routes)]
+    name = names[at % len(names)]
+
+    response = client.request(method, url, params={name: str(number)})
+
+    assert_no_server_error(response)
+    if abs(number) > INT64_MAX:
+        assert response.status_code == 400, (method, url, name, response.text)
+        assert response.json()["code"] == "invalid_parameter"

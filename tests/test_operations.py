@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import errno
+import hashlib
 import io
 import json
 import logging
 import re
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -19,7 +22,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
-from interviewkit.app import Container
+from interviewkit.app import Container, create_app
 from interviewkit.observability import configure_logging
 from interviewkit.storage import LocalObjectStore
 from tests.conftest import Keys, assert_problem, new_session
@@ -79,7 +82,10 @@ def test_readyz_is_503_when_the_database_is_unreachable(
 
 
 def test_readyz_is_503_when_the_object_store_cannot_write(
-    anonymous: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch
+    anonymous: TestClient,
+    container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     def disk_full(*_: object, **__: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -91,8 +97,78 @@ def test_readyz_is_503_when_the_object_store_cannot_write(
     assert response.status_code == 503, response.text
     checks = response.json()["checks"]
     assert checks["object_store"]["status"] == "failing"
-    assert "No space left" in checks["object_store"]["detail"]
     assert checks["database"]["status"] == "ok"
+    # the cause goes to the operator's log, not to the public endpoint
+    assert "No space left" not in response.text
+    assert "No space left" in caplog.text
+
+
+def assert_nothing_internal(text: str, data_dir: Path) -> None:
+    """No path on the server, no URL (with or without credentials) in a public answer."""
+    assert str(data_dir) not in text
+    assert str(data_dir.resolve()) not in text
+    assert not re.search(r"(?<![\w.])/(?:tmp|home|root|var|etc|srv|opt)\b", text), text
+    assert "://" not in text, text
+
+
+def test_readyz_shows_no_path_url_or_password(
+    anonymous: TestClient, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    healthy = anonymous.get("/readyz")
+    assert healthy.status_code == 200, healthy.text
+    assert_nothing_internal(healthy.text, tmp_path)
+
+    unreachable = create_engine("postgresql+psycopg://nobody:hunter2-db@127.0.0.1:1/none")
+    monkeypatch.setattr(container, "engine", unreachable)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a regular file where the store's folders should go")
+    monkeypatch.setattr(local_store(container), "root", blocker / "objects")
+    app = create_app(container=container)  # a new app: no cached answer
+    try:
+        failing = TestClient(app, raise_server_exceptions=False).get("/readyz")
+    finally:
+        unreachable.dispose()
+
+    assert failing.status_code == 503, failing.text
+    assert failing.json()["checks"]["database"]["status"] == "failing"
+    assert failing.json()["checks"]["object_store"]["status"] == "failing"
+    assert "hunter2" not in failing.text
+    assert "nobody" not in failing.text
+    assert_nothing_internal(failing.text, tmp_path)
+
+
+def test_parallel_store_checks_do_not_fail_each_other(container: Container) -> None:
+    """Concurrent probes once shared one key and deleted each other's probe object."""
+    store = local_store(container)
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(lambda _: store.check(), range(120)))
+
+    assert [check.detail for check in outcomes if not check.ok] == []
+    assert list(store.list()) == []  # every probe cleaned up after itself
+
+
+@pytest.mark.parametrize("settings_overrides", [{"readyz_cache_seconds": 0}])
+def test_36_parallel_readyz_calls_are_all_ready(anonymous: TestClient) -> None:
+    with ThreadPoolExecutor(max_workers=36) as pool:
+        responses = list(pool.map(lambda _: anonymous.get("/readyz"), range(36)))
+
+    assert [r.text for r in responses if r.status_code != 200] == []
+
+
+@pytest.mark.parametrize("settings_overrides", [{"readyz_cache_seconds": 3600}])
+def test_readyz_reuses_its_probes_within_the_cache_window(
+    anonymous: TestClient, container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert anonymous.get("/readyz").status_code == 200
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a regular file where the store's folders should go")
+    monkeypatch.setattr(local_store(container), "root", blocker / "objects")
+
+    cached = anonymous.get("/readyz")
+    fresh = TestClient(create_app(container=container)).get("/readyz")
+
+    assert cached.status_code == 200, cached.text  # answered from the cache
+    assert fresh.status_code == 503, fresh.text  # the probe itself does see the failure
 
 
 def test_readyz_is_503_when_the_object_store_root_is_broken(
@@ -397,6 +473,237 @@ def test_an_unexpected_error_is_500_without_internals(
     errors = [record for record in json_log() if record["logger"] == "interviewkit.errors"]
     assert [record["request_id"] for record in errors] == [request_id]
     assert "RuntimeError" in errors[0]["exc_info"]
+
+
+# ---- security headers ---------------------------------------------------------------------
+
+
+def assert_hardened(response: Any) -> None:
+    assert response.headers["x-content-type-options"] == "nosniff", response.request.url
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_every_response_carries_the_security_headers(
+    anonymous: TestClient, client: TestClient
+) -> None:
+    responses = [
+        anonymous.get("/healthz"),
+        anonymous.get("/readyz"),
+        anonymous.get("/metrics"),
+        anonymous.get("/openapi.json"),
+        anonymous.get("/docs"),
+        anonymous.get("/api/v1/sessions"),  # 401
+        anonymous.get("/no/such/route"),  # 404
+        anonymous.put("/healthz"),  # 405
+        client.post("/api/v1/sessions", json={"candidate_email": "nope"}),  # 422
+        client.post("/api/v1/sessions", content=b"x" * (LIMIT + 1)),  # 413, from the middleware
+        client.post("/api/v1/sessions", json={"candidate_name": "Ada"}),  # 201
+    ]
+
+    for response in responses:
+        assert_hardened(response)
+
+
+def test_answers_carrying_keys_and_tokens_are_never_stored(
+    admin: TestClient, client: TestClient
+) -> None:
+    key = admin.post("/api/v1/keys", json={"name": "ci", "role": "interviewer"})
+    session_id = new_session(client)["id"]
+    invite = client.post(f"/api/v1/sessions/{session_id}/invite")
+    listed = client.get("/api/v1/sessions")
+    failed = client.get("/api/v1/sessions/ses_doesnotexist")
+
+    assert key.status_code == 201, key.text
+    assert invite.status_code == 201, invite.text
+    for response in (key, invite, listed, failed):
+        assert response.headers["cache-control"] == "no-store", response.request.url
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc", "/docs/oauth2-redirect"])
+def test_html_pages_get_a_strict_csp_that_allows_only_their_own_scripts(
+    anonymous: TestClient, page: str
+) -> None:
+    response = anonymous.get(page)
+
+    assert response.status_code == 200
+    assert_hardened(response)
+    policy = dict(
+        [*directive.strip().split(" ", 1), ""][:2]
+        for directive in response.headers["content-security-policy"].split(";")
+    )
+    assert policy["default-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert "'unsafe-eval'" not in policy["script-src"]
+    allowed = set(policy["script-src"].split())
+    # every inline script of the page runs (its hash is allowed), nothing else inline does
+    inline = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    hashes = {
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
+        for code in inline
+    }
+    assert hashes <= allowed
+    assert allowed == {"'self'", *hashes}
+
+
+def test_json_answers_carry_no_html_policy(anonymous: TestClient) -> None:
+    assert "content-security-policy" not in anonymous.get("/healthz").headers
+
+
+@pytest.mark.parametrize("settings_overrides", [{"metrics_token": "scrape-token-0123456789"}])
+def test_metrics_can_require_a_token(anonymous: TestClient) -> None:
+    token = "scrape-token-0123456789"
+    basic = base64.b64encode(f"prometheus:{token}".encode()).decode()
+    wrong = base64.b64encode(b"prometheus:guess").decode()
+
+    refused = [
+        anonymous.get("/metrics"),
+        anonymous.get("/metrics", headers={"Authorization": "Bearer guess"}),
+        anonymous.get("/metrics", headers={"Authorization": f"Basic {wrong}"}),
+        anonymous.get("/metrics", headers={"Authorization": "Basic %%%"}),
+        anonymous.get("/metrics", headers={"Authorization": token}),
+    ]
+    bearer = anonymous.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    basic_auth = anonymous.get("/metrics", headers={"Authorization": f"Basic {basic}"})
+
+    for response in refused:
+        assert_problem(response, 401, "unauthenticated")
+        assert "Bearer" in response.headers["www-authenticate"]
+        assert token not in response.text
+    for response in (bearer, basic_auth):
+        assert response.status_code == 200
+        assert "interviewkit_http_requests_total" in response.text
+
+
+# ---- input no route can handle ------------------------------------------------------------
+
+
+def test_a_lone_surrogate_anywhere_in_a_json_body_is_422(
+    client: TestClient, container: Container
+) -> None:
+    session_id = new_session(client, files=[{"path": "/a.py", "content": "x"}])["id"]
+    python = {"path": "main.py", "content": "print(input())"}
+    bodies = [
+        ("POST", "/api/v1/sessions", {"candidate_name": "\ud800"}),
+        ("POST", "/api/v1/sessions", {"config": {"\udfff": 1}}),
+        ("PATCH", f"/api/v1/sessions/{session_id}", {"config": {"notes": ["ok", "\udc00"]}}),
+        ("POST", f"/api/v1/sessions/{session_id}/files", {"path": "/b.py", "content": "\ud800"}),
+        ("POST", f"/api/v1/sessions/{session_id}/files", {"path": "/\ud800.py", "content": ""}),
+        ("POST", "/api/v1/execute", {"language": "python", "files": [python], "stdin": "\udc00"}),
+        (
+            "POST",
+            "/api/v1/execute",
+            {
+                "language": "python",
+                "files": [{"path": "main.py", "content": "def f(x):\n    return x\n"}],
+                "entry_point": "f",
+                "tests": [{"name": "t", "input": ["\ud83d"], "expected": "\ude00"}],
+            },
+        ),
+        (
+            "POST",
+            f"/api/v1/sessions/{session_id}/events",
+            {"events": [{"type": "edit", "file": "/a.py", "offset": 0, "insert": "\udbff"}]},
+        ),
+    ]
+
+    for method, url, body in bodies:
+        # json.dumps escapes a lone surrogate as \ud800: valid JSON, but no Unicode text
+        raw = json.dumps(body).encode()
+        response = client.request(
+            method, url, content=raw, headers={"Content-Type": "application/json"}
+        )
+        problem = assert_problem(response, 422, "invalid_unicode")
+        assert "surrogate" in problem["detail"]
+    # nothing was written, and no execution was queued and left behind
+    assert client.get("/api/v1/sessions").json()["items"][0]["id"] == session_id
+    assert len(client.get("/api/v1/sessions").json()["items"]) == 1
+    assert [
+        f["path"] for f in client.get(f"/api/v1/sessions/{session_id}/files").json()["files"]
+    ] == ["/a.py"]
+    with container.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM executions").scalar() == 0
+
+
+def test_a_surrogate_pair_is_text_and_accepted(client: TestClient) -> None:
+    raw = json.dumps({"candidate_name": "Ada \U0001f600"}).encode()  # escaped as a pair
+
+    response = client.post(
+        "/api/v1/sessions", content=raw, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["candidate_name"] == "Ada \U0001f600"
+
+
+def test_a_json_body_that_is_not_utf8_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/sessions",
+        content=b'{"candidate_name": "\xed\xa0\x80"}',  # a surrogate, encoded as if UTF-8
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert_problem(response, 422, "invalid_unicode")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/sessions?limit=99999999999999999999",
+        "/api/v1/sessions?limit=-1",
+        "/api/v1/sessions?limit=0",
+        "/api/v1/sessions?limit=9223372036854775808",
+        "/api/v1/sessions?limit=-99999999999999999999999999",
+        "/api/v1/sessions?status=paused",
+        "/api/v1/sessions/{sid}/events?from_seq=99999999999999999999999",
+        "/api/v1/sessions/{sid}/events?from_seq=-5",
+        "/api/v1/sessions/{sid}/events?limit=" + "9" * 5000,
+        "/api/v1/sessions/{sid}/replay?at_ms=99999999999999999999999",
+        "/api/v1/sessions/{sid}/replay?at_ms=-1",
+        "/api/v1/objects/a/b?expires=99999999999999999999999&signature=x",
+    ],
+)
+def test_an_out_of_range_query_parameter_is_400(client: TestClient, query: str) -> None:
+    session_id = new_session(client)["id"]
+
+    response = client.get(query.replace("{sid}", session_id))
+
+    assert_problem(response, 400, "invalid_parameter")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0001-01-01T00:00:00+14:00|ses_a",  # before year 1 once in UTC
+        "9999-12-31T23:59:59-14:00|ses_a",  # after year 9999 once in UTC
+        "99999-01-01T00:00:00+00:00|ses_a",
+        "2026-01-01T00:00:00|ses_a",  # naive
+        "2026-01-01T00:00:00+00:00|../x",
+        "no separator",
+    ],
+)
+def test_a_malformed_or_out_of_range_cursor_is_400(client: TestClient, raw: str) -> None:
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    response = client.get("/api/v1/sessions", params={"cursor": cursor})
+
+    assert_problem(response, 400, "invalid_cursor")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_json_route_without_a_json_content_type_says_what_to_send(
+    client: TestClient, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+
+    response = client.post(
+        "/api/v1/sessions", content=b'{"candidate_name": "Ada"}', headers=headers
+    )
+
+    problem = assert_problem(response, 415, "unsupported_media_type")
+    assert "Content-Type: application/json" in problem["detail"]
+    assert (content_type or "without a Content-Type") in problem["detail"]
 
 
 # ---- API documentation --------------------------------------------------------------------

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import contextlib
 import gc
+import hmac
+import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -25,10 +32,16 @@ from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
-from interviewkit.errors import install_error_handlers
+from interviewkit.errors import ProblemError, install_error_handlers
 from interviewkit.execution import api as execution_api
 from interviewkit.execution.service import ExecutionService
-from interviewkit.observability import Metrics, RequestContextMiddleware, configure_logging
+from interviewkit.observability import (
+    InputGuardMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+    configure_logging,
+)
 from interviewkit.problems import api as problems_api
 from interviewkit.problems.bank import load_bank
 from interviewkit.problems.service import ProblemService
@@ -39,6 +52,8 @@ from interviewkit.sessions.service import SessionService
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
+
+logger = logging.getLogger("interviewkit.app")
 
 
 @dataclass
@@ -118,6 +133,48 @@ class Container:
         ]
 
 
+class Readiness:
+    """What /readyz answers: the ports' probes, run by one caller at a time and reused
+    for ``ttl`` seconds.
+
+    /readyz is public and load balancers call it often and in bursts: each burst costs
+    one round of probes, not one per call. The public answer says which port fails, never
+    why: the details (database URLs, data-dir paths, a provider's error text, which can
+    hold key fragments or internal hosts) go to the server log and ``interviewkit doctor``.
+    """
+
+    def __init__(self, probe: Callable[[], list[PortCheck]], ttl: float) -> None:
+        self.probe = probe
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._cached: tuple[float, bool, dict[str, Any]] | None = None
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        with self._lock:
+            cached = self._cached
+            if cached is not None and time.monotonic() - cached[0] < self.ttl:
+                return cached[1], cached[2]
+            ready, body = self._public(self.probe())
+            self._cached = (time.monotonic(), ready, body)
+            return ready, body
+
+    @staticmethod
+    def _public(found: list[PortCheck]) -> tuple[bool, dict[str, Any]]:
+        checks: dict[str, dict[str, Any]] = {}
+        for check in found:
+            item: dict[str, Any] = {"status": "ok" if check.ok else "failing"}
+            if not check.ok:
+                logger.warning("readiness check %s failing: %s", check.name, check.detail)
+                item["detail"] = "failing; the server log and `interviewkit doctor` say why"
+            item["latency_ms"] = check.latency_ms
+            checks[check.name] = item
+        # ready when every port answers and at least one LLM provider of the chain does
+        ports = [item["status"] == "ok" for name, item in checks.items() if ":" not in name]
+        llms = [item["status"] == "ok" for name, item in checks.items() if name.startswith("llm:")]
+        ready = all(ports) and (not llms or any(llms))
+        return ready, {"status": "ready" if ready else "not_ready", "checks": checks}
+
+
 def check_database(engine: Engine) -> PortCheck:
     where = engine.url.render_as_string(hide_password=True)
     try:
@@ -150,7 +207,12 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = container.settings.worker_threads
         tune_garbage_collector()
+        # ends sessions whose time limit elapsed (writes past it are refused without it)
+        sweeper = asyncio.create_task(container.problems.sweep_forever())
         yield
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
         await container.executions.drain()
         container.executions.close()
         container.recording.close()
@@ -166,12 +228,16 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.container = container
     install_error_handlers(app)
     app.add_exception_handler(ObjectStoreError, objects_api.object_store_error)
+    # outermost last: security headers go on every answer, the request context's own 413
+    # and 500 included; the input guard reads bodies through the context's size cap
+    app.add_middleware(InputGuardMiddleware)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=container.metrics,
         max_body_bytes=container.settings.max_request_bytes,
         unlimited_prefixes=(OBJECTS_ROUTE,),
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.include_router(sessions_api.router)
     app.include_router(keys_api.router)
     app.include_router(execution_api.router)
@@ -188,26 +254,41 @@ def _add_operational_routes(app: FastAPI, container: Container) -> None:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    readiness = Readiness(container.check_ports, container.settings.readyz_cache_seconds)
+
     @app.get("/readyz", tags=["operations"], summary="Readiness of every configured port")
     def readyz() -> JSONResponse:
-        checks = {
-            check.name: {
-                "status": "ok" if check.ok else "failing",
-                "detail": check.detail,
-                "latency_ms": check.latency_ms,
-            }
-            for check in container.check_ports()
-        }
-        # ready when every port answers and at least one LLM provider of the chain does
-        ports = [item["status"] == "ok" for name, item in checks.items() if ":" not in name]
-        llms = [item["status"] == "ok" for name, item in checks.items() if name.startswith("llm:")]
-        ready = all(ports) and (not llms or any(llms))
-        body = {"status": "ready" if ready else "not_ready", "checks": checks}
+        ready, body = readiness.report()
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    token = container.settings.metrics_token
+
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
-    def metrics(_: Request) -> Response:
+    def metrics(request: Request) -> Response:
+        if token is not None and not _metrics_authorised(request, token.get_secret_value()):
+            raise ProblemError(
+                401,
+                "unauthenticated",
+                "/metrics needs the metrics token: Authorization: Bearer <token> "
+                "(or Basic auth with the token as password)",
+                headers={"WWW-Authenticate": 'Bearer, Basic realm="metrics"'},
+            )
         return Response(generate_latest(container.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def _metrics_authorised(request: Request, token: str) -> bool:
+    """Bearer <token>, or Basic with any user and <token> as the password (what Prometheus'
+    ``basic_auth`` and ``authorization`` scrape options send); compared in constant time."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    offered = credentials.strip()
+    if scheme.lower() == "basic":
+        try:
+            offered = base64.b64decode(offered, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(offered.encode(), token.encode())
 
 
 def serve_app() -> FastAPI:

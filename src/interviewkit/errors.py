@@ -100,14 +100,32 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(exc.status_code, code, detail, headers=dict(exc.headers or {}))
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [_describe(error) for error in exc.errors()]
+    if (
+        isinstance(exc.body, bytes)
+        and exc.body
+        and any(error["field"].startswith("body") for error in errors)
+    ):
+        # FastAPI hands a body over unparsed when its Content-Type is not JSON
+        sent = request.headers.get("content-type")
+        got = f"it was sent as {sent!r}" if sent else "it was sent without a Content-Type"
+        return problem_response(
+            415,
+            "unsupported_media_type",
+            f"this route takes a JSON body: send it with Content-Type: application/json ({got})",
+        )
     malformed = any(error["type"] == "json_invalid" for error in errors)
     code = "malformed_json" if malformed else "validation_error"
+    status = 422
+    if any(error["field"].startswith("query") for error in errors):
+        # the request line itself is wrong (a limit of -1, a huge number, an unknown status)
+        status, code = 400, "invalid_parameter"
+        errors = [error for error in errors if error["field"].startswith("query")]
     first = errors[0] if errors else {"field": "body", "message": "invalid"}
     detail = f"{first['field']}: {first['message']}"
-    return problem_response(422, code, detail, errors=errors)
+    return problem_response(status, code, detail, errors=errors)
 
 
 def _describe(error: Any) -> dict[str, Any]:

@@ -105,8 +105,8 @@ def test_list_filters_by_status_and_candidate(client: TestClient) -> None:
 
 
 def test_list_rejects_bad_parameters(client: TestClient) -> None:
-    assert_problem(client.get("/api/v1/sessions?status=paused"), 422, "validation_error")
-    assert_problem(client.get("/api/v1/sessions?limit=0"), 422, "validation_error")
+    assert_problem(client.get("/api/v1/sessions?status=paused"), 400, "invalid_parameter")
+    assert_problem(client.get("/api/v1/sessions?limit=0"), 400, "invalid_parameter")
     assert_problem(client.get("/api/v1/sessions?cursor=!!!"), 400, "invalid_cursor")
     assert_problem(client.get("/api/v1/sessions?cursor=Zm9v"), 400, "invalid_cursor")
 
@@ -150,7 +150,7 @@ def test_delete_ends_the_session_and_keeps_everything(client: TestClient) -> Non
     again = client.delete(url, params={"status": "terminated"})
     assert again.json()["status"] == "completed", "ending twice changes nothing"
     assert client.get(url).json()["file_count"] == 1
-    assert_problem(client.delete(url, params={"status": "active"}), 422, "validation_error")
+    assert_problem(client.delete(url, params={"status": "active"}), 400, "invalid_parameter")
 
 
 def test_unknown_session_is_404_everywhere(client: TestClient) -> None:

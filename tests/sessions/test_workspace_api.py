@@ -223,7 +223,7 @@ def test_binary_content_is_415(client: TestClient) -> None:
         content=b'{"path": "/s.txt", "content": "\\ud800"}',
         headers={"content-type": "application/json"},
     )
-    assert_problem(surrogate, 415, "binary_content")
+    assert_problem(surrogate, 422, "invalid_unicode")  # refused for every JSON route
     other = client.put(url, content=b"x", headers={"content-type": "image/png"})
     assert_problem(other, 415, "unsupported_media_type")
 

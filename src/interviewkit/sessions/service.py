@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -752,8 +752,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, str]:
         moment = datetime.fromisoformat(created)
         if moment.tzinfo is None:
             raise ValueError("naive time")
-        return moment, session_id
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        # in UTC, as stored: a moment near year 1 or 9999 with an offset is out of range
+        return moment.astimezone(UTC), session_id
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise bad_request("invalid_cursor", "the pagination cursor is malformed") from None
 
 

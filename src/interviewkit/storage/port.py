@@ -8,6 +8,7 @@ local adapter relies on it. Every adapter passes ``tests/storage/test_contract.p
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,8 +93,14 @@ class ObjectStore(Protocol):
 
 
 def round_trip_check(store: ObjectStore, where: str, fix: str) -> PortCheck:
-    """Write, read back and delete a probe object: the check every adapter runs."""
-    probe = ".readyz/probe"
+    """Write, read back and delete a probe object: the check every adapter runs.
+
+    Each call probes its own key: with one shared key, concurrent checks (parallel
+    /readyz calls, several workers on one store) deleted each other's probe mid-check
+    and reported a healthy store as failing. The key sits at the top level so that no
+    check prunes a folder another check is writing into.
+    """
+    probe = f".readyz-{uuid.uuid4().hex}"
     try:
         store.put(probe, b"ok")
         ok = store.get(probe) == b"ok"
