@@ -37,6 +37,7 @@ from interviewkit.execution.sandbox import BwrapSandbox, Sandbox, create_sandbox
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
+from interviewkit.sessions.workspace import expired_error, past_deadline
 from interviewkit.storage import ObjectStore, session_key
 
 log = logging.getLogger(__name__)
@@ -314,6 +315,8 @@ class ExecutionService:
             raise ProblemError(
                 409, "session_not_active", f"session {session_id} is {interview.status}"
             )
+        if past_deadline(interview.deadline_at):  # before the sweeper ends it, too
+            raise expired_error(session_id)
         path = self.sessions.normalize(file)
         if path not in workspace:
             raise not_found("file_not_found", f"no file {path!r} in session {session_id}")

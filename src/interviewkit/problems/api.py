@@ -14,7 +14,8 @@ from interviewkit.db import ID_PATTERN
 from interviewkit.errors import not_found
 from interviewkit.problems.bank import PROBLEM_ID, Problem
 from interviewkit.problems.models import Attempt, Candidate
-from interviewkit.problems.service import Assignment, Performance, ProblemService
+from interviewkit.problems.service import Assignment, Performance, PlannedPart, ProblemService
+from interviewkit.sessions.models import InterviewSession
 
 router = APIRouter(prefix="/api/v1", tags=["problems"])
 
@@ -59,6 +60,8 @@ class AttemptOut(BaseModel):
     started_at: str | None
     finished_at: str | None
     hints_used: int
+    assistant_messages: int
+    """Assistant turns in the attempt's session (each counts toward the penalty)."""
     score: float | None
     breakdown: dict[str, Any]
 
@@ -77,6 +80,7 @@ class AttemptOut(BaseModel):
             started_at=row.started_at.isoformat() if row.started_at else None,
             finished_at=row.finished_at.isoformat() if row.finished_at else None,
             hints_used=row.hints_used,
+            assistant_messages=row.assistant_messages,
             score=row.score,
             breakdown=row.breakdown or {},
         )
@@ -166,7 +170,10 @@ async def list_problems(
     difficulty: Literal["easy", "medium", "hard"] | None = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
 ) -> dict[str, list[ProblemSummary]]:
-    problems = _service(request).bank.problems.values()
+    service = _service(request)
+    if tag is not None:
+        service.check_tags([tag])
+    problems = service.bank.problems.values()
     shown = [
         _summary(p)
         for p in problems
@@ -202,8 +209,106 @@ async def session_problem(session_id: RowId, request: Request) -> dict[str, Any]
     interview = await run_in_threadpool(container.sessions.get_session, session_id)
     if interview.problem_id is None:
         raise not_found("no_problem", f"session {session_id} has no problem attached")
-    problem = _service(request).problem(interview.problem_id)
-    return staff_view(problem) if principal.is_staff else problem.public_view()
+    service = _service(request)
+    problem = service.problem(interview.problem_id)
+    shown = staff_view(problem) if principal.is_staff else problem.public_view()
+    finished = await run_in_threadpool(service.finished_parts, session_id)
+    return shown | {"part": _current_part(service.plan(interview), len(finished))}
+
+
+class PartOut(BaseModel):
+    """A part as a candidate may see it; staff also get the part's problem and verdict."""
+
+    number: int
+    label: str
+    minutes: float | None
+    file: str
+    ended_at: str | None = None
+    ended_by: str | None = None
+    problem_id: str | None = None
+    execution_id: str | None = None
+    passed: int | None = None
+    total: int | None = None
+    score: float | None = None
+
+
+class PartsOut(BaseModel):
+    session_id: str
+    status: str
+    current: PartOut | None
+    """None when no part is open (the session ended, or has no problem)."""
+    has_next: bool
+    parts: list[PartOut]
+    """Finished parts then the current one; staff see the upcoming ones too."""
+
+
+def _current_part(plan: list[PlannedPart], position: int) -> dict[str, Any] | None:
+    if position >= len(plan):
+        return None
+    part = plan[position]
+    return {
+        "number": position + 1,
+        "label": part.label,
+        "minutes": part.minutes,
+        "file": part.path,
+        "has_next": position + 1 < len(plan),
+    }
+
+
+def _parts(service: ProblemService, interview: InterviewSession, staff: bool) -> PartsOut:
+    plan = service.plan(interview)
+    finished = service.finished_parts(interview.id)
+    open_at = len(finished) if interview.is_active and len(finished) < len(plan) else None
+    shown: list[PartOut] = []
+    for part in plan:
+        done = finished[part.position] if part.position < len(finished) else None
+        if done is None and part.position != open_at and not staff:
+            continue  # upcoming parts stay the interviewer's
+        out = PartOut(
+            number=part.position + 1, label=part.label, minutes=part.minutes, file=part.path
+        )
+        if done is not None:
+            out.ended_at = done.ended_at.isoformat()
+            out.ended_by = done.ended_by
+        if staff:
+            out.problem_id = part.problem_id
+            if done is not None:
+                out.execution_id = done.execution_id
+                out.passed, out.total, out.score = done.passed, done.total, done.score
+        shown.append(out)
+    current = next((p for p in shown if p.number - 1 == open_at), None)
+    return PartsOut(
+        session_id=interview.id,
+        status=interview.status,
+        current=current,
+        has_next=open_at is not None and open_at + 1 < len(plan),
+        parts=shown,
+    )
+
+
+@router.get(
+    "/sessions/{session_id}/parts",
+    response_model=PartsOut,
+    summary="The session's parts: finished, current (and, for staff, upcoming with scores)",
+)
+async def session_parts(session_id: RowId, request: Request) -> PartsOut:
+    principal = ensure_session_access(await authenticate(request), session_id)
+    container = request.app.state.container
+    interview = await run_in_threadpool(container.sessions.get_session, session_id)
+    return await run_in_threadpool(_parts, _service(request), interview, principal.is_staff)
+
+
+@router.post(
+    "/sessions/{session_id}/parts/next",
+    response_model=PartsOut,
+    summary="Submit the current part as it is and move to the next (staff or the candidate)",
+)
+async def next_part(session_id: RowId, request: Request) -> PartsOut:
+    principal = ensure_session_access(await authenticate(request), session_id)
+    service = _service(request)
+    who = principal.key_id or f"candidate:{principal.session_id}"
+    interview, _ = await service.next_part(session_id, who)
+    return await run_in_threadpool(_parts, service, interview, principal.is_staff)
 
 
 # ---- candidates and attempts ------------------------------------------------------------

@@ -267,13 +267,24 @@ class Bank:
         for root in roots:
             problems |= _load_all(root / "bank", Problem)
             templates |= _load_all(root / "templates", Template)
+        known = {tag for problem in problems.values() for tag in problem.tags}
         for template in templates.values():
             for part in template.parts:
                 if part.problem is not None and part.problem not in problems:
                     raise BankError(
                         f"template {template.id}: parts: unknown problem {part.problem!r}"
                     )
+                unknown = sorted(set(part.tags) - known)
+                if unknown:  # a typo would make the part unfillable only at interview time
+                    raise BankError(
+                        f"template {template.id}: parts: unknown tags {', '.join(unknown)}"
+                    )
         return cls(problems, templates)
+
+    @cached_property
+    def tags(self) -> list[str]:
+        """Every tag some problem carries: what a tag filter may name."""
+        return sorted({tag for problem in self.problems.values() for tag in problem.tags})
 
 
 def _load_all(folder: Path, model: type[Item]) -> dict[str, Item]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from interviewkit.ai.port import call_async
 from interviewkit.ai.resilience import ProviderChain
@@ -22,13 +25,14 @@ from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.execution.limits import Limits, default_limits
 from interviewkit.execution.schemas import CallTest, ExecutionResult, TestSuite
-from interviewkit.execution.service import ExecutionService
+from interviewkit.execution.service import ExecutionService, Submission
 from interviewkit.problems import adaptive, generate
 from interviewkit.problems.bank import SOLUTION_FILES, Bank, Difficulty, Problem, Template
-from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem
+from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem, SessionPart
 from interviewkit.problems.runner import ProblemRunner, problem_limits
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import NewFile, SessionDraft, SessionService
+from interviewkit.sessions.workspace import LockedWorkspace, expired_error, past_deadline
 
 Row = TypeVar("Row", Candidate, Attempt)
 
@@ -51,6 +55,38 @@ class Performance:
     theta_se: float
     tag_strengths: dict[str, float]
     done: bool
+
+
+@dataclass(frozen=True)
+class PlannedPart:
+    """One part of a session's plan: a template part, or the one problem of the session."""
+
+    position: int
+    label: str
+    minutes: float | None
+    problem_id: str
+    path: str
+    """The workspace file the part's starter goes to and its automatic submission judges."""
+
+
+def part_path(position: int, language: str) -> str:
+    """The first part keeps ``/solution.py`` (single-problem sessions look the same); a
+    later part gets a folder of its own, so moving on never overwrites earlier work."""
+    name = SOLUTION_FILES.get(language, SOLUTION_FILES["python"])
+    return f"/{name}" if position == 0 else f"/part{position + 1}/{name}"
+
+
+def tests_score(result: ExecutionResult | None) -> float:
+    """The share of the tests passed, a hidden test counting double a visible one."""
+    if result is None:
+        return 0.0
+    visible = [t for t in result.tests if not t.hidden]
+    hidden = [t for t in result.tests if t.hidden]
+    weight = len(visible) + HIDDEN_WEIGHT * len(hidden)
+    earned = sum(t.status == "accepted" for t in visible) + HIDDEN_WEIGHT * sum(
+        t.status == "accepted" for t in hidden
+    )
+    return earned / weight if weight else 0.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +163,20 @@ class ProblemService:
             self._made[problem.id] = problem
         return problem
 
+    def check_tags(self, tags: list[str]) -> None:
+        """422 ``unknown_tag`` naming the known tags: a misspelt filter would otherwise
+        look like an empty bank (or an exhausted candidate)."""
+        known = self.bank.tags
+        unknown = sorted(set(tags) - set(known))
+        if unknown:
+            raise ProblemError(
+                422,
+                "unknown_tag",
+                f"unknown tag {', '.join(map(repr, unknown))}; known tags: {', '.join(known)}",
+                unknown_tags=unknown,
+                known_tags=known,
+            )
+
     def template(self, template_id: str) -> Template:
         found = self.bank.templates.get(template_id)
         if found is None:
@@ -184,6 +234,8 @@ class ProblemService:
                 for part, problem in zip(template.parts, chosen, strict=True)
             ]
             config["assistant_policy"] = template.assistant_policy
+            # the template's length is the session's time limit unless the draft set one
+            config.setdefault("time_limit_minutes", template.minutes)
         starter = NewFile(f"/{SOLUTION_FILES[language]}", first.starter[language])
         given = {item.path.lstrip("/") for item in draft.files}
         files = draft.files if SOLUTION_FILES[language] in given else [starter, *draft.files]
@@ -313,6 +365,7 @@ class ProblemService:
         auto_generate: bool = False,
     ) -> Assignment:
         """Pick, by maximum information at the current ability, and open a session for it."""
+        self.check_tags(tags)
         attempts = self.attempts(candidate_id)
         open_ones = [a for a in attempts if a.status != "completed"]
         if open_ones:
@@ -412,7 +465,9 @@ class ProblemService:
         attempt = self.attempt(attempt_id)
         if attempt.status == "completed":
             raise conflict("attempt_completed", f"attempt {attempt_id} was completed already")
-        messages = attempt.assistant_messages if assistant_messages is None else assistant_messages
+        # what the assistant counted is the floor: a given number may add outside help,
+        # never hide the turns this platform served
+        messages = max(attempt.assistant_messages, assistant_messages or 0)
         breakdown = self._score(attempt, messages)
         if score is not None:
             breakdown = {**breakdown, "given": score}
@@ -424,18 +479,20 @@ class ProblemService:
             "breakdown": breakdown,
             "assistant_messages": messages,
         }
-        return self._update(attempt_id, values, attempt.status)
+        session_id = attempt.session_id
+
+        def end_session(db: Session) -> None:  # the attempt and its session end together
+            if session_id is not None:
+                self.sessions.end_in(db, session_id, "completed")
+
+        return self._update(attempt_id, values, attempt.status, also=end_session)
 
     def _score(self, attempt: Attempt, assistant_messages: int) -> dict[str, Any]:
         """Tests (hidden weighted double) less hint and assistant penalties, in [0, 1]."""
         result = self._last_submission(attempt.session_id)
         visible = [t for t in result.tests if not t.hidden] if result else []
         hidden = [t for t in result.tests if t.hidden] if result else []
-        weight = len(visible) + HIDDEN_WEIGHT * len(hidden)
-        earned = sum(t.status == "accepted" for t in visible) + HIDDEN_WEIGHT * sum(
-            t.status == "accepted" for t in hidden
-        )
-        tests = earned / weight if weight else 0.0
+        tests = tests_score(result)
         hints = HINT_PENALTY * attempt.hints_used
         assistant = min(MAX_ASSISTANT_PENALTY, ASSISTANT_PENALTY * assistant_messages)
         return {
@@ -454,9 +511,15 @@ class ProblemService:
         return self.executions.last_finished(session_id, "submit") if session_id else None
 
     def _update(
-        self, attempt_id: str, values: Mapping[str, Any], status: str, **expected: Any
+        self,
+        attempt_id: str,
+        values: Mapping[str, Any],
+        status: str,
+        also: Callable[[Session], None] | None = None,
+        **expected: Any,
     ) -> Attempt:
-        """Compare-and-set on status (and ``expected``): a double complete is a 409."""
+        """Compare-and-set on status (and ``expected``): a double complete is a 409.
+        ``also`` runs in the same transaction (ending the attempt's session)."""
 
         def change(db: Session) -> Attempt:
             query = update(Attempt).where(Attempt.id == attempt_id, Attempt.status == status)
@@ -464,6 +527,8 @@ class ProblemService:
                 query = query.where(getattr(Attempt, name) == value)
             if db.execute(query.values(**values)).rowcount != 1:  # type: ignore[attr-defined]
                 raise conflict("attempt_changed", f"attempt {attempt_id} changed meanwhile")
+            if also is not None:
+                also(db)
             row = db.get(Attempt, attempt_id)
             assert row is not None
             db.flush()
@@ -472,6 +537,219 @@ class ProblemService:
             return row
 
         return run_write(self.factory, change)
+
+    # ---- what the assistant did for an attempt --------------------------------------------
+
+    def hints_taken(self, session_id: str) -> int | None:
+        """The hints the session's attempt has had (route and assistant share this one
+        counter), or None when no attempt is open in the session."""
+        query = select(Attempt.hints_used).where(
+            Attempt.session_id == session_id, Attempt.status != "completed"
+        )
+        with read_session(self.factory) as db:
+            return db.scalar(query.limit(1))
+
+    def count_turn(self, db: Session, session_id: str, *, hint: bool) -> None:
+        """An assistant turn in the caller's transaction: one more message, and one more
+        hint when it released one, on the session's open attempt (a no-op without one)."""
+        db.execute(
+            update(Attempt)
+            .where(Attempt.session_id == session_id, Attempt.status != "completed")
+            .values(
+                assistant_messages=Attempt.assistant_messages + 1,
+                hints_used=Attempt.hints_used + (1 if hint else 0),
+            )
+        )
+
+    # ---- parts and time limits -----------------------------------------------------------
+
+    def plan(self, interview: InterviewSession) -> list[PlannedPart]:
+        """The session's parts: the template's, else its one problem as a single part."""
+        config = interview.config or {}
+        language = str(config.get("language") or "python")
+        raw = config.get("parts")
+        if isinstance(raw, list) and raw:
+            return [
+                PlannedPart(
+                    position,
+                    str(part.get("label") or f"part {position + 1}"),
+                    part.get("minutes"),
+                    str(part["problem"]),
+                    part_path(position, language),
+                )
+                for position, part in enumerate(raw)
+                if isinstance(part, dict) and part.get("problem")
+            ]
+        if interview.problem_id is None:
+            return []
+        minutes = config.get("time_limit_minutes")
+        return [PlannedPart(0, "question", minutes, interview.problem_id, part_path(0, language))]
+
+    def finished_parts(self, session_id: str) -> list[SessionPart]:
+        query = (
+            select(SessionPart)
+            .where(SessionPart.session_id == session_id)
+            .order_by(SessionPart.position)
+        )
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        return rows
+
+    async def next_part(
+        self, session_id: str, requested_by: str
+    ) -> tuple[InterviewSession, SessionPart]:
+        """Judge the current part's last state, then move on: the next part's problem
+        becomes the session's (``submit`` and the problem view follow it) and its starter
+        file joins the workspace, in one commit with the part's verdict."""
+        interview = await run_in_threadpool(self.sessions.get_session, session_id)
+        if not interview.is_active:
+            raise conflict("session_ended", f"session is {interview.status}")
+        if past_deadline(interview.deadline_at):
+            raise expired_error(session_id)
+        plan = self.plan(interview)
+        position = len(await run_in_threadpool(self.finished_parts, session_id))
+        if position + 1 >= len(plan):
+            raise conflict(
+                "no_next_part",
+                f"part {position + 1} of {len(plan)} is the last" if plan else "no parts",
+            )
+        coming = plan[position + 1]
+        problem = self.problem(coming.problem_id)
+        language = str((interview.config or {}).get("language") or "python")
+        starter = problem.starter.get(language, "")
+        verdict = await self._judge(interview, plan[position], requested_by, "next")
+
+        def advance(workspace: LockedWorkspace, now: datetime) -> SessionPart:
+            db = workspace.db
+            done = db.scalar(select(func.count()).where(SessionPart.session_id == session_id))
+            if done != position:
+                raise conflict("part_changed", "the session moved to another part meanwhile")
+            db.add(verdict)
+            db.execute(
+                update(InterviewSession)
+                .where(InterviewSession.id == session_id)
+                .values(problem_id=problem.id)
+            )
+            self._record(db, session_id, _part_event(verdict, coming))
+            db.flush()
+            db.expunge(verdict)
+            return verdict
+
+        row = await run_in_threadpool(
+            self.sessions.change, session_id, advance, [NewFile(coming.path, starter)]
+        )
+        return await run_in_threadpool(self.sessions.get_session, session_id), row
+
+    async def expire(self, session_id: str) -> bool:
+        """End a session whose time ran out: submit the current part's last state, end the
+        session as ``expired`` and complete its attempt. False if someone else did."""
+        interview = await run_in_threadpool(self.sessions.get_session, session_id)
+        if not interview.is_active or not past_deadline(interview.deadline_at):
+            return False
+        plan = self.plan(interview)
+        position = len(await run_in_threadpool(self.finished_parts, session_id))
+        verdict = None
+        if position < len(plan):
+            verdict = await self._judge(interview, plan[position], "system", "expired")
+
+        def end(db: Session) -> bool:
+            if verdict is not None:
+                db.add(verdict)
+                db.flush()  # a concurrent sweeper inserted the same part: IntegrityError
+                self._record(db, session_id, _part_event(verdict, None))
+            ended = self.sessions.end_in(db, session_id, "expired")
+            return ended.status == "expired"
+
+        try:
+            expired = run_write(self.factory, end)
+        except IntegrityError:
+            return False
+        attempt = self._open_attempt(session_id)
+        if attempt is not None:
+            try:
+                await run_in_threadpool(self.complete, attempt.id, None, None)
+            except ProblemError as exc:  # completed meanwhile by an interviewer
+                log.info("attempt %s of expired session %s: %s", attempt.id, session_id, exc)
+        return expired
+
+    async def sweep_deadlines(self) -> list[str]:
+        """Expire every active session past its deadline; the ids it ended."""
+        ended: list[str] = []
+        for session_id in await run_in_threadpool(self.sessions.expired_sessions):
+            try:
+                if await self.expire(session_id):
+                    ended.append(session_id)
+            except Exception:  # one bad session must not stop the others (next sweep retries)
+                log.exception("could not expire session %s", session_id)
+        return ended
+
+    async def sweep_forever(self) -> None:
+        """The app's deadline sweeper: expire due sessions every interval until cancelled."""
+        while True:
+            try:
+                await self.sweep_deadlines()
+            except Exception:  # the database away for a moment: try again next interval
+                log.exception("the deadline sweep failed")
+            await asyncio.sleep(self.settings.deadline_sweep_interval_s)
+
+    def _open_attempt(self, session_id: str) -> Attempt | None:
+        query = select(Attempt).where(
+            Attempt.session_id == session_id, Attempt.status != "completed"
+        )
+        with read_session(self.factory) as db:
+            row = db.scalars(query.limit(1)).one_or_none()
+            if row is not None:
+                db.expunge(row)
+            return row
+
+    async def _judge(
+        self, interview: InterviewSession, part: PlannedPart, requested_by: str, ended_by: str
+    ) -> SessionPart:
+        """Submit the part's file as it is now against its problem's full suite; a part
+        whose file is gone scores 0 with no execution."""
+        config = interview.config or {}
+        language = str(config.get("language") or "python")
+        _, workspace = await run_in_threadpool(self.sessions.workspace_snapshot, interview.id)
+        result: ExecutionResult | None = None
+        if part.path in workspace:
+            current = InterviewSession(
+                **{c.key: getattr(interview, c.key) for c in InterviewSession.__table__.columns}
+            )
+            current.problem_id = part.problem_id
+            found = await run_in_threadpool(self.submission, current, part.path, language)
+            assert found is not None
+            suite, limits = found
+            job = self.executions.planner.job(
+                files={name.lstrip("/"): text for name, text in workspace.items()},
+                entry=part.path,
+                language=language,
+                stdin="",
+                suite=suite,
+                limits=limits,
+            )
+            submission = Submission(job, requested_by, session=interview, mode="submit")
+            result = await self.executions.run(submission, wait=True)
+        finished = await run_in_threadpool(self.finished_parts, interview.id)
+        started = finished[-1].ended_at if finished else interview.created_at
+        return SessionPart(
+            session_id=interview.id,
+            position=part.position,
+            problem_id=part.problem_id,
+            label=part.label,
+            minutes=float(part.minutes or 0),
+            started_at=started,
+            ended_at=utcnow(),
+            ended_by=ended_by,
+            execution_id=result.id if result else None,
+            passed=result.passed if result else 0,
+            total=result.total if result else 0,
+            score=round(tests_score(result), 4),
+        )
+
+    def _record(self, db: Session, session_id: str, events: list[dict[str, Any]]) -> None:
+        if self.sessions.recorder is not None:
+            self.sessions.recorder.record(db, session_id, events)
 
     # ---- performance -------------------------------------------------------------------
 
@@ -494,6 +772,19 @@ class ProblemService:
             tag_strengths={tag: round(sum(s) / len(s), 4) for tag, s in sorted(by_tag.items())},
             done=self.stop_rule.done(current, len(attempts)),
         )
+
+
+def _part_event(verdict: SessionPart, coming: PlannedPart | None) -> list[dict[str, Any]]:
+    """The recording's server-only marker: which part ended, how, and which one began."""
+    event: dict[str, Any] = {
+        "type": "part_changed",
+        "ended": verdict.position,
+        "ended_by": verdict.ended_by,
+        "execution_id": verdict.execution_id,
+    }
+    if coming is not None:
+        event |= {"part": coming.position, "problem": coming.problem_id, "file": coming.path}
+    return [event]
 
 
 def _minutes(attempt: Attempt) -> float:

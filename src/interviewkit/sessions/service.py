@@ -43,7 +43,7 @@ from interviewkit.sessions.paths import PathRules, is_under, language_for, norma
 from interviewkit.sessions.workspace import FILE_BY_PATH, FileChange, LockedWorkspace
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
-EndStatus = Literal["completed", "terminated"]
+EndStatus = Literal["completed", "terminated", "expired"]
 T = TypeVar("T")
 
 
@@ -143,6 +143,7 @@ class SessionService:
             "created_at": now,
             "updated_at": now,
             "ended_at": None,
+            "deadline_at": deadline_of(now, draft.config),
         }
         files = [(self.normalize(item.path), item.content) for item in draft.files]
         if len({path for path, _ in files}) != len(files):
@@ -225,6 +226,7 @@ class SessionService:
                 interview.candidate_email = candidate_email
             if config is not UNSET:
                 interview.config = self._check_config(merge_patch(interview.config or {}, config))
+                interview.deadline_at = deadline_of(interview.created_at, interview.config)
             if status is not UNSET and status != interview.status:
                 self._transition(interview, status)
                 if self.recorder is not None:
@@ -236,16 +238,55 @@ class SessionService:
 
     def end_session(self, session_id: str, status: EndStatus = "completed") -> InterviewSession:
         """End a session; ending an ended session again changes nothing (idempotent)."""
+        return run_write(self.factory, lambda db: self.end_in(db, session_id, status))
 
-        def end(db: Session) -> InterviewSession:
-            interview = self._locked_session(db, session_id)
-            if interview.is_active:
-                self._transition(interview, SessionStatus(status))
-                if self.recorder is not None:
-                    self.recorder.ended(db, session_id, status)
-            return interview
+    def end_in(self, db: Session, session_id: str, status: EndStatus) -> InterviewSession:
+        """End a session inside the caller's transaction (an attempt completes, time runs
+        out: the session ends in the same commit); idempotent like :meth:`end_session`."""
+        interview = self._locked_session(db, session_id)
+        if interview.is_active:
+            self._transition(interview, SessionStatus(status))
+            if self.recorder is not None:
+                self.recorder.ended(db, session_id, status)
+        return interview
 
-        return run_write(self.factory, end)
+    def expired_sessions(self, limit: int = 100) -> list[str]:
+        """Active sessions whose time limit has elapsed, oldest deadline first (the sweeper)."""
+        query = (
+            select(InterviewSession.id)
+            .where(
+                InterviewSession.status == SessionStatus.active,
+                InterviewSession.deadline_at <= utcnow(),
+            )
+            .order_by(InterviewSession.deadline_at)
+            .limit(limit)
+        )
+        with read_session(self.factory) as db:
+            return list(db.scalars(query))
+
+    def change(
+        self,
+        session_id: str,
+        work: Callable[[LockedWorkspace, datetime], T],
+        files: Sequence[NewFile] = (),
+    ) -> T:
+        """A server-side change of an active session in one transaction: ``work`` runs
+        under the session's lock, then each of ``files`` not in the workspace yet is added
+        (and recorded), as a move to a template's next part adds its starter file."""
+        payloads = [
+            (self.normalize(item.path), item.content, self._check_content(item.content))
+            for item in files
+        ]
+
+        def unit(workspace: LockedWorkspace, now: datetime) -> T:
+            result = work(workspace, now)
+            for path, content, payload in payloads:
+                if workspace.blocker(path) is None:
+                    self._put(workspace, path, payload, None, now)
+                    self._record(workspace.db, session_id, [_written(path, content)])
+            return result
+
+        return self._write(session_id, unit)
 
     def _transition(self, interview: InterviewSession, status: SessionStatus) -> None:
         if not interview.is_active:
@@ -612,6 +653,19 @@ class SessionService:
                 on_commit(db, partial(self.store.delete, key))
 
     def _check_config(self, config: dict[str, Any]) -> dict[str, Any]:
+        minutes = config.get("time_limit_minutes")
+        most = self.settings.max_time_limit_minutes
+        if minutes is not None and (
+            isinstance(minutes, bool)
+            or not isinstance(minutes, int | float)
+            or not 0 < minutes <= most
+        ):
+            raise ProblemError(
+                422,
+                "invalid_time_limit",
+                f"config.time_limit_minutes must be a number above 0 and at most {most:g}",
+                limit=most,
+            )
         try:
             size = len(json.dumps(config, ensure_ascii=False).encode("utf-8"))
         except UnicodeEncodeError:
@@ -720,6 +774,15 @@ def merge_patch(target: Any, patch: Any) -> Any:
         else:
             merged[name] = merge_patch(merged.get(name), value)
     return merged
+
+
+def deadline_of(start: datetime, config: Mapping[str, Any]) -> datetime | None:
+    """When a session's time runs out: ``start`` plus ``config.time_limit_minutes``
+    (fractions allowed: 0.05 is three seconds); None without a limit."""
+    minutes = config.get("time_limit_minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
+        return None
+    return start + timedelta(minutes=minutes)
 
 
 def _written(path: str, content: str) -> dict[str, Any]:

@@ -28,7 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from interviewkit.errors import conflict, not_found
+from interviewkit.db import utcnow
+from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 
 SESSIONS = cast(Table, InterviewSession.__table__)
@@ -39,7 +40,7 @@ FILES = cast(Table, SessionFile.__table__)
 # cost more than executing it.
 _LOCK = (
     select(SESSIONS.c.status, SESSIONS.c.created_at, SESSIONS.c.file_count)
-    .add_columns(SESSIONS.c.workspace_bytes)
+    .add_columns(SESSIONS.c.workspace_bytes, SESSIONS.c.deadline_at)
     .where(SESSIONS.c.id == bindparam("session_id"))
     .with_for_update()
 )
@@ -65,6 +66,18 @@ _UPDATE = update(FILES).where(FILES.c.id == bindparam("file_id"))
 _DELETE = delete(FILES).where(FILES.c.id.in_(bindparam("ids", expanding=True)))
 _SAVE = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id"))
 _INSERT_SESSION = insert(SESSIONS)
+
+
+def past_deadline(deadline: datetime | None) -> bool:
+    """Whether a session's time limit has elapsed (``deadline_at`` is None: no limit)."""
+    return deadline is not None and deadline <= utcnow()
+
+
+def expired_error(session_id: str) -> ProblemError:
+    return conflict(
+        "session_expired",
+        f"session {session_id} ran out of time; its workspace is read-only",
+    )
 
 
 def under(folder: str) -> dict[str, str]:
@@ -109,11 +122,16 @@ class LockedWorkspace:
         return self.status == SessionStatus.active
 
     @classmethod
-    def lock(cls, db: Session, session_id: str, *, allow_ended: bool = False) -> LockedWorkspace:
+    def lock(
+        cls, db: Session, session_id: str, *, allow_ended: bool = False, server: bool = False
+    ) -> LockedWorkspace:
         """Lock the session row (FOR UPDATE; SQLite's writer lock is held already).
 
         ``allow_ended`` locks an ended session too (staff annotate a finished interview);
         its workspace stays read-only, which the caller checks through :attr:`is_active`.
+        ``server`` lets server events (the verdict of the last submission) land between the
+        deadline and the sweeper's end of the session; everyone else gets 409
+        ``session_expired`` from the deadline's first instant.
         """
         connection = db.connection()
         row = connection.execute(_LOCK, {"session_id": session_id}).one_or_none()
@@ -121,6 +139,13 @@ class LockedWorkspace:
             raise not_found("session_not_found", f"no session {session_id!r}")
         if row.status != SessionStatus.active and not allow_ended:
             raise conflict("session_ended", f"session is {row.status}; its workspace is read-only")
+        status = str(row.status)
+        if status == SessionStatus.active and past_deadline(row.deadline_at):
+            # the time limit holds from its first instant, whether or not the sweeper has
+            # ended the session yet: what was saved before it is the final state
+            if not (allow_ended or server):
+                raise expired_error(session_id)
+            status = SessionStatus.expired.value
         return cls(
             db,
             connection,
@@ -128,7 +153,7 @@ class LockedWorkspace:
             row.created_at,
             row.file_count,
             row.workspace_bytes,
-            str(row.status),
+            status,
         )
 
     @classmethod
