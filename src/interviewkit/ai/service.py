@@ -429,7 +429,7 @@ class AssistantService:
             async for event in self._converse(interview, content, turn):
                 yield event
         finally:
-            if not turn.settled:
+            if turn.reservation is not None and not turn.settled:
                 with anyio.CancelScope(shield=True):
                     await run_in_threadpool(self.release, turn)
 
