@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from interviewkit.app import Container, create_app
 from interviewkit.auth.service import TOKEN_AUDIENCE, TOKEN_ISSUER, Role
 from interviewkit.config import Settings
+from interviewkit.errors import ProblemError
 from interviewkit.sessions.models import SessionStatus
 from interviewkit.storage.signing import TOKEN_KEY_LABEL, URL_KEY_LABEL, UrlSigner, derive_key
 from tests.conftest import TEST_SECRET, Keys, assert_problem, new_session
@@ -366,3 +367,23 @@ def test_derived_keys_differ_by_label_and_by_secret(secret: str, one: str, other
     assert (derive_key(secret, one) == derive_key(secret, other)) == (one == other)
     assert len(derive_key(secret, one)) == 32
     assert derive_key(secret + "x", one) != derive_key(secret, one)
+
+
+def test_the_no_io_path_trusts_a_session_state_only_while_cached(
+    world: World, container: Container
+) -> None:
+    """A cold token needs one lookup; a warm one none; an end drops the warm state."""
+    token = (world.credentials["candidate_a"] or "").removeprefix("Bearer ")
+    auth = container.auth
+    assert auth.without_io(token) is None, "cold: the thread pool path must look it up"
+    assert auth.authenticate(token).session_id == world.session_a
+    warm = auth.without_io(token)
+    assert warm is not None
+    assert warm.session_id == world.session_a
+    container.sessions.end_session(world.session_a)
+    assert auth.without_io(token) is None, "the end was forgotten on commit"
+    with pytest.raises(ProblemError) as ended:
+        auth.authenticate(token)
+    assert (ended.value.status, ended.value.code) == (401, "session_ended_token")
+    with pytest.raises(ProblemError):
+        auth.without_io(token)  # the ended state is cached too: refused without I/O
