@@ -16,14 +16,15 @@ from typing import IO
 
 import httpx
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from typer.testing import CliRunner, Result
 
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
 from interviewkit.cli import app
+from interviewkit.db import create_db_engine
 from interviewkit.errors import ProblemError
-from interviewkit.migrations import head_revision
+from interviewkit.migrations import head_revision, upgrade
 from interviewkit.sessions.service import NewFile, SessionDraft
 from tests.conftest import make_settings, private_postgres_schema
 
@@ -238,6 +239,97 @@ def test_sessions_show_of_an_unknown_id_exits_1(migrated: Path) -> None:
     assert "ses_doesnotexist" in result.stderr
 
 
+# ---- a data dir the commands cannot use ---------------------------------------------------
+
+
+def migrate_to(data_dir: Path, revision: str) -> None:
+    engine = create_db_engine(make_settings(data_dir))
+    try:
+        upgrade(engine, revision)
+    finally:
+        engine.dispose()
+
+
+def stamp(data_dir: Path, revision: str) -> None:
+    engine = create_db_engine(make_settings(data_dir))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
+    finally:
+        engine.dispose()
+
+
+DATA_COMMANDS = [
+    ["sessions", "list"],
+    ["sessions", "show", "ses_abc"],
+    ["sessions", "sweep-blobs"],
+    ["keys", "list"],
+    ["keys", "create", "--name", "ci"],
+    ["keys", "revoke", "key_abc"],
+    ["recordings", "archive", "ses_abc"],
+    ["recordings", "prune"],
+]
+
+
+def assert_told_to_upgrade(result: Result) -> None:
+    """Exit 1 with one line saying what to run (Rich folds it at 80 columns), no traceback."""
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "`interviewkitdbupgrade`" in squash(result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("command", DATA_COMMANDS, ids=" ".join)
+def test_a_data_command_on_an_empty_data_dir_says_to_run_db_upgrade(
+    tmp_path: Path, command: list[str]
+) -> None:
+    empty = tmp_path / "empty"
+
+    result = run_in(empty, *command, code=1)
+
+    assert_told_to_upgrade(result)
+    assert str(empty) in squash(result.stderr)
+    assert not empty.exists()  # a mistyped --data-dir is not created
+
+
+@pytest.mark.parametrize("command", DATA_COMMANDS, ids=" ".join)
+def test_a_data_command_on_an_older_schema_says_to_run_db_upgrade(
+    data_dir: Path, command: list[str]
+) -> None:
+    migrate_to(data_dir, "0005")
+
+    result = run_in(data_dir, *command, code=1)
+
+    assert_told_to_upgrade(result)
+    assert "atschema0005" in squash(result.stderr)
+
+
+def test_a_data_command_on_a_database_without_tables_says_to_run_db_upgrade(
+    data_dir: Path,
+) -> None:
+    run_in(data_dir, "db", "current")  # opens (so creates) an empty SQLite file
+
+    assert_told_to_upgrade(run_in(data_dir, "sessions", "list", code=1))
+
+
+def test_a_data_command_on_a_newer_schema_says_so(migrated: Path) -> None:
+    stamp(migrated, "9999_from_the_future")
+
+    result = run_in(migrated, "sessions", "list", code=1)
+
+    assert "newer" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_data_command_on_an_unreachable_database_names_the_setting(data_dir: Path) -> None:
+    result = run(
+        "--data-dir", str(data_dir), "--database-url", UNREACHABLE_DB, "keys", "list", code=1
+    )
+
+    assert "INTERVIEWKIT_DATABASE_URL" in squash(result.stderr)
+    assert "hunter2-db-password" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 # ---- doctor -------------------------------------------------------------------------------
 
 
@@ -268,13 +360,51 @@ def test_doctor_never_prints_a_configured_secret(
     assert secret not in squash(output)
 
 
-def test_doctor_exits_1_when_the_schema_is_not_migrated(data_dir: Path) -> None:
-    report = doctor_report(run_in(data_dir, "doctor", code=1).stdout)
+def test_doctor_passes_on_a_fresh_data_dir_that_serve_would_migrate(data_dir: Path) -> None:
+    report = doctor_report(run_in(data_dir, "doctor").stdout)
 
+    assert table_row(report, "database")[0] == "OK"
+    status, detail, _ = table_row(report, "database schema")
+    assert status == "OK"
+    assert "will be created on first start" in detail
+
+
+def test_doctor_passes_on_an_older_sqlite_schema_that_serve_would_upgrade(
+    data_dir: Path,
+) -> None:
+    migrate_to(data_dir, "0005")
+
+    status, detail, _ = table_row(
+        doctor_report(run_in(data_dir, "doctor").stdout), "database schema"
+    )
+
+    assert status == "OK"
+    assert "0005" in detail
+    assert "upgraded on first start" in detail
+
+
+@pytest.mark.postgres
+def test_doctor_exits_1_when_a_postgres_schema_is_not_migrated(data_dir: Path) -> None:
+    """serve never migrates PostgreSQL itself: there, doctor says to upgrade first."""
+    with private_postgres_schema("ik_doctor") as url:
+        result = run("--data-dir", str(data_dir), "--database-url", url, "doctor", code=1)
+
+    report = doctor_report(result.stdout)
     assert table_row(report, "database")[0] == "OK"
     status, _, fix = table_row(report, "database schema")
     assert status == "MISSING"
     assert squash(fix) == "interviewkitdbupgrade"
+
+
+def test_doctor_exits_1_when_the_schema_is_newer_than_this_version(migrated: Path) -> None:
+    stamp(migrated, "9999_from_the_future")
+
+    report = doctor_report(run_in(migrated, "doctor", code=1).stdout)
+
+    status, detail, fix = table_row(report, "database schema")
+    assert status == "MISSING"
+    assert "newer" in detail
+    assert "newer" in fix
 
 
 def test_doctor_exits_1_when_the_database_is_unreachable(data_dir: Path) -> None:

@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Column, Table
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from interviewkit.auth.service import AuthService, Role
 from interviewkit.config import Settings
@@ -17,6 +20,7 @@ from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import ProblemError
 from interviewkit.problems.cli import problems_app
 from interviewkit.sessions.models import SessionStatus
+from interviewkit.storage import PortCheck
 
 app = typer.Typer(help="InterviewKit: AI-assisted technical interviews.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -71,8 +75,75 @@ def _migrate(settings: Settings) -> None:
 
 
 def _auth(settings: Settings) -> AuthService:
-    factory = create_session_factory(create_db_engine(settings))
+    factory = create_session_factory(_database(settings))
     return AuthService.from_settings(factory, settings)
+
+
+def _database(settings: Settings) -> Engine:
+    """An engine on a database whose schema this version uses, else exit 1 saying what to do.
+
+    Commands that read or write data on a fresh, wrong or outdated data dir used to die
+    with SQLAlchemy's "no such table" traceback (or, worse, create an empty database in
+    a mistyped folder): they now name the database and the command that fixes it.
+    """
+    from interviewkit.migrations import current_revision, head_revision
+
+    where = settings.redacted()["database_url"]
+    upgrade = "run `interviewkit db upgrade`"
+    if settings.is_sqlite:
+        path = _sqlite_path(settings)
+        if path is not None and not path.exists():
+            raise _fail(
+                f"no InterviewKit database in {path.parent}: {upgrade} (or `interviewkit "
+                "serve`, which creates it) with this data dir, or pass the right --data-dir"
+            )
+    try:
+        engine = create_db_engine(settings)
+    except OSError as exc:
+        raise _fail(f"cannot use the data dir {settings.data_dir}: {exc.strerror}") from None
+    try:
+        current, head = current_revision(engine), head_revision(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+        raise _fail(
+            f"cannot open the database at {where}: {reason[0] if reason else type(exc).__name__}"
+            "; check INTERVIEWKIT_DATABASE_URL (or --database-url)"
+        ) from None
+    if current == head:
+        return engine
+    engine.dispose()
+    if current is None:
+        raise _fail(f"the database at {where} has no InterviewKit schema yet: {upgrade}")
+    if not _known_revision(engine, current):
+        raise _fail(
+            f"the database at {where} was migrated by a newer InterviewKit (schema {current}, "
+            f"this version knows up to {head}): run that version, or upgrade this one"
+        )
+    raise _fail(
+        f"the database at {where} is at schema {current}, this version needs {head}: {upgrade}"
+    )
+
+
+def _sqlite_path(settings: Settings) -> Path | None:
+    database = make_url(settings.effective_database_url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _known_revision(engine: Engine, revision: str) -> bool:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from interviewkit.migrations import alembic_config
+
+    try:
+        return (
+            ScriptDirectory.from_config(alembic_config(engine)).get_revision(revision) is not None
+        )
+    except CommandError:
+        return False
 
 
 # ---- serve --------------------------------------------------------------------------------
@@ -217,7 +288,7 @@ def _session_service() -> Any:
     from interviewkit.storage import create_object_store
 
     settings = load_settings()
-    factory = create_session_factory(create_db_engine(settings))
+    factory = create_session_factory(_database(settings))
     return SessionService(factory, create_object_store(settings), settings)
 
 
@@ -290,7 +361,9 @@ def sessions_sweep_blobs(
 def _recording_service() -> Any:
     from interviewkit.app import Container
 
-    return Container.build(load_settings()).recording
+    settings = load_settings()
+    _database(settings).dispose()  # the schema is there, or the command says what to do
+    return Container.build(settings).recording
 
 
 @recordings_app.command("archive")
@@ -371,7 +444,6 @@ def doctor() -> None:
     from interviewkit.app import Container
     from interviewkit.doctor import machine_checks
     from interviewkit.migrations import current_revision, head_revision
-    from interviewkit.storage import PortCheck
 
     settings = load_settings()
     # overflow="fold": at 80 columns a value, a detail or a fix wraps instead of being cut
@@ -384,14 +456,8 @@ def doctor() -> None:
     required = container.check_ports()
     if required[0].ok:
         current, head = current_revision(container.engine), head_revision(container.engine)
-        required.append(
-            PortCheck(
-                "database schema",
-                current == head,
-                f"at {current}, newest {head}",
-                "" if current == head else "interviewkit db upgrade",
-            )
-        )
+        known = current is None or _known_revision(container.engine, current)
+        required.append(_schema_check(settings, current, head, known=known))
     report = Table(
         "check",
         "status",
@@ -415,3 +481,25 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+def _schema_check(
+    settings: Settings, current: str | None, head: str | None, *, known: bool
+) -> PortCheck:
+    """The schema as ``serve`` will find it: ``serve`` migrates an embedded SQLite database
+    itself, so a fresh or older one is fine (a first start creates or upgrades it); any
+    other database must be upgraded first, and a newer schema needs a newer InterviewKit."""
+    if current == head:
+        return PortCheck("database schema", True, f"at {current}, the newest")
+    if not known:
+        detail = f"at {current}, newer than this version's {head}"
+        return PortCheck("database schema", False, detail, "run the newer InterviewKit")
+    if settings.is_sqlite:
+        detail = (
+            "none yet: will be created on first start (interviewkit serve)"
+            if current is None
+            else f"at {current}, newest {head}: will be upgraded on first start"
+        )
+        return PortCheck("database schema", True, detail)
+    detail = f"at {current or 'none'}, newest {head}"
+    return PortCheck("database schema", False, detail, "interviewkit db upgrade")
+
+

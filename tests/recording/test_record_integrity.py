@@ -75,6 +75,8 @@ def test_every_event_carries_the_source_the_server_set(
         ("note", f"staff:{staff_key}"),
         ("file_written", "system"),
     ]
+    at = client.get(f"/api/v1/sessions/{sid}/replay", params={"at_ms": 10**12}).json()
+    assert (at["seq"], at["source"]) == (4, "system")
     markers = client.get(f"/api/v1/sessions/{sid}/timeline").json()["markers"]
     assert markers == [
         {
@@ -162,6 +164,36 @@ def test_event_paths_follow_the_files_api_rules(client: TestClient, path: str) -
     assert workspace(client, sid) == {"/a.py": "", "/b.py": "fine"}
 
 
+def test_lone_surrogates_are_rejected_per_event_never_a_500(
+    client: TestClient, container: Container
+) -> None:
+    sid = new_session(client, files=[{"path": "/a.py", "content": ""}])["id"]
+    events: list[dict[str, Any]] = [
+        {"type": "edit", "file": "/a.py", "offset": 0, "insert": "\ud800"},
+        {
+            "type": "transcript",
+            "speaker": "candidate",
+            "text": "x\udfff",
+            "start_ms": 0,
+            "end_ms": 1,
+        },
+        {"type": "file_created", "file": "/b.py", "content": "\ud83d"},
+        {"type": "edit", "file": "/a.py", "offset": 0, "insert": "ok \U0001f642"},
+    ]
+    outcomes = container.recording.ingest(sid, events)
+    assert [o.status for o in outcomes] == ["rejected"] * 3 + ["stored"]
+    reasons = [(o.reason or "").lower() for o in outcomes[:3]]
+    assert all("surrogate" in r or "unicode" in r for r in reasons), reasons
+    assert workspace(client, sid) == replayed(client, sid) == {"/a.py": "ok \U0001f642"}
+    raw = '{"events": [{"type": "edit", "file": "/a.py", "offset": 0, "insert": "\\ud800"}]}'
+    response = client.post(
+        f"/api/v1/sessions/{sid}/events",
+        content=raw.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert 400 <= response.status_code < 500, response.text
+
+
 # ---- 2. one source of truth for code -------------------------------------------------------
 
 
@@ -217,12 +249,11 @@ def test_file_events_create_move_and_delete_files(client: TestClient) -> None:
         ],
     )
     statuses = [r["status"] for r in body["results"]]
-    assert statuses == ["stored", "stored", "rejected", "rejected", "stored"] + [
-        "rejected",
-        "rejected",
-        "stored",
-        "stored",
-    ]
+    created, moved, deleted = statuses[:4], statuses[4:6], statuses[6:8]
+    assert created == ["stored", "stored", "rejected", "rejected"]
+    assert moved == ["stored", "rejected"]
+    assert deleted == ["rejected", "stored"]
+    assert statuses[8] == "stored"
     assert "path_conflict" in body["results"][2]["reason"]
     assert "path_conflict" in body["results"][5]["reason"]
     expected = {"/a.py": "a", "/lib/b.py": "b!"}
@@ -329,7 +360,9 @@ def test_recording_quotas_refuse_client_batches_but_keep_server_events(
     )
     problem = assert_problem(over, 413, "recording_quota_exceeded")
     assert problem["limit"] == 6
-    assert client.put(f"/api/v1/sessions/{sid}/files/a.py", json={"content": "x"}).status_code == 200
+    assert (
+        client.put(f"/api/v1/sessions/{sid}/files/a.py", json={"content": "x"}).status_code == 200
+    )
     client.delete(f"/api/v1/sessions/{sid}")
     types = [e["type"] for e in log(client, sid)]
     assert types[-2:] == ["file_written", "session_ended"]  # server events go beyond it

@@ -111,8 +111,8 @@ async def ingest(session_id: SessionId, body: Batch, request: Request) -> Respon
 @router.get("/{session_id}/replay", summary="The workspace at a moment")
 async def replay_at(session_id: SessionId, at_ms: Moment, request: Request) -> dict[str, Any]:
     ensure_staff(await authenticate(request))
-    files, seq = await run_in_threadpool(_service(request).workspace_at, session_id, at_ms)
-    return {"at_ms": at_ms, "seq": seq, "files": files}
+    files, seq, source = await run_in_threadpool(_service(request).replay_at, session_id, at_ms)
+    return {"at_ms": at_ms, "seq": seq, "source": source, "files": files}
 
 
 @router.get("/{session_id}/replay/diff", summary="Unified diff of the workspace between moments")

@@ -111,11 +111,17 @@ class ArchiveReader:
             yield from self._frame(entry)
 
     def workspace_at(self, at_ms: int) -> tuple[Workspace, int]:
+        files, seq, _ = self.replay_at(at_ms)
+        return files, seq
+
+    def replay_at(self, at_ms: int) -> tuple[Workspace, int, str | None]:
+        """The workspace at ``at_ms``, the last event's seq and its source."""
         if not self.index:
-            return {}, 0
+            return {}, 0, None
         candidates = [entry for entry in self.index if entry["t_ms"] <= max(at_ms, 0)]
         entry = candidates[-1] if candidates else self.index[0]
         frame = self._frame(entry)
         events = [e for e in frame if e["t_ms"] <= at_ms] or frame[:1]
         keyframe = max(i for i, e in enumerate(events) if e["type"] in KEYFRAMES)
-        return replay({}, events[keyframe:]), int(events[-1]["seq"])
+        last = events[-1]
+        return replay({}, events[keyframe:]), int(last["seq"]), last.get("source")

@@ -91,6 +91,9 @@ _SAVE_BYTES = (
     .where(RECORDINGS.c.session_id == bindparam("sid"))
     .values(bytes=bindparam("bytes"))
 )
+_LIVE_AGAIN = (
+    update(RECORDINGS).where(RECORDINGS.c.session_id == bindparam("sid")).values(state="live")
+)
 _MAY_REFERENCE = frozenset({"edit", "file_created", "file_written", "snapshot", "session_started"})
 _NEW_KEYFRAME = insert(cast(Table, Keyframe.__table__))
 PENDING_STATES = "recording_states"
@@ -203,7 +206,11 @@ class RecordingService:
         for index, raw in enumerate(raw_events):
             event, reason = _parse(raw)
             if event is not None:
-                reason = refusal(event, source) or self._canonical_paths(event, paths)
+                reason = (
+                    refusal(event, source)
+                    or _not_unicode(event)
+                    or self._canonical_paths(event, paths)
+                )
             if event is None or reason is not None:
                 outcomes[index] = Outcome(index, "rejected", reason=reason)
             else:
@@ -291,8 +298,10 @@ class RecordingService:
                 raise conflict(
                     "recording_pruned", "the recording was archived and pruned; it is read-only"
                 )
-            if recording.state == "archived":  # the archive must hold the new note too
-                on_commit(db, lambda: self.schedule_archive(session_id))
+            # the archive must hold the note too: live (so prune keeps the hot log) until
+            # it is built again, after this commit
+            db.execute(_LIVE_AGAIN, {"sid": session_id})
+            on_commit(db, lambda: self.schedule_archive(session_id))
         created = recording.created
         outcomes: list[Outcome] = []
         ids = [e["id"] for _, e in batch if e.get("id")]
@@ -699,9 +708,14 @@ class RecordingService:
 
     def workspace_at(self, session_id: str, at_ms: int) -> tuple[Workspace, int]:
         """The workspace at ``at_ms`` and the seq of the last event applied."""
+        files, seq, _ = self.replay_at(session_id, at_ms)
+        return files, seq
+
+    def replay_at(self, session_id: str, at_ms: int) -> tuple[Workspace, int, str | None]:
+        """The workspace at ``at_ms``, the seq of the last event applied and who wrote it."""
         row = self.recording(session_id)
         if row.pruned:
-            return self._archive_source(row).workspace_at(at_ms)
+            return self._archive_source(row).replay_at(at_ms)
         with read_session(self.factory) as db:
             keyframe = db.execute(
                 select(Keyframe.seq)
@@ -721,7 +735,9 @@ class RecordingService:
             )
         if not events:  # before the first keyframe: the session as it started
             events = self._db_events_first(session_id)
-        return replay({}, events), events[-1]["seq"] if events else 0
+        if not events:
+            return {}, 0, None
+        return replay({}, events), events[-1]["seq"], events[-1].get("source")
 
     def _db_events_first(self, session_id: str) -> list[dict[str, Any]]:
         with read_session(self.factory) as db:
@@ -902,6 +918,17 @@ def _parse(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
         where = ".".join(str(part) for part in first["loc"])
         return None, f"{where}: {first['msg']}" if where else first["msg"]
     return event.model_dump(exclude_none=True), None
+
+
+def _not_unicode(event: Mapping[str, Any]) -> str | None:
+    """Why a text field cannot be stored (a lone surrogate is no Unicode text), or None."""
+    for key, value in event.items():
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"{key}: a lone UTF-16 surrogate is not text; send valid Unicode"
+    return None
 
 
 def _normalise_files(event: dict[str, Any]) -> None:
