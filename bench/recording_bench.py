@@ -2,8 +2,9 @@
 
 The trace is realistic: the problem bank's reference solutions are "typed" one character
 at a time (each keystroke an ``edit`` and a ``cursor`` event) with think pauses, typos
-and their corrections, pastes, runs, AI turns and trips away from the tab, until the
-session has at least 200,000 events over two hours.
+and their corrections, pastes, notes and trips away from the tab, until the session has
+at least 200,000 events over two hours. Every edit applies to the workspace's files in
+the transaction that records it (the AI turns and runs are the server's to record).
 
 * ``ingest``: events/s through ``POST /api/v1/sessions/{id}/events`` in batches of 100,
   one session typed sequentially (a session's events are ordered), and several sessions
@@ -51,7 +52,7 @@ def sources() -> Iterator[tuple[str, str]]:
 
 
 def trace(minimum: int, seed: int = 1) -> list[dict[str, Any]]:
-    """A session's events (without timestamps yet): typing with typos, runs, AI, breaks.
+    """A session's events (without timestamps yet): typing with typos, pastes, notes, breaks.
 
     One file per language, as in an interview: each next problem's solution replaces the
     previous one in the same file, so the workspace stays the size of a real one.
@@ -79,26 +80,7 @@ def trace(minimum: int, seed: int = 1) -> list[dict[str, Any]]:
                 events.append({"type": "paste", "file": path, "size": rng.randint(10, 2000)})
             if rng.random() < 0.2:
                 events += [{"type": "blur"}, {"type": "focus"}]
-            events.append(
-                {
-                    "type": "ai_interaction",
-                    "role": "user",
-                    "content": "why?",
-                    "tokens_in": 40,
-                    "tokens_out": 0,
-                }
-            )
-            events.append(
-                {
-                    "type": "ai_interaction",
-                    "role": "assistant",
-                    "content": "Think about the edge cases first.",
-                    "model": "offline",
-                    "tokens_in": 900,
-                    "tokens_out": 60,
-                    "latency_ms": 40.0,
-                }
-            )
+            # (the assistant's turns are the server's to record: a client cannot send them)
             events.append({"type": "note", "text": f"finished {name}"})
             if len(events) >= minimum:
                 break
