@@ -475,12 +475,6 @@ def doctor() -> None:
         raise typer.Exit(1)
 
 
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()
 def _schema_check(
     settings: Settings, current: str | None, head: str | None, *, known: bool
 ) -> PortCheck:
@@ -503,3 +497,9 @@ def _schema_check(
     return PortCheck("database schema", False, detail, "interviewkit db upgrade")
 
 
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
