@@ -253,6 +253,16 @@ def test_a_template_session_is_limited_to_the_templates_length(client: TestClien
 # ---- multi-part templates (the real sandbox) --------------------------------------------
 
 
+def hint(candidate: TestClient, session_id: str) -> str:
+    """Ask the (offline) assistant for a hint; its answer."""
+    asked = candidate.post(
+        f"/api/v1/sessions/{session_id}/assistant/messages",
+        json={"content": "Can I have a hint?", "stream": False},
+    )
+    assert asked.status_code == 200, asked.text
+    return str(asked.json()["content"])
+
+
 def _part_two(client: TestClient, session_id: str) -> str:
     parts = client.get(f"/api/v1/sessions/{session_id}/parts").json()["parts"]
     return str(parts[1]["problem_id"])
@@ -270,6 +280,7 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
     second = BANK.problems[second_id]
 
     mine = candidate.get(f"/api/v1/sessions/{sid}/parts").json()
+    assert mine["deadline_at"] is not None  # the template's 45 minutes
     assert mine["current"]["number"] == 1
     assert mine["has_next"] is True
     assert [p["number"] for p in mine["parts"]] == [1]  # upcoming parts stay hidden
@@ -280,6 +291,7 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
         "number": 1, "label": "warm-up", "minutes": 15, "file": "/solution.py", "has_next": True
     }  # fmt: skip
 
+    assert TWO_SUM.hints[0] in hint(candidate, sid)
     assert write(candidate, sid, "solution.py", TWO_SUM.solutions["python"]).status_code == 200
     moved = candidate.post(f"/api/v1/sessions/{sid}/parts/next")
     assert moved.status_code == 200, moved.text
@@ -302,6 +314,7 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
     kept = candidate.get(f"/api/v1/sessions/{sid}/files/solution.py").json()
     assert kept["content"] == TWO_SUM.solutions["python"]
     assert candidate.get(f"/api/v1/sessions/{sid}/problem").json()["id"] == second_id
+    assert second.hints[0] in hint(candidate, sid)  # a new part starts from its first hint
 
     # submit judges the current part: two-sum's solution fails the second problem
     written = write(candidate, sid, "part2/solution.py", second.solutions["python"])

@@ -336,7 +336,8 @@ class AssistantService:
         last = self._last_result(interview.id)
         active = self._active_file(workspace, language, last)
         history = self.messages(interview.id, check=False)
-        taken = self.problems.hints_taken(interview.id)
+        # one counter: the attempt's (shared with the hint route), else the current part's
+        taken = self.problems.hints_taken(interview.id, [(m.created_at, m.hint) for m in history])
         policy: Policy = config.get("assistant_policy", "hints_only")
         if policy not in POLICY_RULES:
             policy = "hints_only"
@@ -350,8 +351,7 @@ class AssistantService:
             conversation=[
                 ChatMessage("user" if m.role == "user" else "assistant", m.content) for m in history
             ],
-            # an attempt's one hint counter, shared with the hint route; else the session's
-            hints_released=sum(m.hint for m in history) if taken is None else taken,
+            hints_released=taken,
             policy=policy,
         )
 

@@ -238,6 +238,8 @@ class PartsOut(BaseModel):
     current: PartOut | None
     """None when no part is open (the session ended, or has no problem)."""
     has_next: bool
+    deadline_at: str | None
+    """When the session's time limit runs out (``config.time_limit_minutes``), if it has one."""
     parts: list[PartOut]
     """Finished parts then the current one; staff see the upcoming ones too."""
 
@@ -282,6 +284,7 @@ def _parts(service: ProblemService, interview: InterviewSession, staff: bool) ->
         status=interview.status,
         current=current,
         has_next=open_at is not None and open_at + 1 < len(plan),
+        deadline_at=interview.deadline_at.isoformat() if interview.deadline_at else None,
         parts=shown,
     )
 

@@ -8,7 +8,7 @@ import random
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -540,14 +540,27 @@ class ProblemService:
 
     # ---- what the assistant did for an attempt --------------------------------------------
 
-    def hints_taken(self, session_id: str) -> int | None:
-        """The hints the session's attempt has had (route and assistant share this one
-        counter), or None when no attempt is open in the session."""
+    def hints_taken(self, session_id: str, given: Sequence[tuple[datetime, bool]]) -> int:
+        """The hints released for the problem in front of the candidate.
+
+        With an open attempt, its counter (the hint route and the assistant share it);
+        else the assistant's hints (``given``: each answer's time and whether it released
+        one) since the current part began, so a new part starts from its first hint.
+        """
         query = select(Attempt.hints_used).where(
             Attempt.session_id == session_id, Attempt.status != "completed"
         )
+        last_part = (
+            select(SessionPart.ended_at)
+            .where(SessionPart.session_id == session_id)
+            .order_by(SessionPart.position.desc())
+        )
         with read_session(self.factory) as db:
-            return db.scalar(query.limit(1))
+            counter = db.scalar(query.limit(1))
+            since = db.scalar(last_part.limit(1)) if counter is None else None
+        if counter is not None:
+            return counter
+        return sum(hint for at, hint in given if since is None or at >= since)
 
     def count_turn(self, db: Session, session_id: str, *, hint: bool) -> None:
         """An assistant turn in the caller's transaction: one more message, and one more
@@ -651,7 +664,16 @@ class ProblemService:
         position = len(await run_in_threadpool(self.finished_parts, session_id))
         verdict = None
         if position < len(plan):
-            verdict = await self._judge(interview, plan[position], "system", "expired")
+            try:
+                verdict = await self._judge(interview, plan[position], "system", "expired")
+            except ProblemError as exc:
+                if exc.status == 429:  # the queue is full for now: the next sweep retries
+                    raise
+                # the sandbox refuses (or the file cannot run): the time limit still holds
+                log.warning("session %s expired without its last submission: %s", session_id, exc)
+                verdict = await run_in_threadpool(
+                    self._verdict, interview, plan[position], "expired", None
+                )
 
         def end(db: Session) -> bool:
             if verdict is not None:
@@ -730,7 +752,16 @@ class ProblemService:
             )
             submission = Submission(job, requested_by, session=interview, mode="submit")
             result = await self.executions.run(submission, wait=True)
-        finished = await run_in_threadpool(self.finished_parts, interview.id)
+        return await run_in_threadpool(self._verdict, interview, part, ended_by, result)
+
+    def _verdict(
+        self,
+        interview: InterviewSession,
+        part: PlannedPart,
+        ended_by: str,
+        result: ExecutionResult | None,
+    ) -> SessionPart:
+        finished = self.finished_parts(interview.id)
         started = finished[-1].ended_at if finished else interview.created_at
         return SessionPart(
             session_id=interview.id,
