@@ -167,11 +167,16 @@ def serve(
 
     settings = load_settings(host=host, port=port, data_dir=data_dir)
     configure_logging(settings.log_level, settings.log_format)
-    if settings.sandbox == "process" and not allow_unsafe_sandbox:
+    if settings.sandbox == "process" and not (
+        allow_unsafe_sandbox or settings.sandbox_allow_process
+    ):
         raise _fail(
             "INTERVIEWKIT_SANDBOX=process runs candidates' code without isolation; "
             "install bubblewrap, or pass --allow-unsafe-sandbox on a machine only you use"
         )
+    if allow_unsafe_sandbox:  # the app the workers build refuses the process backend else
+        settings = settings.model_copy(update={"sandbox_allow_process": True})
+        os.environ["INTERVIEWKIT_SANDBOX_ALLOW_PROCESS"] = "true"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.is_sqlite:
         _migrate(settings)
@@ -452,7 +457,8 @@ def doctor() -> None:
         config.add_row(name, str(value))
     console.print(config)
 
-    container = Container.build(settings)
+    # doctor reports an unsafe sandbox (below) instead of refusing to build the app for it
+    container = Container.build(settings.model_copy(update={"sandbox_allow_process": True}))
     required = container.check_ports()
     if required[0].ok:
         current, head = current_revision(container.engine), head_revision(container.engine)

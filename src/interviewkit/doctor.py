@@ -52,11 +52,22 @@ def probe_tool(probe: ToolProbe) -> PortCheck:
 
 
 def probe_sandbox(settings: Settings) -> list[PortCheck]:
-    """Run a real program through the configured sandbox and say what isolates it."""
+    """Run real programs through the configured sandbox and say which protections are on.
+
+    One line per protection (namespaces, seccomp, cgroup memory/pids/cpu, host uid), each
+    probed on this machine; and whether the server would refuse to run code with it
+    (``sandbox_allow_process`` / ``sandbox_allow_weak``).
+    """
+    from interviewkit.execution.protections import (
+        SandboxRefused,
+        protections,
+        refuse_weak_sandbox,
+    )
     from interviewkit.execution.sandbox import SandboxJob, SandboxUnavailable, create_sandbox
 
     if settings.sandbox == "process":
-        return [
+        sandbox = create_sandbox("process", uid=settings.sandbox_uid, gid=settings.sandbox_gid)
+        checks = [
             PortCheck(
                 "sandbox",
                 False,
@@ -64,33 +75,28 @@ def probe_sandbox(settings: Settings) -> list[PortCheck]:
                 "install bubblewrap and unset INTERVIEWKIT_SANDBOX",
             )
         ]
-    fix = APT_FIX.format(packages="bubblewrap")
+    else:
+        fix = APT_FIX.format(packages="bubblewrap")
+        try:
+            sandbox = create_sandbox("bwrap", uid=settings.sandbox_uid, gid=settings.sandbox_gid)
+            outcome = sandbox.run(SandboxJob(command=["/bin/true"]))
+        except (SandboxUnavailable, OSError) as exc:
+            return [PortCheck("sandbox (bubblewrap)", False, str(exc), fix)]
+        ok = outcome.exit_code == 0
+        detail = "ran a program" if ok else outcome.stderr.decode(errors="replace")[:200]
+        checks = [PortCheck("sandbox (bubblewrap)", ok, detail, "" if ok else fix)]
+        checks += [
+            PortCheck(found.name, found.on, found.detail, found.fix)
+            for found in protections(sandbox)
+        ]
     try:
-        sandbox = create_sandbox("bwrap", uid=settings.sandbox_uid, gid=settings.sandbox_gid)
-        outcome = sandbox.run(SandboxJob(command=["/bin/true"]))
-    except (SandboxUnavailable, OSError) as exc:
-        return [PortCheck("sandbox (bubblewrap)", False, str(exc), fix)]
-    ok = outcome.exit_code == 0
-    detail = "ran a program" if ok else outcome.stderr.decode(errors="replace")[:200]
-    checks = [PortCheck("sandbox (bubblewrap)", ok, detail, "" if ok else fix)]
-    cgroups = getattr(sandbox, "cgroups", None)
-    checks.append(
-        PortCheck(
-            "sandbox cgroups",
-            cgroups is not None,
-            f"cgroup {cgroups.version}: memory+swap, pids, cpu" if cgroups else "none writable",
-            "" if cgroups else "run as root with the memory, pids and cpuacct controllers",
-        )
-    )
-    bpf = getattr(sandbox, "seccomp_bpf", None)
-    checks.append(
-        PortCheck(
-            "sandbox seccomp",
-            bpf is not None,
-            "deny-list loaded" if bpf else "libseccomp not found",
-            "" if bpf else "apt-get install libseccomp2",
-        )
-    )
+        refuse_weak_sandbox(settings, sandbox)
+    except SandboxRefused as exc:
+        checks.append(PortCheck("sandbox policy", False, f"runs refused: {exc}", ""))
+    else:
+        weak = any(not check.ok for check in checks)
+        allowed = "protections missing, allowed by settings" if weak else "every protection on"
+        checks.append(PortCheck("sandbox policy", True, f"runs accepted ({allowed})"))
     return checks
 
 

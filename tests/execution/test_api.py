@@ -721,7 +721,12 @@ def hook_server(statuses: list[int]) -> Iterator[Hook]:
         thread.join()
 
 
+LOCAL_HOOKS = {"exec_callback_allow": "127.0.0.1"}
+"""The hook servers listen on loopback, which a callback may reach only when allowed."""
+
+
 @SQLITE_ONLY
+@pytest.mark.parametrize("settings_overrides", [LOCAL_HOOKS])
 def test_the_callback_gets_the_finished_result(app: FastAPI, keys: Keys) -> None:
     with hook_server([200]) as hook:
         with TestClient(app, headers=Keys.bearer(keys.interviewer)) as client:
@@ -744,7 +749,7 @@ def test_the_callback_gets_the_finished_result(app: FastAPI, keys: Keys) -> None
 
 
 @SQLITE_ONLY
-@pytest.mark.parametrize("settings_overrides", [{"exec_callback_attempts": 3}])
+@pytest.mark.parametrize("settings_overrides", [{"exec_callback_attempts": 3, **LOCAL_HOOKS}])
 def test_a_failing_callback_is_retried_up_to_the_attempts(app: FastAPI, keys: Keys) -> None:
     with hook_server([500, 503, 500, 200]) as hook:
         with TestClient(app, headers=Keys.bearer(keys.interviewer)) as client:
@@ -764,6 +769,7 @@ def test_a_failing_callback_is_retried_up_to_the_attempts(app: FastAPI, keys: Ke
 
 
 @SQLITE_ONLY
+@pytest.mark.parametrize("settings_overrides", [LOCAL_HOOKS])
 def test_a_callback_answering_500_then_200_stops_retrying(app: FastAPI, keys: Keys) -> None:
     with hook_server([500, 200]) as hook:
         with TestClient(app, headers=Keys.bearer(keys.interviewer)) as client:

@@ -8,10 +8,21 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
+from interviewkit.auth.deps import (
+    authenticate,
+    ensure_session_access,
+    ensure_staff,
+    require_admin,
+)
 from interviewkit.auth.service import Principal
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
+from interviewkit.execution.callbacks import (
+    SIGNATURE_HEADER,
+    PinnedCallback,
+    callback_key,
+    check_callback,
+)
 from interviewkit.execution.limits import resolve_limits
 from interviewkit.execution.schemas import (
     CallTest,
@@ -99,8 +110,13 @@ async def execute(body: ExecuteRequest, request: Request) -> Response:
             limits=limits,
         )
     )
+    callback = await _pinned(service, body.callback_url)
     submission = Submission(
-        job, _who(principal), callback_url=body.callback_url, key_id=principal.key_id
+        job,
+        _who(principal),
+        callback_url=body.callback_url,
+        callback=callback,
+        key_id=principal.key_id,
     )
     result = await service.run(submission, wait=body.wait)
     return _shown(result, principal)
@@ -132,12 +148,14 @@ async def execute_in_session(
             limits=limits,
         )
     )
+    callback = await _pinned(service, body.callback_url)
     submission = Submission(
         job,
         _who(principal),
         session=session,
         mode=body.mode,
         callback_url=body.callback_url,
+        callback=callback,
         key_id=principal.key_id,
     )
     result = await service.run(submission, wait=body.wait)
@@ -183,6 +201,36 @@ async def get_execution(execution_id: ExecutionId, request: Request) -> Response
     ):
         raise ProblemError(404, "execution_not_found", f"no execution {execution_id!r}")
     return _shown(result, principal)
+
+
+async def _pinned(service: ExecutionService, url: str | None) -> PinnedCallback | None:
+    """Check ``callback_url`` now (422 ``callback_url_refused``), before any row exists."""
+    if url is None:
+        return None
+    return await run_in_threadpool(check_callback, url, service.settings)
+
+
+class CallbackKey(BaseModel):
+    header: str
+    algorithm: str
+    signed: str
+    key: str
+
+
+@router.get(
+    "/callback-signing-key",
+    response_model=CallbackKey,
+    summary="The key that signs callback bodies (admins), for receivers to verify them",
+)
+async def callback_signing_key(request: Request, response: Response) -> CallbackKey:
+    await require_admin(request)
+    response.headers["Cache-Control"] = "no-store"
+    return CallbackKey(
+        header=SIGNATURE_HEADER,
+        algorithm="HMAC-SHA256",
+        signed="t=<unix seconds>,v1=hex(HMAC(key, '<t>.' + body))",
+        key=callback_key(_service(request).settings).hex(),
+    )
 
 
 def _suite(

@@ -28,11 +28,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
+from interviewkit.execution.callbacks import PinnedCallback, callback_key, deliver
 from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
 from interviewkit.execution.harness import build_harness
 from interviewkit.execution.languages import LanguageRegistry, Toolchain
 from interviewkit.execution.limits import Limits, default_limits
 from interviewkit.execution.models import Execution
+from interviewkit.execution.protections import (
+    SandboxRefused,
+    refuse_process_backend,
+    refuse_weak_sandbox,
+)
 from interviewkit.execution.sandbox import BwrapSandbox, Sandbox, create_sandbox
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
 from interviewkit.sessions.models import InterviewSession
@@ -60,6 +66,8 @@ class Submission:
     session: InterviewSession | None = None
     mode: str | None = None
     callback_url: str | None = None
+    callback: PinnedCallback | None = None
+    """``callback_url`` checked and pinned to an address (see :mod:`.callbacks`)."""
     key_id: str | None = None
     """The API key that asked (None for a candidate): its runs in flight are capped."""
 
@@ -261,6 +269,8 @@ class ExecutionService:
         self.problem_tests = problem_tests
         self.on_session_event: Callable[[str, dict[str, Any]], None] | None = None
         """Called with a session's execution events (the recording listens)."""
+        if sandbox is None:
+            refuse_process_backend(settings)  # wherever the app is built, not only in serve
         self._sandbox = sandbox
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
@@ -279,10 +289,27 @@ class ExecutionService:
 
     @property
     def engine(self) -> Engine:
+        """The engine; a sandbox built from the settings must pass the protection policy
+        (:class:`SandboxRefused` otherwise, and the next use probes again)."""
         with self._engine_lock:
             if self._engine is None:
-                self._engine = build_engine(self.settings, self._sandbox, self.registry)
+                sandbox = self._sandbox
+                if sandbox is None:
+                    sandbox = create_sandbox(
+                        self.settings.sandbox,
+                        uid=self.settings.sandbox_uid,
+                        gid=self.settings.sandbox_gid,
+                    )
+                    refuse_weak_sandbox(self.settings, sandbox)
+                self._engine = build_engine(self.settings, sandbox, self.registry)
             return self._engine
+
+    def _ready_engine(self) -> Engine:
+        try:
+            return self.engine
+        except SandboxRefused as exc:
+            log.error("execution refused: %s", exc)
+            raise ProblemError(503, "sandbox_refused", str(exc)) from None
 
     def languages(self) -> list[LanguageInfo]:
         return [
@@ -330,11 +357,40 @@ class ExecutionService:
                     "this session has no problem with hidden tests to submit against",
                 )
             suite, limits = found
+        elif suite is None and not stdin:
+            examples = self._examples(interview, path, language, workspace[path])
+            if examples is not None:
+                suite, limits = examples
         files = {name.lstrip("/"): content for name, content in workspace.items()}
         job = self.planner.job(
             files=files, entry=path, language=language, stdin=stdin, suite=suite, limits=limits
         )
         return interview, job
+
+    def _examples(
+        self, interview: InterviewSession, path: str, language: str | None, source: str
+    ) -> tuple[TestSuite, Limits] | None:
+        """The problem's visible examples, for a ``run`` that brings no tests (LeetCode's Run).
+
+        They come from the very suite ``submit`` judges (same entry point, signature,
+        harness, comparison and limits), minus every hidden test. A file that does not
+        mention the entry point (a scratch file) or a language the problem is not offered
+        in runs plainly, as before.
+        """
+        name = self.planner.toolchain(language, path).name
+        try:
+            found = self.problem_tests(interview, path, name)
+        except ProblemError as exc:
+            if exc.code == "language_not_offered":
+                return None
+            raise
+        if found is None:
+            return None
+        suite, limits = found
+        visible = [test for test in suite.tests if not test.hidden]
+        if not visible or (suite.entry_point and suite.entry_point not in source):
+            return None
+        return suite.model_copy(update={"tests": visible}), limits
 
     # -- running ----------------------------------------------------------------------
 
@@ -345,6 +401,7 @@ class ExecutionService:
         validated the job); if anything still fails once it does, the row is finished as
         ``internal_error`` rather than left ``queued`` for ever.
         """
+        await anyio.to_thread.run_sync(self._ready_engine)
         self.admission.enter(*submission.owners)
         try:
             created = await anyio.to_thread.run_sync(self._record_start, submission)
@@ -374,8 +431,8 @@ class ExecutionService:
             raise
         finally:
             self.admission.leave(*submission.owners)
-        if submission.callback_url:
-            await self._call_back(submission.callback_url, result)
+        if submission.callback is not None:
+            await self._call_back(submission.callback, result)
 
     async def _give_up(self, execution_id: str) -> None:
         """Finish a row whose run failed outside the engine (shielded: runs on cancel too)."""
@@ -506,22 +563,27 @@ class ExecutionService:
 
         run_write(self.factory, finish)
 
-    async def _call_back(self, url: str, result: ExecutionResult) -> None:
-        """POST the result once; retry with backoff on errors, give up after the attempts."""
-        body = result.model_dump_json()
-        headers = {"content-type": "application/json"}
+    async def _call_back(self, callback: PinnedCallback, result: ExecutionResult) -> None:
+        """POST the signed result to the pinned address; retry with backoff on errors.
+
+        Only the URL without its query string is ever logged (it may hold a token).
+        """
+        body = result.model_dump_json().encode()
+        key = callback_key(self.settings)
+        cap = self.settings.exec_callback_response_kb * 1024
         attempts = self.settings.exec_callback_attempts
-        async with httpx.AsyncClient(timeout=10) as client:
+        shown = callback.shown
+        async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
             for attempt in range(attempts):
                 try:
-                    response = await client.post(url, content=body, headers=headers)
-                    if response.status_code < 500:
+                    status = await deliver(client, callback, body, key, cap)
+                    if status < 500:
                         return
                 except httpx.HTTPError as exc:
-                    log.warning("callback %s failed: %s", url, exc)
+                    log.warning("callback %s failed: %s", shown, type(exc).__name__)
                 if attempt + 1 < attempts:
                     await asyncio.sleep(0.5 * 2**attempt + random.uniform(0, 0.25))
-        log.warning("callback %s for %s gave up after %d attempts", url, result.id, attempts)
+        log.warning("callback %s for %s gave up after %d attempts", shown, result.id, attempts)
 
     def close(self) -> None:
         """Stop pre-started sandboxes (the server is shutting down)."""
