@@ -374,3 +374,18 @@ def test_recording_quotas_refuse_client_batches_but_keep_server_events(
         413,
         "recording_quota_exceeded",
     )
+
+
+@pytest.mark.parametrize("settings_overrides", [{"recording_keyframe_events": 2}])
+def test_keyframes_of_a_large_file_store_its_content_once(
+    client: TestClient, container: Container
+) -> None:
+    big = "x" * 200_000
+    files = [{"path": "/big.txt", "content": big}, {"path": "/a.py", "content": ""}]
+    sid = new_session(client, files=files)["id"]
+    edits = [{"type": "edit", "file": "/a.py", "offset": i, "insert": "y"} for i in range(20)]
+    post(client, sid, edits)
+    snapshots = [e for e in log(client, sid) if e["type"] == "snapshot"]
+    assert len(snapshots) >= 9
+    assert all(s["files"]["/big.txt"] == big for s in snapshots)
+    assert container.recording.recording(sid).bytes < 2 * len(big)  # one copy, by reference

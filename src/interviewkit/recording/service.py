@@ -282,9 +282,7 @@ class RecordingService:
         if not workspace.is_active:
             notes = all(event["type"] == "note" for _, event in batch)
             if not (notes and source.startswith("staff:")):
-                raise conflict(
-                    "session_ended", f"session is {workspace.status}; its recording is closed"
-                )
+                raise workspace.closed_error("its recording is closed")
         return workspace
 
     def _append(
@@ -489,7 +487,8 @@ class RecordingService:
         self, session_id: str, created: datetime, data: dict[str, Any], threshold: int
     ) -> tuple[dict[str, Any], int]:
         """``data`` with contents over ``threshold`` bytes moved to the object store (by
-        hash, so the same content is stored once) and referenced; and their total size.
+        hash, so the same content is stored once) and referenced; and the bytes newly
+        stored (a keyframe that references unchanged contents adds nothing to the quota).
 
         A file up to ``max_file_bytes`` (and a keyframe of a whole workspace) then fits an
         event; replay puts the contents back (:meth:`_resolved`), also from an archive.
@@ -499,18 +498,19 @@ class RecordingService:
         for field_name in ("content", "insert"):
             text = data.get(field_name)
             if isinstance(text, str) and len(text) * 4 > threshold:
-                ref = self._stored_content(session_id, created, text, threshold)
+                ref, added = self._stored_content(session_id, created, text, threshold)
                 if ref is not None:
                     refs[field_name] = ref
-                    size += ref["bytes"]
+                    size += added
         files = data.get("files")
         if isinstance(files, dict):
             file_refs = {}
             for path, text in files.items():
                 if len(text) * 4 > threshold:
-                    ref = self._stored_content(session_id, created, text, threshold)
+                    ref, added = self._stored_content(session_id, created, text, threshold)
                     if ref is not None:
                         file_refs[path] = ref
+                        size += added
             if file_refs:
                 data = {**data, "files": {p: t for p, t in files.items() if p not in file_refs}}
                 refs["files"] = file_refs
@@ -521,19 +521,23 @@ class RecordingService:
 
     def _stored_content(
         self, session_id: str, created: datetime, text: str, threshold: int
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any] | None, int]:
+        """A reference to ``text`` in the store (None if small enough to keep inline) and
+        how many bytes were stored for it now (0 when the store held it already)."""
         payload = text.encode("utf-8")
         if len(payload) <= threshold:
-            return None
+            return None, 0
         digest = hashlib.sha256(payload).hexdigest()
         key = session_key(session_id, created, "recordings", f"content-{digest}")
         with self._lock:
             known = key in self._blobs
+        added = 0
         if not known:
             if not self.store.exists(key):
                 self.store.put(key, payload, "text/plain; charset=utf-8")
+                added = len(payload)
             self._cache_blob(key, text)
-        return {"key": key, "sha256": digest, "bytes": len(payload)}
+        return {"key": key, "sha256": digest, "bytes": len(payload)}, added
 
     def _cache_blob(self, key: str, text: str) -> None:
         with self._lock:
