@@ -193,6 +193,13 @@ def test_writes_and_runs_after_the_deadline_are_409_without_the_sweeper(
     )
     late_run = candidate.post(f"/api/v1/sessions/{sid}/execute", json={"file": "main.py"})
     assert_problem(late_run, 409, "session_expired")
+    edit = {"id": "e1", "type": "edit", "file": "/main.py", "offset": 0, "insert": "#"}
+    late_edit = candidate.post(f"/api/v1/sessions/{sid}/events", json={"events": [edit]})
+    assert_problem(late_edit, 409, "session_expired")
+    late_question = candidate.post(
+        f"/api/v1/sessions/{sid}/assistant/messages", json={"content": "hint?", "stream": False}
+    )
+    assert_problem(late_question, 409, "session_expired")
     kept = candidate.get(f"/api/v1/sessions/{sid}/files/main.py").json()
     assert kept["content"] == "print('saved in time')\n"  # nothing saved in time is lost
 

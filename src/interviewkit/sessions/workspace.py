@@ -121,6 +121,13 @@ class LockedWorkspace:
     def is_active(self) -> bool:
         return self.status == SessionStatus.active
 
+    def closed_error(self, what: str = "its workspace is read-only") -> ProblemError:
+        """Why a client may not write to this (locked with ``allow_ended``) session: 409
+        ``session_expired`` once its time ran out, else ``session_ended``."""
+        if self.status == SessionStatus.expired:
+            return expired_error(self.session_id)
+        return conflict("session_ended", f"session is {self.status}; {what}")
+
     @classmethod
     def lock(
         cls, db: Session, session_id: str, *, allow_ended: bool = False, server: bool = False
