@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from interviewkit.app import Container
 from interviewkit.config import Settings
 from interviewkit.errors import ProblemError
 from interviewkit.execution.callbacks import (
@@ -278,3 +279,8 @@ def test_a_hostname_resolving_to_loopback_is_refused(tmp_path: Any) -> None:
     assert resolved  # the check below is about these addresses
     with pytest.raises(ProblemError):
         check_callback("http://localhost:8080/", make_settings(tmp_path))
+
+
+def test_a_bad_allow_list_entry_fails_the_build_not_a_run(tmp_path: Any) -> None:
+    with pytest.raises(ValueError, match="not-an-address"):
+        Container.build(make_settings(tmp_path, exec_callback_allow="10.0.0.0/8,not-an-address"))

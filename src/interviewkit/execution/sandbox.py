@@ -7,8 +7,8 @@ needs; ``/work`` (the files, the only writable place besides ``/tmp``) as a size
 tmpfs the host copies the files into, so the host never opens a path inside a run;
 a cgroup for memory (swap included), processes and CPU; rlimits; a seccomp deny-list;
 and a host uid that is not root. The process adapter exists for machines without
-bubblewrap (macOS laptops) and isolates nothing but rlimits; ``serve`` refuses it unless
-told otherwise.
+bubblewrap (macOS laptops) and isolates nothing but rlimits; the app refuses it unless
+``sandbox_allow_process`` says yes (see :mod:`.protections`).
 """
 
 from __future__ import annotations

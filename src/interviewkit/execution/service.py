@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
-from interviewkit.execution.callbacks import PinnedCallback, callback_key, deliver
+from interviewkit.execution.callbacks import (
+    PinnedCallback,
+    allowed_networks,
+    callback_key,
+    deliver,
+)
 from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
 from interviewkit.execution.harness import build_harness
 from interviewkit.execution.languages import LanguageRegistry, Toolchain
@@ -271,6 +276,7 @@ class ExecutionService:
         """Called with a session's execution events (the recording listens)."""
         if sandbox is None:
             refuse_process_backend(settings)  # wherever the app is built, not only in serve
+        allowed_networks(settings)  # a bad exec_callback_allow entry fails the build, not a run
         self._sandbox = sandbox
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
