@@ -26,6 +26,7 @@ from interviewkit.db import (
     run_write,
     utcnow,
 )
+from interviewkit.execution.schemas import CallTest
 from interviewkit.migrations import upgrade
 from tests.conftest import make_settings
 
@@ -216,3 +217,21 @@ def test_servers_starting_together_share_one_generated_secret(tmp_path: Path) ->
         assert len(seen[0]) >= 32
         assert (data_dir / "secret_key").read_text() == seen[0]
         assert [p.name for p in data_dir.iterdir()] == ["secret_key"]  # no temporary left
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_the_cache_of_hidden_large_tests_is_private(tmp_path: Path) -> None:
+    container = Container.build(make_settings(tmp_path / "data"))
+    try:
+        runner = container.problems.runner
+        assert runner.cache_dir is not None
+        hidden = [CallTest(name="large-1", input=[[1] * 5], expected=5, hidden=True)]
+
+        runner._store("two-sum-abc", hidden)
+
+        assert mode(runner.cache_dir) == 0o700
+        assert mode(runner.cache_dir / "two-sum-abc.json") == 0o600
+        assert runner._cached("two-sum-abc") == hidden
+    finally:
+        container.executions.close()
+        container.engine.dispose()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from interviewkit.config import create_private_file, ensure_private_dir
 from interviewkit.execution.engine import Engine
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.schemas import CallTest, ExecutionResult
@@ -113,8 +114,9 @@ class ProblemRunner:
     def _store(self, key: str, tests: list[CallTest]) -> None:
         if self.cache_dir is None:
             return
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_dir(self.cache_dir)  # hidden tests: the server's user reads them only
         partial = self.cache_dir / f".{key}.{os.getpid()}.tmp"
+        create_private_file(partial)
         partial.write_text(json.dumps([t.model_dump() for t in tests]))
         partial.replace(self.cache_dir / f"{key}.json")
 
