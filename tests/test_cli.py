@@ -7,6 +7,7 @@ import re
 import secrets
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -519,6 +520,7 @@ def test_serve_prints_an_admin_key_on_first_start_only(
     first = Server(data_dir, tmp_path)
     servers.append(first)
     first.wait_until_live()
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700  # created private
     found = API_KEY.search(first.stdout)
     assert found is not None, first.describe()
     admin_key = found.group(0)

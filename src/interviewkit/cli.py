@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from interviewkit.auth.service import AuthService, Role
-from interviewkit.config import Settings
+from interviewkit.config import Settings, ensure_private_dir
 from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import ProblemError
 from interviewkit.problems.cli import problems_app
@@ -177,7 +177,7 @@ def serve(
     if allow_unsafe_sandbox:  # the app the workers build refuses the process backend else
         settings = settings.model_copy(update={"sandbox_allow_process": True})
         os.environ["INTERVIEWKIT_SANDBOX_ALLOW_PROCESS"] = "true"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(settings.data_dir)  # 0700: the database and secret live there
     if settings.is_sqlite:
         _migrate(settings)
     else:
