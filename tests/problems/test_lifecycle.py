@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -367,3 +368,17 @@ def test_when_time_runs_out_the_last_state_is_submitted_and_the_attempt_complete
         assert done["breakdown"]["submission"] == judged["execution_id"]
         content = running.get(f"/api/v1/sessions/{sid}/files/solution.py").json()["content"]
         assert content == problem.solutions["python"]
+
+
+@requires_sandbox
+@SQLITE_ONLY
+def test_two_moves_at_once_judge_the_part_once(client: TestClient) -> None:
+    sid = new_session(client, template_id="backend-screen-45", language="python")["id"]
+    with ThreadPoolExecutor(2) as pool:
+        moves = list(pool.map(lambda _: client.post(f"/api/v1/sessions/{sid}/parts/next"), [1, 2]))
+    assert sorted(move.status_code for move in moves) == [200, 409]
+    refused = next(move for move in moves if move.status_code == 409).json()
+    assert refused["code"] in ("part_changed", "no_next_part")
+    parts = client.get(f"/api/v1/sessions/{sid}/parts").json()
+    assert [p["ended_by"] for p in parts["parts"]] == ["next", None]
+    assert parts["current"]["number"] == 2

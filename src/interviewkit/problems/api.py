@@ -44,7 +44,13 @@ class NextQuestionRequest(Strict):
 
 class CompleteRequest(Strict):
     score: float | None = Field(None, ge=0, le=1, description="Default: from the last submit")
-    assistant_messages: int | None = Field(None, ge=0, le=10_000)
+    assistant_messages: int | None = Field(
+        None,
+        ge=0,
+        le=10_000,
+        description="Assistant use to count; never below the turns this server's assistant "
+        "served in the attempt's session (those are counted as they happen)",
+    )
 
 
 class AttemptOut(BaseModel):

@@ -649,9 +649,12 @@ class ProblemService:
             db.expunge(verdict)
             return verdict
 
-        row = await run_in_threadpool(
-            self.sessions.change, session_id, advance, [NewFile(coming.path, starter)]
-        )
+        try:
+            row = await run_in_threadpool(
+                self.sessions.change, session_id, advance, [NewFile(coming.path, starter)]
+            )
+        except IntegrityError:  # a concurrent move (or the sweeper) judged this part first
+            raise conflict("part_changed", "the session moved to another part meanwhile") from None
         return await run_in_threadpool(self.sessions.get_session, session_id), row
 
     async def expire(self, session_id: str) -> bool:
