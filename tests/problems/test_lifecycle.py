@@ -261,6 +261,14 @@ def test_a_template_session_is_limited_to_the_templates_length(client: TestClien
 # ---- multi-part templates (the real sandbox) --------------------------------------------
 
 
+def test_a_candidate_cannot_record_a_part_change(client: TestClient, app: FastAPI) -> None:
+    sid = new_session(client, template_id="backend-screen-45", language="python")["id"]
+    candidate = invite(client, app, sid)
+    forged = {"id": "p1", "type": "part_changed", "ended": 0, "part": 1, "problem": "two-sum"}
+    response = candidate.post(f"/api/v1/sessions/{sid}/events", json={"events": [forged]})
+    assert_problem(response, 422, "invalid_events")
+
+
 def hint(candidate: TestClient, session_id: str) -> str:
     """Ask the (offline) assistant for a hint; its answer."""
     asked = candidate.post(
@@ -336,6 +344,9 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
     events = client.get(f"/api/v1/sessions/{sid}/events").json()["events"]
     changed = [e for e in events if e["type"] == "part_changed"]
     assert [(e["ended"], e["part"], e["problem"]) for e in changed] == [(0, 1, second_id)]
+    assert changed[0]["source"] == "system"
+    for view in ("timeline", "stats", "replay?at_ms=100000000"):  # the log still reads
+        assert client.get(f"/api/v1/sessions/{sid}/{view}").status_code == 200, view
 
 
 @requires_sandbox
