@@ -393,3 +393,39 @@ def test_two_moves_at_once_judge_the_part_once(client: TestClient) -> None:
     parts = client.get(f"/api/v1/sessions/{sid}/parts").json()
     assert [p["ended_by"] for p in parts["parts"]] == ["next", None]
     assert parts["current"]["number"] == 2
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=80),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=12,
+)
+PART = st.fixed_dictionaries(
+    {},
+    optional={
+        "problem": JSON | st.sampled_from(["two-sum", "valid-parentheses"]),
+        "label": JSON,
+        "minutes": JSON,
+    },
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=JSON | st.lists(PART | JSON, max_size=4))
+def test_any_parts_an_interviewer_patches_in_read_back_without_a_500(
+    client: TestClient, parts: Any
+) -> None:
+    sid = new_session(client, problem_id="two-sum", language="python")["id"]
+    patched = client.patch(f"/api/v1/sessions/{sid}", json={"config": {"parts": parts}})
+    assert patched.status_code in (200, 413, 422), patched.text
+    for path in ("parts", "problem"):
+        response = client.get(f"/api/v1/sessions/{sid}/{path}")
+        assert response.status_code < 500, response.text
+    move = client.post(f"/api/v1/sessions/{sid}/parts/next")
+    assert move.status_code < 500, move.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import secrets
 import threading
@@ -581,21 +582,23 @@ class ProblemService:
         config = interview.config or {}
         language = str(config.get("language") or "python")
         raw = config.get("parts")
-        if isinstance(raw, list) and raw:
+        # config is staff-editable JSON (a merge patch): read it defensively
+        listed = raw if isinstance(raw, list) else []
+        parts = [p for p in listed if isinstance(p, dict) and p.get("problem")]
+        if parts:
             return [
                 PlannedPart(
                     position,
-                    str(part.get("label") or f"part {position + 1}"),
-                    part.get("minutes"),
-                    str(part["problem"]),
+                    str(part.get("label") or f"part {position + 1}")[:100],
+                    _number(part.get("minutes")),
+                    str(part["problem"])[:64],
                     part_path(position, language),
                 )
-                for position, part in enumerate(raw)
-                if isinstance(part, dict) and part.get("problem")
+                for position, part in enumerate(parts)
             ]
         if interview.problem_id is None:
             return []
-        minutes = config.get("time_limit_minutes")
+        minutes = _number(config.get("time_limit_minutes"))
         return [PlannedPart(0, "question", minutes, interview.problem_id, part_path(0, language))]
 
     def finished_parts(self, session_id: str) -> list[SessionPart]:
@@ -806,6 +809,17 @@ class ProblemService:
             tag_strengths={tag: round(sum(s) / len(s), 4) for tag, s in sorted(by_tag.items())},
             done=self.stop_rule.done(current, len(attempts)),
         )
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from staff-editable config, else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _part_event(verdict: SessionPart, coming: PlannedPart | None) -> list[dict[str, Any]]:
