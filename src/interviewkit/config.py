@@ -334,13 +334,20 @@ def ensure_private_dir(path: Path) -> Path:
 
 def create_private_file(path: Path) -> None:
     """Make sure ``path`` exists with mode 0600 from its first moment (never readable by
-    others in between); an existing file readable by others is tightened to 0600."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    others in between); an existing file readable by others is tightened to 0600.
+
+    An existing file is never opened: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, and SQLite's locks are POSIX locks. Opening and closing
+    a live database here let another process believe it was the last user and delete the
+    WAL this process was still writing to, losing acknowledged writes.
+    """
     try:
-        if os.fstat(fd).st_mode & 0o077:
-            os.fchmod(fd, 0o600)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+        return
+    os.close(fd)
 
 
 def _shared_secret(path: Path) -> str:
