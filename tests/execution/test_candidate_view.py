@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from interviewkit.app import Container
 from interviewkit.execution.schemas import (
@@ -259,3 +261,51 @@ def test_the_candidate_view_is_an_allow_list() -> None:
     assert candidate_view(only_hidden).run is None
     plain = result.model_copy(update={"tests": [result.tests[0]]})
     assert candidate_view(plain).run == result.run
+
+
+SECRET = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=12, max_size=20).map(
+    lambda text: f"hidden-{text}"
+)
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), SECRET), min_size=1, max_size=6),
+    st.sampled_from(["accepted", "wrong_answer", "runtime_error", "time_limit_exceeded"]),
+)
+def test_no_hidden_test_value_survives_the_candidate_view(
+    tests: list[tuple[bool, str]], status: Any
+) -> None:
+    """Whatever a hidden test carries (input, expected, output, message), and a ``run`` fed
+    by it, none of it is in the candidate view; visible tests keep theirs."""
+    hidden_secrets = [secret for hidden, secret in tests if hidden]
+    result = ExecutionResult(
+        id="exe_1",
+        language="python",
+        language_version="3.11",
+        status=status,
+        run=RunResult(stdout=" ".join(s for _, s in tests), stderr=" ".join(hidden_secrets)),
+        visible_run=RunResult(stdout=" ".join(s for hidden, s in tests if not hidden)),
+        tests=[
+            TestResult(
+                name=f"t{index}",
+                status=status,
+                hidden=hidden,
+                input=[secret],
+                expected={"value": secret},
+                actual=secret,
+                stdout=secret,
+                stderr=secret,
+                message=secret,
+                time_ms=1.0,
+            )
+            for index, (hidden, secret) in enumerate(tests)
+        ],
+        passed=0,
+        total=len(tests),
+    )
+    shown = candidate_view(result).model_dump_json()
+    visible = {secret for hidden, secret in tests if not hidden}
+    assert [s for s in hidden_secrets if s in shown and s not in visible] == []
+    for hidden, secret in tests:
+        if not hidden:
+            assert secret in shown
