@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interviewkit.app import Container
 from interviewkit.problems.bank import Bank, BankError, load_bank
 from tests.conftest import assert_problem, new_session
 from tests.execution.conftest import requires_sandbox
@@ -429,3 +430,19 @@ def test_any_parts_an_interviewer_patches_in_read_back_without_a_500(
         assert response.status_code < 500, response.text
     move = client.post(f"/api/v1/sessions/{sid}/parts/next")
     assert move.status_code < 500, move.text
+
+
+@requires_sandbox
+@SQLITE_ONLY
+def test_concurrent_judges_fill_the_large_test_cache_once_without_colliding(
+    container: Container,
+) -> None:
+    """Two moves (or a move and the sweeper) judging at once both fill a cold cache of
+    large tests: each writer needs a temporary file of its own."""
+    runner = container.problems.runner
+    with ThreadPoolExecutor(4) as pool:
+        filled = list(pool.map(lambda _: runner.large_tests(TWO_SUM), range(4)))
+    assert all(tests == filled[0] for tests in filled)
+    assert filled[0]
+    assert runner.cache_dir is not None
+    assert not list(runner.cache_dir.glob(".*.tmp"))  # no writer left its temporary file

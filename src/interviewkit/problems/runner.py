@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -115,7 +116,8 @@ class ProblemRunner:
         if self.cache_dir is None:
             return
         ensure_private_dir(self.cache_dir)  # hidden tests: the server's user reads them only
-        partial = self.cache_dir / f".{key}.{os.getpid()}.tmp"
+        # unique per writer: two threads of one server may fill the same key at once
+        partial = self.cache_dir / f".{key}.{os.getpid()}.{secrets.token_hex(8)}.tmp"
         create_private_file(partial)
         partial.write_text(json.dumps([t.model_dump() for t in tests]))
         partial.replace(self.cache_dir / f"{key}.json")
