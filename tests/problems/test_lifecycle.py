@@ -206,6 +206,31 @@ def test_writes_and_runs_after_the_deadline_are_409_without_the_sweeper(
     assert kept["content"] == "print('saved in time')\n"  # nothing saved in time is lost
 
 
+def test_a_three_second_limit_keeps_the_last_write_made_in_time(
+    client: TestClient, app: FastAPI
+) -> None:
+    """Keep saving until the server says time is up: the last accepted save is the file."""
+    files = [{"path": "main.py", "content": "print(0)\n"}]
+    sid = new_session(client, config={"time_limit_minutes": 0.05}, files=files)["id"]
+    candidate = invite(client, app, sid)
+    saved = "print(0)\n"  # were the machine slow enough to miss every save, still kept
+    late: Any = None
+
+    def refused() -> bool:
+        nonlocal saved, late
+        content = f"print({time.monotonic_ns()})\n"
+        response = write(candidate, sid, "main.py", content)
+        if response.status_code in (200, 201):
+            saved = content
+            return False
+        late = response
+        return True
+
+    wait_for(refused, "the three-second limit to elapse")
+    assert_problem(late, 409, "session_expired")
+    assert client.get(f"/api/v1/sessions/{sid}/files/main.py").json()["content"] == saved
+
+
 def test_the_sweeper_ends_a_session_whose_time_ran_out(client: TestClient, app: FastAPI) -> None:
     session = new_session(client, files=[{"path": "notes.md", "content": "plan\n"}])
     sid = session["id"]
