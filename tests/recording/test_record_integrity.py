@@ -62,6 +62,10 @@ def test_every_event_carries_the_source_the_server_set(
     post(candidate, sid, [{"type": "edit", "file": "/a.py", "offset": 0, "insert": "x"}])
     post(client, sid, [{"type": "note", "text": "clear naming"}])
     client.put(f"/api/v1/sessions/{sid}/files/b.py", json={"content": "y"})
+    candidate.put(f"/api/v1/sessions/{sid}/files/c.py", json={"content": "z"})
+    candidate.post(f"/api/v1/sessions/{sid}/files/c.py:move", json={"to": "/d.py"})
+    candidate.delete(f"/api/v1/sessions/{sid}/files/d.py")
+    client.post(f"/api/v1/sessions/{sid}/files", json={"path": "/e.py", "content": ""})
     forged = candidate.post(
         f"/api/v1/sessions/{sid}/events",
         json={"events": [{"type": "focus", "source": "staff:key_admin"}]},
@@ -73,10 +77,15 @@ def test_every_event_carries_the_source_the_server_set(
         ("session_started", "system"),
         ("edit", "candidate"),
         ("note", f"staff:{staff_key}"),
-        ("file_written", "system"),
+        # files-API changes name their writer too, not the server that stored them
+        ("file_written", f"staff:{staff_key}"),
+        ("file_written", "candidate"),
+        ("file_moved", "candidate"),
+        ("file_deleted", "candidate"),
+        ("file_written", f"staff:{staff_key}"),
     ]
     at = client.get(f"/api/v1/sessions/{sid}/replay", params={"at_ms": 10**12}).json()
-    assert (at["seq"], at["source"]) == (4, "system")
+    assert (at["seq"], at["source"]) == (8, f"staff:{staff_key}")
     markers = client.get(f"/api/v1/sessions/{sid}/timeline").json()["markers"]
     assert markers == [
         {

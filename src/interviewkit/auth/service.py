@@ -57,6 +57,11 @@ class Principal:
     def is_staff(self) -> bool:
         return self.role in {Role.admin, Role.interviewer}
 
+    @property
+    def actor(self) -> str:
+        """Who this is in the session's record: ``staff:<key id>`` or ``candidate``."""
+        return f"staff:{self.key_id}" if self.is_staff else "candidate"
+
 
 @dataclass(frozen=True)
 class CandidateToken:

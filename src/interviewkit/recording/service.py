@@ -246,9 +246,18 @@ class RecordingService:
             event[key] = found
         return None
 
-    def record(self, db: Session, session_id: str, events: Sequence[dict[str, Any]]) -> None:
-        """Append server events inside the caller's transaction (which holds the lock)."""
-        self._append(db, session_id, list(enumerate(events)), source=SYSTEM)
+    def record(
+        self,
+        db: Session,
+        session_id: str,
+        events: Sequence[dict[str, Any]],
+        source: str = SYSTEM,
+    ) -> None:
+        """Append events the server produced inside the caller's transaction (which holds
+        the lock). ``source`` names who caused them: a files-API write is recorded as its
+        writer's (``candidate`` or ``staff:<key id>``), yet as a server event it is never
+        checked against what that writer may send, since the server made it."""
+        self._append(db, session_id, list(enumerate(events)), source=source, server=True)
 
     def ended(self, db: Session, session_id: str, status: str) -> None:
         """The session ends in this transaction: log it, and archive once committed."""
@@ -286,9 +295,17 @@ class RecordingService:
         return workspace
 
     def _append(
-        self, db: Session, session_id: str, batch: list[tuple[int, dict[str, Any]]], *, source: str
+        self,
+        db: Session,
+        session_id: str,
+        batch: list[tuple[int, dict[str, Any]]],
+        *,
+        source: str,
+        server: bool = False,
     ) -> list[Outcome]:
-        client = source != SYSTEM
+        """Append ``batch`` as ``source``'s; ``server`` events are made by the server in the
+        caller's locked transaction, so they skip the checks a client batch goes through."""
+        client = not server
         workspace = self._lock_for(db, session_id, batch, source) if client else None
         recording = self._recording(db, session_id)
         if workspace is not None and not workspace.is_active:

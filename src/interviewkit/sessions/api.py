@@ -115,6 +115,12 @@ class FileCall:
     def header(self, name: str) -> str | None:
         return self.request.headers.get(name)
 
+    @property
+    def actor(self) -> str:
+        """Who the session's record names for this change."""
+        principal: Principal = self.request.state.principal
+        return principal.actor
+
 
 async def file_call(session_id: SessionId, file_path: FilePath, request: Request) -> FileCall:
     service = await session_workspace(session_id, request)
@@ -193,7 +199,9 @@ def _file_response(row: SessionFile, status_code: int = 200, **headers: str) -> 
     summary="Rename a file or folder",
 )
 def move_file(call: OneFile, body: MoveRequest) -> Response:
-    moved = call.service.move(call.session_id, call.path, body.to, overwrite=body.overwrite)
+    moved = call.service.move(
+        call.session_id, call.path, body.to, overwrite=body.overwrite, actor=call.actor
+    )
     return json_response(MoveResult(moved=[FileMeta.of(row) for row in moved]))
 
 
@@ -230,6 +238,7 @@ async def write_file(call: OneFile) -> Response:
         content,
         if_match=parse_if_match(call.header("if-match")),
         create_only=(call.header("if-none-match") or "").strip() == "*",
+        actor=call.actor,
     )
     return _file_response(row, 201 if created else 200)
 
@@ -242,7 +251,9 @@ async def write_file(call: OneFile) -> Response:
 )
 def delete_file(call: OneFile, recursive: bool = False) -> Response:
     if_match = parse_if_match(call.header("if-match"))
-    call.service.delete_file(call.session_id, call.path, if_match=if_match, recursive=recursive)
+    call.service.delete_file(
+        call.session_id, call.path, if_match=if_match, recursive=recursive, actor=call.actor
+    )
     return Response(status_code=204)
 
 
@@ -374,7 +385,10 @@ def list_files(session_id: SessionId, service: Workspace) -> Response:
 
 
 @router.post("/{session_id}/files", response_model=FileMeta, status_code=201)
-def create_file(session_id: SessionId, body: FileIn, service: Workspace) -> Response:
-    row = service.create_file(session_id, body.path, body.content)
+def create_file(
+    session_id: SessionId, body: FileIn, service: Workspace, request: Request
+) -> Response:
+    principal: Principal = request.state.principal
+    row = service.create_file(session_id, body.path, body.content, actor=principal.actor)
     location = f"{router.prefix}/{session_id}/files{quote(row.path)}"
     return _file_response(row, 201, Location=location)

@@ -97,10 +97,20 @@ class SessionDraft:
 UNSET: Any = object()
 
 
+SYSTEM_ACTOR = "system"
+"""Who the record names for a change the server made itself (starter files, parts)."""
+
+
 class WorkspaceRecorder(Protocol):
     """Records workspace changes inside the transaction that makes them (the recording)."""
 
-    def record(self, db: Session, session_id: str, events: Sequence[dict[str, Any]]) -> None: ...
+    def record(
+        self,
+        db: Session,
+        session_id: str,
+        events: Sequence[dict[str, Any]],
+        source: str = SYSTEM_ACTOR,
+    ) -> None: ...
     def ended(self, db: Session, session_id: str, status: str) -> None: ...
 
 
@@ -441,13 +451,15 @@ class SessionService:
 
     # ---- workspace writes --------------------------------------------------------------
 
-    def create_file(self, session_id: str, path: str, content: str) -> SessionFile:
+    def create_file(
+        self, session_id: str, path: str, content: str, *, actor: str = SYSTEM_ACTOR
+    ) -> SessionFile:
         path = self.normalize(path)
         payload = self._check_content(content)
 
         def create(workspace: LockedWorkspace, now: datetime) -> SessionFile:
             row = self._put(workspace, path, payload, None, now)
-            self._record(workspace.db, session_id, [_written(path, content)])
+            self._record(workspace.db, session_id, [_written(path, content)], actor)
             return row
 
         return self._write(session_id, create)
@@ -460,6 +472,7 @@ class SessionService:
         *,
         if_match: IfMatch | None = None,
         create_only: bool = False,
+        actor: str = SYSTEM_ACTOR,
     ) -> tuple[SessionFile, bool]:
         """Create or replace a file; returns the row and whether it was created."""
         path = self.normalize(path)
@@ -477,7 +490,7 @@ class SessionService:
                     version=existing.version,
                 )
             row = self._put(workspace, path, payload, existing, now)
-            self._record(workspace.db, session_id, [_written(path, content)])
+            self._record(workspace.db, session_id, [_written(path, content)], actor)
             return row, existing is None
 
         return self._write(session_id, write)
@@ -489,6 +502,7 @@ class SessionService:
         *,
         if_match: IfMatch | None = None,
         recursive: bool = False,
+        actor: str = SYSTEM_ACTOR,
     ) -> int:
         """Delete a file, or with ``recursive`` a folder; returns how many files went."""
         path = self.normalize(path)
@@ -510,13 +524,19 @@ class SessionService:
                     )
             self._remove(workspace, doomed)
             deleted = [{"type": "file_deleted", "file": row.path} for row in doomed]
-            self._record(workspace.db, session_id, deleted)
+            self._record(workspace.db, session_id, deleted, actor)
             return len(doomed)
 
         return self._write(session_id, remove)
 
     def move(
-        self, session_id: str, source: str, target: str, *, overwrite: bool = False
+        self,
+        session_id: str,
+        source: str,
+        target: str,
+        *,
+        overwrite: bool = False,
+        actor: str = SYSTEM_ACTOR,
     ) -> list[SessionFile]:
         """Rename a file or a whole folder; returns the moved files at their new paths."""
         source, target = self.normalize(source), self.normalize(target)
@@ -533,9 +553,8 @@ class SessionService:
             new_paths = {row.id: target + row.path[len(source) :] for row in moving}
             renames = {row.path: new_paths[row.id] for row in moving}
             self._remove(workspace, self._files_in_the_way(workspace, renames, overwrite))
-            self._record(
-                workspace.db, session_id, [{"type": "file_moved", "file": source, "to": target}]
-            )
+            moved = [{"type": "file_moved", "file": source, "to": target}]
+            self._record(workspace.db, session_id, moved, actor)
             # two steps, so that no rename collides with a path another rename frees
             for row in moving:
                 workspace.update(row, {"path": f"//moving/{row.id}"})
@@ -642,9 +661,15 @@ class SessionService:
 
         return run_write(self.factory, unit)
 
-    def _record(self, db: Session, session_id: str, events: Sequence[dict[str, Any]]) -> None:
+    def _record(
+        self,
+        db: Session,
+        session_id: str,
+        events: Sequence[dict[str, Any]],
+        actor: str = SYSTEM_ACTOR,
+    ) -> None:
         if self.recorder is not None:
-            self.recorder.record(db, session_id, events)
+            self.recorder.record(db, session_id, events, actor)
 
     def _drop_blobs_on_commit(self, db: Session, keys: Iterable[str | None]) -> None:
         """Once the commit makes them unreachable, remove these blobs."""
