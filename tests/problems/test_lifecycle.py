@@ -357,6 +357,10 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
     assert kept["content"] == TWO_SUM.solutions["python"]
     assert candidate.get(f"/api/v1/sessions/{sid}/problem").json()["id"] == second_id
     assert second.hints[0] in hint(candidate, sid)  # a new part starts from its first hint
+    container: Container = app.state.container
+    interview = container.sessions.get_session(sid)
+    # the assistant looks at the file of the part being worked on, not the first part's
+    assert container.assistant.context(interview).active_file == "/part2/solution.py"
 
     # submit judges the current part: two-sum's solution fails the second problem
     written = write(candidate, sid, "part2/solution.py", second.solutions["python"])

@@ -334,7 +334,11 @@ class AssistantService:
         problem = self._problem(interview)
         _, workspace = self.sessions.workspace_snapshot(interview.id)
         last = self._last_result(interview.id)
-        active = self._active_file(workspace, language, last)
+        part = self.problems.current_part(interview)
+        if part is not None and part.path in workspace:
+            active: str | None = part.path  # the current part's file, in a later part too
+        else:
+            active = self._active_file(workspace, language, last)
         history = self.messages(interview.id, check=False)
         # one counter: the attempt's (shared with the hint route), else the current part's
         taken = self.problems.hints_taken(interview.id, [(m.created_at, m.hint) for m in history])

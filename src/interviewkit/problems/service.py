@@ -601,6 +601,14 @@ class ProblemService:
         minutes = _number(config.get("time_limit_minutes"))
         return [PlannedPart(0, "question", minutes, interview.problem_id, part_path(0, language))]
 
+    def current_part(self, interview: InterviewSession) -> PlannedPart | None:
+        """The part the candidate works on now: the first one not judged yet."""
+        plan = self.plan(interview)
+        if not plan:
+            return None
+        position = len(self.finished_parts(interview.id))
+        return plan[min(position, len(plan) - 1)]
+
     def finished_parts(self, session_id: str) -> list[SessionPart]:
         query = (
             select(SessionPart)
