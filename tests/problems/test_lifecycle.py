@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -282,6 +283,11 @@ def test_a_template_session_is_limited_to_the_templates_length(client: TestClien
         config={"time_limit_minutes": 50},
     )
     assert own["config"]["time_limit_minutes"] == 50
+    # staff see when each session's time runs out
+    created, deadline = (datetime.fromisoformat(session[k]) for k in ("created_at", "deadline_at"))
+    assert deadline - created == timedelta(minutes=45)
+    shown = client.get(f"/api/v1/sessions/{own['id']}").json()
+    assert shown["deadline_at"] == own["deadline_at"] is not None
 
 
 # ---- multi-part templates (the real sandbox) --------------------------------------------

@@ -70,6 +70,8 @@ class SessionOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     ended_at: datetime | None
+    deadline_at: datetime | None = None
+    """When the time limit ends the session (null: no limit)."""
 
     @classmethod
     def of(cls, row: InterviewSession) -> SessionOut:
@@ -86,6 +88,7 @@ class SessionOut(BaseModel):
             created_at=row.created_at,
             updated_at=row.updated_at,
             ended_at=row.ended_at,
+            deadline_at=row.deadline_at,
         )
 
 
