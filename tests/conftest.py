@@ -192,6 +192,26 @@ def new_session(client: TestClient, **body: Any) -> dict[str, Any]:
     return created
 
 
+def invite(client: TestClient, app: FastAPI, session_id: str) -> TestClient:
+    """A client holding the candidate token of ``session_id``."""
+    response = client.post(f"/api/v1/sessions/{session_id}/invite", json={"ttl_seconds": 3600})
+    assert response.status_code == 201, response.text
+    token = response.json()["token"]
+    return TestClient(app, raise_server_exceptions=False, headers=Keys.bearer(token))
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No stray INTERVIEWKIT_* variables or .env file; wide tables; a data dir of our own
+    (for CLI tests: ``pytestmark = pytest.mark.usefixtures("clean_environment")``)."""
+    for name in list(os.environ):
+        if name.startswith("INTERVIEWKIT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("INTERVIEWKIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+
+
 def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     """The response is problem+json with this status and stable code."""
     assert response.status_code == status, response.text

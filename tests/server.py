@@ -79,3 +79,15 @@ def wait_until_healthy(server: Server, timeout: float = 30) -> None:
         except httpx.TransportError:
             time.sleep(0.1)
     raise RuntimeError("the server did not become healthy in time")
+
+
+def create_key(data_dir: Path) -> str:
+    """An admin API key made by the CLI in ``data_dir`` (for a server started there)."""
+    done = subprocess.run(
+        [str(INTERVIEWKIT), "keys", "create", "--name", "durability", "--quiet"],
+        env=clean_env(INTERVIEWKIT_DATA_DIR=str(data_dir)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()

@@ -3,30 +3,18 @@
 from __future__ import annotations
 
 import signal
-import subprocess
 from pathlib import Path
 
 import httpx
 
-from tests.server import INTERVIEWKIT, clean_env, running_server
-
-
-def _create_key(data_dir: Path) -> str:
-    done = subprocess.run(
-        [str(INTERVIEWKIT), "keys", "create", "--name", "durability", "--quiet"],
-        env=clean_env(INTERVIEWKIT_DATA_DIR=str(data_dir)),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+from tests.server import create_key, running_server
 
 
 def test_acknowledged_files_survive_a_kill(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     big = "# large file kept in the object store\n" * 3000
     with running_server(data_dir) as server:
-        headers = {"Authorization": f"Bearer {_create_key(data_dir)}"}
+        headers = {"Authorization": f"Bearer {create_key(data_dir)}"}
         api = httpx.Client(base_url=server.base_url, headers=headers, timeout=10)
         session = api.post("/api/v1/sessions", json={"candidate_name": "Ada"}).json()
         files = f"/api/v1/sessions/{session['id']}/files"

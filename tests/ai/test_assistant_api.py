@@ -14,8 +14,7 @@ from fastapi.testclient import TestClient
 from interviewkit.app import Container
 from interviewkit.problems.bank import load_bank
 from tests.ai.llm_server import FakeLLM, cut, fail, reply
-from tests.conftest import assert_problem, new_session
-from tests.execution.test_api import invite
+from tests.conftest import assert_problem, invite, new_session
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TWO_SUM = load_bank().problems["two-sum"]

@@ -26,14 +26,13 @@ from interviewkit.execution.models import Execution
 from interviewkit.execution.schemas import TestSuite
 from interviewkit.execution.service import ExecutionService
 from interviewkit.storage.local import LocalObjectStore
-from tests.conftest import Keys, assert_problem, new_session
+from tests.conftest import Keys, assert_problem, invite, new_session
 from tests.execution.conftest import CALL, FAST, STDIO, requires_sandbox, two_sum_suite
-from tests.execution.test_api import (
+from tests.execution.helpers import (
     POLL_SECONDS,
     GateSandbox,
     execute,
     finished,
-    invite,
     session_execute,
     session_with,
     use_sandbox,

@@ -38,7 +38,7 @@ from interviewkit.execution.callbacks import (
 )
 from tests.conftest import Keys, assert_problem, make_settings
 from tests.execution.conftest import KIT, requires_sandbox
-from tests.execution.test_api import POLL_SECONDS, execute, session_execute, session_with
+from tests.execution.helpers import POLL_SECONDS, execute, session_execute, session_with
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 LOCAL = {"exec_callback_allow": "127.0.0.1"}

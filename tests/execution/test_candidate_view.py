@@ -26,8 +26,9 @@ from interviewkit.execution.schemas import (
     TestSuite,
     candidate_view,
 )
+from tests.conftest import invite
 from tests.execution.conftest import TWO_SUM_SIGNATURE, Program, languages, requires_sandbox
-from tests.execution.test_api import finished, invite, session_execute, session_with, use_sandbox
+from tests.execution.helpers import finished, session_execute, session_with, use_sandbox
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -7,7 +7,6 @@ the status is ``accepted``.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -31,20 +30,9 @@ from tests.execution.conftest import (
     two_sum_suite,
 )
 
-pytestmark = requires_sandbox
+pytestmark = [requires_sandbox, pytest.mark.usefixtures("clean_environment")]
 
 cli = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No stray INTERVIEWKIT_* variables or .env file; wide tables; a data dir of our own."""
-    for name in list(os.environ):
-        if name.startswith("INTERVIEWKIT_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("INTERVIEWKIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)
 
 
 def run(*args: str, code: int) -> Result:

@@ -13,9 +13,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.conftest import new_session
+from tests.conftest import invite, new_session
 from tests.execution.conftest import languages, requires_sandbox
-from tests.execution.test_api import finished, invite, session_execute
+from tests.execution.helpers import finished, session_execute
 
 pytestmark = [requires_sandbox, pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)]
 

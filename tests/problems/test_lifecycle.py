@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 from interviewkit.app import Container
 from interviewkit.problems.bank import Bank, BankError, load_bank
-from tests.conftest import assert_problem, new_session
+from tests.conftest import assert_problem, invite, new_session
 from tests.execution.conftest import requires_sandbox
-from tests.execution.test_api import invite
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 BANK = load_bank()

@@ -11,9 +11,8 @@ from fastapi.testclient import TestClient
 from interviewkit.app import Container
 from interviewkit.execution.schemas import CallTest
 from interviewkit.problems.bank import load_bank
-from tests.conftest import assert_problem, new_session
+from tests.conftest import assert_problem, invite, new_session
 from tests.execution.conftest import requires_sandbox
-from tests.execution.test_api import invite
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TWO_SUM = load_bank().problems["two-sum"]

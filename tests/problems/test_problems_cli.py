@@ -11,7 +11,8 @@ from typer.testing import CliRunner, Result
 from interviewkit.cli import app
 from interviewkit.problems.bank import BANK_DIR
 from tests.execution.conftest import requires_sandbox
-from tests.execution.test_cli_exec import _clean_environment  # noqa: F401  (autouse)
+
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 cli = CliRunner()
 

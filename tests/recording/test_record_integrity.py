@@ -11,8 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from interviewkit.app import Container
-from tests.conftest import Keys, assert_problem, new_session
-from tests.execution.test_api import invite
+from tests.conftest import Keys, assert_problem, invite, new_session
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from interviewkit.app import Container
-from tests.conftest import assert_problem, new_session
-from tests.execution.test_api import invite
+from tests.conftest import assert_problem, invite, new_session
+from tests.recording.helpers import post, session_start_ms, stored, typing
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -24,48 +24,6 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def settings_overrides() -> dict[str, Any]:
     """Keyframes every 4 events, so that replay crosses several; small event limit."""
     return {"recording_keyframe_events": 4, "recording_max_event_bytes": 10_000}
-
-
-def session_start_ms(client: TestClient, session_id: str) -> int:
-    created = client.get(f"/api/v1/sessions/{session_id}").json()["created_at"]
-    from datetime import datetime
-
-    return int(datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-def post(client: TestClient, session_id: str, events: list[dict[str, Any]]) -> Any:
-    return client.post(f"/api/v1/sessions/{session_id}/events", json={"events": events})
-
-
-def stored(client: TestClient, session_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
-    response = post(client, session_id, events)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def typing(start: int, file: str = "/solution.py") -> list[dict[str, Any]]:
-    """``def f():`` typed at one key per 100 ms, a typo fixed, from ``start`` ms."""
-    events = []
-    text = "def f():"
-    for i, char in enumerate(text):
-        events.append(
-            {
-                "id": f"k{i}",
-                "type": "edit",
-                "file": file,
-                "offset": i,
-                "insert": char,
-                "ts": start + 100 * i,
-            }
-        )
-    events.append(
-        {"id": "typo", "type": "edit", "file": file, "offset": 8, "insert": "x", "ts": start + 900}
-    )
-    events.append(
-        {"id": "fix", "type": "edit", "file": file, "offset": 8, "delete": 1, "ts": start + 1000}
-    )
-    return events
 
 
 def test_events_replay_to_the_workspace_at_each_moment(client: TestClient) -> None:

@@ -11,8 +11,7 @@ from typing import Any
 import httpx
 
 from interviewkit.recording.events import replay
-from tests.server import running_server
-from tests.test_durability import _create_key
+from tests.server import create_key, running_server
 
 BATCH = 50
 
@@ -53,7 +52,7 @@ def test_acknowledged_events_survive_a_kill_mid_ingest(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     acknowledged: list[str] = []
     with running_server(data_dir) as server:
-        headers = {"Authorization": f"Bearer {_create_key(data_dir)}"}
+        headers = {"Authorization": f"Bearer {create_key(data_dir)}"}
         api = httpx.Client(base_url=server.base_url, headers=headers, timeout=10)
         session = api.post(
             "/api/v1/sessions", json={"files": [{"path": "/main.py", "content": ""}]}

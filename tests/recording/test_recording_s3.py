@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from interviewkit.app import Container
 from tests.conftest import new_session
-from tests.recording.test_recording_api import session_start_ms, stored, typing
+from tests.recording.helpers import session_start_ms, stored, typing
 from tests.storage.conftest import moto_endpoint  # noqa: F401  (the session's moto server)
 
 POSTGRES_ONLY = pytest.mark.parametrize(
