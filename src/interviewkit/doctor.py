@@ -58,7 +58,7 @@ def probe_sandbox(settings: Settings) -> list[PortCheck]:
     probed on this machine; and whether the server would refuse to run code with it
     (``sandbox_allow_process`` / ``sandbox_allow_weak``).
     """
-    from interviewkit.execution.protections import (
+    from interviewkit.execution.sandbox.protections import (
         SandboxRefused,
         protections,
         refuse_weak_sandbox,

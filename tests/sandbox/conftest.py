@@ -32,14 +32,14 @@ import pytest
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
 from interviewkit.config import Settings
-from interviewkit.execution.cgroups import CGROUP_ROOT, PARENT_NAME, Cgroups, RunCgroup
 from interviewkit.execution.engine import CompileCache, Engine
-from interviewkit.execution.languages import LanguageRegistry, Toolchain
-from interviewkit.execution.languages.base import CompileSettings
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox import BwrapSandbox, create_sandbox
+from interviewkit.execution.sandbox.cgroups import CGROUP_ROOT, PARENT_NAME, Cgroups, RunCgroup
 from interviewkit.execution.schemas import ExecutionResult
 from interviewkit.execution.service import JobPlanner
+from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
+from interviewkit.languages import CompileSettings
 from tests.conftest import make_settings, unavailable
 from tests.server import Server, running_server
 

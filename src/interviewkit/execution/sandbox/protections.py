@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interviewkit.config import Settings
-from interviewkit.execution.cgroups import CGROUP_ROOT
-from interviewkit.execution.sandbox import BwrapSandbox, Sandbox, SandboxJob
+from interviewkit.execution.sandbox.bwrap import BwrapSandbox
+from interviewkit.execution.sandbox.cgroups import CGROUP_ROOT
+from interviewkit.execution.sandbox.port import Sandbox, SandboxJob
 
 NAMESPACES = ("user", "pid", "net", "mnt", "ipc", "uts")
 

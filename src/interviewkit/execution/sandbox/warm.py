@@ -26,18 +26,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewkit.db import new_id
-from interviewkit.execution.cgroups import RunCgroup
 from interviewkit.execution.limits import Limits
-from interviewkit.execution.sandbox import (
-    SandboxJob,
-    SandboxResult,
-    _collect,
-    _environment,
-    _Running,
-)
+from interviewkit.execution.sandbox.cgroups import RunCgroup
+from interviewkit.execution.sandbox.port import SandboxJob, SandboxResult, environment
+from interviewkit.execution.sandbox.supervise import Running, collect
 
 if TYPE_CHECKING:
-    from interviewkit.execution.sandbox import BwrapSandbox
+    from interviewkit.execution.sandbox.bwrap import BwrapSandbox
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +96,7 @@ except BaseException as _ik_error:
 
 @dataclass
 class _Warm:
-    running: _Running
+    running: Running
     control: int
     fds: list[int]
     born: float
@@ -162,7 +157,7 @@ class WarmPool:
         return None
 
     def _hand_over(self, warm: _Warm, job: SandboxJob) -> SandboxResult:
-        env = {**_environment(job), "PWD": "/work"}  # as bwrap's --chdir sets it on a cold run
+        env = {**environment(job), "PWD": "/work"}  # as bwrap's --chdir sets it on a cold run
         if job.result_channel:
             env["IK_RESULT_FD"] = str(warm.running.result_fd)
         files = {f"/work/{path}": (_b64(data), 0o644) for path, data in job.files.items()}
@@ -194,7 +189,7 @@ class WarmPool:
                 view = view[os.write(warm.control, view) :]
         os.close(warm.control)
         warm.fds.remove(warm.control)
-        return _collect(job, warm.running, cgroup, started, cpu_before_ms=cpu_before)
+        return collect(job, warm.running, cgroup, started, cpu_before_ms=cpu_before)
 
     # -- keeping the pool full ----------------------------------------------------------
 
@@ -208,14 +203,14 @@ class WarmPool:
         )
         cgroup = None
         try:
-            args = self.sandbox._arguments(template, fds, warm=True)
+            args = self.sandbox.arguments(template, fds, warm=True)
             if self.sandbox.cgroups is not None:
                 cgroup = self.sandbox.cgroups.create(
                     f"warm-{new_id('')}",
                     memory_bytes=self.limits.memory_mb * 1024 * 1024,
                     processes=self.limits.processes,
                 )
-            running = self.sandbox._spawn(template, args, fds, cgroup, keep_open=(control_write,))
+            running = self.sandbox.spawn(template, args, fds, cgroup, keep_open=(control_write,))
         except BaseException:
             _close_all(fds)
             if cgroup is not None:

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from interviewkit.app import Container, create_app
 from interviewkit.cli import app as cli
-from interviewkit.execution.protections import (
+from interviewkit.execution.sandbox.protections import (
     SandboxRefused,
     protections,
     refuse_weak_sandbox,

@@ -16,18 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from interviewkit.execution.cgroups import CgroupUsage
 from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
-from interviewkit.execution.languages import LanguageRegistry
+from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox import (
     BwrapSandbox,
     SandboxJob,
     SandboxResult,
-    _collect,
-    _Running,
     create_sandbox,
 )
+from interviewkit.execution.sandbox.cgroups import CgroupUsage
+from interviewkit.execution.sandbox.supervise import Running, collect
 from interviewkit.execution.schemas import TestSuite
 
 SANDBOX_UID = 64999
@@ -184,8 +183,8 @@ def test_the_cpu_time_before_the_hand_over_is_not_billed() -> None:
     """A warm run is billed the group's CPU since the hand-over, not the interpreter start."""
     process = subprocess.Popen(["/bin/true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     group = FrozenCgroup(cpu_ms=480.0)
-    running = _Running(process, None, -1, group, time.monotonic())
-    result = _collect(
+    running = Running(process, None, -1, group, time.monotonic())
+    result = collect(
         SandboxJob(command=["/bin/true"]), running, group, running.started, cpu_before_ms=455.0
     )
     assert result.exit_code == 0
