@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock system run test lint typecheck pytest problems bench clean
+.PHONY: install lock system run test lint typecheck structure pytest problems bench clean
 
 install: system $(STAMP)
 
@@ -29,11 +29,15 @@ run: install
 	$(BIN)/interviewkit serve
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: install
 	$(BIN)/mypy
+
+# import cycles, files over 700 lines, imports pointing up the layers (LAYERS in the script)
+structure: install
+	$(BIN)/python scripts/check_structure.py
 
 pytest: install
 	$(BIN)/pytest
@@ -42,7 +46,7 @@ pytest: install
 problems: install
 	$(BIN)/interviewkit problems validate
 
-test: lint typecheck pytest problems
+test: lint typecheck structure pytest problems
 
 bench: install
 	$(BIN)/python bench/api_bench.py
