@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.auth.models import ApiKey
+from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
@@ -117,8 +117,8 @@ class AuthService:
         # never the raw secret: a key of its own, which signs nothing but candidate tokens
         self._signing_key = derive_key(signing_key, TOKEN_KEY_LABEL)
         self._cache_seconds = cache_seconds
-        self._cache: dict[str, tuple[float, Principal]] = {}
-        self._lock = threading.Lock()
+        # (expires at, principal) by key hash; expiry counts from the start of the lookup
+        self._cache: LRUCache[str, tuple[float, Principal]] = LRUCache(_CACHE_LIMIT)
         self._candidate_limit = candidate_limit or RateLimiter(0, 1)
         self._staff_limit = staff_limit or RateLimiter(0, 1)
 
@@ -191,8 +191,7 @@ class AuthService:
             return key
 
         key = run_write(self.factory, revoke)
-        with self._lock:
-            self._cache.pop(key.key_hash, None)
+        self._cache.pop(key.key_hash)
         return key
 
     # ---- candidate tokens --------------------------------------------------------------
@@ -247,10 +246,7 @@ class AuthService:
         if key is None or key.revoked_at is not None:
             raise unauthenticated("the API key is unknown or revoked")
         principal = Principal(Role(key.role), key_id=key.id)
-        with self._lock:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[digest] = (now + self._cache_seconds, principal)
+        self._cache.put(digest, (now + self._cache_seconds, principal))
         return principal
 
     def _authenticate_token(self, token: str, *, io: bool) -> Principal | None:
