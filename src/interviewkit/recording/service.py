@@ -8,11 +8,11 @@ PostgreSQL); concurrent batches share commits through the database layer's group
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
 from interviewkit.db import on_commit, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
@@ -44,31 +45,24 @@ from interviewkit.recording.events import (
 )
 from interviewkit.recording.models import Keyframe, RecordedEvent, Recording
 from interviewkit.recording.stats import session_stats, timeline
-from interviewkit.sessions.models import InterviewSession
+from interviewkit.sessions.errors import SessionEnded, SessionNotFound
 from interviewkit.sessions.service import SessionService
 from interviewkit.sessions.workspace import LockedWorkspace
 from interviewkit.storage import ObjectStore, session_key
 
 EVENTS_TABLE = cast(Table, RecordedEvent.__table__)
 RECORDINGS = cast(Table, Recording.__table__)
-SESSIONS = cast(Table, InterviewSession.__table__)
 # Built once: building a statement and its cache key per batch cost more than running it.
-_COUNTERS = (
-    select(
-        SESSIONS.c.created_at,
-        RECORDINGS.c.session_id,
-        RECORDINGS.c.last_seq,
-        RECORDINGS.c.last_t_ms,
-        RECORDINGS.c.keyframe_seq,
-        RECORDINGS.c.keyframe_t_ms,
-        RECORDINGS.c.events,
-        RECORDINGS.c.bytes,
-        RECORDINGS.c.state,
-        RECORDINGS.c.pruned,
-    )
-    .select_from(SESSIONS.outerjoin(RECORDINGS, RECORDINGS.c.session_id == SESSIONS.c.id))
-    .where(SESSIONS.c.id == bindparam("sid"))
-)
+_COUNTERS = select(
+    RECORDINGS.c.last_seq,
+    RECORDINGS.c.last_t_ms,
+    RECORDINGS.c.keyframe_seq,
+    RECORDINGS.c.keyframe_t_ms,
+    RECORDINGS.c.events,
+    RECORDINGS.c.bytes,
+    RECORDINGS.c.state,
+    RECORDINGS.c.pruned,
+).where(RECORDINGS.c.session_id == bindparam("sid"))
 _KNOWN = select(EVENTS_TABLE.c.client_id, EVENTS_TABLE.c.seq).where(
     EVENTS_TABLE.c.session_id == bindparam("sid"),
     EVENTS_TABLE.c.client_id.in_(bindparam("ids", expanding=True)),
@@ -176,13 +170,17 @@ class RecordingService:
     store: ObjectStore
     settings: Settings
     sessions: SessionService
-    _states: OrderedDict[str, _Cached] = field(default_factory=OrderedDict)
+    _states: LRUCache[str, _Cached] = field(init=False)
+    """Replayed workspaces by session, ``recording_state_cache`` of them."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _archiver: ThreadPoolExecutor | None = None
-    _archives: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
-    _blobs: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    _archives: LRUCache[str, bytes] = field(default_factory=lambda: LRUCache(8))
+    _blobs: LRUCache[str, str] = field(default_factory=lambda: LRUCache(16))
     """Contents stored by reference, recently written or read (by object key)."""
     _jobs: list[Future[None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._states = LRUCache(self.settings.recording_state_cache)
 
     # ---- ingest --------------------------------------------------------------------------
 
@@ -268,26 +266,23 @@ class RecordingService:
         """Append one server event in its own transaction; nothing if the session ended."""
 
         def work(db: Session) -> None:
-            LockedWorkspace.lock(db, session_id, server=True)  # also past the deadline
+            self.sessions.lock(db, session_id, server=True)  # also past the deadline
             self.record(db, session_id, [event])
 
-        try:
+        with contextlib.suppress(SessionEnded, SessionNotFound):  # none to record it in
             run_write(self.factory, work)
-        except ProblemError as exc:
-            if exc.code not in ("session_ended", "session_not_found"):
-                raise
 
     def _check_session(self, session_id: str) -> None:
         interview = self.sessions.get_session(session_id)
         if not interview.is_active:
-            raise conflict("session_ended", f"session is {interview.status}; recording closed")
+            raise SessionEnded(interview.status, "recording closed")
 
     def _lock_for(
         self, db: Session, session_id: str, batch: list[tuple[int, dict[str, Any]]], source: str
     ) -> LockedWorkspace:
         """Lock the session for a client batch: an active one, or (for staff notes only,
         an interview is annotated after it ends) an ended one."""
-        workspace = LockedWorkspace.lock(db, session_id, allow_ended=True)  # 404 unknown
+        workspace = self.sessions.lock(db, session_id, allow_ended=True)  # 404 unknown
         if not workspace.is_active:
             notes = all(event["type"] == "note" for _, event in batch)
             if not (notes and source.startswith("staff:")):
@@ -546,8 +541,7 @@ class RecordingService:
             return None, 0
         digest = hashlib.sha256(payload).hexdigest()
         key = session_key(session_id, created, "recordings", f"content-{digest}")
-        with self._lock:
-            known = key in self._blobs
+        known = key in self._blobs
         added = 0
         if not known:
             if not self.store.exists(key):
@@ -557,16 +551,11 @@ class RecordingService:
         return {"key": key, "sha256": digest, "bytes": len(payload)}, added
 
     def _cache_blob(self, key: str, text: str) -> None:
-        with self._lock:
-            self._blobs[key] = text
-            self._blobs.move_to_end(key)
-            while len(self._blobs) > 16:
-                self._blobs.popitem(last=False)
+        self._blobs.put(key, text)
 
     def _content(self, ref: Mapping[str, Any]) -> str:
         key = ref["key"]
-        with self._lock:
-            text = self._blobs.get(key)
+        text = self._blobs.get(key)
         if text is None:
             payload = self.store.get(key)
             if hashlib.sha256(payload).hexdigest() != ref["sha256"]:
@@ -604,11 +593,9 @@ class RecordingService:
 
     def _recording(self, db: Session, session_id: str) -> _Counters:
         """The session's counters, creating them (and a first keyframe) on first use."""
+        created = _aware(self.sessions.started_at(db, session_id))  # 404 unknown
         row = db.execute(_COUNTERS, {"sid": session_id}).one_or_none()
-        if row is None:
-            raise not_found("session_not_found", f"no session {session_id!r}")
-        created = _aware(row.created_at)
-        if row.session_id is not None:
+        if row is not None:
             return _Counters(
                 created,
                 row.last_seq,
@@ -664,11 +651,9 @@ class RecordingService:
         pending = db.info.get(PENDING_STATES, {}).get(session_id)
         if pending is not None and pending.seq == last_seq:
             return dict(pending.files)
-        with self._lock:
-            cached = self._states.get(session_id)
-            if cached is not None and cached.seq == last_seq:
-                self._states.move_to_end(session_id)
-                return dict(cached.files)
+        cached = self._states.get(session_id)
+        if cached is not None and cached.seq == last_seq:
+            return dict(cached.files)
         keyframe = db.scalar(
             select(Keyframe.seq)
             .where(Keyframe.session_id == session_id)
@@ -679,11 +664,7 @@ class RecordingService:
         return replay({}, events)
 
     def _remember(self, session_id: str, state: _Cached) -> None:
-        with self._lock:
-            self._states[session_id] = state
-            self._states.move_to_end(session_id)
-            while len(self._states) > self.settings.recording_state_cache:
-                self._states.popitem(last=False)
+        self._states.put(session_id, state)
 
     def _db_events(
         self,
@@ -719,8 +700,7 @@ class RecordingService:
 
     def recording(self, session_id: str) -> Recording:
         with read_session(self.factory) as db:
-            if db.get(InterviewSession, session_id) is None:
-                raise not_found("session_not_found", f"no session {session_id!r}")
+            self.sessions.started_at(db, session_id)  # 404 unknown
             row = db.get(Recording, session_id)
             if row is None:
                 raise not_found("no_recording", f"session {session_id} has no events yet")
@@ -913,14 +893,10 @@ class RecordingService:
     def _archive_source(self, row: Recording) -> archives.ArchiveReader:
         assert row.archive_key is not None
         assert row.archive_format is not None
-        with self._lock:
-            data = self._archives.get(row.archive_key)
+        data = self._archives.get(row.archive_key)
         if data is None:
             data = self.store.get(row.archive_key)
-            with self._lock:
-                self._archives[row.archive_key] = data
-                while len(self._archives) > 8:
-                    self._archives.popitem(last=False)
+            self._archives.put(row.archive_key, data)
         return archives.ArchiveReader(data, row.archive_format, row.index, self._resolved)
 
     def close(self) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from interviewkit.db import utcnow
-from interviewkit.errors import ProblemError, conflict, not_found
+from interviewkit.sessions.errors import SessionEnded, SessionExpired, SessionNotFound
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 
 SESSIONS = cast(Table, InterviewSession.__table__)
@@ -73,11 +73,13 @@ def past_deadline(deadline: datetime | None) -> bool:
     return deadline is not None and deadline <= utcnow()
 
 
-def expired_error(session_id: str) -> ProblemError:
-    return conflict(
-        "session_expired",
-        f"session {session_id} ran out of time; its workspace is read-only",
-    )
+def expired_error(session_id: str) -> SessionExpired:
+    return SessionExpired(session_id)
+
+
+STARTED = "session_started_at"
+"""Key of ``Session.info`` where a lock leaves each session's start (immutable), so other
+domains writing in the same transaction need not read the row again."""
 
 
 def under(folder: str) -> dict[str, str]:
@@ -121,12 +123,12 @@ class LockedWorkspace:
     def is_active(self) -> bool:
         return self.status == SessionStatus.active
 
-    def closed_error(self, what: str = "its workspace is read-only") -> ProblemError:
+    def closed_error(self, what: str = "its workspace is read-only") -> SessionEnded:
         """Why a client may not write to this (locked with ``allow_ended``) session: 409
         ``session_expired`` once its time ran out, else ``session_ended``."""
         if self.status == SessionStatus.expired:
-            return expired_error(self.session_id)
-        return conflict("session_ended", f"session is {self.status}; {what}")
+            return SessionExpired(self.session_id)
+        return SessionEnded(self.status, what)
 
     @classmethod
     def lock(
@@ -143,16 +145,17 @@ class LockedWorkspace:
         connection = db.connection()
         row = connection.execute(_LOCK, {"session_id": session_id}).one_or_none()
         if row is None:
-            raise not_found("session_not_found", f"no session {session_id!r}")
+            raise SessionNotFound(session_id)
         if row.status != SessionStatus.active and not allow_ended:
-            raise conflict("session_ended", f"session is {row.status}; its workspace is read-only")
+            raise SessionEnded(row.status, "its workspace is read-only")
         status = str(row.status)
         if status == SessionStatus.active and past_deadline(row.deadline_at):
             # the time limit holds from its first instant, whether or not the sweeper has
             # ended the session yet: what was saved before it is the final state
             if not (allow_ended or server):
-                raise expired_error(session_id)
+                raise SessionExpired(session_id)
             status = SessionStatus.expired.value
+        db.info.setdefault(STARTED, {})[session_id] = row.created_at
         return cls(
             db,
             connection,
@@ -168,6 +171,7 @@ class LockedWorkspace:
         """Insert a new session row: no one else can see it before the commit."""
         connection = db.connection()
         connection.execute(_INSERT_SESSION, session)
+        db.info.setdefault(STARTED, {})[session["id"]] = session["created_at"]
         return cls(db, connection, session["id"], session["created_at"], 0, 0)
 
     def _files(self, statement: Executable, **params: Any) -> list[SessionFile]:
