@@ -76,6 +76,8 @@ class Report:
     long_files: list[tuple[Path, int]] = field(default_factory=list)
     layer_violations: list[Edge] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
+    missing: list[Edge] = field(default_factory=list)
+    """Imports of a module of the package that does not exist (a move left behind)."""
     edges: list[Edge] = field(default_factory=list)
     max_lines: int = MAX_LINES
 
@@ -87,6 +89,7 @@ class Report:
             or self.long_files
             or self.layer_violations
             or self.unplaced
+            or self.missing
         )
 
 
@@ -138,22 +141,23 @@ def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
 def _targets(
     node: ast.Import | ast.ImportFrom, module: str, is_package: bool, known: set[str]
 ) -> Iterator[str]:
-    """The known modules one import statement loads (``from p import m`` loads ``p.m``)."""
+    """The modules one import statement loads (``from p import m`` loads ``p.m``).
+
+    A name of the package that is no module at all is yielded as it is written, so that
+    :func:`check` can report it; names outside the package are skipped.
+    """
+    package = module.split(".")[0]
     if isinstance(node, ast.Import):
         for alias in node.names:
-            name = alias.name
-            while name and name not in known:
-                name = name.rpartition(".")[0]
-            if name:
-                yield name
+            if alias.name == package or alias.name.startswith(package + "."):
+                yield alias.name
         return
     base = _absolute(node, module, is_package)
+    if base != package and not base.startswith(package + "."):
+        return
     for alias in node.names:
         submodule = f"{base}.{alias.name}"
-        if submodule in known:
-            yield submodule
-        elif base in known:
-            yield base
+        yield submodule if submodule in known else base
 
 
 def import_edges(root: Path, package: str) -> list[Edge]:
@@ -168,7 +172,7 @@ def import_edges(root: Path, package: str) -> list[Edge]:
             for target in _targets(node, module, is_package, known):
                 if target != module:
                     edges.append(Edge(module, target, path, node.lineno))
-    return sorted(edges, key=lambda edge: (str(edge.path), edge.line, edge.target))
+    return sorted(set(edges), key=lambda edge: (str(edge.path), edge.line, edge.target))
 
 
 # --------------------------------------------------------------------------------------
@@ -231,7 +235,10 @@ def check(
     root: Path, package: str, layers: Sequence[Sequence[str]] = LAYERS, max_lines: int = MAX_LINES
 ) -> Report:
     """Run every check on ``root/package``."""
-    report = Report(edges=import_edges(root, package), max_lines=max_lines)
+    known = set(module_names(root, package))
+    edges = import_edges(root, package)
+    report = Report(edges=[edge for edge in edges if edge.target in known], max_lines=max_lines)
+    report.missing = [edge for edge in edges if edge.target not in known]
     modules: dict[str, set[str]] = defaultdict(set)
     packages: dict[str, set[str]] = defaultdict(set)
     for edge in report.edges:
@@ -307,6 +314,13 @@ def render(report: Report, package: str, console: Console) -> None:
         table.add_column("imports (a higher layer)")
         for edge in report.layer_violations:
             table.add_row(f"{edge.path}:{edge.line}", edge.source, edge.target)
+        console.print(table)
+    if report.missing:
+        table = Table(title="imports of modules that do not exist")
+        table.add_column("file:line")
+        table.add_column("imports")
+        for edge in report.missing:
+            table.add_row(f"{edge.path}:{edge.line}", edge.target)
         console.print(table)
     if report.unplaced:
         console.print(

@@ -102,3 +102,12 @@ def test_a_long_file_is_reported(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "files over 10 lines" in result.stdout
     assert "long.py" in result.stdout
+
+
+def test_an_import_of_a_module_that_does_not_exist_is_reported(tmp_path: Path) -> None:
+    """What a move leaves behind: an import of the old path."""
+    root = write_package(tmp_path, {"low/a.py": "from pkg.gone import api\nimport os\n"})
+    result = run(root, "--layers", LAYERS)
+    assert result.returncode == 1
+    assert "imports of modules that do not exist" in result.stdout
+    assert "pkg.gone" in result.stdout
