@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from interviewkit import languages
 from interviewkit.config import Settings
 from interviewkit.storage import PortCheck
 
@@ -24,13 +25,14 @@ class ToolProbe:
     packages: str
 
 
-RUNTIMES = [
-    ToolProbe("python", ["python3", "--version"], "python3"),
-    ToolProbe("javascript (node)", ["node", "--version"], "nodejs"),
-    ToolProbe("java (javac)", ["javac", "-version"], "default-jdk-headless"),
-    ToolProbe("c++ (g++)", ["g++", "--version"], "g++"),
-    ToolProbe("ffmpeg", ["ffmpeg", "-version"], "ffmpeg"),
-]
+OTHER_TOOLS = [ToolProbe("ffmpeg", ["ffmpeg", "-version"], "ffmpeg")]
+
+
+def runtimes() -> list[ToolProbe]:
+    """Each registered language's toolchain (as its spec says to probe it), then other tools."""
+    installs = (spec.install for spec in languages.all() if spec.install is not None)
+    probes = [ToolProbe(i.label, list(i.probe), i.packages) for i in installs]
+    return [*probes, *OTHER_TOOLS]
 
 
 def _run(command: list[str], timeout: float = 10) -> tuple[bool, str]:
@@ -58,12 +60,12 @@ def probe_sandbox(settings: Settings) -> list[PortCheck]:
     probed on this machine; and whether the server would refuse to run code with it
     (``sandbox_allow_process`` / ``sandbox_allow_weak``).
     """
+    from interviewkit.execution.sandbox import SandboxJob, SandboxUnavailable, create_sandbox
     from interviewkit.execution.sandbox.protections import (
         SandboxRefused,
         protections,
         refuse_weak_sandbox,
     )
-    from interviewkit.execution.sandbox import SandboxJob, SandboxUnavailable, create_sandbox
 
     if settings.sandbox == "process":
         sandbox = create_sandbox("process", uid=settings.sandbox_uid, gid=settings.sandbox_gid)
@@ -109,7 +111,7 @@ def probe_module(name: str, module: str, package: str) -> PortCheck:
 def machine_checks(settings: Settings) -> list[PortCheck]:
     return [
         *probe_sandbox(settings),
-        *(probe_tool(probe) for probe in RUNTIMES),
+        *(probe_tool(probe) for probe in runtimes()),
         probe_module("speech-to-text (pocketsphinx)", "pocketsphinx", "pocketsphinx"),
         probe_module("text-to-speech (espeak-ng)", "espeakng_loader", "espeakng-loader"),
     ]

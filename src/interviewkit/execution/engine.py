@@ -29,7 +29,6 @@ from interviewkit.execution.compare import (
     values_match,
 )
 from interviewkit.execution.harness import build_harness
-from interviewkit.execution.languages.base import Toolchain
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox import BUILD_DIR, Mount, Sandbox, SandboxJob, SandboxResult
 from interviewkit.execution.schemas import (
@@ -41,6 +40,7 @@ from interviewkit.execution.schemas import (
     TestResult,
     TestSuite,
 )
+from interviewkit.execution.toolchains import Toolchain
 
 COMPILE_OUTPUT_BYTES = 64 * 1024
 TEST_STDOUT_BYTES = 8 * 1024

@@ -24,17 +24,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from interviewkit.execution.harness import Signature
 from interviewkit.execution.schemas import CallTest, TestSuite
+from interviewkit.languages import SOLUTION_FILES as _SOLUTION_FILES
+from interviewkit.languages import names as registered_languages
 
 BANK_DIR = Path(__file__).parent / "bank"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-LANGUAGES: tuple[str, ...] = ("python", "javascript", "java", "cpp")
-SOLUTION_FILES: Mapping[str, str] = {
-    "python": "solution.py",
-    "javascript": "solution.js",
-    "java": "Solution.java",
-    "cpp": "solution.cpp",
-}
-"""The workspace file that holds the candidate's code, per language."""
+LANGUAGES: tuple[str, ...] = registered_languages()
+"""The languages at import time; validation asks the registry each time."""
+SOLUTION_FILES: Mapping[str, str] = _SOLUTION_FILES
+"""The workspace file that holds the candidate's code, per language (a view of the registry)."""
 
 Difficulty = Literal["easy", "medium", "hard"]
 PROBLEM_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
@@ -105,8 +103,9 @@ class Problem(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Problem:
         for field_name in ("starter", "solutions"):
-            missing = [lang for lang in LANGUAGES if lang not in getattr(self, field_name)]
-            unknown = [lang for lang in getattr(self, field_name) if lang not in LANGUAGES]
+            known = registered_languages()
+            missing = [lang for lang in known if lang not in getattr(self, field_name)]
+            unknown = [lang for lang in getattr(self, field_name) if lang not in known]
             if missing and (field_name == "starter" or self.source == "bank"):
                 raise ValueError(f"{field_name}: missing languages {', '.join(missing)}")
             if unknown:
@@ -138,7 +137,8 @@ class Problem(Strict):
 
     @cached_property
     def languages(self) -> list[str]:
-        return [lang for lang in LANGUAGES if lang in self.solutions or lang in self.starter]
+        known = registered_languages()
+        return [lang for lang in known if lang in self.solutions or lang in self.starter]
 
     @cached_property
     def content_hash(self) -> str:
@@ -219,7 +219,7 @@ class Template(Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str = ""
     parts: list[TemplatePart] = Field(min_length=1)
-    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
+    languages: list[str] = Field(default_factory=lambda: list(registered_languages()))
     assistant_policy: Literal["hints_only", "explain", "full"] = "hints_only"
 
     @model_validator(mode="after")

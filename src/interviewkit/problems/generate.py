@@ -5,7 +5,7 @@ platform trusts none of it: the reference runs in the sandbox against every test
 whose expected value the reference does not produce is dropped, and a problem with fewer
 than ``MIN_TESTS`` surviving tests is rejected. Accepted problems are stored with
 ``source: generated`` and served like bank problems (Python reference; starter code for
-all four languages derived from the signature).
+every registered language derived from the signature).
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from interviewkit.ai.port import ChatMessage
-from interviewkit.ai.resilience import AllProvidersFailed, MidStreamFailure, ProviderChain
+from interviewkit.llm.port import ChatMessage
+from interviewkit.llm.chain import AllProvidersFailed, MidStreamFailure, ProviderChain
 from interviewkit.execution.harness import Signature
-from interviewkit.execution.harness.cpp import cpp_type
-from interviewkit.execution.harness.types import split_type
 from interviewkit.execution.schemas import CallTest
+from interviewkit.languages import all as all_languages
 from interviewkit.problems.bank import BankTest, Difficulty, Irt, Problem, RubricItem
 from interviewkit.problems.runner import ProblemRunner
 
@@ -140,29 +139,6 @@ def _problem(
     )
 
 
-def _java_type(type_name: str) -> str:
-    base, dims = split_type(type_name)
-    scalar = {"bool": "boolean", "string": "String"}.get(base, base)
-    return scalar + "[]" * dims
-
-
 def starters(entry: str, signature: Signature) -> dict[str, str]:
     """Code that compiles in each language and returns a default: the candidate's start."""
-    names = [p.name for p in signature.params]
-    java_args = ", ".join(f"{_java_type(p.type)} {p.name}" for p in signature.params)
-    cpp_args = ", ".join(f"{cpp_type(p.type)}& {p.name}" for p in signature.params)
-    java_default = {"boolean": "false", "double": "0.0", "int": "0", "long": "0L"}.get(
-        _java_type(signature.returns), "null"
-    )
-    return {
-        "python": f"class Solution:\n    def {entry}(self, {', '.join(names)}):\n        pass\n",
-        "javascript": f"function {entry}({', '.join(names)}) {{\n}}\n",
-        "java": (
-            f"class Solution {{\n    public {_java_type(signature.returns)} {entry}({java_args})"
-            f" {{\n        return {java_default};\n    }}\n}}\n"
-        ),
-        "cpp": (
-            f"class Solution {{\npublic:\n    {cpp_type(signature.returns)} {entry}({cpp_args})"
-            " {\n        return {};\n    }\n};\n"
-        ),
-    }
+    return {spec.name: spec.starter(entry, signature) for spec in all_languages()}

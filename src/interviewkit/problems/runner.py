@@ -15,20 +15,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from interviewkit import languages
 from interviewkit.config import create_private_file, ensure_private_dir
 from interviewkit.execution.engine import Engine
 from interviewkit.execution.limits import Limits
+from interviewkit.execution.planner import JobPlanner
 from interviewkit.execution.schemas import CallTest, ExecutionResult
-from interviewkit.execution.service import JobPlanner
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
-
-STARTUP_ALLOWANCE_S = {"java": 1.5, "javascript": 0.5}
-"""CPU seconds a runtime spends before the first test (JVM start and JIT, Node start)."""
 
 
 def problem_limits(problem: Problem, language: str, base: Limits) -> Limits:
     """The problem's time limit for the harness process, plus the runtime's start-up."""
-    cpu = problem.time_limit_s + STARTUP_ALLOWANCE_S.get(language, 0.0)
+    spec = languages.find(language)
+    cpu = problem.time_limit_s + (spec.startup_allowance_s if spec is not None else 0.0)
     return replace(base, cpu_time_s=cpu, wall_time_s=max(base.wall_time_s, 2 * cpu + 2))
 
 

@@ -15,50 +15,16 @@ otherwise be two different files that look identical.
 
 from __future__ import annotations
 
-import posixpath
 import unicodedata
 from dataclasses import dataclass
 
+from interviewkit import languages
 from interviewkit.errors import ProblemError
-
-LANGUAGE_BY_EXTENSION = {
-    ".py": "python",
-    ".js": "javascript",
-    ".mjs": "javascript",
-    ".cjs": "javascript",
-    ".jsx": "javascript",
-    ".ts": "typescript",
-    ".tsx": "typescript",
-    ".java": "java",
-    ".cpp": "cpp",
-    ".cc": "cpp",
-    ".cxx": "cpp",
-    ".hpp": "cpp",
-    ".hh": "cpp",
-    ".h": "c",
-    ".c": "c",
-    ".go": "go",
-    ".rs": "rust",
-    ".rb": "ruby",
-    ".kt": "kotlin",
-    ".cs": "csharp",
-    ".sh": "shell",
-    ".sql": "sql",
-    ".md": "markdown",
-    ".json": "json",
-    ".yaml": "yaml",
-    ".yml": "yaml",
-    ".toml": "toml",
-    ".html": "html",
-    ".css": "css",
-    ".txt": "plaintext",
-}
 
 
 def language_for(path: str) -> str:
     """Editor language guessed from the file extension, ``plaintext`` when unknown."""
-    _, extension = posixpath.splitext(path)
-    return LANGUAGE_BY_EXTENSION.get(extension.lower(), "plaintext")
+    return languages.editor_language(path)
 
 
 @dataclass(frozen=True)

@@ -10,28 +10,11 @@ from interviewkit.execution.harness.types import (
     Signature,
     check_entry_file,
     check_entry_point,
-    split_type,
 )
+from interviewkit.languages.cpp import cpp_type
 
 HARNESS_FILE = "__ik_harness.cpp"
 SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".h", ".hpp", ".hh", ".hxx")
-_SCALARS = {
-    # `signed` is `int`, spelled so that a candidate's `#define int long long` cannot change it.
-    "int": "signed",
-    "long": "long long",
-    "double": "double",
-    "bool": "bool",
-    "string": "std::string",
-}
-
-
-def cpp_type(type_name: str) -> str:
-    """``int[][]`` -> ``std::vector<std::vector<int>>``."""
-    base, dims = split_type(type_name)
-    result = _SCALARS[base]
-    for _ in range(dims):
-        result = f"std::vector<{result}>"
-    return result
 
 
 def _strings(values: list[str]) -> str:

@@ -115,12 +115,6 @@ class HarnessProgram:
     main: str
 
 
-def split_type(type_name: str) -> tuple[str, int]:
-    """``"int[][]"`` -> ``("int", 2)``."""
-    dims = type_name.count("[]")
-    return type_name[: len(type_name) - 2 * dims], dims
-
-
 def check_entry_point(language: str, entry_point: str) -> None:
     """The entry point is spliced into generated code, so it must be a plain identifier."""
     if not isinstance(entry_point, str) or not _IDENTIFIER.fullmatch(entry_point):

@@ -1,11 +1,8 @@
-"""What a language is to the engine: data, as in Piston's packages and DMOJ's executors.
+"""Languages bound to this machine: which toolchains exist here, and their commands.
 
-A spec names the files it owns, how to compile (optional) and run, how to ask the toolchain
-its version, and how much memory the runtime needs beyond the program's own budget.
-Commands are templates: ``{entry}`` (the entry file inside the sandbox), ``{sources}``
-(every source file, expanded to several arguments), ``{main}`` (the entry's stem, for
-Java's main class), ``{memory_mb}`` (the program's memory budget), ``{build}`` (compiled
-artifacts) and one ``{tool}`` per executable the spec resolves on the host.
+A :class:`~interviewkit.languages.LanguageSpec` is data; a :class:`Toolchain` is that data
+with the executables resolved under ``/usr`` and the version they report. Probing happens
+once per :class:`LanguageRegistry` (javac takes half a second to say its version).
 """
 
 from __future__ import annotations
@@ -14,50 +11,16 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from interviewkit import languages
 from interviewkit.execution.sandbox import BUILD_DIR
+from interviewkit.languages import LanguageSpec
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
-
-
-@dataclass(frozen=True)
-class CompileSettings:
-    """Limits for the compiler, which are not the program's limits: javac needs a JVM."""
-
-    wall_time_s: float = 30.0
-    cpu_time_s: float = 30.0
-    memory_mb: int = 1024
-    processes: int = 128
-
-
-@dataclass(frozen=True)
-class LanguageSpec:
-    name: str
-    title: str
-    extensions: tuple[str, ...]
-    default_entry: str
-    tools: dict[str, str]
-    run: tuple[str, ...]
-    version: tuple[str, ...]
-    version_pattern: str
-    compile: tuple[str, ...] | None = None
-    source_extensions: tuple[str, ...] = ()
-    harness_includes_entry: bool = False
-    """C++'s harness ``#include``s the entry file, so the entry is not compiled on its own."""
-    memory_allowance_mb: int = 0
-    binds: tuple[str, ...] = ()
-    env: dict[str, str] = field(default_factory=dict)
-    memory_error_markers: tuple[str, ...] = ()
-    compile_limits: CompileSettings = field(default_factory=CompileSettings)
-
-    @property
-    def compiled(self) -> bool:
-        return self.compile is not None
-
-    def owns(self, path: str) -> bool:
-        return PurePosixPath(path).suffix in self.extensions
 
 
 @dataclass(frozen=True)
@@ -120,3 +83,29 @@ def resolve(spec: LanguageSpec) -> Toolchain | None:
     if done.returncode != 0 or match is None:
         return None
     return Toolchain(spec, executables, match.group(1))
+
+
+class LanguageRegistry:
+    """The registered languages whose toolchains this machine has, probed once and kept."""
+
+    def __init__(self, specs: Sequence[LanguageSpec] | None = None) -> None:
+        chosen = languages.all() if specs is None else specs
+        self.specs = {spec.name: spec for spec in chosen}
+        self._found: dict[str, Toolchain] | None = None
+        self._lock = threading.Lock()
+
+    def available(self) -> dict[str, Toolchain]:
+        with self._lock:
+            if self._found is None:
+                found = (resolve(spec) for spec in self.specs.values())
+                self._found = {chain.name: chain for chain in found if chain is not None}
+            return self._found
+
+    def canonical(self, name: str) -> str:
+        return languages.canonical(name)
+
+    def for_file(self, path: str) -> LanguageSpec | None:
+        return languages.for_path(path, self.specs.values())
+
+
+__all__ = ["LanguageRegistry", "Toolchain", "resolve"]

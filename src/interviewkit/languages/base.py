@@ -1,0 +1,143 @@
+"""What a language is: data, as in Piston's packages and DMOJ's executors.
+
+A spec names the files it owns, how to compile (optional) and run, how to ask the toolchain
+its version, and how much memory the runtime needs beyond the program's own budget.
+Commands are templates: ``{entry}`` (the entry file inside the sandbox), ``{sources}``
+(every source file, expanded to several arguments), ``{main}`` (the entry's stem, for
+Java's main class), ``{memory_mb}`` (the program's memory budget), ``{build}`` (compiled
+artifacts) and one ``{tool}`` per executable the spec resolves on the host.
+
+Everything else a domain needs to know about a language lives here too (the workspace file
+a problem's solution goes in, whether function-call tests need a typed signature, the CPU
+its runtime burns before the first test, the starter code for a signature, how its errors
+read), so that adding a language is one module in this package and nothing elsewhere.
+This package sits at the bottom: it imports nothing from other domains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Protocol
+
+
+class ParamLike(Protocol):
+    """One parameter of a signature, as a starter generator reads it."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+
+class SignatureLike(Protocol):
+    """A typed entry point (``execution.harness.Signature`` is one); see :func:`split_type`."""
+
+    @property
+    def params(self) -> Sequence[ParamLike]: ...
+
+    @property
+    def returns(self) -> str: ...
+
+
+Starter = Callable[[str, SignatureLike], str]
+"""``(entry_point, signature) -> source`` that compiles and returns a default."""
+
+
+def split_type(type_name: str) -> tuple[str, int]:
+    """``"int[][]"`` -> ``("int", 2)``: the scalar and the number of array dimensions."""
+    dims = type_name.count("[]")
+    return type_name[: len(type_name) - 2 * dims], dims
+
+
+@dataclass(frozen=True)
+class CompileSettings:
+    """Limits for the compiler, which are not the program's limits: javac needs a JVM."""
+
+    wall_time_s: float = 30.0
+    cpu_time_s: float = 30.0
+    memory_mb: int = 1024
+    processes: int = 128
+
+
+@dataclass(frozen=True)
+class Install:
+    """How an operator checks and gets the toolchain: what ``doctor`` runs, what apt installs."""
+
+    label: str
+    probe: tuple[str, ...]
+    packages: str
+
+
+@dataclass(frozen=True)
+class ErrorPattern:
+    """A message the runtime prints, as a regex, and what it means in plain words."""
+
+    pattern: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """How this language's failures read, for whoever explains them (the offline tutor).
+
+    Empty by default: the tutor keeps its own tables until they move here, one language at a
+    time. ``exception`` matches an uncaught error's line (named groups ``name`` and
+    ``message``), ``frame`` one stack frame (``file`` and ``line``), ``compiler`` one
+    compiler diagnostic (``file``, ``line``, ``message``).
+    """
+
+    exception: str | None = None
+    frame: str | None = None
+    compiler: str | None = None
+    details: tuple[ErrorPattern, ...] = ()
+    common_errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    title: str
+    extensions: tuple[str, ...]
+    default_entry: str
+    tools: dict[str, str]
+    run: tuple[str, ...]
+    version: tuple[str, ...]
+    version_pattern: str
+    solution_file: str
+    """The workspace file a problem's candidate code lives in (``solution.py``)."""
+    starter: Starter
+    compile: tuple[str, ...] | None = None
+    source_extensions: tuple[str, ...] = ()
+    harness_includes_entry: bool = False
+    """C++'s harness ``#include``s the entry file, so the entry is not compiled on its own."""
+    needs_signature: bool = False
+    """Function-call tests need a typed signature: the harness converts JSON to typed values."""
+    startup_allowance_s: float = 0.0
+    """CPU seconds the runtime spends before the first test (JVM start and JIT, Node start)."""
+    editor_extensions: tuple[str, ...] | None = None
+    """Extensions an editor shows in this language; ``extensions`` when ``None``."""
+    aliases: tuple[str, ...] = ()
+    """Other names a client may use (``py``, ``node``); matched case-insensitively."""
+    memory_allowance_mb: int = 0
+    binds: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    memory_error_markers: tuple[str, ...] = ()
+    compile_limits: CompileSettings = field(default_factory=CompileSettings)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    install: Install | None = None
+    """What ``interviewkit doctor`` probes for this language; ``None`` to skip it."""
+
+    @property
+    def compiled(self) -> bool:
+        return self.compile is not None
+
+    @property
+    def shown_extensions(self) -> tuple[str, ...]:
+        """What an editor labels with this language (see ``editor_extensions``)."""
+        return self.extensions if self.editor_extensions is None else self.editor_extensions
+
+    def owns(self, path: str) -> bool:
+        return PurePosixPath(path).suffix in self.extensions
