@@ -39,9 +39,9 @@ from rich.console import Console
 from api_bench import create_api_key, interviewkit_command, machine, running_server
 from interviewkit.config import Settings
 from interviewkit.execution.engine import ExecutionJob
-from interviewkit.execution.languages import LanguageRegistry, Toolchain
 from interviewkit.execution.limits import default_limits
-from interviewkit.execution.service import build_engine
+from interviewkit.execution.planner import build_engine
+from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
 
 console = Console(stderr=True)
 

@@ -28,14 +28,15 @@ import pytest
 
 from interviewkit.config import Settings
 from interviewkit.execution.engine import Engine, ExecutionJob
-from interviewkit.execution.languages import LanguageRegistry
 from interviewkit.execution.limits import Limits
+from interviewkit.execution.planner import JobPlanner, build_engine
 from interviewkit.execution.sandbox import SandboxJob, SandboxResult
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
-from interviewkit.execution.service import JobPlanner, build_engine
+from interviewkit.execution.toolchains import LanguageRegistry
+from interviewkit.languages import names as language_names
 from tests.conftest import make_settings
 
-LANGUAGES = ("python", "javascript", "java", "cpp")
+LANGUAGES = language_names()  # every registered language
 TOOLS = {"python": ["python3"], "javascript": ["node"], "java": ["javac", "java"], "cpp": ["g++"]}
 SANDBOX_READY = os.geteuid() == 0 and shutil.which("bwrap") is not None
 

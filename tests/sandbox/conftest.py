@@ -34,10 +34,10 @@ from interviewkit.auth.service import Role
 from interviewkit.config import Settings
 from interviewkit.execution.engine import CompileCache, Engine
 from interviewkit.execution.limits import Limits
+from interviewkit.execution.planner import JobPlanner
 from interviewkit.execution.sandbox import BwrapSandbox, create_sandbox
 from interviewkit.execution.sandbox.cgroups import CGROUP_ROOT, PARENT_NAME, Cgroups, RunCgroup
 from interviewkit.execution.schemas import ExecutionResult
-from interviewkit.execution.service import JobPlanner
 from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
 from interviewkit.languages import CompileSettings
 from tests.conftest import make_settings, unavailable

@@ -11,10 +11,10 @@ from rich.table import Table
 
 from interviewkit.config import Settings
 from interviewkit.errors import ProblemError
-from interviewkit.execution.languages import LanguageRegistry
 from interviewkit.execution.limits import LimitsRequest, resolve_limits
+from interviewkit.execution.planner import JobPlanner, build_engine
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
-from interviewkit.execution.service import JobPlanner, build_engine
+from interviewkit.execution.toolchains import LanguageRegistry
 
 STATUS_STYLE = {"accepted": "green", "wrong_answer": "red", "compilation_error": "yellow"}
 

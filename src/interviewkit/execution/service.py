@@ -1,8 +1,9 @@
 """Executions as the platform sees them: admission, storage, async runs and callbacks.
 
 Runs are CPU-bound, so at most ``exec_workers`` run at once (one per core by default) and
-at most ``exec_queue_size`` more wait; beyond that a request is refused at once with 429
-and ``Retry-After`` instead of joining an unbounded backlog. Every run is a row in
+at most ``exec_queue_size`` more wait (:mod:`.admission`); beyond that a request is refused
+at once with 429 and ``Retry-After`` instead of joining an unbounded backlog. Requests
+become jobs in :mod:`.planner`. Every run is a row in
 ``executions`` and its full result a JSON object in the object store (under the session's
 ``outputs/`` when it belongs to one).
 """
@@ -13,11 +14,9 @@ import asyncio
 import logging
 import random
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import PurePosixPath
 from typing import Any
 
 import anyio
@@ -25,27 +24,29 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
-from interviewkit.db import new_id, read_session, run_write, utcnow
+from interviewkit.db import read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
+from interviewkit.execution.admission import Admission
 from interviewkit.execution.callbacks import (
     PinnedCallback,
     allowed_networks,
     callback_key,
     deliver,
 )
-from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
-from interviewkit.execution.harness import build_harness
-from interviewkit.execution.languages import LanguageRegistry, Toolchain
-from interviewkit.execution.limits import Limits, default_limits
+from interviewkit.execution.engine import Engine, ExecutionJob
+from interviewkit.execution.limits import Limits
 from interviewkit.execution.models import Execution
-from interviewkit.execution.protections import (
+from interviewkit.execution.planner import JobPlanner, build_engine
+from interviewkit.execution.sandbox import Sandbox, create_sandbox
+from interviewkit.execution.sandbox.protections import (
     SandboxRefused,
     refuse_process_backend,
     refuse_weak_sandbox,
 )
-from interviewkit.execution.sandbox import BwrapSandbox, Sandbox, create_sandbox
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
+from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
 from interviewkit.sessions.workspace import expired_error, past_deadline
@@ -92,167 +93,6 @@ class LanguageInfo:
     compiled: bool
 
 
-class Admission:
-    """Counts runs in flight (running or waiting); refuses the one beyond capacity.
-
-    Beyond the server-wide capacity, one session (a candidate clicking Run) and one API key
-    may hold only a few of the slots, so nobody can take the whole queue from the others.
-    """
-
-    def __init__(self, workers: int, queue: int, *, per_session: int = 0, per_key: int = 0) -> None:
-        self.capacity = workers + queue
-        self.workers = workers
-        self.per_session = per_session
-        self.per_key = per_key
-        self.in_flight = 0
-        self._by_owner: dict[tuple[str, str], int] = {}
-        self._lock = threading.Lock()
-
-    def _owners(self, session_id: str | None, key_id: str | None) -> list[tuple[str, str, int]]:
-        owners = []
-        if session_id is not None and self.per_session:
-            owners.append(("session", session_id, self.per_session))
-        if key_id is not None and self.per_key:
-            owners.append(("key", key_id, self.per_key))
-        return owners
-
-    def enter(self, session_id: str | None = None, key_id: str | None = None) -> None:
-        with self._lock:
-            if self.in_flight >= self.capacity:
-                raise ProblemError(
-                    429,
-                    "execution_queue_full",
-                    f"{self.in_flight} runs are already running or waiting; try again shortly",
-                    headers={"Retry-After": "1"},
-                )
-            owners = self._owners(session_id, key_id)
-            for scope, owner, cap in owners:
-                if self._by_owner.get((scope, owner), 0) >= cap:
-                    raise ProblemError(
-                        429,
-                        "too_many_runs",
-                        f"this {'session' if scope == 'session' else 'API key'} already has "
-                        f"{cap} runs running or waiting; wait for one to finish",
-                        headers={"Retry-After": "1"},
-                        scope=scope,
-                    )
-            self.in_flight += 1
-            for scope, owner, _ in owners:
-                self._by_owner[(scope, owner)] = self._by_owner.get((scope, owner), 0) + 1
-
-    def leave(self, session_id: str | None = None, key_id: str | None = None) -> None:
-        with self._lock:
-            self.in_flight -= 1
-            for scope, owner, _ in self._owners(session_id, key_id):
-                left = self._by_owner.get((scope, owner), 0) - 1
-                if left > 0:
-                    self._by_owner[(scope, owner)] = left
-                else:
-                    self._by_owner.pop((scope, owner), None)
-
-
-def build_engine(
-    settings: Settings,
-    sandbox: Sandbox | None = None,
-    registry: LanguageRegistry | None = None,
-) -> Engine:
-    """The engine; with a registry (a long-running server), also the warm Python pool."""
-    sandbox = sandbox or create_sandbox(
-        settings.sandbox, uid=settings.sandbox_uid, gid=settings.sandbox_gid
-    )
-    python = registry.available().get("python") if registry else None
-    if isinstance(sandbox, BwrapSandbox) and python is not None and settings.exec_warm_pool:
-        limits = default_limits(settings).with_memory_allowance(python.spec.memory_allowance_mb)
-        sandbox.start_warm_pool(python.executables["python"], limits, settings.exec_warm_pool)
-    cache = CompileCache(
-        compile_cache_root(settings.data_dir),
-        settings.exec_cache_entries,
-        settings.sandbox_uid,
-        settings.sandbox_gid,
-    )
-    return Engine(sandbox, cache)
-
-
-class JobPlanner:
-    """Turns a request into a job: language, entry, limits and tests checked up front."""
-
-    def __init__(self, registry: LanguageRegistry, settings: Settings) -> None:
-        self.registry = registry
-        self.settings = settings
-
-    def toolchain(self, language: str | None, entry: str) -> Toolchain:
-        available = self.registry.available()
-        if language is None:
-            spec = self.registry.for_file(entry)
-            if spec is None:
-                raise ProblemError(
-                    422,
-                    "language_required",
-                    f"cannot tell the language of {entry!r}; send 'language'",
-                )
-            language = spec.name
-        name = self.registry.canonical(language)
-        if name not in self.registry.specs:
-            known = ", ".join(sorted(self.registry.specs))
-            raise ProblemError(
-                422, "unknown_language", f"unknown language {language!r}; known: {known}"
-            )
-        if name not in available:
-            raise ProblemError(
-                503,
-                "language_unavailable",
-                f"{name} is not installed on this server (see GET /api/v1/languages)",
-            )
-        return available[name]
-
-    def job(
-        self,
-        *,
-        files: Mapping[str, str],
-        entry: str | None,
-        language: str | None,
-        stdin: str,
-        suite: TestSuite | None,
-        limits: Limits,
-    ) -> ExecutionJob:
-        """Validate a run and bind it to a toolchain. Paths are workspace-relative."""
-        if not files:
-            raise ProblemError(422, "no_files", "send at least one file")
-        if entry is None:
-            entry = _guess_entry(files, language, self.registry)
-        entry = entry.lstrip("/")
-        if entry not in files:
-            raise ProblemError(422, "entry_not_found", f"the entry file {entry!r} is not sent")
-        toolchain = self.toolchain(language, entry)
-        owner = self.registry.for_file(entry)
-        if owner is not None and not toolchain.spec.owns(entry):
-            raise ProblemError(
-                422,
-                "entry_language_mismatch",
-                f"{entry!r} is a {owner.name} file, not {toolchain.name}",
-            )
-        _check_text(files, stdin, suite)
-        if suite is not None and len(suite.tests) > self.settings.exec_max_tests:
-            raise ProblemError(
-                422,
-                "too_many_tests",
-                f"{len(suite.tests)} tests; this server runs at most "
-                f"{self.settings.exec_max_tests} per request",
-            )
-        if suite is not None and suite.calls:
-            _check_harness_inputs(toolchain, suite, entry)
-        return ExecutionJob(
-            id=new_id("exe_"),
-            toolchain=toolchain,
-            files=files,
-            entry=entry,
-            stdin=stdin,
-            suite=suite,
-            limits=limits,
-            submission_wall_s=self.settings.exec_submission_wall_s,
-        )
-
-
 class ExecutionService:
     def __init__(
         self,
@@ -288,8 +128,8 @@ class ExecutionService:
         )
         self.limiter = anyio.CapacityLimiter(settings.effective_exec_workers)
         self._background: set[asyncio.Task[None]] = set()
-        self._results: OrderedDict[str, ExecutionResult] = OrderedDict()
-        self._results_lock = threading.Lock()
+        self._results: LRUCache[str, ExecutionResult] = LRUCache(256)
+        """Finished results by execution id: a finished result never changes."""
 
     # -- the engine, built on first use (probing toolchains takes a moment) -------------
 
@@ -614,14 +454,10 @@ class ExecutionService:
 
     def _result_of(self, row: Execution) -> ExecutionResult:
         if row.state == "finished" and row.result_key:
-            with self._results_lock:  # a finished result never changes: keep the recent ones
-                cached = self._results.get(row.id)
+            cached = self._results.get(row.id)
             if cached is None:
                 cached = ExecutionResult.model_validate_json(self.store.get(row.result_key))
-                with self._results_lock:
-                    self._results[row.id] = cached
-                    while len(self._results) > 256:
-                        self._results.popitem(last=False)
+                self._results.put(row.id, cached)
             return cached.model_copy(deep=True)
         if row.state == "finished":  # finished without a stored result: it failed
             return ExecutionResult(
@@ -677,88 +513,3 @@ class ExecutionService:
             rows = list(db.scalars(query))
             db.expunge_all()
         return rows
-
-
-def _guess_entry(files: Mapping[str, str], language: str | None, registry: LanguageRegistry) -> str:
-    if len(files) == 1:
-        return next(iter(files))
-    if language is not None:
-        spec = registry.specs.get(registry.canonical(language))
-        if spec is not None and spec.default_entry in files:
-            return spec.default_entry
-    raise ProblemError(422, "entry_required", "several files were sent; name the 'entry' file")
-
-
-def _check_harness_inputs(toolchain: Toolchain, suite: TestSuite, entry: str) -> None:
-    if toolchain.name in {"java", "cpp"} and suite.signature is None:
-        raise ProblemError(
-            422,
-            "signature_required",
-            f"function-call tests in {toolchain.name} need a typed 'signature'",
-        )
-    if suite.signature is not None:
-        arity = len(suite.signature.params)
-        for test in suite.tests:
-            given = getattr(test, "input", [])
-            if len(given) != arity:
-                raise ProblemError(
-                    422,
-                    "test_arity_mismatch",
-                    f"test {test.name!r} has {len(given)} arguments; the signature takes {arity}",
-                )
-    if PurePosixPath(entry).suffix not in toolchain.spec.extensions:
-        raise ProblemError(
-            422, "entry_language_mismatch", f"{entry!r} is not a {toolchain.name} file"
-        )
-    try:
-        build_harness(toolchain.name, entry, suite.entry_point or "", suite.signature)
-    except ValueError as exc:
-        raise ProblemError(422, "invalid_tests", str(exc)) from None
-
-
-def _check_text(files: Mapping[str, str], stdin: str, suite: TestSuite | None) -> None:
-    """Refuse text that cannot be UTF-8 (lone surrogates) before a row or a run exists.
-
-    JSON may escape a lone surrogate (``"\\ud800"``); such a string cannot reach a program's
-    stdin, a file or the stored result, so it is a client error (422), never a 500 or a row
-    stuck in ``queued``.
-    """
-    where = _first_unencodable(
-        {
-            "files": dict(files),
-            "stdin": stdin,
-            "tests": [test.model_dump() for test in suite.tests] if suite else [],
-        },
-        "",
-    )
-    if where is not None:
-        message = "text holds a lone surrogate, which UTF-8 cannot encode"
-        raise ProblemError(
-            422,
-            "validation_error",
-            f"{where}: {message}",
-            errors=[{"field": where, "message": message, "type": "string_unicode"}],
-        )
-
-
-def _first_unencodable(value: Any, where: str) -> str | None:
-    """The path of the first string (or key) in ``value`` that is not valid Unicode text."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return where or "body"
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            shown = str(key).encode("utf-8", "backslashreplace").decode("utf-8")
-            inner = f"{where}.{shown}" if where else shown
-            found = _first_unencodable(key, inner) or _first_unencodable(item, inner)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _first_unencodable(item, f"{where}[{index}]")
-            if found is not None:
-                return found
-    return None

@@ -17,9 +17,9 @@ from rich.table import Table
 
 from interviewkit.config import Settings
 from interviewkit.execution.engine import CompileCache, Engine
-from interviewkit.execution.languages import LanguageRegistry
 from interviewkit.execution.limits import default_limits
-from interviewkit.execution.service import JobPlanner, build_engine
+from interviewkit.execution.planner import JobPlanner, build_engine
+from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.problems.bank import LANGUAGES, Bank, BankError, Problem, load_bank
 from interviewkit.problems.runner import Check, ProblemRunner, validate
 
