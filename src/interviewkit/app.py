@@ -25,9 +25,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit import __version__
-from interviewkit.ai import api as assistant_api
-from interviewkit.ai.port import call_async
-from interviewkit.ai.service import AssistantService
+from interviewkit.assistant import api as assistant_api
+from interviewkit.assistant.service import AssistantService
 from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
 from interviewkit.config import Settings
@@ -35,6 +34,7 @@ from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import ProblemError, install_error_handlers
 from interviewkit.execution import api as execution_api
 from interviewkit.execution.service import ExecutionService
+from interviewkit.llm.port import call_async
 from interviewkit.observability import (
     InputGuardMiddleware,
     Metrics,

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from interviewkit.app import Container
 from interviewkit.execution.harness import Signature
 from interviewkit.problems.generate import starters
-from tests.ai.llm_server import FakeLLM, reply
 from tests.conftest import new_session
 from tests.execution.conftest import requires_sandbox
+from tests.fakes.llm_server import FakeLLM, reply
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 REFERENCE = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from interviewkit.ai import models as _ai_models  # noqa: F401
+from interviewkit.assistant import models as _assistant_models  # noqa: F401
 from interviewkit.auth import models as _auth_models  # noqa: F401  (registers tables)
 from interviewkit.db import Base
 from interviewkit.execution import models as _execution_models  # noqa: F401

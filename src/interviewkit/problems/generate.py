@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from interviewkit.llm.port import ChatMessage
-from interviewkit.llm.chain import AllProvidersFailed, MidStreamFailure, ProviderChain
 from interviewkit.execution.harness import Signature
 from interviewkit.execution.schemas import CallTest
 from interviewkit.languages import all as all_languages
+from interviewkit.llm.chain import AllProvidersFailed, MidStreamFailure, ProviderChain
+from interviewkit.llm.port import ChatMessage
 from interviewkit.problems.bank import BankTest, Difficulty, Irt, Problem, RubricItem
 from interviewkit.problems.runner import ProblemRunner
 

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from interviewkit.ai.service import build_providers
+from interviewkit.assistant.service import build_providers
 from interviewkit.cli import app as cli
 from interviewkit.config import Settings
-from tests.ai.llm_server import FakeLLM, fail
 from tests.conftest import make_settings, new_session
+from tests.fakes.llm_server import FakeLLM, fail
 
 ANTHROPIC_KEY = "sk-ant-api03-" + secrets.token_hex(16)
 OPENAI_KEY = "sk-proj-" + secrets.token_hex(16)

@@ -24,12 +24,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from interviewkit.ai.models import AssistantReservation
-from interviewkit.ai.tokens import count_tokens
 from interviewkit.app import Container
+from interviewkit.assistant.models import AssistantReservation
 from interviewkit.db import new_id, read_session, run_write, utcnow
-from tests.ai.llm_server import ANTHROPIC_MESSAGES, FakeLLM, hold
+from interviewkit.llm.tokens import count_tokens
 from tests.conftest import Keys, assert_problem, new_session
+from tests.fakes.llm_server import ANTHROPIC_MESSAGES, FakeLLM, hold
 
 QUESTION = "How should I start?"
 WAIT_SECONDS = 30

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from interviewkit.app import Container
 from interviewkit.problems.bank import load_bank
-from tests.ai.llm_server import FakeLLM, cut, fail, reply
 from tests.conftest import assert_problem, invite, new_session
+from tests.fakes.llm_server import FakeLLM, cut, fail, reply
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TWO_SUM = load_bank().problems["two-sum"]
@@ -177,7 +177,7 @@ def test_provider_error_text_reaches_the_logs_and_never_the_candidate(
     candidate = invite(client, app, sid)
     leak = f"invalid x-api-key {LEAKED_KEY} (upstream {INTERNAL_HOST}:8443)"
     llm.script(fail(401, message=leak), fail(401, message=leak))
-    caplog.set_level(logging.WARNING, logger="interviewkit.ai")
+    caplog.set_level(logging.WARNING, logger="interviewkit.assistant")
 
     as_json = ask(candidate, sid, "hello", stream=False)
     as_sse = ask(candidate, sid, "hello again")

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviewkit.ai.context import AssistantContext, Policy
-from interviewkit.ai.offline import (
+from interviewkit.assistant.context import AssistantContext, Policy
+from interviewkit.assistant.tutor import (
     COMMON_ERRORS,
     error_location,
     explain_result,

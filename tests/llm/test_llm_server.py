@@ -16,7 +16,7 @@ import pytest
 from anthropic.types import MessageParam
 from openai.types.chat import ChatCompletionMessageParam
 
-from tests.ai.llm_server import FakeLLM, cut, delay, fail, reply, split_chunks
+from tests.fakes.llm_server import FakeLLM, cut, delay, fail, reply, split_chunks
 
 TEXT = "The quick brown fox jumps over the lazy dog"
 CLAUDE_USER: list[MessageParam] = [{"role": "user", "content": "Tell me about foxes"}]

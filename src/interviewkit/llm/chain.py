@@ -13,8 +13,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 
-from interviewkit.ai.context import AssistantContext
-from interviewkit.ai.port import ChatMessage, Chunk, LLMProvider, ProviderError
+from interviewkit.llm.port import ChatMessage, Chunk, LLMProvider, ProviderError
 
 
 @dataclass
@@ -103,8 +102,12 @@ class ProviderChain:
 
     def without(self, name: str) -> ProviderChain:
         """The same chain (sharing its breakers) minus one provider."""
+        return self.with_providers([p for p in self.providers if p.name != name])
+
+    def with_providers(self, providers: Sequence[LLMProvider]) -> ProviderChain:
+        """The same rules and breakers over other providers (e.g. bound to one turn)."""
         return ProviderChain(
-            [p for p in self.providers if p.name != name],
+            list(providers),
             self.retry,
             self.breaker_threshold,
             self.breaker_cooldown_s,
@@ -125,7 +128,6 @@ class ProviderChain:
         system: str,
         *,
         max_tokens: int,
-        context: AssistantContext | None = None,
     ) -> AsyncIterator[Served]:
         """Chunks from the first provider that answers; AllProvidersFailed if none does."""
         errors: list[str] = []
@@ -137,9 +139,7 @@ class ProviderChain:
             for attempt in range(self.retry.attempts):
                 started = False
                 try:
-                    async for chunk in provider.stream(
-                        messages, system, max_tokens=max_tokens, context=context
-                    ):
+                    async for chunk in provider.stream(messages, system, max_tokens=max_tokens):
                         started = started or bool(chunk.text)
                         yield Served(provider, chunk)
                 except ProviderError as error:

@@ -10,24 +10,17 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.ai.service import UNAVAILABLE, AssistantService, Event, message_json
+from interviewkit.assistant.schemas import Conversation, MessageIn, MessageOut
+from interviewkit.assistant.service import UNAVAILABLE, AssistantService, Event
 from interviewkit.auth.deps import authenticate, ensure_session_access
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["assistant"])
 SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
-
-
-class MessageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    content: str = Field(min_length=1, max_length=100_000)
-    stream: bool = True
 
 
 def _service(request: Request) -> AssistantService:
@@ -48,7 +41,7 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
     ensure_session_access(await authenticate(request), session_id)
     service = _service(request)
     admitted = await run_in_threadpool(service.admit, session_id, body.content)
-    events = service.converse(admitted.interview, body.content, admitted.turn)
+    events = service.converse(admitted.interview, body.content, admitted.reservation)
     if body.stream:
 
         async def stream() -> AsyncIterator[bytes]:
@@ -59,7 +52,7 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         # runs after the body, also when the client left before the reply even started
         # (then the generator never ran and could not release the turn itself)
-        done = BackgroundTask(service.release, admitted.turn)
+        done = BackgroundTask(service.release, admitted.reservation)
         return StreamingResponse(
             stream(), media_type="text/event-stream", headers=headers, background=done
         )
@@ -71,7 +64,7 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
                     final = {"event": event.name, **event.data}
     finally:  # a no-op once the turn stored its messages
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(service.release, admitted.turn)
+            await run_in_threadpool(service.release, admitted.reservation)
     if final.get("event") == "error":
         raise ProblemError(  # never the provider's own text: see UNAVAILABLE
             502,
@@ -85,8 +78,8 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
 
 
 @router.get("/{session_id}/assistant/messages", summary="The conversation, with usage and cost")
-async def conversation(session_id: SessionId, request: Request) -> dict[str, Any]:
+async def conversation(session_id: SessionId, request: Request) -> Conversation:
     ensure_session_access(await authenticate(request), session_id)
     service = _service(request)
     rows = await run_in_threadpool(service.messages, session_id)
-    return {"messages": [message_json(row) for row in rows], "totals": service.totals(rows)}
+    return Conversation(messages=[MessageOut.of(row) for row in rows], totals=service.totals(rows))

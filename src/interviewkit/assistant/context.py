@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from interviewkit.ai.port import ChatMessage
 from interviewkit.execution.schemas import ExecutionResult
+from interviewkit.llm.port import ChatMessage
 from interviewkit.problems.bank import Problem
 
 Policy = Literal["hints_only", "explain", "full"]

@@ -1,17 +1,18 @@
-"""The LLM provider port: what every adapter (Anthropic, OpenAI-compatible, offline) offers."""
+"""The LLM provider port: what every adapter (Anthropic, OpenAI-compatible, offline) offers.
+
+A provider streams text for a list of messages and a system prompt; it knows nothing about
+interviews. An adapter that needs more (the offline tutor reads the session) is bound to
+it before the turn starts, so the signature here never carries a caller's own context.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import anyio.from_thread
-
-if TYPE_CHECKING:
-    from interviewkit.ai.context import AssistantContext
-
 
 T = TypeVar("T")
 
@@ -79,7 +80,6 @@ class LLMProvider(Protocol):
         system: str,
         *,
         max_tokens: int,
-        context: AssistantContext | None = None,
     ) -> AsyncIterator[Chunk]:
         """Yield text chunks, then one chunk with the usage; raise ProviderError on failure."""
         ...

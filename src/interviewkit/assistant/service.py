@@ -1,9 +1,10 @@
-"""The candidate's assistant: context, policy, streaming, usage, cost, budgets, recording."""
+"""The candidate's assistant: admission (rate and token budgets), the context of a turn,
+and storing what a turn said, with its usage and cost. The turn itself (streaming, the
+leak guard) is :mod:`interviewkit.assistant.turn`; the rules are in ``policy``."""
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,29 +12,27 @@ from typing import Any
 
 import anyio
 from prometheus_client import Counter, Histogram
-from pydantic import SecretStr
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.ai import offline
-from interviewkit.ai.context import AssistantContext, Policy
-from interviewkit.ai.models import AssistantMessage, AssistantReservation
-from interviewkit.ai.offline_provider import OfflineProvider
-from interviewkit.ai.port import ChatMessage, LLMProvider, Usage
-from interviewkit.ai.providers import AnthropicProvider, OpenAIProvider
-from interviewkit.ai.resilience import (
-    AllProvidersFailed,
-    MidStreamFailure,
-    ProviderChain,
-    RetryPolicy,
-)
-from interviewkit.ai.tokens import count_tokens, trim_to_tokens
+from interviewkit.assistant.context import AssistantContext
+from interviewkit.assistant.models import AssistantMessage, AssistantReservation
+from interviewkit.assistant.policy import session_policy
+from interviewkit.assistant.prompts import system_prompt
+from interviewkit.assistant.schemas import Totals, message_json
+from interviewkit.assistant.turn import UNAVAILABLE, Event, Turn
+from interviewkit.assistant.tutor.provider import OfflineProvider
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError
 from interviewkit.execution.schemas import ExecutionResult, candidate_view
 from interviewkit.execution.service import ExecutionService
+from interviewkit.llm.chain import ProviderChain, RetryPolicy
+from interviewkit.llm.port import ChatMessage, LLMProvider, Usage
+from interviewkit.llm.prices import cost_usd
+from interviewkit.llm.providers import configured_providers
+from interviewkit.llm.tokens import count_tokens, trim_to_tokens
 from interviewkit.observability import Metrics, request_id_var
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
 from interviewkit.problems.service import ProblemService
@@ -42,17 +41,8 @@ from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
 from interviewkit.sessions.workspace import LockedWorkspace
 
-POLICY_RULES: dict[str, str] = {
-    "hints_only": (
-        "Guide with questions and hints. Never write the solution or any part of it as code; "
-        "at most one short line of code to illustrate syntax."
-    ),
-    "explain": (
-        "You may explain concepts, algorithms and error messages, with small snippets of "
-        "code (a few lines), but never a working solution to the problem."
-    ),
-    "full": "You may help fully, including code, as a pair programmer would.",
-}
+__all__ = ["UNAVAILABLE", "Admitted", "AssistantService", "Event", "Reservation"]
+
 _TOKENS = select(
     func.coalesce(func.sum(AssistantMessage.tokens_in + AssistantMessage.tokens_out), 0)
 )
@@ -60,54 +50,12 @@ _TOKENS = select(
 _RESERVED = select(func.count(), func.coalesce(func.sum(AssistantReservation.tokens), 0))
 """Turns admitted but not finished (and their reserved tokens) that a ``where`` picks."""
 _DAILY_LOCK = 0x696B5F6169  # "ik_ai": PostgreSQL advisory lock serialising daily-budget checks
-UNAVAILABLE = "the assistant is unavailable right now; please try again in a moment"
-"""All a candidate learns of a provider failure: the provider's own text can hold key
-fragments and internal host names, so it goes to the log (with the request id) only."""
 log = logging.getLogger(__name__)
-REFUSAL = (
-    "I can't share that: it would give away most of the solution, which this interview's "
-    "assistant policy does not allow. Ask me for a hint, or about the failing test instead."
-)
 
 
 def build_providers(settings: Settings) -> list[LLMProvider]:
-    """The configured chain, in order; a provider without its key is left out."""
-    chain: list[LLMProvider] = []
-    for name in settings.llm_provider.split(","):
-        if name == "anthropic" and settings.anthropic_api_key:
-            chain.append(
-                AnthropicProvider(
-                    model=settings.anthropic_model,
-                    api_key=settings.anthropic_api_key,
-                    base_url=settings.anthropic_base_url,
-                    timeout=settings.llm_timeout_s,
-                )
-            )
-        elif name == "openai" and (settings.openai_api_key or settings.openai_base_url):
-            chain.append(
-                OpenAIProvider(
-                    model=settings.openai_model,
-                    api_key=settings.openai_api_key or SecretStr("none"),
-                    base_url=settings.openai_base_url,
-                    timeout=settings.llm_timeout_s,
-                )
-            )
-        elif name == "offline":
-            chain.append(OfflineProvider())
-    return chain or [OfflineProvider()]
-
-
-def leaks_solution(reply: str, reference: str, threshold: float = 0.5) -> bool:
-    """True when the reply holds most of the reference's significant lines of code."""
-    significant = {_code(line) for line in reference.splitlines() if len(_code(line)) >= 8}
-    if not significant:
-        return False
-    said = {_code(line) for line in reply.splitlines()}
-    return len(significant & said) / len(significant) >= threshold
-
-
-def _code(line: str) -> str:
-    return "".join(line.split())
+    """The configured chain, in order, with the offline tutor as the fallback."""
+    return configured_providers(settings, OfflineProvider)
 
 
 @dataclass
@@ -142,28 +90,20 @@ class AIMetrics:
 
 
 @dataclass
-class Turn:
+class Reservation:
     """The reservation of a turn in progress; ``settled`` once its messages are stored
     (which settles the reservation) or the reservation was released."""
 
-    reservation: str | None
+    id: str | None
     settled: bool = False
 
 
 @dataclass(frozen=True)
 class Admitted:
-    """A question that passed ``admit``: its session and the turn holding its reservation."""
+    """A question that passed ``admit``: its session and the reservation it holds."""
 
     interview: InterviewSession
-    turn: Turn
-
-
-@dataclass(frozen=True)
-class Event:
-    """One server-sent event of a reply: ``delta``, ``done``, ``error`` or ``refused``."""
-
-    name: str
-    data: dict[str, Any]
+    reservation: Reservation
 
 
 class AssistantService:
@@ -209,14 +149,8 @@ class AssistantService:
             db.expunge_all()
         return rows
 
-    def totals(self, rows: Sequence[AssistantMessage]) -> dict[str, Any]:
-        return {
-            "messages": len(rows),
-            "tokens_in": sum(r.tokens_in for r in rows),
-            "tokens_out": sum(r.tokens_out for r in rows),
-            "cost_usd": round(sum(r.cost_usd for r in rows), 6),
-            "budget_tokens": self.settings.ai_session_token_budget or None,
-        }
+    def totals(self, rows: Sequence[AssistantMessage]) -> Totals:
+        return Totals.of(rows, self.settings.ai_session_token_budget or None)
 
     # ---- admission ----------------------------------------------------------------------
 
@@ -257,7 +191,7 @@ class AssistantService:
             db.expunge_all()
 
         run_write(self.factory, reserve)
-        return Admitted(interview, Turn(reservation.id))
+        return Admitted(interview, Reservation(reservation.id))
 
     def _check_limits(self, db: Session, session_id: str, now: datetime) -> None:
         """429 when finished turns plus the live reservations reach a limit."""
@@ -312,19 +246,19 @@ class AssistantService:
                     scope="daily",
                 )
 
-    def release(self, turn: Turn) -> None:
+    def release(self, reservation: Reservation) -> None:
         """Give back the reservation of a turn that ended without storing its messages
         (an error, a client gone, a reply never started); a no-op once it is settled."""
-        if turn.reservation is None or turn.settled:
+        if reservation.id is None or reservation.settled:
             return
 
         def remove(db: Session) -> None:
             db.execute(
-                delete(AssistantReservation).where(AssistantReservation.id == turn.reservation)
+                delete(AssistantReservation).where(AssistantReservation.id == reservation.id)
             )
 
         run_write(self.factory, remove)
-        turn.settled = True
+        reservation.settled = True
 
     # ---- context --------------------------------------------------------------------------
 
@@ -342,9 +276,6 @@ class AssistantService:
         history = self.messages(interview.id, check=False)
         # one counter: the attempt's (shared with the hint route), else the current part's
         taken = self.problems.hints_taken(interview.id, [(m.created_at, m.hint) for m in history])
-        policy: Policy = config.get("assistant_policy", "hints_only")
-        if policy not in POLICY_RULES:
-            policy = "hints_only"
         return AssistantContext(
             session_id=interview.id,
             language=language or (last.language if last else None),
@@ -356,13 +287,20 @@ class AssistantService:
                 ChatMessage("user" if m.role == "user" else "assistant", m.content) for m in history
             ],
             hints_released=taken,
-            policy=policy,
+            policy=session_policy(config),
         )
 
     def _problem(self, interview: InterviewSession) -> Problem | None:
+        """The session's problem through the problems service: a generated one (``gen-…``,
+        stored in the database) too, so that its statement, hints and leak guard apply."""
         if interview.problem_id is None:
             return None
-        return self.problems.bank.problems.get(interview.problem_id)
+        try:
+            return self.problems.problem(interview.problem_id)
+        except ProblemError as exc:
+            if exc.code != "problem_not_found":
+                raise
+            return None
 
     def _last_result(self, session_id: str) -> ExecutionResult | None:
         rows = self.executions.list_for_session(session_id, 1)
@@ -394,152 +332,71 @@ class AssistantService:
         return kept
 
     def system_prompt(self, context: AssistantContext) -> str:
-        parts = [
-            "You are the assistant in a live technical interview. You help the candidate "
-            "think, like a good interviewer would; the interviewer reads this conversation.",
-            f"Policy: {POLICY_RULES[context.policy]}",
-        ]
-        if context.problem is not None:
-            parts.append(f"## Problem: {context.problem.title}\n{context.problem.description}")
-        if context.language:
-            parts.append(f"Language: {context.language}")
-        for path, text in context.files.items():
-            active = path == context.active_file
-            marker = " (the file the candidate is working on)" if active else ""
-            parts.append(f"## File {path}{marker}\n```\n{text}\n```")
-        if context.last_result is not None:
-            result = context.last_result
-            parts.append(
-                f"## Last run: {result.status}, {result.passed}/{result.total} tests\n"
-                + offline.explain_result(
-                    result, context.language or result.language, context.files, context.problem
-                )
-            )
-        return "\n\n".join(parts)
+        return system_prompt(context)
 
     # ---- a turn ---------------------------------------------------------------------------
 
     async def converse(
-        self, interview: InterviewSession, content: str, turn: Turn | None = None
+        self,
+        interview: InterviewSession,
+        content: str,
+        reservation: Reservation | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Store the question, stream the answer, store it with its usage; events for SSE.
 
-        The ``turn``'s reservation (from :meth:`admit`) is settled in the commit that
-        stores the messages, or released if the turn ends without them (an error, or the
-        client going away), shielded from the cancellation that may be ending it.
+        The ``reservation`` (from :meth:`admit`) is settled in the commit that stores the
+        messages, or released if the turn ends without them (an error, or the client going
+        away), shielded from the cancellation that may be ending it.
         """
-        turn = turn or Turn(None)
+        reservation = reservation or Reservation(None)
         try:
-            async for event in self._converse(interview, content, turn):
+            async for event in self._converse(interview, content, reservation):
                 yield event
         finally:
-            if turn.reservation is not None and not turn.settled:
+            if reservation.id is not None and not reservation.settled:
                 with anyio.CancelScope(shield=True):
-                    await run_in_threadpool(self.release, turn)
+                    await run_in_threadpool(self.release, reservation)
 
     async def _converse(
-        self, interview: InterviewSession, content: str, turn: Turn
+        self, interview: InterviewSession, content: str, reservation: Reservation
     ) -> AsyncIterator[Event]:
         context = await run_in_threadpool(self.context, interview)
         asked = self._message(interview.id, "user", content, {})
-        system = self.system_prompt(context)
-        history = [*context.conversation, ChatMessage("user", content)]
-        started = time.perf_counter()
-        first: float | None = None
-        text = ""
-        usage: Usage | None = None
-        provider_name, model = "", ""
-        reference = self._reference(context)
-        failure: str | None = None
-        refused = False
-        try:
-            async for served in self.chain.stream(
-                history, system, max_tokens=self.settings.llm_max_tokens, context=context
-            ):
-                provider_name = served.provider.name
-                model = served.chunk.model or served.provider.model
-                if served.chunk.usage is not None:
-                    usage = served.chunk.usage
-                if not served.chunk.text:
-                    continue
-                if first is None:
-                    first = time.perf_counter()
-                text += served.chunk.text
-                if reference and leaks_solution(text, reference):
-                    refused = True
-                    break
-                yield Event("delta", {"text": served.chunk.text})
-        except MidStreamFailure as exc:
-            failure = str(exc.error)
-            provider_name, model = exc.provider.name, exc.provider.model
-        except AllProvidersFailed as exc:
-            failure = str(exc)
-        if refused:
-            text = REFUSAL
-            yield Event("refused", {"text": REFUSAL})
-        latency = (time.perf_counter() - started) * 1000
-        ttft = (first - started) * 1000 if first is not None else None
-        if usage is None:
-            usage = Usage(count_tokens(system + content), count_tokens(text))
-        cost = self._cost(model, usage)
-        fields = {
-            "provider": provider_name or None,
-            "model": model or None,
-            "tokens_in": usage.input_tokens,
-            "tokens_out": usage.output_tokens,
-            "latency_ms": round(latency, 2),
-            "ttft_ms": round(ttft, 2) if ttft else None,
-            "cost_usd": cost,
-            "complete": failure is None,
-            "refused": refused,
-            "hint": provider_name == "offline"
-            and offline.wants_hint(content)
-            and context.problem is not None
-            and context.hints_released < len(context.problem.hints),
-            "error": None if failure is None else UNAVAILABLE,
-        }
-        answer = {
-            "type": "ai_interaction",
-            "role": "assistant",
-            "content": text,
-            "model": model or None,
-            "tokens_in": usage.input_tokens,
-            "tokens_out": usage.output_tokens,
-            "latency_ms": round(latency, 2),
-            "cost_usd": cost,
-        }
-        row = self._message(interview.id, "assistant", text, fields)
-        question = {"type": "ai_interaction", "role": "user", "content": content}
-        await run_in_threadpool(self._store, interview.id, [(asked, question), (row, answer)], turn)
-        self._count(provider_name, model, usage, cost, ttft)
-        if failure is not None:
+        turn = Turn(content, context, system_prompt(context), self._chain_for(context))
+        async for event in turn.stream(self.settings.llm_max_tokens):
+            yield event
+        cost = cost_usd(self.settings.llm_prices, turn.model, turn.used)
+        row = self._message(interview.id, "assistant", turn.text, turn.fields(cost))
+        question, answer = turn.recorded(cost)
+        stored = [(asked, question), (row, answer)]
+        await run_in_threadpool(self._store, interview.id, stored, reservation)
+        self._count(turn.provider, turn.model, turn.used, cost, turn.ttft_ms)
+        if turn.failure is not None:
             log.warning(
                 "assistant turn %s of session %s failed (request %s): %s",
                 row.id,
                 interview.id,
                 request_id_var.get(),
-                failure,
+                turn.failure,
             )
             yield Event(
                 "error",
                 {
                     "code": "ai_unavailable",
                     "message": UNAVAILABLE,
-                    "partial": text,
+                    "partial": turn.text,
                     "message_id": row.id,
                 },
             )
             return
         yield Event("done", message_json(row))
 
-    def _reference(self, context: AssistantContext) -> str | None:
-        if context.policy != "hints_only" or context.problem is None:
-            return None
-        return context.problem.solutions.get(context.language or "python")
-
-    def _cost(self, model: str, usage: Usage) -> float:
-        price_in, price_out = self.settings.llm_prices.get(model, (0.0, 0.0))
-        return round((usage.input_tokens * price_in + usage.output_tokens * price_out) / 1e6, 8)
+    def _chain_for(self, context: AssistantContext) -> ProviderChain:
+        """The chain for one turn: the offline tutor bound to this turn's context."""
+        providers = [
+            p.bind(context) if isinstance(p, OfflineProvider) else p for p in self.chain.providers
+        ]
+        return self.chain.with_providers(providers)
 
     def _count(
         self, provider: str, model: str, usage: Usage, cost: float, ttft: float | None
@@ -576,7 +433,7 @@ class AssistantService:
         self,
         session_id: str,
         turn: list[tuple[AssistantMessage, dict[str, Any]]],
-        progress: Turn | None = None,
+        progress: Reservation | None = None,
     ) -> None:
         """The question and the answer with their recording events: one commit per turn.
 
@@ -597,11 +454,9 @@ class AssistantService:
             answers = [row for row, _ in turn if row.role == "assistant"]
             if answers:  # the turn counts toward the attempt's penalties, in this commit
                 self.problems.count_turn(db, session_id, hint=any(r.hint for r in answers))
-            if progress is not None and progress.reservation is not None:
+            if progress is not None and progress.id is not None:
                 db.execute(
-                    delete(AssistantReservation).where(
-                        AssistantReservation.id == progress.reservation
-                    )
+                    delete(AssistantReservation).where(AssistantReservation.id == progress.id)
                 )
             db.flush()
             db.expunge_all()
@@ -617,21 +472,3 @@ class AssistantService:
             state = self.chain.breaker(provider).state
             results.append((provider.name, ok, f"{detail}; circuit {state}"))
         return results
-
-
-def message_json(row: AssistantMessage) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "role": row.role,
-        "content": row.content,
-        "provider": row.provider,
-        "model": row.model,
-        "usage": {"input_tokens": row.tokens_in, "output_tokens": row.tokens_out},
-        "latency_ms": row.latency_ms,
-        "ttft_ms": row.ttft_ms,
-        "cost_usd": row.cost_usd,
-        "complete": row.complete,
-        "refused": row.refused,
-        "error": row.error,
-        "created_at": row.created_at.isoformat().replace("+00:00", "Z"),
-    }

@@ -7,15 +7,14 @@ from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
-from interviewkit.ai.context import AssistantContext
-from interviewkit.ai.port import ChatMessage, Chunk, ProviderError, Usage
-from interviewkit.ai.resilience import (
+from interviewkit.llm.chain import (
     AllProvidersFailed,
     CircuitBreaker,
     MidStreamFailure,
     ProviderChain,
     RetryPolicy,
 )
+from interviewkit.llm.port import ChatMessage, Chunk, ProviderError, Usage
 
 
 class Scripted:
@@ -33,7 +32,6 @@ class Scripted:
         system: str,
         *,
         max_tokens: int,
-        context: AssistantContext | None = None,
     ) -> AsyncIterator[Chunk]:
         step = self.script[self.calls] if self.calls < len(self.script) else "ok"
         self.calls += 1
