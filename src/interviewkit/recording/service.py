@@ -9,26 +9,26 @@ PostgreSQL); concurrent batches share commits through the database layer's group
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
-from interviewkit.db import on_commit, read_session, run_write, utcnow
-from interviewkit.errors import ProblemError, conflict, not_found
-from interviewkit.recording import archive as archives
+from interviewkit.db import on_commit, run_write, utcnow
+from interviewkit.errors import ProblemError, conflict
 from interviewkit.recording.apply import Refused, WorkspaceEdits
+from interviewkit.recording.archiving import RecordingArchives
+from interviewkit.recording.contents import ContentRefs
 from interviewkit.recording.events import (
     CANDIDATE,
     CHANGES_FILES,
@@ -44,11 +44,10 @@ from interviewkit.recording.events import (
     replay,
 )
 from interviewkit.recording.models import Keyframe, RecordedEvent, Recording
-from interviewkit.recording.stats import session_stats, timeline
 from interviewkit.sessions.errors import SessionEnded, SessionNotFound
 from interviewkit.sessions.service import SessionService
 from interviewkit.sessions.workspace import LockedWorkspace
-from interviewkit.storage import ObjectStore, session_key
+from interviewkit.storage import ObjectStore
 
 EVENTS_TABLE = cast(Table, RecordedEvent.__table__)
 RECORDINGS = cast(Table, Recording.__table__)
@@ -102,9 +101,6 @@ EVENT_COLUMNS = (
     "server_ms",
     "data",
 )
-REFS = "$refs"
-"""Key of an event's contents stored by reference: ``{field: ref}``, or for a keyframe's
-``files`` ``{"files": {path: ref}}``; a ref is ``{"key", "sha256", "bytes"}``."""
 
 
 @dataclass
@@ -150,22 +146,11 @@ class _Pending:
     source: str = SYSTEM
 
 
-def stored_dict(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored row as the event the API shows and replay applies."""
-    event: dict[str, Any] = {
-        "seq": row["seq"],
-        "id": row["client_id"],
-        "type": row["type"],
-        "source": row["source"],
-        "ts": row["client_ts"],
-        "t_ms": row["t_ms"],
-    }
-    event.update(json.loads(row["data"]))
-    return event
-
-
 @dataclass
-class RecordingService:
+class RecordingService(RecordingArchives):
+    """Ingest (here), reading (:mod:`.reads`) and archives (:mod:`.archiving`) of the
+    recordings of sessions."""
+
     factory: sessionmaker[Session]
     store: ObjectStore
     settings: Settings
@@ -175,12 +160,12 @@ class RecordingService:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _archiver: ThreadPoolExecutor | None = None
     _archives: LRUCache[str, bytes] = field(default_factory=lambda: LRUCache(8))
-    _blobs: LRUCache[str, str] = field(default_factory=lambda: LRUCache(16))
-    """Contents stored by reference, recently written or read (by object key)."""
+    contents: ContentRefs = field(init=False)
     _jobs: list[Future[None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._states = LRUCache(self.settings.recording_state_cache)
+        self.contents = ContentRefs(self.store)
 
     # ---- ingest --------------------------------------------------------------------------
 
@@ -474,7 +459,7 @@ class RecordingService:
         for offset, event in enumerate(pending):
             data = event.data
             if event.type in _MAY_REFERENCE:
-                data, referenced = self._by_reference(session_id, created, data, threshold)
+                data, referenced = self.contents.by_reference(session_id, created, data, threshold)
                 size += referenced
             text = self._encoded(data)
             size += len(text)
@@ -494,92 +479,6 @@ class RecordingService:
         connection = db.connection()
         connection.exec_driver_sql(_insert_sql(connection.dialect.paramstyle), rows)
         return size
-
-    def _by_reference(
-        self, session_id: str, created: datetime, data: dict[str, Any], threshold: int
-    ) -> tuple[dict[str, Any], int]:
-        """``data`` with contents over ``threshold`` bytes moved to the object store (by
-        hash, so the same content is stored once) and referenced; and the bytes newly
-        stored (a keyframe that references unchanged contents adds nothing to the quota).
-
-        A file up to ``max_file_bytes`` (and a keyframe of a whole workspace) then fits an
-        event; replay puts the contents back (:meth:`_resolved`), also from an archive.
-        """
-        refs: dict[str, Any] = {}
-        size = 0
-        for field_name in ("content", "insert"):
-            text = data.get(field_name)
-            if isinstance(text, str) and len(text) * 4 > threshold:
-                ref, added = self._stored_content(session_id, created, text, threshold)
-                if ref is not None:
-                    refs[field_name] = ref
-                    size += added
-        files = data.get("files")
-        if isinstance(files, dict):
-            file_refs = {}
-            for path, text in files.items():
-                if len(text) * 4 > threshold:
-                    ref, added = self._stored_content(session_id, created, text, threshold)
-                    if ref is not None:
-                        file_refs[path] = ref
-                        size += added
-            if file_refs:
-                data = {**data, "files": {p: t for p, t in files.items() if p not in file_refs}}
-                refs["files"] = file_refs
-        if not refs:
-            return data, 0
-        kept = {k: v for k, v in data.items() if k not in refs or k == "files"}
-        return {**kept, REFS: refs}, size
-
-    def _stored_content(
-        self, session_id: str, created: datetime, text: str, threshold: int
-    ) -> tuple[dict[str, Any] | None, int]:
-        """A reference to ``text`` in the store (None if small enough to keep inline) and
-        how many bytes were stored for it now (0 when the store held it already)."""
-        payload = text.encode("utf-8")
-        if len(payload) <= threshold:
-            return None, 0
-        digest = hashlib.sha256(payload).hexdigest()
-        key = session_key(session_id, created, "recordings", f"content-{digest}")
-        known = key in self._blobs
-        added = 0
-        if not known:
-            if not self.store.exists(key):
-                self.store.put(key, payload, "text/plain; charset=utf-8")
-                added = len(payload)
-            self._cache_blob(key, text)
-        return {"key": key, "sha256": digest, "bytes": len(payload)}, added
-
-    def _cache_blob(self, key: str, text: str) -> None:
-        self._blobs.put(key, text)
-
-    def _content(self, ref: Mapping[str, Any]) -> str:
-        key = ref["key"]
-        text = self._blobs.get(key)
-        if text is None:
-            payload = self.store.get(key)
-            if hashlib.sha256(payload).hexdigest() != ref["sha256"]:
-                raise ProblemError(
-                    500, "recording_content_corrupt", f"stored content {key} fails its hash"
-                )
-            text = payload.decode("utf-8")
-            self._cache_blob(key, text)
-        return text
-
-    def _resolved(self, event: dict[str, Any]) -> dict[str, Any]:
-        """The event with the contents it references put back (see :meth:`_by_reference`)."""
-        refs = event.pop(REFS, None)
-        if refs is None:
-            return event
-        for field_name, ref in refs.items():
-            if field_name == "files":
-                event["files"] = {
-                    **event.get("files", {}),
-                    **{path: self._content(r) for path, r in ref.items()},
-                }
-            else:
-                event[field_name] = self._content(ref)
-        return event
 
     def _encoded(self, data: dict[str, Any]) -> str:
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -665,246 +564,6 @@ class RecordingService:
 
     def _remember(self, session_id: str, state: _Cached) -> None:
         self._states.put(session_id, state)
-
-    def _db_events(
-        self,
-        db: Session,
-        session_id: str,
-        *,
-        after: int = 0,
-        before: int | None = None,
-        until_ms: int | None = None,
-        limit: int | None = None,
-        resolve: bool = True,
-    ) -> list[dict[str, Any]]:
-        query = select(
-            RecordedEvent.seq,
-            RecordedEvent.client_id,
-            RecordedEvent.type,
-            RecordedEvent.source,
-            RecordedEvent.client_ts,
-            RecordedEvent.t_ms,
-            RecordedEvent.data,
-        ).where(RecordedEvent.session_id == session_id, RecordedEvent.seq > after)
-        if before is not None:
-            query = query.where(RecordedEvent.seq < before)
-        if until_ms is not None:
-            query = query.where(RecordedEvent.t_ms <= until_ms)
-        query = query.order_by(RecordedEvent.seq)
-        if limit is not None:
-            query = query.limit(limit)
-        events = [stored_dict(dict(row._mapping)) for row in db.execute(query)]
-        return [self._resolved(event) for event in events] if resolve else events
-
-    # ---- reading ------------------------------------------------------------------------
-
-    def recording(self, session_id: str) -> Recording:
-        with read_session(self.factory) as db:
-            self.sessions.started_at(db, session_id)  # 404 unknown
-            row = db.get(Recording, session_id)
-            if row is None:
-                raise not_found("no_recording", f"session {session_id} has no events yet")
-            db.expunge(row)
-            return row
-
-    def workspace_at(self, session_id: str, at_ms: int) -> tuple[Workspace, int]:
-        """The workspace at ``at_ms`` and the seq of the last event applied."""
-        files, seq, _ = self.replay_at(session_id, at_ms)
-        return files, seq
-
-    def replay_at(self, session_id: str, at_ms: int) -> tuple[Workspace, int, str | None]:
-        """The workspace at ``at_ms``, the seq of the last event applied and who wrote it."""
-        row = self.recording(session_id)
-        if row.pruned:
-            return self._archive_source(row).replay_at(at_ms)
-        with read_session(self.factory) as db:
-            keyframe = db.execute(
-                select(Keyframe.seq)
-                .where(Keyframe.session_id == session_id, Keyframe.t_ms <= max(at_ms, 0))
-                .order_by(Keyframe.seq.desc())
-                .limit(1)
-            ).scalar()
-            start = keyframe if keyframe is not None else 1
-            following = db.execute(
-                select(Keyframe.seq)
-                .where(Keyframe.session_id == session_id, Keyframe.seq > start)
-                .order_by(Keyframe.seq)
-                .limit(1)
-            ).scalar()
-            events = self._db_events(
-                db, session_id, after=start - 1, before=following, until_ms=max(at_ms, 0)
-            )
-        if not events:  # before the first keyframe: the session as it started
-            events = self._db_events_first(session_id)
-        if not events:
-            return {}, 0, None
-        return replay({}, events), events[-1]["seq"], events[-1].get("source")
-
-    def _db_events_first(self, session_id: str) -> list[dict[str, Any]]:
-        with read_session(self.factory) as db:
-            return self._db_events(db, session_id, limit=1)
-
-    def events(self, session_id: str, from_seq: int, limit: int) -> list[dict[str, Any]]:
-        row = self.recording(session_id)
-        if row.pruned:
-            return [e for e in self._archive_source(row).events() if e["seq"] >= from_seq][:limit]
-        with read_session(self.factory) as db:
-            return self._db_events(db, session_id, after=from_seq - 1, limit=limit)
-
-    def all_events(self, session_id: str, *, resolve: bool = True) -> Iterator[dict[str, Any]]:
-        """The whole log in seq order; ``resolve=False`` leaves contents by reference (as
-        the archive keeps them: the content objects stay next to it in the store)."""
-        row = self.recording(session_id)
-        if row.pruned:
-            yield from self._archive_source(row).events()
-            return
-        after = 0
-        while True:
-            with read_session(self.factory) as db:
-                page = self._db_events(db, session_id, after=after, limit=5000, resolve=resolve)
-            yield from page
-            if len(page) < 5000:
-                return
-            after = page[-1]["seq"]
-
-    def timeline(self, session_id: str) -> dict[str, Any]:
-        return timeline(
-            self.all_events(session_id), int(self.settings.recording_idle_seconds * 1000)
-        )
-
-    def stats(self, session_id: str) -> dict[str, Any]:
-        return session_stats(
-            self.all_events(session_id), int(self.settings.recording_idle_seconds * 1000)
-        )
-
-    def diff(self, session_id: str, from_ms: int, to_ms: int) -> str:
-        import difflib
-
-        before, _ = self.workspace_at(session_id, from_ms)
-        after, _ = self.workspace_at(session_id, to_ms)
-        parts: list[str] = []
-        for path in sorted(set(before) | set(after)):
-            old, new = before.get(path), after.get(path)
-            if old == new:
-                continue
-            parts.extend(
-                difflib.unified_diff(
-                    (old or "").splitlines(keepends=True),
-                    (new or "").splitlines(keepends=True),
-                    fromfile=f"a{path}" if old is not None else "/dev/null",
-                    tofile=f"b{path}" if new is not None else "/dev/null",
-                )
-            )
-        return "".join(line if line.endswith("\n") else line + "\n" for line in parts)
-
-    # ---- archives ---------------------------------------------------------------------------
-
-    def schedule_archive(self, session_id: str) -> None:
-        """Archive in the background (the session just ended)."""
-        with self._lock:
-            if self._archiver is None:
-                self._archiver = ThreadPoolExecutor(1, thread_name_prefix="archiver")
-            self._jobs = [job for job in self._jobs if not job.done()]
-            self._jobs.append(self._archiver.submit(self._archive_quietly, session_id))
-
-    def _archive_quietly(self, session_id: str) -> None:
-        try:
-            self.archive(session_id)
-        except Exception:  # logged; a later request or the CLI can archive again
-            import logging
-
-            logging.getLogger(__name__).exception("archiving %s failed", session_id)
-
-    def wait_for_archives(self, timeout: float = 60.0) -> None:
-        for job in list(self._jobs):
-            job.result(timeout=timeout)
-
-    def archive(self, session_id: str, fmt: str | None = None) -> Recording:
-        """Write the log as one compressed NDJSON object with a keyframe index."""
-        fmt = fmt or self.settings.recording_archive_format
-        interview = self.sessions.get_session(session_id)
-        row = self.recording(session_id)
-        if row.pruned:
-            return row
-        built = archives.build(self.all_events(session_id, resolve=False), fmt)
-        name = f"events.ndjson.{archives.SUFFIX[fmt]}"
-        key = session_key(session_id, interview.created_at, "recordings", name)
-        self.store.put(key, built.data, archives.CONTENT_TYPE[fmt])
-        metadata = {
-            "session_id": session_id,
-            "candidate_name": interview.candidate_name,
-            "candidate_email": interview.candidate_email,
-            "events": built.events,
-            "duration_ms": built.duration_ms,
-            "raw_bytes": built.raw_bytes,
-            "archive_bytes": len(built.data),
-            "format": fmt,
-            "index": built.index,
-        }
-        meta_key = session_key(session_id, interview.created_at, "recordings", "metadata.json")
-        self.store.put(meta_key, json.dumps(metadata).encode(), "application/json")
-        values = {
-            "state": "archived",
-            "archive_key": key,
-            "archive_format": fmt,
-            "archive_bytes": len(built.data),
-            "raw_bytes": built.raw_bytes,
-            "index": built.index,
-            "archived_at": utcnow(),
-        }
-
-        def mark(db: Session) -> None:
-            db.execute(update(Recording).where(Recording.session_id == session_id).values(values))
-
-        run_write(self.factory, mark)
-        return self.recording(session_id)
-
-    def download_url(self, session_id: str) -> tuple[Recording, str, int]:
-        row = self.recording(session_id)
-        if row.archive_key is None:
-            raise conflict("recording_not_archived", "the recording is archived when it ends")
-        expires = self.settings.recording_url_seconds
-        return row, self.store.presign_get(row.archive_key, expires), expires
-
-    def prune(self, older_than_s: float | None = None) -> list[str]:
-        """Delete hot events of recordings archived longer ago than the retention."""
-        retention = (
-            self.settings.recording_hot_retention_s if older_than_s is None else older_than_s
-        )
-        cutoff = utcnow().timestamp() - retention
-        with read_session(self.factory) as db:
-            rows = db.execute(
-                select(Recording.session_id, Recording.archived_at).where(
-                    Recording.state == "archived", Recording.pruned.is_(False)
-                )
-            ).all()
-        doomed = [sid for sid, at in rows if at is not None and at.timestamp() <= cutoff]
-        for session_id in doomed:
-
-            def drop(db: Session, session_id: str = session_id) -> None:
-                db.execute(delete(RecordedEvent).where(RecordedEvent.session_id == session_id))
-                db.execute(
-                    update(Recording).where(Recording.session_id == session_id).values(pruned=True)
-                )
-
-            run_write(self.factory, drop)
-        return doomed
-
-    def _archive_source(self, row: Recording) -> archives.ArchiveReader:
-        assert row.archive_key is not None
-        assert row.archive_format is not None
-        data = self._archives.get(row.archive_key)
-        if data is None:
-            data = self.store.get(row.archive_key)
-            self._archives.put(row.archive_key, data)
-        return archives.ArchiveReader(data, row.archive_format, row.index, self._resolved)
-
-    def close(self) -> None:
-        """Finish the archives under way (the server is stopping)."""
-        with self._lock:
-            archiver, self._archiver = self._archiver, None
-        if archiver is not None:
-            archiver.shutdown(wait=True)
 
 
 def _parse(raw: Any) -> tuple[dict[str, Any] | None, str | None]:
