@@ -19,14 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.ai.port import call_async
-from interviewkit.ai.resilience import ProviderChain
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.execution.limits import Limits, default_limits
 from interviewkit.execution.schemas import CallTest, ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService, Submission
+from interviewkit.llm.chain import ProviderChain
+from interviewkit.llm.port import call_async
 from interviewkit.problems import adaptive, generate
 from interviewkit.problems.bank import SOLUTION_FILES, Bank, Difficulty, Problem, Template
 from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem, SessionPart
