@@ -34,8 +34,9 @@ from interviewkit.execution.harness import (
     Signature,
     build_harness,
 )
+from interviewkit.languages import names as language_names
 
-LANGUAGES = ("python", "javascript", "java", "cpp")
+LANGUAGES = language_names()  # every registered language
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
 JAVA_FLAGS = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 RUN_TIMEOUT_S = 60

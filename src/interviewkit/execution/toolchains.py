@@ -2,7 +2,7 @@
 
 A :class:`~interviewkit.languages.LanguageSpec` is data; a :class:`Toolchain` is that data
 with the executables resolved under ``/usr`` and the version they report. Probing happens
-once per :class:`LanguageRegistry` (javac takes half a second to say its version).
+once per :class:`LanguageRegistry` (a JVM compiler takes half a second to say its version).
 """
 
 from __future__ import annotations

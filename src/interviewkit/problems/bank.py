@@ -33,6 +33,10 @@ LANGUAGES: tuple[str, ...] = registered_languages()
 """The languages at import time; validation asks the registry each time."""
 SOLUTION_FILES: Mapping[str, str] = _SOLUTION_FILES
 """The workspace file that holds the candidate's code, per language (a view of the registry)."""
+REFERENCE_LANGUAGE = "python"
+"""The bank's reference language: its solution computes expected values, its brute force
+must time out, and a generated problem is written in it (the bank's format, not a fact
+about the language)."""
 
 Difficulty = Literal["easy", "medium", "hard"]
 PROBLEM_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"

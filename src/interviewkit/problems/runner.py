@@ -21,7 +21,7 @@ from interviewkit.execution.engine import Engine
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.planner import JobPlanner
 from interviewkit.execution.schemas import CallTest, ExecutionResult
-from interviewkit.problems.bank import SOLUTION_FILES, Problem
+from interviewkit.problems.bank import REFERENCE_LANGUAGE, SOLUTION_FILES, Problem
 
 
 def problem_limits(problem: Problem, language: str, base: Limits) -> Limits:
@@ -62,7 +62,7 @@ class ProblemRunner:
     def expected(self, problem: Problem, name: str, inputs: list[list[Any]]) -> list[Any]:
         """The python reference's answers to ``inputs`` (one sandboxed run)."""
         tests = [CallTest(name=f"{name}-{i}", input=args) for i, args in enumerate(inputs)]
-        result = self.run(problem, "python", problem.solutions["python"], tests)
+        result = self.run(problem, REFERENCE_LANGUAGE, problem.solutions[REFERENCE_LANGUAGE], tests)
         failed = [t for t in result.tests if t.status not in ("accepted", "wrong_answer")]
         if failed or len(result.tests) != len(tests):
             detail = failed[0].message if failed else result.status
@@ -150,7 +150,7 @@ def validate(
     try:
         large = runner.large_tests(problem)
     except (ReferenceFailure, ValueError) as exc:
-        note(Check(problem.id, "python", "large tests", False, str(exc)))
+        note(Check(problem.id, REFERENCE_LANGUAGE, "large tests", False, str(exc)))
         return checks
     tests = [*problem.stored_tests(), *large]
     for language in languages:
@@ -179,18 +179,20 @@ def _reference_check(problem: Problem, language: str, result: ExecutionResult) -
 def _brute_force_check(runner: ProblemRunner, problem: Problem, large: list[CallTest]) -> Check:
     """The slow solution passes the small tests and times out on the first large one."""
     assert problem.brute_force is not None
-    small = runner.run(problem, "python", problem.brute_force, problem.stored_tests())
+    small = runner.run(problem, REFERENCE_LANGUAGE, problem.brute_force, problem.stored_tests())
     if small.status != "accepted":
         failed = next((t for t in small.tests if t.status != "accepted"), None)
         name = failed.name if failed else small.status
-        return Check(problem.id, "python", "brute force", False, f"fails small test {name}")
-    slow = runner.run(problem, "python", problem.brute_force, large[:1])
+        return Check(
+            problem.id, REFERENCE_LANGUAGE, "brute force", False, f"fails small test {name}"
+        )
+    slow = runner.run(problem, REFERENCE_LANGUAGE, problem.brute_force, large[:1])
     verdicts = {t.name: t.status for t in slow.tests}
     if "time_limit_exceeded" in verdicts.values():
-        return Check(problem.id, "python", "brute force", True)
+        return Check(problem.id, REFERENCE_LANGUAGE, "brute force", True)
     return Check(
         problem.id,
-        "python",
+        REFERENCE_LANGUAGE,
         "brute force",
         False,
         f"the large tests do not separate it: {verdicts}",
