@@ -4,7 +4,7 @@
   assistant through ``POST /api/v1/sessions/{id}/assistant/messages`` of a real server,
   against ``GET /healthz`` on the same server (the floor of any request).
 * ``overhead``: the same route with an OpenAI-compatible provider — a local server that
-  answers at once (``tests/ai/llm_server.py``) — against calling that server directly
+  answers at once (``bench/llm_stub.py``) — against calling that server directly
   with the official ``openai`` SDK: the difference is what the platform adds (context
   assembly, storage, recording, accounting).
 
@@ -27,9 +27,7 @@ import openai
 from rich.console import Console
 
 from api_bench import create_api_key, interviewkit_command, machine, running_server
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.ai.llm_server import FakeLLM
+from llm_stub import LLMStub
 
 console = Console(stderr=True)
 
@@ -75,7 +73,7 @@ def measure(url: str, key: str, rounds: int) -> dict[str, Any]:
     return {"ttfb": cuts(ttfb), "total": cuts(total), "healthz": cuts(bare)}
 
 
-def direct(llm: FakeLLM, rounds: int) -> dict[str, float]:
+def direct(llm: LLMStub, rounds: int) -> dict[str, float]:
     client = openai.OpenAI(base_url=llm.base_url + "/v1", api_key="bench", max_retries=0)
     samples = []
     for _ in range(rounds):
@@ -97,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=60)
     args = parser.parse_args(argv)
     results: dict[str, Any] = {"machine": machine()}
-    with tempfile.TemporaryDirectory() as folder, FakeLLM() as llm:
+    with tempfile.TemporaryDirectory() as folder, LLMStub() as llm:
         root = Path(folder)
         for name, settings in {
             "offline": {"llm_provider": "offline"},
