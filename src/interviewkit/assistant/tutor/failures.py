@@ -12,14 +12,18 @@ from interviewkit.problems.bank import Problem
 
 
 def failing_tests(result: ExecutionResult) -> list[TestResult]:
+    """The tests that did not pass, in the run's order."""
     return [test for test in result.tests if test.status != "accepted"]
 
 
 def first_visible(tests: Iterable[TestResult], status: str | None = None) -> TestResult | None:
+    """The first test the candidate may see (optionally with ``status``): only its input
+    and values may be quoted."""
     return next((t for t in tests if not t.hidden and (status is None or t.status == status)), None)
 
 
-def test_count(result: ExecutionResult) -> str:
+def failed_summary(result: ExecutionResult) -> str:
+    """How many tests failed and how many of them are hidden, as a candidate reads it."""
     failing = failing_tests(result)
     hidden = sum(1 for test in failing if test.hidden)
     text = f"{len(failing)} of {result.total} test{'s' if result.total != 1 else ''} failed"
@@ -28,7 +32,8 @@ def test_count(result: ExecutionResult) -> str:
     return text
 
 
-def test_label(test: TestResult | None) -> str:
+def where_failed(test: TestResult | None) -> str:
+    """Which test failed, for a headline; a hidden test is never named."""
     if test is None:
         return ""
     return " on a hidden test" if test.hidden else f" on test `{test.name}`"
@@ -39,7 +44,7 @@ def hidden_failure(
 ) -> str:
     """A hidden test failed: say so, suggest edge cases, never show its input."""
     lines = [
-        f"**A hidden test {what}** ({test_count(result)}). Hidden inputs are not shown, but "
+        f"**A hidden test {what}** ({failed_summary(result)}). Hidden inputs are not shown, but "
         "your visible tests pass, so think about cases the examples do not cover:",
         "",
     ]

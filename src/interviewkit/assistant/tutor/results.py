@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from interviewkit.assistant.tutor.compiler import explain_compile
 from interviewkit.assistant.tutor.complexity import complexity_targets, nested_loops_in
 from interviewkit.assistant.tutor.diagnostics import DIAGNOSTICS
-from interviewkit.assistant.tutor.failures import edge_cases, failing_tests, test_label
+from interviewkit.assistant.tutor.failures import edge_cases, failing_tests, where_failed
 from interviewkit.assistant.tutor.problem import constraints_section, size_budget
 from interviewkit.assistant.tutor.runtime import explain_runtime
 from interviewkit.assistant.tutor.text import scan_lines
@@ -73,7 +73,7 @@ def _explain_time(
     result: ExecutionResult, language: str, files: dict[str, str], problem: Problem | None
 ) -> str:
     test = next((t for t in failing_tests(result) if t.status == "time_limit_exceeded"), None)
-    where = test_label(test)
+    where = where_failed(test)
     limit = f" ({test.message})" if test is not None and test.message and not test.hidden else ""
     lines = [
         f"**Time limit exceeded**{where}{limit}: your solution is too slow for the input "
@@ -109,7 +109,7 @@ def _explain_memory(
 ) -> str:
     test = next((t for t in failing_tests(result) if t.status == "memory_limit_exceeded"), None)
     tags = set(problem.tags) if problem else set()
-    lines = [f"**Memory limit exceeded**{test_label(test)}: your code uses too much memory.", ""]
+    lines = [f"**Memory limit exceeded**{where_failed(test)}: your code uses too much memory.", ""]
     if "dynamic-programming" in tags:
         lines.append(
             "- A full table may not be needed: keep only the previous row (O(n) instead of O(n*m))."

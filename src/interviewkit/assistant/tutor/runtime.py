@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from interviewkit.assistant.tutor.compiler import error_location
 from interviewkit.assistant.tutor.diagnostics import DIAGNOSTICS, ErrorInfo, LanguageDiagnostics
 from interviewkit.assistant.tutor.failures import (
+    failed_summary,
     failing_tests,
     first_visible,
     hidden_failure,
-    test_count,
 )
 from interviewkit.assistant.tutor.text import (
     clip,
@@ -50,6 +50,8 @@ class _Failure:
 def explain_runtime(
     result: ExecutionResult, language: str, files: dict[str, str], problem: Problem | None
 ) -> str:
+    """A crash: the test, the candidate's line, the error and what it usually means; a
+    parse error when the file did not even load; only "a hidden test" for hidden ones."""
     test = first_visible(failing_tests(result))
     text = _error_text(result, test)
     if test is None and failing_tests(result):
@@ -75,7 +77,7 @@ def _runtime_headline(
     if test is None:
         return "**Runtime error**: your program crashed."
     given = input_text(test.input, problem)
-    return f"**Runtime error** on test `{test.name}` ({test_count(result)}), input `{given}`:\n"
+    return f"**Runtime error** on test `{test.name}` ({failed_summary(result)}), input `{given}`:\n"
 
 
 _LOADING = re.compile(r"^error while loading [^:\n]+:\s*", re.MULTILINE)

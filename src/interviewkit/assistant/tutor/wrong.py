@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 from interviewkit.assistant.tutor.failures import (
+    failed_summary,
     failing_tests,
     first_visible,
     hidden_failure,
-    test_count,
 )
 from interviewkit.assistant.tutor.text import brief, clip, first_line, input_text
 from interviewkit.execution.compare import Comparison, first_difference, output_matches
@@ -25,7 +25,7 @@ def explain_wrong(
     test = first_visible(failing_tests(result), "wrong_answer")
     if test is None:
         return hidden_failure(result, "returned a wrong answer", language, problem)
-    lines = [f"**Wrong answer** on test `{test.name}` ({test_count(result)}).", ""]
+    lines = [f"**Wrong answer** on test `{test.name}` ({failed_summary(result)}).", ""]
     lines.append(f"- Input: `{input_text(test.input, problem)}`")
     lines.append(f"- Expected: `{brief(test.expected)}`")
     lines.append(f"- Your answer: `{brief(test.actual)}`")
