@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from interviewkit import languages
+from interviewkit.assistant.tutor.diagnostics import DIAGNOSTICS
 from interviewkit.doctor import runtimes
 from interviewkit.execution.harness import Signature
 from interviewkit.problems.generate import starters
@@ -151,3 +153,12 @@ def test_doctor_probes_each_language_as_before_then_ffmpeg() -> None:
         ("c++ (g++)", ["g++", "--version"], "g++"),
         ("ffmpeg", ["ffmpeg", "-version"], "ffmpeg"),
     ]
+
+
+def test_the_tutors_error_tables_fit_the_diagnostics_slot() -> None:
+    """Each language's tutor table can hang on its spec (the move the slot is there for)."""
+    assert set(DIAGNOSTICS) == set(languages.names())
+    for name, table in DIAGNOSTICS.items():
+        spec = replace(languages.get(name), diagnostics=table)
+        assert spec.diagnostics is not None
+        assert set(spec.diagnostics.suffixes) <= set(spec.extensions) | {".c++", ".hh", ".hxx"}

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from interviewkit.languages.base import (
     CompileSettings,
     Diagnostics,
-    ErrorPattern,
     Install,
     LanguageSpec,
     SignatureLike,
@@ -118,7 +117,6 @@ __all__ = [
     "SOLUTION_FILES",
     "CompileSettings",
     "Diagnostics",
-    "ErrorPattern",
     "Install",
     "LanguageSpec",
     "SignatureLike",

@@ -16,7 +16,7 @@ This package sits at the bottom: it imports nothing from other domains.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
@@ -71,29 +71,16 @@ class Install:
     packages: str
 
 
-@dataclass(frozen=True)
-class ErrorPattern:
-    """A message the runtime prints, as a regex, and what it means in plain words."""
+class Diagnostics(Protocol):
+    """How a language's failures read, for whoever explains them (the offline tutor).
 
-    pattern: str
-    meaning: str
-
-
-@dataclass(frozen=True)
-class Diagnostics:
-    """How this language's failures read, for whoever explains them (the offline tutor).
-
-    Empty by default: the tutor keeps its own tables until they move here, one language at a
-    time. ``exception`` matches an uncaught error's line (named groups ``name`` and
-    ``message``), ``frame`` one stack frame (``file`` and ``line``), ``compiler`` one
-    compiler diagnostic (``file``, ``line``, ``message``).
+    The one implementation is the tutor's ``LanguageDiagnostics``
+    (``assistant/tutor/diagnostics/spec.py``: data only, importing nothing but ``re``, built
+    to move into this package unchanged). Until it moves, specs leave the slot ``None``.
     """
 
-    exception: str | None = None
-    frame: str | None = None
-    compiler: str | None = None
-    details: tuple[ErrorPattern, ...] = ()
-    common_errors: Mapping[str, str] = field(default_factory=dict)
+    @property
+    def suffixes(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -126,7 +113,8 @@ class LanguageSpec:
     env: dict[str, str] = field(default_factory=dict)
     memory_error_markers: tuple[str, ...] = ()
     compile_limits: CompileSettings = field(default_factory=CompileSettings)
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    diagnostics: Diagnostics | None = None
+    """Its error knowledge (exception, frame and compiler patterns, common errors)."""
     install: Install | None = None
     """What ``interviewkit doctor`` probes for this language; ``None`` to skip it."""
 
