@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit import __version__
 from interviewkit.assistant import api as assistant_api
-from interviewkit.assistant.service import AssistantService
+from interviewkit.assistant.service import AssistantService, build_chain
 from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
 from interviewkit.config import Settings
@@ -74,26 +74,35 @@ class Container:
 
     @classmethod
     def build(cls, settings: Settings) -> Container:
+        """Build every domain from the bottom up, each given what it uses, then
+        :meth:`wire` the two calls that go back up the list."""
         engine = create_db_engine(settings)
         factory = create_session_factory(engine)
         store = create_object_store(settings)
         sessions = SessionService(factory, store, settings)
         # candidate tokens work while their session is open: the sessions domain says so
         auth = AuthService.from_settings(factory, settings, gate=sessions)
-        executions = ExecutionService(factory, store, settings, sessions)
-        problems = ProblemService(
-            factory, settings, load_bank(settings.problems_dir), sessions, executions
-        )
-        executions.problem_tests = problems.submission
         recording = RecordingService(factory, store, settings, sessions)
-        sessions.recorder = recording
-        executions.on_session_event = recording.record_now
+        # runs and verdicts of a session go to its recording
+        executions = ExecutionService(
+            factory, store, settings, sessions, on_session_event=recording.record_now
+        )
+        # one LLM chain: the assistant's, shared without the offline tutor (which writes
+        # no problems) by problem generation, so both see the same breakers
+        chain = build_chain(settings)
+        problems = ProblemService(
+            factory,
+            settings,
+            load_bank(settings.problems_dir),
+            sessions,
+            executions,
+            chain=chain.without("offline"),
+        )
         metrics = Metrics()
         assistant = AssistantService(
-            factory, settings, sessions, executions, problems, recording, metrics
+            factory, settings, sessions, executions, problems, recording, metrics, chain=chain
         )
-        problems.chain = assistant.chain.without("offline")  # the tutor writes no problems
-        return cls(
+        container = cls(
             settings=settings,
             engine=engine,
             factory=factory,
@@ -106,6 +115,21 @@ class Container:
             assistant=assistant,
             metrics=metrics,
         )
+        container.wire()
+        return container
+
+    def wire(self) -> None:
+        """The two calls that go up the layers, so no constructor can take them: bound here,
+        in one place, right after :meth:`build`.
+
+        - sessions -> recording: every workspace change and a session's end are recorded
+          in the transaction that makes them (the recording reads sessions through
+          :class:`SessionService`, so it is built after it);
+        - execution -> problems: ``mode: submit`` runs the tests of the session's problem
+          (problems run code through :class:`ExecutionService`).
+        """
+        self.sessions.recorder = self.recording
+        self.executions.problem_tests = self.problems.submission
 
     def check_ports(self) -> list[PortCheck]:
         """Probe every configured port (database, object store; more as domains arrive)."""

@@ -4,6 +4,7 @@ leak guard) is :mod:`interviewkit.assistant.turn`; the rules are in ``policy``."
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -37,9 +38,9 @@ from interviewkit.observability import Metrics, request_id_var
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
 from interviewkit.problems.service import ProblemService
 from interviewkit.recording.service import RecordingService
+from interviewkit.sessions.errors import SessionEnded
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
-from interviewkit.sessions.workspace import LockedWorkspace
 
 __all__ = ["UNAVAILABLE", "Admitted", "AssistantService", "Event", "Reservation"]
 
@@ -56,6 +57,22 @@ log = logging.getLogger(__name__)
 def build_providers(settings: Settings) -> list[LLMProvider]:
     """The configured chain, in order, with the offline tutor as the fallback."""
     return configured_providers(settings, OfflineProvider)
+
+
+def build_chain(
+    settings: Settings, providers: Sequence[LLMProvider] | None = None
+) -> ProviderChain:
+    """The assistant's chain over ``providers`` (default: :func:`build_providers`) with the
+    settings' retries and breaker. Built by the composition root, which also hands it,
+    without the offline tutor, to problem generation: both then share its breakers."""
+    return ProviderChain(
+        list(providers) if providers is not None else build_providers(settings),
+        RetryPolicy(
+            settings.llm_retry_attempts, settings.llm_retry_base_s, settings.llm_retry_max_s
+        ),
+        settings.llm_breaker_failures,
+        settings.llm_breaker_cooldown_s,
+    )
 
 
 @dataclass
@@ -116,7 +133,7 @@ class AssistantService:
         problems: ProblemService,
         recording: RecordingService,
         metrics: Metrics,
-        providers: Sequence[LLMProvider] | None = None,
+        chain: ProviderChain | None = None,
     ) -> None:
         self.factory = factory
         self.settings = settings
@@ -124,14 +141,7 @@ class AssistantService:
         self.executions = executions
         self.problems = problems
         self.recording = recording
-        self.chain = ProviderChain(
-            list(providers) if providers is not None else build_providers(settings),
-            RetryPolicy(
-                settings.llm_retry_attempts, settings.llm_retry_base_s, settings.llm_retry_max_s
-            ),
-            settings.llm_breaker_failures,
-            settings.llm_breaker_cooldown_s,
-        )
+        self.chain = chain if chain is not None else build_chain(settings)
         self.metrics = AIMetrics.register(metrics)
 
     # ---- reading ------------------------------------------------------------------------
@@ -172,7 +182,7 @@ class AssistantService:
             )
         interview = self.sessions.get_session(session_id)
         if not interview.is_active:
-            raise ProblemError(409, "session_ended", f"session is {interview.status}")
+            raise SessionEnded(interview.status)
         reservation = AssistantReservation(
             id=new_id("rsv"),
             session_id=session_id,
@@ -181,7 +191,7 @@ class AssistantService:
         )
 
         def reserve(db: Session) -> None:
-            LockedWorkspace.lock(db, session_id)  # one admission per session at a time
+            self.sessions.lock(db, session_id)  # one admission per session at a time
             if self.settings.ai_daily_token_budget and db.get_bind().dialect.name != "sqlite":
                 # SQLite has one writer already; PostgreSQL needs one lock across sessions
                 db.execute(select(func.pg_advisory_xact_lock(_DAILY_LOCK)))
@@ -442,13 +452,10 @@ class AssistantService:
         """
 
         def insert(db: Session) -> None:
-            try:
-                LockedWorkspace.lock(db, session_id)  # the recording's order; 409 if ended
+            with contextlib.suppress(SessionEnded):  # a served turn counts, ended or not
+                self.sessions.lock(db, session_id)  # the recording's order
                 events = [{k: v for k, v in event.items() if v is not None} for _, event in turn]
                 self.recording.record(db, session_id, events)
-            except ProblemError as exc:
-                if exc.code not in ("session_ended", "session_expired"):  # a served turn counts
-                    raise
             for row, _ in turn:
                 db.add(row)
             answers = [row for row, _ in turn if row.role == "assistant"]

@@ -104,6 +104,7 @@ class ExecutionService:
         sandbox: Sandbox | None = None,
         registry: LanguageRegistry | None = None,
         problem_tests: ProblemTests = no_problem_tests,
+        on_session_event: Callable[[str, dict[str, Any]], None] | None = None,
     ) -> None:
         self.factory = factory
         self.store = store
@@ -112,7 +113,7 @@ class ExecutionService:
         self.registry = registry or LanguageRegistry()
         self.planner = JobPlanner(self.registry, settings)
         self.problem_tests = problem_tests
-        self.on_session_event: Callable[[str, dict[str, Any]], None] | None = None
+        self.on_session_event = on_session_event
         """Called with a session's execution events (the recording listens)."""
         if sandbox is None:
             refuse_process_backend(settings)  # wherever the app is built, not only in serve
