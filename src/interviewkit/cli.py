@@ -40,6 +40,7 @@ _overrides: dict[str, Any] = {}
 
 @app.callback()
 def _global(
+    ctx: typer.Context,
     data_dir: Annotated[
         Path | None, typer.Option(help="Data directory (INTERVIEWKIT_DATA_DIR)")
     ] = None,
@@ -52,6 +53,7 @@ def _global(
         _overrides["data_dir"] = data_dir
     if database_url is not None:
         _overrides["database_url"] = database_url
+    ctx.obj = load_settings  # sub-command groups (problems) load settings without importing us
 
 
 def load_settings(**extra: Any) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
@@ -27,11 +28,19 @@ problems_app = typer.Typer(help="The problem bank: list, show and validate probl
 console = Console()
 
 
-def _bank() -> Bank:
-    from interviewkit.cli import load_settings
+def _settings(ctx: typer.Context) -> Settings:
+    """The settings with the root command's ``--data-dir``/``--database-url``.
 
+    The root command leaves its settings loader in the context, so this group never
+    imports the command above it (which imports this group: a cycle).
+    """
+    load: Callable[[], Settings] | None = ctx.obj
+    return load() if load is not None else Settings()
+
+
+def _bank(settings: Settings) -> Bank:
     try:
-        return load_bank(load_settings().problems_dir)
+        return load_bank(settings.problems_dir)
     except BankError as exc:
         console.print(f"[red]bank error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(2) from None
@@ -46,9 +55,9 @@ def _pick(bank: Bank, ids: list[str]) -> list[Problem]:
 
 
 @problems_app.command("list")
-def list_problems() -> None:
+def list_problems(ctx: typer.Context) -> None:
     """One row per problem: id, difficulty, tags, IRT parameters."""
-    bank = _bank()
+    bank = _bank(_settings(ctx))
     table = Table("id", "title", "difficulty", "tags", "a", "b", "tests")
     for p in bank.problems.values():
         tests = f"{len(p.tests)}+{len(p.hidden_tests)}+{len(p.large_tests)}"
@@ -60,9 +69,9 @@ def list_problems() -> None:
 
 
 @problems_app.command("show")
-def show(problem_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
+def show(ctx: typer.Context, problem_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
     """The statement, signature and examples of one problem."""
-    problem = _pick(_bank(), [problem_id])[0]
+    problem = _pick(_bank(_settings(ctx)), [problem_id])[0]
     console.rule(f"{problem.title} ({problem.difficulty}; {', '.join(problem.tags)})")
     console.print(Markdown(problem.description))
     params = ", ".join(f"{p.name}: {p.type}" for p in problem.signature.params)
@@ -73,6 +82,7 @@ def show(problem_id: Annotated[str, typer.Argument(metavar="ID")]) -> None:
 
 @problems_app.command("validate")
 def validate_command(
+    ctx: typer.Context,
     ids: Annotated[
         list[str] | None, typer.Argument(metavar="[ID]...", help="Default: every problem")
     ] = None,
@@ -85,10 +95,8 @@ def validate_command(
     ] = 0,
 ) -> None:
     """Run every reference in every language against all tests; starters must fail."""
-    from interviewkit.cli import load_settings
-
-    settings = load_settings()
-    problems = _pick(_bank(), ids or [])
+    settings = _settings(ctx)
+    problems = _pick(_bank(settings), ids or [])
     languages = language or list(LANGUAGES)
     failures = run_validation(
         settings, problems, languages, no_cache=no_cache, jobs=jobs or os.cpu_count() or 1
