@@ -18,12 +18,12 @@ from typer.testing import CliRunner
 
 from interviewkit.app import Container, create_app
 from interviewkit.cli import app as cli
+from interviewkit.execution.sandbox import BwrapSandbox, create_sandbox
 from interviewkit.execution.sandbox.protections import (
     SandboxRefused,
     protections,
     refuse_weak_sandbox,
 )
-from interviewkit.execution.sandbox import BwrapSandbox, create_sandbox
 from tests.conftest import make_settings
 from tests.execution.conftest import SANDBOX_READY, requires_sandbox
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
-from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox import (
     BwrapSandbox,
@@ -28,6 +27,7 @@ from interviewkit.execution.sandbox import (
 from interviewkit.execution.sandbox.cgroups import CgroupUsage
 from interviewkit.execution.sandbox.supervise import Running, collect
 from interviewkit.execution.schemas import TestSuite
+from interviewkit.execution.toolchains import LanguageRegistry
 
 SANDBOX_UID = 64999
 
