@@ -2,45 +2,39 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
 import random
 import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
+from interviewkit.llm.chain import ProviderChain
+from interviewkit.llm.port import call_async
+from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.execution.limits import Limits, default_limits
 from interviewkit.execution.schemas import CallTest, ExecutionResult, TestSuite
-from interviewkit.execution.service import ExecutionService, Submission
-from interviewkit.llm.chain import ProviderChain
-from interviewkit.llm.port import call_async
+from interviewkit.execution.service import ExecutionService
 from interviewkit.problems import adaptive, generate
 from interviewkit.problems.bank import SOLUTION_FILES, Bank, Difficulty, Problem, Template
 from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem, SessionPart
+from interviewkit.problems.parts import PlannedPart, SessionParts, tests_score
 from interviewkit.problems.runner import ProblemRunner, problem_limits
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import NewFile, SessionDraft, SessionService
-from interviewkit.sessions.workspace import LockedWorkspace, expired_error, past_deadline
 
 Row = TypeVar("Row", Candidate, Attempt)
 
 log = logging.getLogger(__name__)
 
-HIDDEN_WEIGHT = 2.0
-"""A hidden test counts twice a visible one: passing only the examples is not solving it."""
 HINT_PENALTY = 0.1
 ASSISTANT_PENALTY = 0.02
 MAX_ASSISTANT_PENALTY = 0.1
@@ -59,38 +53,6 @@ class Performance:
 
 
 @dataclass(frozen=True)
-class PlannedPart:
-    """One part of a session's plan: a template part, or the one problem of the session."""
-
-    position: int
-    label: str
-    minutes: float | None
-    problem_id: str
-    path: str
-    """The workspace file the part's starter goes to and its automatic submission judges."""
-
-
-def part_path(position: int, language: str) -> str:
-    """The first part keeps ``/solution.py`` (single-problem sessions look the same); a
-    later part gets a folder of its own, so moving on never overwrites earlier work."""
-    name = SOLUTION_FILES.get(language, SOLUTION_FILES["python"])
-    return f"/{name}" if position == 0 else f"/part{position + 1}/{name}"
-
-
-def tests_score(result: ExecutionResult | None) -> float:
-    """The share of the tests passed, a hidden test counting double a visible one."""
-    if result is None:
-        return 0.0
-    visible = [t for t in result.tests if not t.hidden]
-    hidden = [t for t in result.tests if t.hidden]
-    weight = len(visible) + HIDDEN_WEIGHT * len(hidden)
-    earned = sum(t.status == "accepted" for t in visible) + HIDDEN_WEIGHT * sum(
-        t.status == "accepted" for t in hidden
-    )
-    return earned / weight if weight else 0.0
-
-
-@dataclass(frozen=True)
 class Assignment:
     attempt: Attempt
     problem: Problem
@@ -106,11 +68,18 @@ class ProblemService:
     sessions: SessionService
     executions: ExecutionService
     _runner: ProblemRunner | None = None
-    _fresh: OrderedDict[tuple[str, int], list[CallTest]] = field(default_factory=OrderedDict)
+    _fresh: LRUCache[tuple[str, int], list[CallTest]] = field(default_factory=lambda: LRUCache(256))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     chain: ProviderChain | None = None
     """The LLM providers that may write problems (never the offline tutor)."""
     _made: dict[str, Problem] = field(default_factory=dict)
+    parts: SessionParts = field(init=False, repr=False)
+    """Parts and deadlines (``parts.py``); the methods below delegate to it."""
+
+    def __post_init__(self) -> None:
+        self.parts = SessionParts(
+            self.factory, self.settings, self.sessions, self.executions, problems=self
+        )
 
     # ---- the bank ------------------------------------------------------------------------
 
@@ -293,14 +262,10 @@ class ProblemService:
 
     def _fresh_tests(self, problem: Problem, seed: int) -> list[CallTest]:
         key = (problem.content_hash, seed)
-        with self._lock:
-            cached = self._fresh.get(key)
+        cached = self._fresh.get(key)
         if cached is None:
             cached = self.runner.fresh_tests(problem, seed)
-            with self._lock:
-                self._fresh[key] = cached
-                while len(self._fresh) > 256:
-                    self._fresh.popitem(last=False)
+            self._fresh.put(key, cached)
         return cached
 
     # ---- candidates ------------------------------------------------------------------------
@@ -575,226 +540,31 @@ class ProblemService:
             )
         )
 
-    # ---- parts and time limits -----------------------------------------------------------
+    # ---- parts and time limits (see parts.py) -----------------------------------------
 
     def plan(self, interview: InterviewSession) -> list[PlannedPart]:
         """The session's parts: the template's, else its one problem as a single part."""
-        config = interview.config or {}
-        language = str(config.get("language") or "python")
-        raw = config.get("parts")
-        # config is staff-editable JSON (a merge patch): read it defensively
-        listed = raw if isinstance(raw, list) else []
-        parts = [p for p in listed if isinstance(p, dict) and p.get("problem")]
-        if parts:
-            return [
-                PlannedPart(
-                    position,
-                    str(part.get("label") or f"part {position + 1}")[:100],
-                    _number(part.get("minutes")),
-                    str(part["problem"])[:64],
-                    part_path(position, language),
-                )
-                for position, part in enumerate(parts)
-            ]
-        if interview.problem_id is None:
-            return []
-        minutes = _number(config.get("time_limit_minutes"))
-        return [PlannedPart(0, "question", minutes, interview.problem_id, part_path(0, language))]
+        return self.parts.plan(interview)
 
     def current_part(self, interview: InterviewSession) -> PlannedPart | None:
-        """The part the candidate works on now: the first one not judged yet."""
-        plan = self.plan(interview)
-        if not plan:
-            return None
-        position = len(self.finished_parts(interview.id))
-        return plan[min(position, len(plan) - 1)]
+        return self.parts.current_part(interview)
 
     def finished_parts(self, session_id: str) -> list[SessionPart]:
-        query = (
-            select(SessionPart)
-            .where(SessionPart.session_id == session_id)
-            .order_by(SessionPart.position)
-        )
-        with read_session(self.factory) as db:
-            rows = list(db.scalars(query))
-            db.expunge_all()
-        return rows
+        return self.parts.finished_parts(session_id)
 
     async def next_part(
         self, session_id: str, requested_by: str
     ) -> tuple[InterviewSession, SessionPart]:
-        """Judge the current part's last state, then move on: the next part's problem
-        becomes the session's (``submit`` and the problem view follow it) and its starter
-        file joins the workspace, in one commit with the part's verdict."""
-        interview = await run_in_threadpool(self.sessions.get_session, session_id)
-        if not interview.is_active:
-            raise conflict("session_ended", f"session is {interview.status}")
-        if past_deadline(interview.deadline_at):
-            raise expired_error(session_id)
-        plan = self.plan(interview)
-        position = len(await run_in_threadpool(self.finished_parts, session_id))
-        if position + 1 >= len(plan):
-            raise conflict(
-                "no_next_part",
-                f"part {position + 1} of {len(plan)} is the last" if plan else "no parts",
-            )
-        coming = plan[position + 1]
-        problem = self.problem(coming.problem_id)
-        language = str((interview.config or {}).get("language") or "python")
-        starter = problem.starter.get(language, "")
-        verdict = await self._judge(interview, plan[position], requested_by, "next")
-
-        def advance(workspace: LockedWorkspace, now: datetime) -> SessionPart:
-            db = workspace.db
-            done = db.scalar(select(func.count()).where(SessionPart.session_id == session_id))
-            if done != position:
-                raise conflict("part_changed", "the session moved to another part meanwhile")
-            db.add(verdict)
-            db.execute(
-                update(InterviewSession)
-                .where(InterviewSession.id == session_id)
-                .values(problem_id=problem.id)
-            )
-            self._record(db, session_id, _part_event(verdict, coming))
-            db.flush()
-            db.expunge(verdict)
-            return verdict
-
-        try:
-            row = await run_in_threadpool(
-                self.sessions.change, session_id, advance, [NewFile(coming.path, starter)]
-            )
-        except IntegrityError:  # a concurrent move (or the sweeper) judged this part first
-            raise conflict("part_changed", "the session moved to another part meanwhile") from None
-        return await run_in_threadpool(self.sessions.get_session, session_id), row
+        return await self.parts.next_part(session_id, requested_by)
 
     async def expire(self, session_id: str) -> bool:
-        """End a session whose time ran out: submit the current part's last state, end the
-        session as ``expired`` and complete its attempt. False if someone else did."""
-        interview = await run_in_threadpool(self.sessions.get_session, session_id)
-        if not interview.is_active or not past_deadline(interview.deadline_at):
-            return False
-        plan = self.plan(interview)
-        position = len(await run_in_threadpool(self.finished_parts, session_id))
-        verdict = None
-        if position < len(plan):
-            try:
-                verdict = await self._judge(interview, plan[position], "system", "expired")
-            except ProblemError as exc:
-                if exc.status == 429:  # the queue is full for now: the next sweep retries
-                    raise
-                # the sandbox refuses (or the file cannot run): the time limit still holds
-                log.warning("session %s expired without its last submission: %s", session_id, exc)
-                verdict = await run_in_threadpool(
-                    self._verdict, interview, plan[position], "expired", None
-                )
-
-        def end(db: Session) -> bool:
-            if verdict is not None:
-                db.add(verdict)
-                db.flush()  # a concurrent sweeper inserted the same part: IntegrityError
-                self._record(db, session_id, _part_event(verdict, None))
-            ended = self.sessions.end_in(db, session_id, "expired")
-            return ended.status == "expired"
-
-        try:
-            expired = run_write(self.factory, end)
-        except IntegrityError:
-            return False
-        attempt = self._open_attempt(session_id)
-        if attempt is not None:
-            try:
-                await run_in_threadpool(self.complete, attempt.id, None, None)
-            except ProblemError as exc:  # completed meanwhile by an interviewer
-                log.info("attempt %s of expired session %s: %s", attempt.id, session_id, exc)
-        return expired
+        return await self.parts.expire(session_id)
 
     async def sweep_deadlines(self) -> list[str]:
-        """Expire every active session past its deadline; the ids it ended."""
-        ended: list[str] = []
-        for session_id in await run_in_threadpool(self.sessions.expired_sessions):
-            try:
-                if await self.expire(session_id):
-                    ended.append(session_id)
-            except Exception:  # one bad session must not stop the others (next sweep retries)
-                log.exception("could not expire session %s", session_id)
-        return ended
+        return await self.parts.sweep_deadlines()
 
     async def sweep_forever(self) -> None:
-        """The app's deadline sweeper: expire due sessions every interval until cancelled."""
-        while True:
-            try:
-                await self.sweep_deadlines()
-            except Exception:  # the database away for a moment: try again next interval
-                log.exception("the deadline sweep failed")
-            await asyncio.sleep(self.settings.deadline_sweep_interval_s)
-
-    def _open_attempt(self, session_id: str) -> Attempt | None:
-        query = select(Attempt).where(
-            Attempt.session_id == session_id, Attempt.status != "completed"
-        )
-        with read_session(self.factory) as db:
-            row = db.scalars(query.limit(1)).one_or_none()
-            if row is not None:
-                db.expunge(row)
-            return row
-
-    async def _judge(
-        self, interview: InterviewSession, part: PlannedPart, requested_by: str, ended_by: str
-    ) -> SessionPart:
-        """Submit the part's file as it is now against its problem's full suite; a part
-        whose file is gone scores 0 with no execution."""
-        config = interview.config or {}
-        language = str(config.get("language") or "python")
-        _, workspace = await run_in_threadpool(self.sessions.workspace_snapshot, interview.id)
-        result: ExecutionResult | None = None
-        if part.path in workspace:
-            current = InterviewSession(
-                **{c.key: getattr(interview, c.key) for c in InterviewSession.__table__.columns}
-            )
-            current.problem_id = part.problem_id
-            found = await run_in_threadpool(self.submission, current, part.path, language)
-            assert found is not None
-            suite, limits = found
-            job = self.executions.planner.job(
-                files={name.lstrip("/"): text for name, text in workspace.items()},
-                entry=part.path,
-                language=language,
-                stdin="",
-                suite=suite,
-                limits=limits,
-            )
-            submission = Submission(job, requested_by, session=interview, mode="submit")
-            result = await self.executions.run(submission, wait=True)
-        return await run_in_threadpool(self._verdict, interview, part, ended_by, result)
-
-    def _verdict(
-        self,
-        interview: InterviewSession,
-        part: PlannedPart,
-        ended_by: str,
-        result: ExecutionResult | None,
-    ) -> SessionPart:
-        finished = self.finished_parts(interview.id)
-        started = finished[-1].ended_at if finished else interview.created_at
-        return SessionPart(
-            session_id=interview.id,
-            position=part.position,
-            problem_id=part.problem_id,
-            label=part.label,
-            minutes=float(part.minutes or 0),
-            started_at=started,
-            ended_at=utcnow(),
-            ended_by=ended_by,
-            execution_id=result.id if result else None,
-            passed=result.passed if result else 0,
-            total=result.total if result else 0,
-            score=round(tests_score(result), 4),
-        )
-
-    def _record(self, db: Session, session_id: str, events: list[dict[str, Any]]) -> None:
-        if self.sessions.recorder is not None:
-            self.sessions.recorder.record(db, session_id, events)
+        await self.parts.sweep_forever()
 
     # ---- performance -------------------------------------------------------------------
 
@@ -817,30 +587,6 @@ class ProblemService:
             tag_strengths={tag: round(sum(s) / len(s), 4) for tag, s in sorted(by_tag.items())},
             done=self.stop_rule.done(current, len(attempts)),
         )
-
-
-def _number(value: Any) -> float | None:
-    """A finite number from staff-editable config, else None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond any float
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _part_event(verdict: SessionPart, coming: PlannedPart | None) -> list[dict[str, Any]]:
-    """The recording's server-only marker: which part ended, how, and which one began."""
-    event: dict[str, Any] = {
-        "type": "part_changed",
-        "ended": verdict.position,
-        "ended_by": verdict.ended_by,
-        "execution_id": verdict.execution_id,
-    }
-    if coming is not None:
-        event |= {"part": coming.position, "problem": coming.problem_id, "file": coming.path}
-    return [event]
 
 
 def _minutes(attempt: Attempt) -> float:
