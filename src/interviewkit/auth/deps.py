@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.service import AuthService, Principal, Role, unauthenticated
+from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError, not_found
+
+SessionId = Annotated[
+    str, Path(pattern=ID_PATTERN, max_length=64, description="A session id such as ses_…")
+]
 
 
 async def authenticate(request: Request) -> Principal:
@@ -47,6 +53,34 @@ def ensure_session_access(principal: Principal, session_id: str) -> Principal:
     raise not_found("session_not_found", f"no session {session_id!r}")
 
 
+@dataclass(frozen=True)
+class SessionCaller:
+    """Who calls a session-scoped route, and for which session: checked, so a route that
+    takes it cannot forget the check (or do it differently from the others)."""
+
+    principal: Principal
+    session_id: str
+
+    @property
+    def is_staff(self) -> bool:
+        return self.principal.is_staff
+
+    @property
+    def actor(self) -> str:
+        """Who the session's record names for a change this caller makes."""
+        return self.principal.actor
+
+
+async def require_session_access(session_id: SessionId, request: Request) -> SessionCaller:
+    """Staff, or the candidate whose token names this session (404 for another session).
+
+    Flat on purpose (no nested dependency), and callable directly by a dependency that
+    needs more than the caller, such as the workspace file routes' ``FileCall``.
+    """
+    principal = ensure_session_access(await authenticate(request), session_id)
+    return SessionCaller(principal, session_id)
+
+
 async def require_staff(request: Request) -> Principal:
     return ensure_staff(await authenticate(request))
 
@@ -61,3 +95,5 @@ async def require_admin(request: Request) -> Principal:
 # Each is one flat dependency: FastAPI's cost grows with every nested dependant.
 Staff = Annotated[Principal, Depends(require_staff)]
 Admin = Annotated[Principal, Depends(require_admin)]
+SessionAccess = Annotated[SessionCaller, Depends(require_session_access)]
+"""Every route under ``/sessions/{session_id}`` that staff or its candidate may call."""

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.deps import (
+    SessionAccess,
     authenticate,
-    ensure_session_access,
     ensure_staff,
     require_admin,
 )
@@ -25,9 +25,12 @@ from interviewkit.execution.callbacks import (
 )
 from interviewkit.execution.limits import resolve_limits
 from interviewkit.execution.schemas import (
+    CallbackKey,
     CallTest,
     ExecuteRequest,
+    ExecutionList,
     ExecutionResult,
+    ExecutionSummary,
     SessionExecuteRequest,
     StdioTest,
     TestSuite,
@@ -36,28 +39,11 @@ from interviewkit.execution.service import ExecutionService, LanguageInfo, Submi
 
 router = APIRouter(prefix="/api/v1", tags=["execution"])
 
-SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 ExecutionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 
 
 class LanguageList(BaseModel):
     languages: list[LanguageInfo]
-
-
-class ExecutionSummary(BaseModel):
-    id: str
-    language: str
-    mode: str | None
-    state: str
-    status: str | None
-    passed: int
-    total: int
-    created_at: str
-    finished_at: str | None
-
-
-class ExecutionList(BaseModel):
-    executions: list[ExecutionSummary]
 
 
 def _service(request: Request) -> ExecutionService:
@@ -129,9 +115,9 @@ async def execute(body: ExecuteRequest, request: Request) -> Response:
     responses={202: {"description": "Queued (wait=false)"}, 429: {"description": "Queue full"}},
 )
 async def execute_in_session(
-    session_id: SessionId, body: SessionExecuteRequest, request: Request
+    access: SessionAccess, body: SessionExecuteRequest, request: Request
 ) -> Response:
-    principal = ensure_session_access(await authenticate(request), session_id)
+    principal, session_id = access.principal, access.session_id
     if body.callback_url and not principal.is_staff:
         raise ProblemError(403, "forbidden", "only interviewers may set a callback_url")
     service = _service(request)
@@ -168,28 +154,13 @@ async def execute_in_session(
     summary="Runs of a session, newest first",
 )
 async def list_session_executions(
-    session_id: SessionId,
+    access: SessionAccess,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ExecutionList:
-    ensure_session_access(await authenticate(request), session_id)
-    rows = await run_in_threadpool(_service(request).list_for_session, session_id, limit)
-    return ExecutionList(
-        executions=[
-            ExecutionSummary(
-                id=row.id,
-                language=row.language,
-                mode=row.mode,
-                state=row.state,
-                status=row.status,
-                passed=row.passed,
-                total=row.total,
-                created_at=row.created_at.isoformat(),
-                finished_at=row.finished_at.isoformat() if row.finished_at else None,
-            )
-            for row in rows
-        ]
-    )
+    service = _service(request)
+    rows = await run_in_threadpool(service.list_for_session, access.session_id, limit)
+    return ExecutionList(executions=[ExecutionSummary.of(row) for row in rows])
 
 
 @router.get("/executions/{execution_id}", response_model=ExecutionResult, summary="One execution")
@@ -208,13 +179,6 @@ async def _pinned(service: ExecutionService, url: str | None) -> PinnedCallback 
     if url is None:
         return None
     return await run_in_threadpool(check_callback, url, service.settings)
-
-
-class CallbackKey(BaseModel):
-    header: str
-    algorithm: str
-    signed: str
-    key: str
 
 
 @router.get(

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from interviewkit.execution.harness import Signature
 from interviewkit.execution.limits import LimitsRequest
+from interviewkit.execution.models import Execution
 
 Status = Literal[
     "accepted",
@@ -237,3 +238,45 @@ def _test_view(test: TestResult) -> TestResult:
         message=test.message,
         time_ms=test.time_ms,
     )
+
+
+# ---- listing runs and the callback key -------------------------------------------------
+
+
+class ExecutionSummary(BaseModel):
+    id: str
+    language: str
+    mode: str | None
+    state: str
+    status: str | None
+    passed: int
+    total: int
+    created_at: str
+    finished_at: str | None
+
+    @classmethod
+    def of(cls, row: Execution) -> ExecutionSummary:
+        return cls(
+            id=row.id,
+            language=row.language,
+            mode=row.mode,
+            state=row.state,
+            status=row.status,
+            passed=row.passed,
+            total=row.total,
+            created_at=row.created_at.isoformat(),
+            finished_at=row.finished_at.isoformat() if row.finished_at else None,
+        )
+
+
+class ExecutionList(BaseModel):
+    executions: list[ExecutionSummary]
+
+
+class CallbackKey(BaseModel):
+    """How a callback receiver verifies a body: the header, the scheme and the key."""
+
+    header: str
+    algorithm: str
+    signed: str
+    key: str

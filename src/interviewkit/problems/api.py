@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.auth.deps import authenticate, ensure_session_access, require_staff
+from interviewkit.auth.deps import SessionAccess, require_staff
 from interviewkit.auth.service import Principal
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import not_found
 from interviewkit.problems.bank import PROBLEM_ID, Problem
-from interviewkit.problems.models import Attempt, Candidate
-from interviewkit.problems.service import Assignment, Performance, PlannedPart, ProblemService
+from interviewkit.problems.schemas import (
+    AttemptOut,
+    CandidateCreate,
+    CandidateOut,
+    CandidateSessionProblem,
+    CompleteRequest,
+    CurrentPart,
+    HintOut,
+    NextQuestionRequest,
+    PartOut,
+    PartsOut,
+    ProblemList,
+    ProblemSummary,
+    Question,
+    StaffSessionProblem,
+    TemplateList,
+    TemplateOut,
+)
+from interviewkit.problems.service import Performance, ProblemService
 from interviewkit.sessions.models import InterviewSession
 
 router = APIRouter(prefix="/api/v1", tags=["problems"])
@@ -22,127 +39,6 @@ router = APIRouter(prefix="/api/v1", tags=["problems"])
 RowId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 ProblemId = Annotated[str, Path(pattern=PROBLEM_ID, max_length=64)]
 Staff = Annotated[Principal, Depends(require_staff)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CandidateCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    external_ref: str | None = Field(None, min_length=1, max_length=200)
-
-
-class NextQuestionRequest(Strict):
-    language: str = Field(min_length=1, max_length=32)
-    tags: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
-        default_factory=list, max_length=10
-    )
-    auto_generate: bool = False
-
-
-class CompleteRequest(Strict):
-    score: float | None = Field(None, ge=0, le=1, description="Default: from the last submit")
-    assistant_messages: int | None = Field(
-        None,
-        ge=0,
-        le=10_000,
-        description="Assistant use to count; never below the turns this server's assistant "
-        "served in the attempt's session (those are counted as they happen)",
-    )
-
-
-class AttemptOut(BaseModel):
-    id: str
-    candidate_id: str
-    session_id: str | None
-    problem_id: str
-    language: str
-    status: Literal["assigned", "started", "completed"]
-    adapted_difficulty: str
-    theta_before: float
-    assigned_at: str
-    started_at: str | None
-    finished_at: str | None
-    hints_used: int
-    assistant_messages: int
-    """Assistant turns in the attempt's session (each counts toward the penalty)."""
-    score: float | None
-    breakdown: dict[str, Any]
-
-    @classmethod
-    def of(cls, row: Attempt) -> AttemptOut:
-        return cls(
-            id=row.id,
-            candidate_id=row.candidate_id,
-            session_id=row.session_id,
-            problem_id=row.problem_id,
-            language=row.language,
-            status=row.status,
-            adapted_difficulty=row.adapted_difficulty,
-            theta_before=row.theta_before,
-            assigned_at=row.assigned_at.isoformat(),
-            started_at=row.started_at.isoformat() if row.started_at else None,
-            finished_at=row.finished_at.isoformat() if row.finished_at else None,
-            hints_used=row.hints_used,
-            assistant_messages=row.assistant_messages,
-            score=row.score,
-            breakdown=row.breakdown or {},
-        )
-
-
-class CandidateOut(BaseModel):
-    id: str
-    name: str
-    email: str | None
-    external_ref: str | None
-    created_at: str
-    attempts: list[AttemptOut] = Field(default_factory=list)
-
-    @classmethod
-    def of(cls, row: Candidate, attempts: list[Attempt]) -> CandidateOut:
-        return cls(
-            id=row.id,
-            name=row.name,
-            email=row.email,
-            external_ref=row.external_ref,
-            created_at=row.created_at.isoformat(),
-            attempts=[AttemptOut.of(a) for a in attempts],
-        )
-
-
-class Question(BaseModel):
-    attempt: AttemptOut
-    problem: dict[str, Any]
-    adapted_difficulty: str
-    theta: float
-    theta_se: float
-
-    @classmethod
-    def of(cls, assignment: Assignment) -> Question:
-        return cls(
-            attempt=AttemptOut.of(assignment.attempt),
-            problem=assignment.problem.public_view(),
-            adapted_difficulty=assignment.attempt.adapted_difficulty,
-            theta=round(assignment.theta, 4),
-            theta_se=round(assignment.se, 4),
-        )
-
-
-class HintOut(BaseModel):
-    attempt: AttemptOut
-    hint: str
-    number: int
-
-
-class ProblemSummary(BaseModel):
-    id: str
-    title: str
-    difficulty: str
-    tags: list[str]
-    languages: list[str]
-    irt: dict[str, float]
 
 
 def _service(request: Request) -> ProblemService:
@@ -161,21 +57,22 @@ def _summary(problem: Problem) -> ProblemSummary:
     )
 
 
-def staff_view(problem: Problem) -> dict[str, Any]:
-    """Everything, for interviewers: references, hidden tests, rubric, IRT parameters."""
-    return problem.model_dump(mode="json")
+def _json(body: BaseModel) -> Response:
+    """A finished response: the route's ``response_model`` documents it, and FastAPI
+    neither re-validates it nor picks a member of a union by guessing."""
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 # ---- the bank -------------------------------------------------------------------------
 
 
-@router.get("/problems", summary="The problem bank (interviewers)")
+@router.get("/problems", response_model=ProblemList, summary="The problem bank (interviewers)")
 async def list_problems(
     request: Request,
     _: Staff,
     difficulty: Literal["easy", "medium", "hard"] | None = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
-) -> dict[str, list[ProblemSummary]]:
+) -> ProblemList:
     service = _service(request)
     if tag is not None:
         service.check_tags([tag])
@@ -185,82 +82,49 @@ async def list_problems(
         for p in problems
         if (difficulty is None or p.difficulty == difficulty) and (tag is None or tag in p.tags)
     ]
-    return {"problems": shown}
+    return ProblemList(problems=shown)
 
 
-@router.get("/problems/{problem_id}", summary="One problem, with references and hidden tests")
-async def get_problem(problem_id: ProblemId, request: Request, _: Staff) -> dict[str, Any]:
-    return staff_view(_service(request).problem(problem_id))
+@router.get(
+    "/problems/{problem_id}",
+    response_model=Problem,
+    summary="One problem, with references and hidden tests",
+)
+async def get_problem(problem_id: ProblemId, request: Request, _: Staff) -> Response:
+    """Everything, for interviewers: references, hidden tests, rubric, IRT parameters."""
+    return _json(_service(request).problem(problem_id))
 
 
-@router.get("/templates", summary="Interview templates")
-async def list_templates(request: Request, _: Staff) -> dict[str, list[dict[str, Any]]]:
+@router.get("/templates", response_model=TemplateList, summary="Interview templates")
+async def list_templates(request: Request, _: Staff) -> TemplateList:
     templates = _service(request).bank.templates.values()
-    return {"templates": [t.model_dump(mode="json") | {"minutes": t.minutes} for t in templates]}
+    return TemplateList(templates=[TemplateOut.of(t) for t in templates])
 
 
-@router.get("/templates/{template_id}", summary="One interview template")
-async def get_template(template_id: ProblemId, request: Request, _: Staff) -> dict[str, Any]:
-    template = _service(request).template(template_id)
-    return template.model_dump(mode="json") | {"minutes": template.minutes}
+@router.get("/templates/{template_id}", response_model=TemplateOut, summary="One template")
+async def get_template(template_id: ProblemId, request: Request, _: Staff) -> TemplateOut:
+    return TemplateOut.of(_service(request).template(template_id))
 
 
 @router.get(
     "/sessions/{session_id}/problem",
+    response_model=StaffSessionProblem | CandidateSessionProblem,
     summary="The session's problem: the statement for candidates, everything for staff",
 )
-async def session_problem(session_id: RowId, request: Request) -> dict[str, Any]:
-    principal = ensure_session_access(await authenticate(request), session_id)
+async def session_problem(access: SessionAccess, request: Request) -> Response:
+    session_id = access.session_id
     container = request.app.state.container
     interview = await run_in_threadpool(container.sessions.get_session, session_id)
     if interview.problem_id is None:
         raise not_found("no_problem", f"session {session_id} has no problem attached")
     service = _service(request)
     problem = service.problem(interview.problem_id)
-    shown = staff_view(problem) if principal.is_staff else problem.public_view()
     finished = await run_in_threadpool(service.finished_parts, session_id)
-    return shown | {"part": _current_part(service.plan(interview), len(finished))}
-
-
-class PartOut(BaseModel):
-    """A part as a candidate may see it; staff also get the part's problem and verdict."""
-
-    number: int
-    label: str
-    minutes: float | None
-    file: str
-    ended_at: str | None = None
-    ended_by: str | None = None
-    problem_id: str | None = None
-    execution_id: str | None = None
-    passed: int | None = None
-    total: int | None = None
-    score: float | None = None
-
-
-class PartsOut(BaseModel):
-    session_id: str
-    status: str
-    current: PartOut | None
-    """None when no part is open (the session ended, or has no problem)."""
-    has_next: bool
-    deadline_at: str | None
-    """When the session's time limit runs out (``config.time_limit_minutes``), if it has one."""
-    parts: list[PartOut]
-    """Finished parts then the current one; staff see the upcoming ones too."""
-
-
-def _current_part(plan: list[PlannedPart], position: int) -> dict[str, Any] | None:
-    if position >= len(plan):
-        return None
-    part = plan[position]
-    return {
-        "number": position + 1,
-        "label": part.label,
-        "minutes": part.minutes,
-        "file": part.path,
-        "has_next": position + 1 < len(plan),
-    }
+    part = CurrentPart.at(service.plan(interview), len(finished))
+    if access.is_staff:
+        fields = {name: getattr(problem, name) for name in Problem.model_fields}
+        return _json(StaffSessionProblem(**fields, part=part))
+    return _json(CandidateSessionProblem(**problem.public_view(), part=part))
 
 
 def _parts(service: ProblemService, interview: InterviewSession, staff: bool) -> PartsOut:
@@ -300,11 +164,10 @@ def _parts(service: ProblemService, interview: InterviewSession, staff: bool) ->
     response_model=PartsOut,
     summary="The session's parts: finished, current (and, for staff, upcoming with scores)",
 )
-async def session_parts(session_id: RowId, request: Request) -> PartsOut:
-    principal = ensure_session_access(await authenticate(request), session_id)
+async def session_parts(access: SessionAccess, request: Request) -> PartsOut:
     container = request.app.state.container
-    interview = await run_in_threadpool(container.sessions.get_session, session_id)
-    return await run_in_threadpool(_parts, _service(request), interview, principal.is_staff)
+    interview = await run_in_threadpool(container.sessions.get_session, access.session_id)
+    return await run_in_threadpool(_parts, _service(request), interview, access.is_staff)
 
 
 @router.post(
@@ -312,12 +175,11 @@ async def session_parts(session_id: RowId, request: Request) -> PartsOut:
     response_model=PartsOut,
     summary="Submit the current part as it is and move to the next (staff or the candidate)",
 )
-async def next_part(session_id: RowId, request: Request) -> PartsOut:
-    principal = ensure_session_access(await authenticate(request), session_id)
-    service = _service(request)
+async def next_part(access: SessionAccess, request: Request) -> PartsOut:
+    principal, service = access.principal, _service(request)
     who = principal.key_id or f"candidate:{principal.session_id}"
-    interview, _ = await service.next_part(session_id, who)
-    return await run_in_threadpool(_parts, service, interview, principal.is_staff)
+    interview, _ = await service.next_part(access.session_id, who)
+    return await run_in_threadpool(_parts, service, interview, access.is_staff)
 
 
 # ---- candidates and attempts ------------------------------------------------------------

@@ -12,9 +12,14 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.auth.deps import authenticate, ensure_session_access, ensure_staff
+from interviewkit.auth.deps import (
+    SessionAccess,
+    SessionId,
+    authenticate,
+    ensure_staff,
+    require_session_access,
+)
 from interviewkit.auth.service import AuthService, Principal
-from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 from interviewkit.sessions.schemas import (
@@ -46,9 +51,6 @@ from interviewkit.sessions.service import (
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions"])
 
-SessionId = Annotated[
-    str, Path(pattern=ID_PATTERN, max_length=64, description="A session id such as ses_…")
-]
 FilePath = Annotated[str, Path(description="Workspace path, e.g. utils/helper.py")]
 
 
@@ -88,14 +90,7 @@ async def staff_sessions(request: Request) -> SessionService:
     return _service(request)
 
 
-async def session_workspace(session_id: SessionId, request: Request) -> SessionService:
-    """The service, for staff or the candidate whose token names this session."""
-    ensure_session_access(await authenticate(request), session_id)
-    return _service(request)
-
-
 StaffService = Annotated[SessionService, Depends(staff_sessions)]
-Workspace = Annotated[SessionService, Depends(session_workspace)]
 
 
 @dataclass(frozen=True)
@@ -123,8 +118,8 @@ class FileCall:
 
 
 async def file_call(session_id: SessionId, file_path: FilePath, request: Request) -> FileCall:
-    service = await session_workspace(session_id, request)
-    return FileCall(service, session_id, file_path, request)
+    await require_session_access(session_id, request)
+    return FileCall(_service(request), session_id, file_path, request)
 
 
 OneFile = Annotated[FileCall, Depends(file_call)]
@@ -315,8 +310,8 @@ def session_view(request: Request, row: InterviewSession) -> BaseModel:
     response_model=SessionOut | CandidateSessionOut,
     summary="A session: the full record for staff, the candidate view for its candidate",
 )
-def get_session(session_id: SessionId, service: Workspace, request: Request) -> Response:
-    return json_response(session_view(request, service.get_session(session_id)))
+def get_session(access: SessionAccess, request: Request) -> Response:
+    return json_response(session_view(request, _service(request).get_session(access.session_id)))
 
 
 @router.patch("/{session_id}", response_model=SessionOut)
@@ -371,10 +366,10 @@ def invite_candidate(
 
 
 @router.get("/{session_id}/files", response_model=FileListing, summary="Workspace tree")
-def list_files(session_id: SessionId, service: Workspace) -> Response:
-    interview, files = service.list_files(session_id)
+def list_files(access: SessionAccess, request: Request) -> Response:
+    interview, files = _service(request).list_files(access.session_id)
     listing = FileListing(
-        session_id=session_id,
+        session_id=access.session_id,
         file_count=interview.file_count,
         total_bytes=interview.workspace_bytes,
         read_only=not interview.is_active,
@@ -385,10 +380,8 @@ def list_files(session_id: SessionId, service: Workspace) -> Response:
 
 
 @router.post("/{session_id}/files", response_model=FileMeta, status_code=201)
-def create_file(
-    session_id: SessionId, body: FileIn, service: Workspace, request: Request
-) -> Response:
-    principal: Principal = request.state.principal
-    row = service.create_file(session_id, body.path, body.content, actor=principal.actor)
+def create_file(access: SessionAccess, body: FileIn, request: Request) -> Response:
+    session_id = access.session_id
+    row = _service(request).create_file(session_id, body.path, body.content, actor=access.actor)
     location = f"{router.prefix}/{session_id}/files{quote(row.path)}"
     return _file_response(row, 201, Location=location)

@@ -40,7 +40,12 @@ def _authorised_store(
     return store
 
 
-@router.get("/{key:path}", summary="Download through a signed URL")
+@router.get(
+    "/{key:path}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/octet-stream": {}}, "description": "The bytes"}},
+    summary="Download through a signed URL",
+)
 def download_object(
     request: Request,
     key: str,
@@ -59,7 +64,13 @@ def download_object(
     )
 
 
-@router.put("/{key:path}", summary="Upload through a signed URL", status_code=200)
+@router.put(
+    "/{key:path}",
+    response_class=Response,
+    responses={200: {"description": "Stored (an empty body, as S3 answers)"}},
+    summary="Upload through a signed URL",
+    status_code=200,
+)
 async def upload_object(
     request: Request,
     key: str,
