@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.deps import (
     SessionAccess,
+    Staff,
     authenticate,
-    ensure_staff,
     require_admin,
 )
 from interviewkit.auth.service import Principal
@@ -76,8 +76,7 @@ async def list_languages(request: Request) -> LanguageList:
     summary="Run code (stateless), optionally against tests",
     responses={202: {"description": "Queued (wait=false)"}, 429: {"description": "Queue full"}},
 )
-async def execute(body: ExecuteRequest, request: Request) -> Response:
-    principal = ensure_staff(await authenticate(request))
+async def execute(body: ExecuteRequest, request: Request, principal: Staff) -> Response:
     service = _service(request)
     suite = _suite(body.tests, body)
     limits = resolve_limits(service.settings, body.limits)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from interviewkit.auth.deps import SessionAccess, authenticate, ensure_staff
-from interviewkit.db import ID_PATTERN
+from interviewkit.auth.deps import SessionAccess, SessionId, Staff
 from interviewkit.errors import ProblemError
 from interviewkit.recording.events import CANDIDATE
 from interviewkit.recording.schemas import (
@@ -25,7 +24,6 @@ from interviewkit.recording.service import RecordingService
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["recording"])
 
-SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 Moment = Annotated[int, Query(ge=0, le=10**12, description="Milliseconds since the start")]
 
 
@@ -62,8 +60,7 @@ async def ingest(access: SessionAccess, body: Batch, request: Request) -> Respon
 
 
 @router.get("/{session_id}/replay", response_model=ReplayOut, summary="The workspace at a moment")
-async def replay_at(session_id: SessionId, at_ms: Moment, request: Request) -> ReplayOut:
-    ensure_staff(await authenticate(request))
+async def replay_at(session_id: SessionId, at_ms: Moment, request: Request, _: Staff) -> ReplayOut:
     files, seq, source = await run_in_threadpool(_service(request).replay_at, session_id, at_ms)
     return ReplayOut(at_ms=at_ms, seq=seq, source=source, files=files)
 
@@ -75,9 +72,8 @@ async def replay_at(session_id: SessionId, at_ms: Moment, request: Request) -> R
     summary="Unified diff of the workspace between moments",
 )
 async def replay_diff(
-    session_id: SessionId, from_ms: Moment, to_ms: Moment, request: Request
+    session_id: SessionId, from_ms: Moment, to_ms: Moment, request: Request, _: Staff
 ) -> Response:
-    ensure_staff(await authenticate(request))
     text = await run_in_threadpool(_service(request).diff, session_id, from_ms, to_ms)
     return Response(text, 200, media_type="text/x-diff; charset=utf-8")
 
@@ -87,8 +83,7 @@ async def replay_diff(
     response_model=Timeline,
     summary="Runs, pastes, time away, AI turns, notes, idle",
 )
-async def get_timeline(session_id: SessionId, request: Request) -> Timeline:
-    ensure_staff(await authenticate(request))
+async def get_timeline(session_id: SessionId, request: Request, _: Staff) -> Timeline:
     found = await run_in_threadpool(_service(request).timeline, session_id)
     return Timeline.model_validate(found)
 
@@ -99,10 +94,10 @@ async def get_timeline(session_id: SessionId, request: Request) -> Timeline:
 async def list_events(
     session_id: SessionId,
     request: Request,
+    _: Staff,
     from_seq: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> EventPage:
-    ensure_staff(await authenticate(request))
     events = await run_in_threadpool(_service(request).events, session_id, from_seq, limit)
     following = events[-1]["seq"] + 1 if len(events) == limit else None
     return EventPage(events=events, next_from_seq=following)
@@ -113,8 +108,7 @@ async def list_events(
     response_model=Stats,
     summary="Counts, active and idle time, runs, AI usage",
 )
-async def get_stats(session_id: SessionId, request: Request) -> Stats:
-    ensure_staff(await authenticate(request))
+async def get_stats(session_id: SessionId, request: Request, _: Staff) -> Stats:
     return Stats.model_validate(await run_in_threadpool(_service(request).stats, session_id))
 
 
@@ -123,8 +117,7 @@ async def get_stats(session_id: SessionId, request: Request) -> Stats:
     response_model=RecordingOut,
     summary="The archive: sizes and a signed download URL",
 )
-async def get_recording(session_id: SessionId, request: Request) -> RecordingOut:
-    ensure_staff(await authenticate(request))
+async def get_recording(session_id: SessionId, request: Request, _: Staff) -> RecordingOut:
     row, url, expires = await run_in_threadpool(_service(request).download_url, session_id)
     return RecordingOut.of(row, url, expires)
 
@@ -137,8 +130,8 @@ async def get_recording(session_id: SessionId, request: Request) -> RecordingOut
 async def build_archive(
     session_id: SessionId,
     request: Request,
+    _: Staff,
     fmt: Annotated[str | None, Query(alias="format", pattern="^(zstd|gzip)$")] = None,
 ) -> RecordingOut:
-    ensure_staff(await authenticate(request))
     row = await run_in_threadpool(_service(request).archive, session_id, fmt)
     return RecordingOut.of(row)
