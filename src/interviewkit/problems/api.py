@@ -12,6 +12,7 @@ from interviewkit.auth.deps import SessionAccess, require_staff
 from interviewkit.auth.service import Principal
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import not_found
+from interviewkit.problems.attempts import Performance
 from interviewkit.problems.bank import PROBLEM_ID, Problem
 from interviewkit.problems.schemas import (
     AttemptOut,
@@ -31,7 +32,7 @@ from interviewkit.problems.schemas import (
     TemplateList,
     TemplateOut,
 )
-from interviewkit.problems.service import Performance, ProblemService
+from interviewkit.problems.service import ProblemService
 from interviewkit.sessions.models import InterviewSession
 
 router = APIRouter(prefix="/api/v1", tags=["problems"])
