@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.deps import (
@@ -31,19 +31,16 @@ from interviewkit.execution.schemas import (
     ExecutionList,
     ExecutionResult,
     ExecutionSummary,
+    LanguageList,
     SessionExecuteRequest,
     StdioTest,
     TestSuite,
 )
-from interviewkit.execution.service import ExecutionService, LanguageInfo, Submission
+from interviewkit.execution.service import ExecutionService, Submission
 
 router = APIRouter(prefix="/api/v1", tags=["execution"])
 
 ExecutionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
-
-
-class LanguageList(BaseModel):
-    languages: list[LanguageInfo]
 
 
 def _service(request: Request) -> ExecutionService:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -240,7 +241,23 @@ def _test_view(test: TestResult) -> TestResult:
     )
 
 
-# ---- listing runs and the callback key -------------------------------------------------
+# ---- languages, listing runs and the callback key --------------------------------------
+
+
+@dataclass(frozen=True)
+class LanguageInfo:
+    """A language as ``GET /languages`` shows it: what this server's toolchain runs."""
+
+    name: str
+    title: str
+    version: str
+    extensions: tuple[str, ...]
+    default_entry: str
+    compiled: bool
+
+
+class LanguageList(BaseModel):
+    languages: list[LanguageInfo]
 
 
 class ExecutionSummary(BaseModel):

@@ -45,7 +45,7 @@ from interviewkit.execution.sandbox.protections import (
     refuse_process_backend,
     refuse_weak_sandbox,
 )
-from interviewkit.execution.schemas import ExecutionResult, TestSuite
+from interviewkit.execution.schemas import ExecutionResult, LanguageInfo, TestSuite
 from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
@@ -81,16 +81,6 @@ class Submission:
     def owners(self) -> tuple[str | None, str | None]:
         """Who this run counts against in :class:`Admission`: its session and its key."""
         return (self.session.id if self.session else None, self.key_id)
-
-
-@dataclass(frozen=True)
-class LanguageInfo:
-    name: str
-    title: str
-    version: str
-    extensions: tuple[str, ...]
-    default_entry: str
-    compiled: bool
 
 
 class ExecutionService:
