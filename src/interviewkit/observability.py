@@ -45,15 +45,17 @@ class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
     closes it afterwards, and a handler holding the old one fails on every later record."""
 
     def __init__(self) -> None:
-        super().__init__(sys.stderr)
+        self._pinned: Any = None
+        super().__init__()
 
     @property
     def stream(self) -> Any:
-        return sys.stderr
+        return sys.stderr if self._pinned is None else self._pinned
 
     @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
+    def stream(self, value: Any) -> None:
+        """``setStream`` to another stream pins it (tests read the lines that way)."""
+        self._pinned = None if value is sys.stderr else value
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
