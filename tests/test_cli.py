@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import re
 import secrets
@@ -26,6 +29,7 @@ from interviewkit.cli import app
 from interviewkit.db import create_db_engine
 from interviewkit.errors import ProblemError
 from interviewkit.migrations import head_revision, upgrade
+from interviewkit.observability import configure_logging
 from interviewkit.sessions.service import NewFile, SessionDraft
 from tests.conftest import make_settings, private_postgres_schema
 
@@ -588,3 +592,23 @@ def test_serve_refuses_an_unmigrated_postgres_until_db_upgrade(
         assert container.auth.authenticate(secret).key_id == key_id
     finally:
         container.engine.dispose()
+
+
+def test_logging_writes_to_the_stderr_of_the_moment(capsys: pytest.CaptureFixture[str]) -> None:
+    """A command configures logging while CliRunner has swapped stderr, then closes that
+    stream: later records (the next command's, a migration's) must still be written, not
+    fail with a 'Logging error' traceback (the CLI tests saw it in a full run)."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        with contextlib.redirect_stderr(io.StringIO()) as swapped:
+            configure_logging("INFO", "console")
+        swapped.close()
+        capsys.readouterr()
+        logging.getLogger("interviewkit.test").warning("written after the command")
+        captured = capsys.readouterr().err
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    assert "written after the command" in captured
+    assert "Logging error" not in captured

@@ -39,9 +39,28 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream it was
+    at configuration: a CLI command run in-process (tests, embedding) swaps stderr and
+    closes it afterwards, and a handler holding the old one fails on every later record."""
+
+    def __init__(self) -> None:
+        self._pinned: Any = None
+        super().__init__()
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr if self._pinned is None else self._pinned
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        """``setStream`` to another stream pins it (tests read the lines that way)."""
+        self._pinned = None if value is sys.stderr else value
+
+
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     """JSON lines on stderr (or plain lines for a console), each with its request id."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     if fmt == "json":
         handler.setFormatter(
             JsonFormatter(
