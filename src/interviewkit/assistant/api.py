@@ -5,22 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import aclosing
-from typing import Annotated, Any
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.assistant.schemas import Conversation, MessageIn, MessageOut
 from interviewkit.assistant.service import UNAVAILABLE, AssistantService, Event
-from interviewkit.auth.deps import authenticate, ensure_session_access
-from interviewkit.db import ID_PATTERN
+from interviewkit.auth.deps import SessionAccess
 from interviewkit.errors import ProblemError
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["assistant"])
-SessionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 
 
 def _service(request: Request) -> AssistantService:
@@ -37,10 +35,9 @@ def _sse(event: Event) -> bytes:
     summary="Ask the assistant; the reply streams as server-sent events (or JSON)",
     responses={200: {"content": {"text/event-stream": {}, "application/json": {}}}},
 )
-async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Response:
-    ensure_session_access(await authenticate(request), session_id)
+async def ask(caller: SessionAccess, body: MessageIn, request: Request) -> Response:
     service = _service(request)
-    admitted = await run_in_threadpool(service.admit, session_id, body.content)
+    admitted = await run_in_threadpool(service.admit, caller.session_id, body.content)
     events = service.converse(admitted.interview, body.content, admitted.reservation)
     if body.stream:
 
@@ -78,8 +75,7 @@ async def ask(session_id: SessionId, body: MessageIn, request: Request) -> Respo
 
 
 @router.get("/{session_id}/assistant/messages", summary="The conversation, with usage and cost")
-async def conversation(session_id: SessionId, request: Request) -> Conversation:
-    ensure_session_access(await authenticate(request), session_id)
+async def conversation(caller: SessionAccess, request: Request) -> Conversation:
     service = _service(request)
-    rows = await run_in_threadpool(service.messages, session_id)
+    rows = await run_in_threadpool(service.messages, caller.session_id)
     return Conversation(messages=[MessageOut.of(row) for row in rows], totals=service.totals(rows))

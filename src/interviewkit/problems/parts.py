@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +29,7 @@ from interviewkit.execution.schemas import ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService, Submission
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
 from interviewkit.problems.models import Attempt, SessionPart
+from interviewkit.sessions.errors import SessionEnded
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import NewFile, SessionService
 from interviewkit.sessions.workspace import LockedWorkspace, expired_error, past_deadline
@@ -147,7 +148,7 @@ class SessionParts:
         file joins the workspace, in one commit with the part's verdict."""
         interview = await run_in_threadpool(self.sessions.get_session, session_id)
         if not interview.is_active:
-            raise conflict("session_ended", f"session is {interview.status}")
+            raise SessionEnded(interview.status)
         if past_deadline(interview.deadline_at):
             raise expired_error(session_id)
         plan = self.plan(interview)
@@ -169,11 +170,7 @@ class SessionParts:
             if done != position:
                 raise conflict("part_changed", "the session moved to another part meanwhile")
             db.add(verdict)
-            db.execute(
-                update(InterviewSession)
-                .where(InterviewSession.id == session_id)
-                .values(problem_id=problem.id)
-            )
+            self.sessions.set_problem_in(db, session_id, problem.id)
             self._record(db, session_id, _part_event(verdict, coming))
             db.flush()
             db.expunge(verdict)

@@ -266,6 +266,11 @@ class SessionService(WorkspaceFiles):
                 self.recorder.ended(db, session_id, status)
         return interview
 
+    def set_problem_in(self, db: Session, session_id: str, problem_id: str) -> None:
+        """Make ``problem_id`` the session's problem inside the caller's transaction, which
+        holds the session lock (a move to the next part of a template)."""
+        self._locked_session(db, session_id).problem_id = problem_id
+
     def expired_sessions(self, limit: int = 100) -> list[str]:
         """Active sessions whose time limit has elapsed, oldest deadline first (the sweeper)."""
         query = (
