@@ -7,12 +7,14 @@ runner's time limits and the execution planner all pick it up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
 from interviewkit import languages
+from interviewkit.assistant.tutor.diagnostics import DIAGNOSTICS
 from interviewkit.doctor import runtimes
 from interviewkit.errors import ProblemError
 from interviewkit.execution.harness import Signature
@@ -20,7 +22,13 @@ from interviewkit.execution.limits import Limits
 from interviewkit.execution.planner import check_harness_inputs
 from interviewkit.execution.schemas import CallTest, TestSuite
 from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
-from interviewkit.languages import Install, LanguageSpec, SignatureLike
+from interviewkit.languages import (
+    ErrorInfo,
+    Install,
+    LanguageDiagnostics,
+    LanguageSpec,
+    SignatureLike,
+)
 from interviewkit.problems.bank import SOLUTION_FILES, Problem, load_bank
 from interviewkit.problems.generate import starters
 from interviewkit.problems.runner import problem_limits
@@ -46,6 +54,14 @@ FAKE = LanguageSpec(
     run=("{fake}", "{entry}"),
     version=("{fake}", "--version"),
     version_pattern=r"(\S+)",
+    diagnostics=LanguageDiagnostics(
+        name="Fake",
+        suffixes=(".fk",),
+        common_errors={"Oops": ErrorInfo("a fake failure", "check the fake thing")},
+        exception=re.compile(r"^(?P<kind>Oops): (?P<message>.*)$", re.M),
+        hidden_loops="",
+        debug_print=re.compile(r"print"),
+    ),
 )
 SIGNATURE = Signature.model_validate(
     {"params": [{"name": "xs", "type": "int[]"}], "returns": "int"}
@@ -122,3 +138,14 @@ def test_unregistering_forgets_it(fake: LanguageSpec) -> None:
     assert language_for("/x.fk") == "plaintext"
     assert "fakelang" not in SOLUTION_FILES
     languages.register(replace(fake))
+
+
+def test_the_tutor_reads_the_error_tables_it_carries(fake: LanguageSpec) -> None:
+    """A language registered with diagnostics is known to the tutor with no other change."""
+    assert DIAGNOSTICS[fake.name] is fake.diagnostics
+    assert DIAGNOSTICS["fk"] is fake.diagnostics  # by alias too
+    assert list(DIAGNOSTICS)[-1] == fake.name
+
+
+def test_unregistered_it_is_unknown_to_the_tutor_too() -> None:
+    assert FAKE.name not in DIAGNOSTICS

@@ -12,13 +12,13 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from interviewkit.languages.base import (
     CompileSettings,
-    Diagnostics,
     Install,
     LanguageSpec,
     SignatureLike,
     split_type,
 )
 from interviewkit.languages.cpp import CPP
+from interviewkit.languages.diagnostics import Causes, ErrorInfo, LanguageDiagnostics
 from interviewkit.languages.editor import OTHER_EDITOR_LANGUAGES, PLAINTEXT
 from interviewkit.languages.java import JAVA
 from interviewkit.languages.javascript import JAVASCRIPT
@@ -115,9 +115,11 @@ SOLUTION_FILES: Mapping[str, str] = _SolutionFiles()
 __all__ = [
     "BUILTIN",
     "SOLUTION_FILES",
+    "Causes",
     "CompileSettings",
-    "Diagnostics",
+    "ErrorInfo",
     "Install",
+    "LanguageDiagnostics",
     "LanguageSpec",
     "SignatureLike",
     "UnknownLanguageError",

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
 
+from interviewkit.languages.diagnostics import LanguageDiagnostics
+
 
 class ParamLike(Protocol):
     """One parameter of a signature, as a starter generator reads it."""
@@ -71,18 +73,6 @@ class Install:
     packages: str
 
 
-class Diagnostics(Protocol):
-    """How a language's failures read, for whoever explains them (the offline tutor).
-
-    The one implementation is the tutor's ``LanguageDiagnostics``
-    (``assistant/tutor/diagnostics/spec.py``: data only, importing nothing but ``re``, built
-    to move into this package unchanged). Until it moves, specs leave the slot ``None``.
-    """
-
-    @property
-    def suffixes(self) -> tuple[str, ...]: ...
-
-
 @dataclass(frozen=True)
 class LanguageSpec:
     name: str
@@ -113,7 +103,7 @@ class LanguageSpec:
     env: dict[str, str] = field(default_factory=dict)
     memory_error_markers: tuple[str, ...] = ()
     compile_limits: CompileSettings = field(default_factory=CompileSettings)
-    diagnostics: Diagnostics | None = None
+    diagnostics: LanguageDiagnostics | None = None
     """Its error knowledge (exception, frame and compiler patterns, common errors)."""
     install: Install | None = None
     """What ``interviewkit doctor`` probes for this language; ``None`` to skip it."""

@@ -5,6 +5,8 @@ for metaspace, code cache and threads; serial GC because a run has one or two co
 Annotation processing is off so that compiling never runs candidate code.
 """
 
+import re
+
 from interviewkit.languages.base import (
     CompileSettings,
     Install,
@@ -12,6 +14,7 @@ from interviewkit.languages.base import (
     SignatureLike,
     split_type,
 )
+from interviewkit.languages.diagnostics import ErrorInfo, LanguageDiagnostics
 
 JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto")
 _DEFAULTS = {"boolean": "false", "double": "0.0", "int": "0", "long": "0L"}
@@ -34,8 +37,158 @@ def starter(entry: str, signature: SignatureLike) -> str:
     )
 
 
+# What its errors mean (the offline tutor explains failures with it).
+COMMON_ERRORS: dict[str, ErrorInfo] = {
+    "ArrayIndexOutOfBoundsException": ErrorInfo(
+        "an array index past the end (or negative)",
+        "valid indexes are 0 to length - 1; check loop bounds and i + 1 / i - 1",
+    ),
+    "StringIndexOutOfBoundsException": ErrorInfo(
+        "a string index past the end (or negative)",
+        "check charAt/substring bounds against length()",
+    ),
+    "IndexOutOfBoundsException": ErrorInfo(
+        "a list index past the end (or a get on an empty list)",
+        "check list.size() before get/remove",
+    ),
+    "NullPointerException": ErrorInfo(
+        "a method or field used on null (an unset object, a missing map key, an "
+        "unboxed null Integer)",
+        "check for null, e.g. map.get(key) returns null for a missing key",
+    ),
+    "ArithmeticException": ErrorInfo(
+        "an integer division or modulo by zero", "guard the divisor before dividing"
+    ),
+    "NumberFormatException": ErrorInfo(
+        "a string that is not a number passed to Integer.parseInt or similar",
+        "trim the string and check it first",
+    ),
+    "ClassCastException": ErrorInfo(
+        "a cast to a type the object does not have", "check generic types and casts"
+    ),
+    "ConcurrentModificationException": ErrorInfo(
+        "a collection changed while it is being iterated",
+        "collect changes and apply them after the loop, or use an Iterator's remove",
+    ),
+    "NoSuchElementException": ErrorInfo(
+        "reading from an empty collection, queue or iterator",
+        "check isEmpty() before remove/pop/next",
+    ),
+    "EmptyStackException": ErrorInfo("pop or peek on an empty Stack", "check isEmpty() first"),
+    "UnsupportedOperationException": ErrorInfo(
+        "changing an immutable list (List.of, Arrays.asList)",
+        "copy it into a new ArrayList first",
+    ),
+    "NegativeArraySizeException": ErrorInfo(
+        "an array created with a negative size", "check the size expression"
+    ),
+    "StackOverflowError": ErrorInfo(
+        "recursion too deep: a missing base case, or input too large for recursion",
+        "check the base case; for large inputs use a loop with an explicit stack",
+    ),
+    "OutOfMemoryError": ErrorInfo("more memory than allowed", "avoid huge arrays or n*n tables"),
+    "IllegalArgumentException": ErrorInfo(
+        "an invalid argument to a method (often your own throw)", "check the argument"
+    ),
+    "IllegalStateException": ErrorInfo(
+        "an operation at the wrong time (often your own throw)", "check the state"
+    ),
+}
+
+DETAILS = (
+    (
+        re.compile(r"Index (-?\d+) out of bounds for length (\d+)"),
+        "an index past the end: index {0} on an array, string or list of length {1}",
+    ),
+    (re.compile(r"/ by zero"), "an integer division or modulo by zero"),
+    (
+        re.compile(r'Cannot invoke "([^"]+)" because "(?!<local)([^"]+)" is null'),
+        "`{1}` is null, so `{0}` cannot be called on it",
+    ),
+    (
+        re.compile(r'Cannot invoke "([^"]+)"'),
+        "`{0}` is called on a null reference (a variable that was never given an object)",
+    ),
+    (
+        re.compile(r"Cannot (?:read|load from|store to|assign) (.+?) because"),
+        "{0} of a null reference",
+    ),
+)
+
+COMPILE_CAUSES = (
+    (
+        re.compile(r"';' expected"),
+        "a missing semicolon `;`: it belongs at the end of the statement just before this "
+        "point (often the end of the previous line)",
+    ),
+    (
+        re.compile(r"missing return statement"),
+        "missing return: some path through the function ends without returning a value",
+    ),
+    (
+        re.compile(r"possible lossy conversion from (\w+) to (\w+)"),
+        "a type mismatch: a {0} does not fit in an {1} without a cast",
+    ),
+    (
+        re.compile(r"incompatible types|cannot be converted"),
+        "a type mismatch: the value's type is not the one the variable, parameter or "
+        "return type needs",
+    ),
+    (re.compile(r"reached end of file while parsing"), "an unclosed brace `{`"),
+    (
+        re.compile(r"class, interface, enum, or record expected"),
+        "code outside a class or function: often an extra closing brace `}` just before",
+    ),
+    (re.compile(r"might not have been initialized"), "a variable read before it is assigned"),
+    (re.compile(r"already defined"), "a name declared twice in the same scope"),
+    (re.compile(r"unreachable statement"), "code after a return, break or throw"),
+    (
+        re.compile(r"non-static .* cannot be referenced from a static context"),
+        "an instance member used from a static method",
+    ),
+    (
+        re.compile(r"cannot be applied to given types|no suitable method"),
+        "a call with the wrong number or types of arguments",
+    ),
+    (
+        re.compile(r"cannot find symbol"),
+        "a name the compiler cannot find: check the spelling, the declaration and its scope",
+    ),
+    (
+        re.compile(r"illegal start of expression"),
+        "a malformed expression: a stray or missing bracket or operator",
+    ),
+    (re.compile(r"cannot assign"), "assigning to something that is not a variable"),
+)
+
+DIAGNOSTICS = LanguageDiagnostics(
+    name="Java",
+    suffixes=(".java",),
+    common_errors=COMMON_ERRORS,
+    exception=re.compile(
+        r"^(?:Exception in thread \"[^\"]*\"\s+)?(?:Caused by:\s+)?"
+        r"(?P<kind>(?:[a-z_$][\w$]*\.)*[A-Z][\w$]*(?:Exception|Error))(?::\s?(?P<message>.*))?$",
+        re.MULTILINE,
+    ),
+    details=DETAILS,
+    frame=re.compile(r"\bat\s+(?P<where>[\w$.<>/-]+)\((?P<file>[\w$-]+\.java):(?P<line>\d+)\)"),
+    library_frame=re.compile(r"^(?:[\w.-]+/)?(?:java|javax|jdk|sun|com\.sun)\."),
+    compiler=re.compile(r"^(?P<file>[^\s:][^:\n]*\.java):(?P<line>\d+): (?P<kind>error|warning): "),
+    compile_causes=COMPILE_CAUSES,
+    bounds=re.compile(r"Index (-?\d+) out of bounds for length (\d+)"),
+    hidden_loops="ArrayList.contains / indexOf / remove(0), String += in a loop",
+    debug_print=re.compile(r"\bSystem\.(out|err)\.print"),
+    wide_integer="long",
+    undeclared_symbol=re.compile(
+        r"cannot find symbol.*?^\s*symbol:\s+(?P<kind>\S+)\s+(?P<name>.+?)\s*$", re.S | re.M
+    ),
+    harness_files=("IkHarness", "__ik_harness"),
+)
+
+
 JAVA = LanguageSpec(
     name="java",
+    diagnostics=DIAGNOSTICS,
     title="Java 17",
     extensions=(".java",),
     default_entry="Main.java",

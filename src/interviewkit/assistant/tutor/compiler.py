@@ -120,19 +120,31 @@ def _diagnostic(header: re.Match[str], details: list[str]) -> _Diagnostic:
 
 
 def _compile_cause(diagnostic: _Diagnostic, language: str) -> str:
-    if "cannot find symbol" in diagnostic.message:
-        symbol = next((d for d in diagnostic.details if d.startswith("symbol:")), None)
-        words = symbol.split()[1:] if symbol is not None else []
-        if len(words) >= 2:
-            return (
-                f"`{' '.join(words[1:])}` ({words[0]}) is not declared here (cannot find "
-                "symbol): a typo, a name declared inside another block, or a missing import"
-            )
+    undeclared = _undeclared(diagnostic, language)
+    if undeclared is not None:
+        return undeclared
     for pattern, text in _causes(language):
         found = pattern.search(diagnostic.message)
         if found:
             return text.format(*(group or "" for group in found.groups()))
     return "the compiler rejected this line; read its message below"
+
+
+def _undeclared(diagnostic: _Diagnostic, language: str) -> str | None:
+    """A compiler's 'this name is not declared' with the symbol it names, when a language's
+    table (its own first) recognises the diagnostic."""
+    text = "\n".join((diagnostic.message, *diagnostic.details))
+    own = DIAGNOSTICS.get(language)
+    tables = [own] if own is not None else []
+    tables += [d for d in DIAGNOSTICS.values() if d is not own]
+    for table in tables:
+        found = table.undeclared_symbol.search(text) if table.undeclared_symbol else None
+        if found:
+            return (
+                f"`{found['name']}` ({found['kind']}) is not declared here (cannot find "
+                "symbol): a typo, a name declared inside another block, or a missing import"
+            )
+    return None
 
 
 def _causes(language: str) -> Iterator[tuple[re.Pattern[str], str]]:

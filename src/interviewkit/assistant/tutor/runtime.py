@@ -134,8 +134,10 @@ def _info(kind: str, language: str) -> ErrorInfo | None:
 
 
 def _short_kind(kind: str) -> str:
-    """``java.lang.NullPointerException`` -> ``NullPointerException`` (std:: stays)."""
-    return kind if kind.startswith("std::") else kind.rsplit(".", 1)[-1]
+    """``java.lang.NullPointerException`` -> ``NullPointerException``; a prefix a language
+    keeps whole (C++'s ``std::``) stays."""
+    kept = tuple(prefix for spec in DIAGNOSTICS.values() for prefix in spec.kind_prefixes_kept)
+    return kind if kept and kind.startswith(kept) else kind.rsplit(".", 1)[-1]
 
 
 def _runtime_meaning(failure: _Failure, language: str) -> list[str]:

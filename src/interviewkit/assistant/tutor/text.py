@@ -8,10 +8,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from interviewkit.assistant.tutor.diagnostics import DIAGNOSTICS
 from interviewkit.problems.bank import Problem
-
-_HARNESS_NAMES = ("__ik_harness", "IkHarness", "harness.js")
-"""File-name prefixes of the test harnesses (never the candidate's code)."""
 
 
 def scan_lines(
@@ -63,16 +61,24 @@ def workspace_path(path: str) -> str:
     return path
 
 
+_SYSTEM_PATHS = ("/usr/", "/opt/", "/lib", "<")
+"""Installed software and a runtime's own pseudo-files (``<frozen …>``, ``<string>``)."""
+
+
 def is_harness(path: str) -> bool:
+    """A file of any language's test harness (the tutor never blames it)."""
     name = path.rsplit("/", 1)[-1]
-    return name.startswith(_HARNESS_NAMES) or name == "harness.js"
+    return any(name.startswith(spec.harness_files) for spec in DIAGNOSTICS.values())
 
 
 def is_library(path: str) -> bool:
-    return (
-        path.startswith(("/usr/", "/opt/", "<", "node:", "internal/", "/lib"))
-        or "site-packages" in path
-        or "node_modules" in path
+    """A frame in the runtime's or a library's code, not the candidate's."""
+    if path.startswith(_SYSTEM_PATHS):
+        return True
+    return any(
+        path.startswith(part) or part in path
+        for spec in DIAGNOSTICS.values()
+        for part in spec.library_paths
     )
 
 

@@ -1,4 +1,4 @@
-"""The shape of what the tutor knows about one language's errors: data, no logic.
+"""The shape of what is known about one language's errors: data, no logic.
 
 Each language module in this package exports one :class:`LanguageDiagnostics`. They import
 nothing but this module and :mod:`re`, so that they can move into the language registry
@@ -69,3 +69,13 @@ class LanguageDiagnostics:
     """For languages whose crashes carry no line: per crash, the lines that can cause it."""
     wide_integer: str | None = None
     """The type to use against 32-bit overflow, for languages with fixed-width ints."""
+    undeclared_symbol: re.Pattern[str] | None = None
+    """A compiler diagnostic (message, then its detail lines) naming an undeclared symbol,
+    with ``kind`` and ``name`` groups."""
+    kind_prefixes_kept: tuple[str, ...] = ()
+    """Qualified exception names shown whole (``std::out_of_range``); others lose their
+    package (``java.lang.NullPointerException`` -> ``NullPointerException``)."""
+    library_paths: tuple[str, ...] = ()
+    """Frame paths (prefixes or parts) that belong to the runtime's own library."""
+    harness_files: tuple[str, ...] = ()
+    """File-name prefixes of this language's test harness: never the candidate's code."""
