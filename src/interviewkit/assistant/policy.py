@@ -7,6 +7,7 @@ leak check can be tested on its own.
 from __future__ import annotations
 
 from interviewkit.assistant.context import AssistantContext, Policy
+from interviewkit.languages import DEFAULT_LANGUAGE
 
 POLICY_RULES: dict[str, str] = {
     "hints_only": (
@@ -37,7 +38,7 @@ def guarded_reference(context: AssistantContext) -> str | None:
     """The reference solution a reply must not reveal (hints-only sessions only)."""
     if context.policy != "hints_only" or context.problem is None:
         return None
-    return context.problem.solutions.get(context.language or "python")
+    return context.problem.solutions.get(context.language or DEFAULT_LANGUAGE)
 
 
 def leaks_solution(reply: str, reference: str, threshold: float = 0.5) -> bool:

@@ -27,6 +27,9 @@ from interviewkit.languages.python import PYTHON
 BUILTIN: tuple[LanguageSpec, ...] = (PYTHON, JAVASCRIPT, JAVA, CPP)
 """The languages this package ships, in the order lists show them."""
 
+DEFAULT_LANGUAGE = PYTHON.name
+"""The language of a session that names none (and the tutor's fallback reading)."""
+
 _registry: dict[str, LanguageSpec] = {spec.name: spec for spec in BUILTIN}
 
 
@@ -114,6 +117,7 @@ SOLUTION_FILES: Mapping[str, str] = _SolutionFiles()
 
 __all__ = [
     "BUILTIN",
+    "DEFAULT_LANGUAGE",
     "SOLUTION_FILES",
     "Causes",
     "CompileSettings",

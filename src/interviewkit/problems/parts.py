@@ -27,6 +27,7 @@ from interviewkit.errors import ProblemError, conflict
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService, Submission
+from interviewkit.languages import DEFAULT_LANGUAGE
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
 from interviewkit.problems.models import Attempt, SessionPart
 from interviewkit.sessions.errors import SessionEnded
@@ -55,7 +56,7 @@ class PlannedPart:
 def part_path(position: int, language: str) -> str:
     """The first part keeps ``/solution.py`` (single-problem sessions look the same); a
     later part gets a folder of its own, so moving on never overwrites earlier work."""
-    name = SOLUTION_FILES.get(language, SOLUTION_FILES["python"])
+    name = SOLUTION_FILES.get(language, SOLUTION_FILES[DEFAULT_LANGUAGE])
     return f"/{name}" if position == 0 else f"/part{position + 1}/{name}"
 
 
@@ -100,7 +101,7 @@ class SessionParts:
     def plan(self, interview: InterviewSession) -> list[PlannedPart]:
         """The session's parts: the template's, else its one problem as a single part."""
         config = interview.config or {}
-        language = str(config.get("language") or "python")
+        language = str(config.get("language") or DEFAULT_LANGUAGE)
         raw = config.get("parts")
         # config is staff-editable JSON (a merge patch): read it defensively
         listed = raw if isinstance(raw, list) else []
@@ -160,7 +161,7 @@ class SessionParts:
             )
         coming = plan[position + 1]
         problem = self.problems.problem(coming.problem_id)
-        language = str((interview.config or {}).get("language") or "python")
+        language = str((interview.config or {}).get("language") or DEFAULT_LANGUAGE)
         starter = problem.starter.get(language, "")
         verdict = await self._judge(interview, plan[position], requested_by, "next")
 
@@ -261,7 +262,7 @@ class SessionParts:
         """Submit the part's file as it is now against its problem's full suite; a part
         whose file is gone scores 0 with no execution."""
         config = interview.config or {}
-        language = str(config.get("language") or "python")
+        language = str(config.get("language") or DEFAULT_LANGUAGE)
         _, workspace = await run_in_threadpool(self.sessions.workspace_snapshot, interview.id)
         result: ExecutionResult | None = None
         if part.path in workspace:

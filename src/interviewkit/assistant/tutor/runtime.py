@@ -26,6 +26,7 @@ from interviewkit.assistant.tutor.text import (
     scan_lines,
 )
 from interviewkit.execution.schemas import ExecutionResult, TestResult
+from interviewkit.languages import DEFAULT_LANGUAGE
 from interviewkit.problems.bank import Problem
 
 SIGNALS: Mapping[int, str] = {
@@ -97,7 +98,7 @@ def _parse_failure(text: str, language: str, result: ExecutionResult) -> _Failur
 def _exception(text: str, language: str) -> tuple[str | None, str]:
     """The uncaught exception's kind and message (Python's last line, the others' first)."""
     spec = DIAGNOSTICS.get(language)
-    pattern = spec.exception if spec is not None else DIAGNOSTICS["python"].exception
+    pattern = spec.exception if spec is not None else DIAGNOSTICS[DEFAULT_LANGUAGE].exception
     matches = list(pattern.finditer(text))
     if not matches:
         return None, ""
