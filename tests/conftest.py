@@ -27,6 +27,7 @@ from interviewkit.auth.service import Role
 from interviewkit.config import Settings
 from interviewkit.db import Base
 from interviewkit.migrations import upgrade
+from tests.fakes.llm_server import FakeLLM
 
 REQUIRE_SERVICES = os.environ.get("INTERVIEWKIT_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get(
@@ -223,3 +224,11 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["detail"]
     assert body["type"]
     return body
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[FakeLLM]:
+    """A local server speaking the Anthropic and OpenAI wire protocols, one per test module
+    (each module scripts its own replies)."""
+    with FakeLLM() as server:
+        yield server

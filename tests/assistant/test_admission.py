@@ -35,12 +35,6 @@ QUESTION = "How should I start?"
 WAIT_SECONDS = 30
 
 
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLM]:
-    with FakeLLM() as server:
-        yield server
-
-
 @pytest.fixture
 def settings_overrides(llm: FakeLLM) -> dict[str, Any]:
     llm.reset()

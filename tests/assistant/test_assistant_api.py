@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,12 +17,6 @@ from tests.fakes.llm_server import FakeLLM, cut, fail, reply
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 TWO_SUM = load_bank().problems["two-sum"]
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLM]:
-    with FakeLLM() as server:
-        yield server
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ had no statement, no hints and no leak guard. It now asks the problems service.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,12 +37,6 @@ GENERATED: Problem = (
         }
     )
 )
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLM]:
-    with FakeLLM() as server:
-        yield server
 
 
 @pytest.fixture

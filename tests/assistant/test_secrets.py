@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,12 +29,6 @@ from tests.fakes.llm_server import FakeLLM, fail
 ANTHROPIC_KEY = "sk-ant-api03-" + secrets.token_hex(16)
 OPENAI_KEY = "sk-proj-" + secrets.token_hex(16)
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLM]:
-    with FakeLLM() as server:
-        yield server
 
 
 @pytest.fixture

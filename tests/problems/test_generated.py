@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,12 +38,6 @@ def document(wrong: int) -> str:
         "hints": ["What makes a number odd?", "Use the remainder.", "Filter, then sum."],
     }
     return "Here it is:\n```json\n" + json.dumps(body) + "\n```"
-
-
-@pytest.fixture(scope="module")
-def llm() -> Iterator[FakeLLM]:
-    with FakeLLM() as server:
-        yield server
 
 
 @pytest.fixture
