@@ -125,8 +125,8 @@ class SessionParts:
     def current_part(self, interview: InterviewSession) -> PlannedPart | None:
         """The part the candidate works on now: the first one not judged yet."""
         plan = self.plan(interview)
-        if not plan:
-            return None
+        if len(plan) <= 1:  # no parts to tell apart: no query on the assistant's turn path
+            return plan[0] if plan else None
         position = len(self.finished_parts(interview.id))
         return plan[min(position, len(plan) - 1)]
 
