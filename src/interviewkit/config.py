@@ -227,6 +227,32 @@ class Settings(BaseSettings):
     recording_max_events: int = Field(1_000_000, ge=1)
     recording_max_bytes: int = Field(512 * MIB, ge=1024)
 
+    # --- the live session channel (docs/live-protocol.md) -----------------------------------
+    broker: Literal["memory", "redis"] = Field(
+        "memory", description="Fan-out between server processes: memory (one process) or redis"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="For broker=redis")
+    live_max_message_bytes: int = Field(
+        512 * KIB, ge=1024, description="A bigger client frame closes the channel (4413)"
+    )
+    live_rate_per_s: float = Field(50.0, gt=0, description="Client messages per second...")
+    live_rate_burst: int = Field(200, ge=1, description="...with bursts this big (4429 beyond)")
+    live_send_queue: int = Field(
+        1024, ge=8, description="Messages queued for a slow client before it is dropped (4408)"
+    )
+    live_heartbeat_s: float = Field(15.0, gt=0, description="The server pings this often")
+    live_idle_timeout_s: float = Field(
+        45.0, gt=0, description="A client silent this long is closed (4409)"
+    )
+    live_auth_timeout_s: float = Field(10.0, gt=0, description="hello must arrive this soon")
+    live_resume_max_events: int = Field(
+        5000, ge=1, description="A resume further behind than this gets the whole workspace"
+    )
+    live_max_connections_per_session: int = Field(32, ge=1)
+    live_gap_fill_ms: int = Field(
+        200, ge=1, description="A gap in the pushed log is read from the database after this"
+    )
+
     # --- problem bank and adaptive questions (IRT) ------------------------------------------
     problems_dir: Path | None = Field(
         None, description="Your own problems: bank/*.yaml and templates/*.yaml, over ours"
