@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.deps import (
@@ -19,22 +18,18 @@ from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
 from interviewkit.execution.callbacks import (
     SIGNATURE_HEADER,
-    PinnedCallback,
     callback_key,
-    check_callback,
 )
 from interviewkit.execution.limits import resolve_limits
+from interviewkit.execution.runs import pinned, run_in_session, suite_of, who
 from interviewkit.execution.schemas import (
     CallbackKey,
-    CallTest,
     ExecuteRequest,
     ExecutionList,
     ExecutionResult,
     ExecutionSummary,
     LanguageList,
     SessionExecuteRequest,
-    StdioTest,
-    TestSuite,
 )
 from interviewkit.execution.service import ExecutionService, Submission
 
@@ -46,10 +41,6 @@ ExecutionId = Annotated[str, Path(pattern=ID_PATTERN, max_length=64)]
 def _service(request: Request) -> ExecutionService:
     service: ExecutionService = request.app.state.container.executions
     return service
-
-
-def _who(principal: Principal) -> str:
-    return principal.key_id or f"candidate:{principal.session_id}"
 
 
 def _shown(result: ExecutionResult, principal: Principal) -> Response:
@@ -75,7 +66,7 @@ async def list_languages(request: Request) -> LanguageList:
 )
 async def execute(body: ExecuteRequest, request: Request, principal: Staff) -> Response:
     service = _service(request)
-    suite = _suite(body.tests, body)
+    suite = suite_of(body.tests, body)
     limits = resolve_limits(service.settings, body.limits)
     files = {item.path.lstrip("/"): item.content for item in body.files}
     if len(files) != len(body.files):
@@ -92,10 +83,10 @@ async def execute(body: ExecuteRequest, request: Request, principal: Staff) -> R
             limits=limits,
         )
     )
-    callback = await _pinned(service, body.callback_url)
+    callback = await pinned(service, body.callback_url)
     submission = Submission(
         job,
-        _who(principal),
+        who(principal),
         callback_url=body.callback_url,
         callback=callback,
         key_id=principal.key_id,
@@ -113,34 +104,8 @@ async def execute(body: ExecuteRequest, request: Request, principal: Staff) -> R
 async def execute_in_session(
     access: SessionAccess, body: SessionExecuteRequest, request: Request
 ) -> Response:
-    principal, session_id = access.principal, access.session_id
-    if body.callback_url and not principal.is_staff:
-        raise ProblemError(403, "forbidden", "only interviewers may set a callback_url")
-    service = _service(request)
-    suite = _suite(body.tests, body) if body.mode == "run" else None
-    limits = resolve_limits(service.settings, body.limits, candidate=not principal.is_staff)
-    session, job = await run_in_threadpool(
-        lambda: service.session_job(
-            session_id,
-            file=body.file,
-            language=body.language,
-            stdin=body.stdin,
-            suite=suite,
-            mode=body.mode,
-            limits=limits,
-        )
-    )
-    callback = await _pinned(service, body.callback_url)
-    submission = Submission(
-        job,
-        _who(principal),
-        session=session,
-        mode=body.mode,
-        callback_url=body.callback_url,
-        callback=callback,
-        key_id=principal.key_id,
-    )
-    result = await service.run(submission, wait=body.wait)
+    principal = access.principal
+    result = await run_in_session(_service(request), principal, access.session_id, body)
     return _shown(result, principal)
 
 
@@ -170,13 +135,6 @@ async def get_execution(execution_id: ExecutionId, request: Request) -> Response
     return _shown(result, principal)
 
 
-async def _pinned(service: ExecutionService, url: str | None) -> PinnedCallback | None:
-    """Check ``callback_url`` now (422 ``callback_url_refused``), before any row exists."""
-    if url is None:
-        return None
-    return await run_in_threadpool(check_callback, url, service.settings)
-
-
 @router.get(
     "/callback-signing-key",
     response_model=CallbackKey,
@@ -191,23 +149,3 @@ async def callback_signing_key(request: Request, response: Response) -> Callback
         signed="t=<unix seconds>,v1=hex(HMAC(key, '<t>.' + body))",
         key=callback_key(_service(request).settings).hex(),
     )
-
-
-def _suite(
-    tests: list[StdioTest | CallTest] | None, body: ExecuteRequest | SessionExecuteRequest
-) -> TestSuite | None:
-    if not tests:
-        return None
-    float_tolerance = getattr(body, "float_tolerance", None)
-    unordered = getattr(body, "unordered", False)
-    try:
-        return TestSuite(
-            entry_point=body.entry_point,
-            signature=body.signature,
-            tests=tests,
-            float_tolerance=float_tolerance,
-            unordered=unordered,
-        )
-    except ValidationError as exc:
-        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise ProblemError(422, "invalid_tests", message) from None

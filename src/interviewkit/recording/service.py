@@ -12,7 +12,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -90,6 +90,8 @@ _LIVE_AGAIN = (
 _MAY_REFERENCE = frozenset({"edit", "file_created", "file_written", "snapshot", "session_started"})
 _NEW_KEYFRAME = insert(cast(Table, Keyframe.__table__))
 PENDING_STATES = "recording_states"
+StoredListener = Callable[[str, list[dict[str, Any]]], None]
+"""Told, once committed, of the events a transaction stored (the live channel's fan-out)."""
 EVENT_COLUMNS = (
     "session_id",
     "seq",
@@ -162,6 +164,9 @@ class RecordingService(RecordingArchives):
     _archives: LRUCache[str, bytes] = field(default_factory=lambda: LRUCache(8))
     contents: ContentRefs = field(init=False)
     _jobs: list[Future[None]] = field(default_factory=list)
+    listener: StoredListener | None = None
+    """Called after the commit with the session and its stored events as dicts
+    (``{seq, type, t_ms, source, id, …data}``, contents inline), in seq order."""
 
     def __post_init__(self) -> None:
         self._states = LRUCache(self.settings.recording_state_cache)
@@ -351,6 +356,8 @@ class RecordingService(RecordingArchives):
                     event["flagged"] = True
             if kind == "paste":
                 event["flagged"] = event["size"] >= large
+            if version is not None:
+                event["version"] = version  # the file's version once this event applied
             t_ms = _moment(client_ts, created, t_ms, now_ms, skew_ms)
             seq += 1
             since_keyframe += 1
@@ -369,6 +376,8 @@ class RecordingService(RecordingArchives):
                 since_keyframe, keyframe_t = 0, t_ms
         if pending:
             added = self._write_events(db, session_id, created, pending, recording.last_seq)
+            if self.listener is not None:
+                self._tell_on_commit(db, session_id, pending, recording.last_seq)
             if client:
                 self._check_quota(recording, len(pending), added)
             if edits is not None and edits.dirty and state is not None and workspace is not None:
@@ -397,6 +406,30 @@ class RecordingService(RecordingArchives):
                 db.info.setdefault(PENDING_STATES, {})[session_id] = final
                 on_commit(db, lambda: self._remember(session_id, final))
         return outcomes
+
+    def _tell_on_commit(
+        self, db: Session, session_id: str, pending: list[_Pending], last_seq: int
+    ) -> None:
+        """Hand the stored events to the listener once this transaction commits."""
+        listener = self.listener
+        assert listener is not None
+        stored = [
+            {
+                "seq": last_seq + offset + 1,
+                "type": event.type,
+                "t_ms": event.t_ms,
+                "source": event.source,
+                "id": event.client_id,
+                **event.data,
+            }
+            for offset, event in enumerate(pending)
+        ]
+        on_commit(db, lambda: listener(session_id, stored))
+
+    def last_seq_in(self, db: Session, session_id: str) -> int:
+        """The log's last seq as the caller's transaction sees it (0: nothing recorded)."""
+        found = db.execute(_COUNTERS, {"sid": session_id}).one_or_none()
+        return int(found.last_seq) if found is not None else 0
 
     def _check_quota(self, recording: _Counters, events: int, size: int) -> None:
         """A client batch that would take the recording past its quotas is refused whole
@@ -527,6 +560,8 @@ class RecordingService(RecordingArchives):
         )
         started = _Pending(None, "session_started", None, t_ms, {"files": files})
         size = self._write_events(db, session_id, created, [started], 0)
+        if self.listener is not None:
+            self._tell_on_commit(db, session_id, [started], 0)
         db.execute(_NEW_KEYFRAME, {"session_id": session_id, "seq": 1, "t_ms": t_ms})
         db.execute(_SAVE_BYTES, {"sid": session_id, "bytes": size})
         first = _Cached(1, files)

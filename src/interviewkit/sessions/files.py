@@ -193,7 +193,8 @@ class WorkspaceFiles:
 
         def create(workspace: LockedWorkspace, now: datetime) -> SessionFile:
             row = self._put(workspace, path, payload, None, now)
-            self._record(workspace.db, session_id, [written_event(path, content)], actor)
+            event = written_event(path, content, row.version)
+            self._record(workspace.db, session_id, [event], actor)
             return row
 
         return self._write(session_id, create)
@@ -224,7 +225,8 @@ class WorkspaceFiles:
                     version=existing.version,
                 )
             row = self._put(workspace, path, payload, existing, now)
-            self._record(workspace.db, session_id, [written_event(path, content)], actor)
+            event = written_event(path, content, row.version)
+            self._record(workspace.db, session_id, [event], actor)
             return row, existing is None
 
         return self._write(session_id, write)
@@ -488,8 +490,12 @@ class WorkspaceFiles:
         return key
 
 
-def written_event(path: str, content: str) -> dict[str, Any]:
-    return {"type": "file_written", "file": path, "content": content}
+def written_event(path: str, content: str, version: int | None = None) -> dict[str, Any]:
+    """A whole-file write, with the file's version after it (for live clients)."""
+    event: dict[str, Any] = {"type": "file_written", "file": path, "content": content}
+    if version is not None:
+        event["version"] = version
+    return event
 
 
 def _stale(path: str, existing: SessionFile | None) -> ProblemError:

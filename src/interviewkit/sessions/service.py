@@ -303,8 +303,9 @@ class SessionService(WorkspaceFiles):
             result = work(workspace, now)
             for path, content, payload in payloads:
                 if workspace.blocker(path) is None:
-                    self._put(workspace, path, payload, None, now)
-                    self._record(workspace.db, session_id, [written_event(path, content)])
+                    row = self._put(workspace, path, payload, None, now)
+                    event = written_event(path, content, row.version)
+                    self._record(workspace.db, session_id, [event])
             return result
 
         return self._write(session_id, unit)

@@ -1,0 +1,1 @@
+"""The live session channel: one WebSocket per session (docs/live-protocol.md)."""
