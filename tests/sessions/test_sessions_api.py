@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -172,6 +173,31 @@ def test_invite_mints_a_token_for_active_sessions_only(client: TestClient) -> No
     assert_problem(client.post(url, json={"ttl_seconds": 1}), 422, "validation_error")
     client.delete(f"/api/v1/sessions/{session['id']}")
     assert_problem(client.post(url), 409, "session_ended")
+
+
+@pytest.mark.parametrize(
+    ("settings_overrides", "base"),
+    [({}, "http://testserver"), ({"public_url": "https://hire.example.com/ik/"}, None)],
+    ids=["request-base", "public-url"],
+)
+def test_invite_url_opens_the_room_with_the_token_in_the_fragment(
+    client: TestClient, anonymous: TestClient, base: str | None
+) -> None:
+    """The token rides after ``#``: browsers never send the fragment, so the link a
+    candidate opens leaves no credential in server or proxy logs."""
+    session = new_session(client)
+    invite = client.post(f"/api/v1/sessions/{session['id']}/invite").json()
+    link = urlsplit(invite["url"])
+    expected_base = base or "https://hire.example.com/ik"
+    assert f"{link.scheme}://{link.netloc}{link.path}" == f"{expected_base}/room/{session['id']}"
+    assert link.query == ""
+    assert invite["token"] not in link.path
+    assert parse_qs(link.fragment) == {"token": [invite["token"]]}
+    token = parse_qs(link.fragment)["token"][0]
+    shown = anonymous.get(
+        f"/api/v1/sessions/{session['id']}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert shown.status_code == 200, "the token in the link is the candidate's credential"
 
 
 # ---- PATCH config is a JSON merge patch (RFC 7386) ---------------------------------------

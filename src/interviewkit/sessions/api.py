@@ -358,8 +358,20 @@ def invite_candidate(
     generation = service.invite(session_id, revoke_previous=bool(body and body.revoke_previous))
     auth: AuthService = request.app.state.container.auth
     minted = auth.mint_candidate_token(session_id, ttl, generation)
-    invite = InviteOut(session_id=session_id, token=minted.token, expires_at=minted.expires_at)
+    base = settings.public_url or str(request.base_url)
+    invite = InviteOut(
+        session_id=session_id,
+        token=minted.token,
+        expires_at=minted.expires_at,
+        url=room_url(base, session_id, minted.token),
+    )
     return json_response(invite, 201)
+
+
+def room_url(base: str, session_id: str, token: str) -> str:
+    """The candidate's room link: ``{base}/room/{session_id}#token=<token>``. The page
+    reads the token from the fragment, which never leaves the browser."""
+    return f"{base.rstrip('/')}/room/{quote(session_id, safe='')}#token={quote(token, safe='')}"
 
 
 # ---- workspace --------------------------------------------------------------------------

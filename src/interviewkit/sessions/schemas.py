@@ -235,3 +235,7 @@ class InviteOut(BaseModel):
     session_id: str
     token: str
     expires_at: datetime
+    url: str = Field(
+        description="The room link to send the candidate. The token rides in the fragment "
+        "(after #), which browsers never send, so it stays out of server and proxy logs"
+    )
