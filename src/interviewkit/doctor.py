@@ -6,12 +6,15 @@ engines) are needed by later domains, and the report says so instead of failing.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 
 from interviewkit import languages
+from interviewkit.broker import BrokerError
 from interviewkit.config import Settings
 from interviewkit.storage import PortCheck
 
@@ -108,8 +111,34 @@ def probe_module(name: str, module: str, package: str) -> PortCheck:
     return PortCheck(name, found, detail, "" if found else f"pip install {package}")
 
 
+def probe_broker(settings: Settings) -> PortCheck:
+    """The configured broker: memory needs nothing (one server process); Redis must
+    answer a PING, or live clients on different processes stop seeing each other."""
+    if settings.broker == "memory":
+        return PortCheck("broker", True, "memory: fan-out inside this one server process")
+    from interviewkit.broker.redis import RedisBroker, shown_url
+
+    async def ping() -> None:
+        broker = RedisBroker(settings.redis_url)
+        try:
+            await broker.ping()
+        finally:
+            await broker.close()
+
+    started = time.perf_counter()
+    try:
+        asyncio.run(ping())
+    except BrokerError as exc:
+        fix = "start Redis, or INTERVIEWKIT_BROKER=memory with a single server process"
+        return PortCheck("broker", False, str(exc), fix)
+    latency_ms = (time.perf_counter() - started) * 1000
+    detail = f"redis at {shown_url(settings.redis_url)} answered"
+    return PortCheck("broker", True, detail, latency_ms=latency_ms)
+
+
 def machine_checks(settings: Settings) -> list[PortCheck]:
     return [
+        probe_broker(settings),
         *probe_sandbox(settings),
         *(probe_tool(probe) for probe in runtimes()),
         probe_module("speech-to-text (pocketsphinx)", "pocketsphinx", "pocketsphinx"),

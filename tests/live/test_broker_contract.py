@@ -32,6 +32,7 @@ from interviewkit.broker import (
     create_broker,
 )
 from interviewkit.broker.redis import RedisBroker
+from interviewkit.doctor import probe_broker
 from tests.conftest import make_settings
 from tests.live.redis_service import require_redis, unique
 
@@ -373,6 +374,35 @@ def test_an_unreachable_redis_is_reported_not_hung() -> None:
             await broker.close()
 
     run(body)
+
+
+def test_an_unreachable_redis_never_shows_its_password() -> None:
+    async def body() -> None:
+        broker = RedisBroker("redis://user:hunter2-secret@127.0.0.1:1/0")
+        try:
+            with pytest.raises(BrokerUnavailable) as raised:
+                async with broker.subscribe("any"):
+                    pass
+            assert "hunter2-secret" not in str(raised.value)
+            assert "127.0.0.1:1" in str(raised.value)
+        finally:
+            await broker.close()
+
+    run(body)
+
+
+def test_doctor_reports_the_broker(tmp_path: Any) -> None:
+    memory = probe_broker(make_settings(tmp_path))
+    assert memory.ok
+    assert "memory" in memory.detail
+    down = probe_broker(
+        make_settings(tmp_path, broker="redis", redis_url="redis://:s3cr3t-pw-xyz@127.0.0.1:1")
+    )
+    assert not down.ok
+    assert "s3cr3t-pw-xyz" not in down.detail
+    assert "INTERVIEWKIT_BROKER" in down.fix
+    up = probe_broker(make_settings(tmp_path, broker="redis", redis_url=require_redis()))
+    assert up.ok, up.detail
 
 
 # ---- Redis only: one connection, and what a dropped connection does ----------------------

@@ -26,6 +26,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection, Connection, parse_url
@@ -48,6 +49,15 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 5.0
 KEEPALIVE_S = 5.0
 _FAILURES = (RedisError, OSError, asyncio.TimeoutError)
+
+
+def shown_url(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _connection_options(url: str) -> dict[str, Any]:
@@ -302,7 +312,9 @@ class RedisBroker:
         try:
             await self._publisher.ping()
         except _FAILURES as exc:
-            raise BrokerUnavailable(f"Redis at {self.url} did not answer: {exc}") from exc
+            raise BrokerUnavailable(
+                f"Redis at {shown_url(self.url)} did not answer: {exc}"
+            ) from exc
 
     async def link(self) -> _Link:
         """The live pub/sub connection, opened (again) if there is none."""
@@ -324,7 +336,7 @@ class RedisBroker:
         except _FAILURES as exc:
             with contextlib.suppress(*_FAILURES):
                 await connection.disconnect(nowait=True)
-            raise BrokerUnavailable(f"cannot reach Redis at {self.url}: {exc}") from exc
+            raise BrokerUnavailable(f"cannot reach Redis at {shown_url(self.url)}: {exc}") from exc
         return connection
 
 
