@@ -1,0 +1,38 @@
+// Bundles the room with esbuild into src/interviewkit/web/static/dist/: content-hashed
+// file names (served with a one-year immutable cache) and manifest.json, which the
+// server's templates read to find them.
+import { build } from "esbuild";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outdir = join(here, "..", "src", "interviewkit", "web", "static", "dist");
+const entries = { room: join(here, "src", "main.ts") };
+
+await rm(outdir, { recursive: true, force: true });
+await mkdir(outdir, { recursive: true });
+const result = await build({
+  entryPoints: entries,
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: "esm",
+  target: ["chrome100", "firefox100", "safari15"],
+  outdir,
+  entryNames: "[name]-[hash]",
+  metafile: true,
+  legalComments: "linked",
+  logLevel: "info",
+});
+
+const manifest = {};
+for (const [file, meta] of Object.entries(result.metafile.outputs)) {
+  if (!meta.entryPoint || file.endsWith(".map")) continue;
+  const name = Object.keys(entries).find((key) => join(here, meta.entryPoint) === entries[key] || meta.entryPoint.endsWith(relative(here, entries[key])));
+  if (!name) continue;
+  manifest[`${name}.js`] = basename(file);
+  if (meta.cssBundle) manifest[`${name}.css`] = basename(meta.cssBundle);
+}
+await writeFile(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+console.log("manifest:", manifest, "files:", (await readdir(outdir)).length);

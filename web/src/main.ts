@@ -1,0 +1,30 @@
+/** Entry point of the room page: take the token from the invite link, then start. */
+import "./room.css";
+
+import { Api } from "./api";
+import { takeToken } from "./auth";
+import { $ } from "./dom";
+import { Room } from "./room";
+
+function fail(text: string): void {
+  const node = $("#fatal");
+  const message = node.querySelector("p");
+  if (message) message.textContent = text;
+  node.hidden = false;
+}
+
+function boot(): void {
+  const root = $("#room");
+  const sessionId = root.dataset.sessionId ?? "";
+  const token = takeToken(sessionId);
+  if (!token) {
+    fail("This page needs the invite link your interviewer sent you (it ends with #token=…).");
+    return;
+  }
+  const room = new Room(new Api(sessionId, token), token);
+  room.start().catch((error: unknown) => {
+    fail(`The room could not load: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
+
+boot();
