@@ -29,11 +29,15 @@ from interviewkit.assistant import api as assistant_api
 from interviewkit.assistant.service import AssistantService, build_chain
 from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
+from interviewkit.broker import create_broker
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import ProblemError, install_error_handlers
 from interviewkit.execution import api as execution_api
 from interviewkit.execution.service import ExecutionService
+from interviewkit.live import api as live_api
+from interviewkit.live.connection import LiveServices
+from interviewkit.live.hub import Hub
 from interviewkit.llm.port import call_async
 from interviewkit.observability import (
     InputGuardMiddleware,
@@ -52,6 +56,7 @@ from interviewkit.sessions.service import SessionService
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
+from interviewkit.web import api as web_api
 
 logger = logging.getLogger("interviewkit.app")
 
@@ -70,6 +75,7 @@ class Container:
     problems: ProblemService
     recording: RecordingService
     assistant: AssistantService
+    hub: Hub
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -102,6 +108,8 @@ class Container:
         assistant = AssistantService(
             factory, settings, sessions, executions, problems, recording, metrics, chain=chain
         )
+        # the live channel: stored events fan out to every client of their session
+        hub = Hub(settings, create_broker(settings), recording)
         container = cls(
             settings=settings,
             engine=engine,
@@ -113,23 +121,39 @@ class Container:
             problems=problems,
             recording=recording,
             assistant=assistant,
+            hub=hub,
             metrics=metrics,
         )
         container.wire()
         return container
 
     def wire(self) -> None:
-        """The two calls that go up the layers, so no constructor can take them: bound here,
+        """The calls that go up the layers, so no constructor can take them: bound here,
         in one place, right after :meth:`build`.
 
         - sessions -> recording: every workspace change and a session's end are recorded
           in the transaction that makes them (the recording reads sessions through
           :class:`SessionService`, so it is built after it);
         - execution -> problems: ``mode: submit`` runs the tests of the session's problem
-          (problems run code through :class:`ExecutionService`).
+          (problems run code through :class:`ExecutionService`);
+        - recording -> live: every committed event goes to the hub, which publishes it to
+          the session's connected clients (the hub reads the log through the recording).
         """
         self.sessions.recorder = self.recording
         self.executions.problem_tests = self.problems.submission
+        self.recording.listener = self.hub.stored
+
+    def live_services(self) -> LiveServices:
+        """What the live channel's connections work with."""
+        return LiveServices(
+            self.settings,
+            self.auth,
+            self.sessions,
+            self.recording,
+            self.executions,
+            self.problems,
+            self.hub,
+        )
 
     def check_ports(self) -> list[PortCheck]:
         """Probe every configured port (database, object store; more as domains arrive)."""
@@ -233,7 +257,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         tune_garbage_collector()
         # ends sessions whose time limit elapsed (writes past it are refused without it)
         sweeper = asyncio.create_task(container.problems.sweep_forever())
+        await container.hub.start()
         yield
+        await container.hub.stop()  # live clients are told to reconnect (1012)
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sweeper
@@ -250,6 +276,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         lifespan=lifespan,
     )
     app.state.container = container
+    app.state.live = container.live_services()
     install_error_handlers(app)
     app.add_exception_handler(ObjectStoreError, objects_api.object_store_error)
     # outermost last: security headers go on every answer, the request context's own 413
@@ -269,6 +296,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(recording_api.router)
     app.include_router(assistant_api.router)
     app.include_router(objects_api.router)
+    app.include_router(live_api.router)
+    # the candidate room and the landing page, and the bundle they load
+    app.include_router(web_api.router)
+    app.mount(web_api.STATIC_ROUTE, web_api.static_files(), name="static")
     _add_operational_routes(app, container)
     return app
 

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Keys
 from tests.live.conftest import Room, make_room
-from tests.live.helpers import SUBPROTOCOL, close_code, connect, live_url, receive
+from tests.live.helpers import SUBPROTOCOL, Channel, close_code, connect, live_url, receive
 
 
 @pytest.mark.parametrize("in_hello", [False, True])
@@ -29,7 +29,7 @@ def test_the_server_selects_the_protocol_and_never_echoes_the_credential(
     with live.websocket_connect(live_url(room.session_id), subprotocols=protocols) as ws:
         assert ws.accepted_subprotocol == SUBPROTOCOL
         ws.send_json({"type": "hello"})
-        receive(ws, "welcome")
+        receive(Channel(ws), "welcome")
 
 
 def test_an_interviewer_key_connects_as_staff(live: TestClient, room: Room) -> None:
@@ -94,4 +94,3 @@ def test_a_connected_client_is_told_when_the_session_ends(live: TestClient, room
         session = receive(ws, "session")
         assert session["status"] == "completed"
         assert close_code(ws) == 4410
-
