@@ -3,10 +3,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the room's TypeScript, bundled by esbuild into the package (built files are not committed)
+WEB := web
+WEB_MODULES := $(WEB)/node_modules/.package-lock.json
+WEB_STAMP := src/interviewkit/web/static/dist/.built
+WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null) $(WEB)/build.mjs $(WEB)/tsconfig.json
 
-.PHONY: install lock system run test lint typecheck structure pytest problems bench clean
+.PHONY: install lock system run test lint typecheck structure webcheck pytest problems bench clean
 
-install: system $(STAMP)
+install: system $(STAMP) $(WEB_STAMP)
 
 system:
 	@PYTHON=$(PYTHON) scripts/system-packages.sh
@@ -22,6 +27,15 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
+# npm ci installs exactly what web/package-lock.json pins
+$(WEB_MODULES): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_MODULES)
+
+$(WEB_STAMP): $(WEB_MODULES) $(WEB_SOURCES)
+	cd $(WEB) && npm run --silent build
+	@touch $(WEB_STAMP)
+
 lock:
 	scripts/lock.sh
 
@@ -35,6 +49,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# tsc --noEmit and eslint over the room's TypeScript
+webcheck: install
+	cd $(WEB) && npm run --silent check
+
 # import cycles, files over 700 lines, imports pointing up the layers (LAYERS in the script)
 structure: install
 	$(BIN)/python scripts/check_structure.py
@@ -46,10 +64,11 @@ pytest: install
 problems: install
 	$(BIN)/interviewkit problems validate
 
-test: lint typecheck structure pytest problems
+test: lint typecheck webcheck structure pytest problems
 
 bench: install
 	$(BIN)/python bench/api_bench.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules \
+		src/interviewkit/web/static/dist

@@ -9,15 +9,22 @@ set -euo pipefail
 # "command package": the command that must work, and the Debian package providing it.
 REQUIRED=(
   "bwrap bubblewrap"              # the sandbox: every run happens inside it
+  "node nodejs"                   # builds the room's bundle (esbuild) and runs JavaScript
+  "npm npm"                       # installs the room's pinned front-end packages
+)
+# Drives the room in the browser tests (Playwright by executable_path; never its download).
+BROWSER=(
+  "chromium chromium"
+  "fc-list fonts-liberation"      # a font, so pages render text the same everywhere
 )
 LANGUAGES=(
-  "node nodejs"                   # JavaScript
   "javac default-jdk-headless"    # Java (JDK 17 or newer: javac + java)
   "g++ g++"                       # C++
 )
 
 missing_required=()
 missing_languages=()
+missing_browser=()
 for entry in "${REQUIRED[@]}"; do
   read -r command package <<<"$entry"
   command -v "$command" >/dev/null 2>&1 || missing_required+=("$package")
@@ -26,12 +33,16 @@ for entry in "${LANGUAGES[@]}"; do
   read -r command package <<<"$entry"
   command -v "$command" >/dev/null 2>&1 || missing_languages+=("$package")
 done
+for entry in "${BROWSER[@]}"; do
+  read -r command package <<<"$entry"
+  command -v "$command" >/dev/null 2>&1 || missing_browser+=("$package")
+done
 # Debian's python3 splits venv/ensurepip into its own package.
 if ! "${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1; then
   missing_required+=(python3-venv)
 fi
 
-missing=("${missing_required[@]}" "${missing_languages[@]}")
+missing=("${missing_required[@]}" "${missing_languages[@]}" "${missing_browser[@]}")
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
@@ -49,6 +60,11 @@ if [ ${#missing_required[@]} -gt 0 ]; then
   echo "  sudo apt-get install ${missing_required[*]}" >&2
   exit 1
 fi
+if [ ${#missing_browser[@]} -gt 0 ]; then
+  echo "warning: the browser tests need: sudo apt-get install ${missing_browser[*]}" >&2
+fi
 # Missing toolchains only remove their language: the server lists what it finds.
-echo "warning: these languages' toolchains are missing and will be unavailable:" >&2
-echo "  sudo apt-get install ${missing_languages[*]}" >&2
+if [ ${#missing_languages[@]} -gt 0 ]; then
+  echo "warning: these languages' toolchains are missing and will be unavailable:" >&2
+  echo "  sudo apt-get install ${missing_languages[*]}" >&2
+fi
