@@ -26,6 +26,7 @@ from typer.testing import CliRunner, Result
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
 from interviewkit.cli import app
+from interviewkit.config import Settings
 from interviewkit.db import create_db_engine
 from interviewkit.errors import ProblemError
 from interviewkit.migrations import head_revision, upgrade
@@ -236,6 +237,34 @@ def test_sessions_list_filters_by_candidate(local: Container) -> None:
 
     assert grace.id in listing
     assert ada.id not in listing
+
+
+def test_sessions_new_prints_a_room_link_whose_token_opens_that_session(migrated: Path) -> None:
+    result = run_in(
+        migrated,
+        "sessions", "new", "--template", "new-grad-30", "--candidate", "Ada", "--minutes", "30",
+    )  # fmt: skip
+
+    link = re.search(r"http://\S+/room/(ses_\w+)#token=(\S+)", result.stdout)
+    assert link is not None, result.stdout
+    session_id, token = link.groups()
+    # the server of this data dir: the secret it signs with is the one generated there
+    local = Container.build(Settings(_env_file=None, data_dir=migrated))  # type: ignore[call-arg]
+    principal = local.auth.authenticate(token)
+    assert principal.session_id == session_id
+    interview = local.sessions.get_session(session_id)
+    assert interview.candidate_name == "Ada"
+    assert interview.template_id == "new-grad-30"
+    assert interview.deadline_at is not None
+    assert interview.file_count >= 1  # the template's starter code
+    local.engine.dispose()
+
+
+def test_sessions_new_needs_a_template_or_problem_and_names_an_unknown_one(
+    migrated: Path,
+) -> None:
+    assert "--template" in run_in(migrated, "sessions", "new", code=1).stderr
+    assert "nope" in run_in(migrated, "sessions", "new", "--template", "nope", code=1).stderr
 
 
 def test_sessions_show_of_an_unknown_id_exits_1(migrated: Path) -> None:

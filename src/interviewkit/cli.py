@@ -299,6 +299,46 @@ def _session_service() -> Any:
     return SessionService(factory, create_object_store(settings), settings)
 
 
+@sessions_app.command("new")
+def sessions_new(
+    template: Annotated[
+        str | None, typer.Option(help="A template id (`problems list` shows the bank)")
+    ] = None,
+    problem: Annotated[str | None, typer.Option(help="One problem instead of a template")] = None,
+    candidate: Annotated[str | None, typer.Option(help="The candidate's name")] = None,
+    language: Annotated[str | None, typer.Option(help="Starter code language")] = None,
+    minutes: Annotated[float | None, typer.Option(min=1, help="Time limit")] = None,
+) -> None:
+    """Create a session and print the link that opens the candidate's room.
+
+    The same steps as ``POST /api/v1/sessions`` then ``POST …/invite``, against this
+    machine's database, so an interview can start from a terminal with no API key.
+    """
+    from interviewkit.app import Container
+    from interviewkit.sessions.api import room_url
+    from interviewkit.sessions.service import SessionDraft
+
+    if template is None and problem is None:
+        raise _fail("name a --template or a --problem (`interviewkit problems list`)")
+    settings = load_settings()
+    _migrate(settings)
+    container = Container.build(settings)
+    config: dict[str, Any] = {} if minutes is None else {"time_limit_minutes": minutes}
+    draft = SessionDraft(
+        template_id=template, problem_id=problem, candidate_name=candidate, config=config
+    )
+    try:
+        interview = container.sessions.create_session(container.problems.compose(draft, language))
+        generation = container.sessions.invite(interview.id)
+    except ProblemError as exc:
+        raise _fail(exc.detail) from None
+    ttl = min(settings.candidate_token_ttl_seconds, settings.candidate_token_max_ttl_seconds)
+    token = container.auth.mint_candidate_token(interview.id, ttl, generation)
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    console.print(f"session {interview.id} — send the candidate this link:")
+    print(room_url(base, interview.id, token.token))
+
+
 @sessions_app.command("list")
 def sessions_list(
     status: Annotated[SessionStatus | None, typer.Option()] = None,
