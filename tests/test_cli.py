@@ -249,7 +249,7 @@ def test_sessions_new_prints_a_room_link_whose_token_opens_that_session(migrated
     assert link is not None, result.stdout
     session_id, token = link.groups()
     # the server of this data dir: the secret it signs with is the one generated there
-    local = Container.build(Settings(_env_file=None, data_dir=migrated))  # type: ignore[call-arg]
+    local = Container.build(Settings(_env_file=None, data_dir=migrated))
     principal = local.auth.authenticate(token)
     assert principal.session_id == session_id
     interview = local.sessions.get_session(session_id)
