@@ -21,6 +21,8 @@ const result = await build({
   target: ["chrome100", "firefox100", "safari15"],
   outdir,
   entryNames: "[name]-[hash]",
+  chunkNames: "chunk-[hash]",
+  splitting: true,
   metafile: true,
   legalComments: "linked",
   logLevel: "info",
@@ -32,6 +34,9 @@ for (const [file, meta] of Object.entries(result.metafile.outputs)) {
   const name = Object.keys(entries).find((key) => join(here, meta.entryPoint) === entries[key] || meta.entryPoint.endsWith(relative(here, entries[key])));
   if (!name) continue;
   manifest[`${name}.js`] = basename(file);
+  // chunks the entry imports statically: the page preloads them instead of waiting for
+  // the entry to be parsed (the language modes stay lazy)
+  manifest[`${name}.preload`] = meta.imports.filter((i) => i.kind === "import-statement").map((i) => basename(i.path));
   if (meta.cssBundle) manifest[`${name}.css`] = basename(meta.cssBundle);
 }
 await writeFile(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");

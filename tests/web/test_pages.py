@@ -33,6 +33,7 @@ TEST_IDS = [
     "connection-status",
 ]
 SCRIPT = "room-ABCD1234.js"
+CHUNK = "chunk-IJKL9012.js"
 STYLE = "room-EFGH5678.css"
 
 
@@ -44,7 +45,9 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     dist.mkdir(parents=True)
     (dist / SCRIPT).write_text("console.log('room')")
     (dist / STYLE).write_text("body{}")
-    (dist / "manifest.json").write_text(json.dumps({"room.js": SCRIPT, "room.css": STYLE}))
+    (dist / CHUNK).write_text("export const shared = 1")
+    manifest = {"room.js": SCRIPT, "room.css": STYLE, "room.preload": [CHUNK]}
+    (dist / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setattr(web_api, "STATIC_DIR", static)
     monkeypatch.setattr(web_api, "DIST_DIR", dist)
     return dist
@@ -81,6 +84,7 @@ def test_the_room_page_loads_the_built_bundle_and_has_every_test_hook(
     assert page.status_code == 200
     assert f'src="/static/dist/{SCRIPT}"' in page.text
     assert f'href="/static/dist/{STYLE}"' in page.text
+    assert f'<link rel="modulepreload" href="/static/dist/{CHUNK}">' in page.text
     assert f'data-session-id="{session["id"]}"' in page.text
     for hook in TEST_IDS:
         assert f'data-testid="{hook}"' in page.text, hook
@@ -132,11 +136,13 @@ def test_a_link_without_a_session_id_gets_a_readable_not_found_page(
 def test_a_server_without_the_built_bundle_says_how_to_build_it(
     bundle: Path, browser: TestClient
 ) -> None:
-    (bundle / "manifest.json").unlink()
+    (bundle / CHUNK).unlink()  # half a build is no build
     page = browser.get("/room/ses_abc")
     assert page.status_code == 503
     assert "npm run build" in page.text
     assert page.headers["content-type"].startswith("text/html")
+    (bundle / "manifest.json").unlink()
+    assert browser.get("/room/ses_abc").status_code == 503
 
 
 def test_hashed_files_are_cached_for_a_year_and_the_rest_revalidated(

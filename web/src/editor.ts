@@ -3,10 +3,6 @@
  * key bindings (Ctrl/Cmd+Enter runs). One EditorView shows one file's state at a time.
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
-import { cpp } from "@codemirror/lang-cpp";
-import { java } from "@codemirror/lang-java";
-import { javascript } from "@codemirror/lang-javascript";
-import { python } from "@codemirror/lang-python";
 import {
   HighlightStyle,
   bracketMatching,
@@ -27,14 +23,20 @@ import {
 } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
 
-/** The language mode of a path, by extension. */
-export function modeFor(path: string): Extension {
+/** Where each file's language mode goes once loaded (one compartment serves every state). */
+export const languageMode = new Compartment();
+
+/**
+ * The language mode of a path, by extension. Each mode is its own chunk, loaded when a
+ * file needs it: the room becomes interactive without the parsers of the other three.
+ */
+export async function modeFor(path: string): Promise<Extension> {
   const ext = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
-  if (ext === "py") return python();
-  if (ext === "js" || ext === "mjs" || ext === "cjs") return javascript();
-  if (ext === "ts") return javascript({ typescript: true });
-  if (ext === "java") return java();
-  if (["cpp", "cc", "cxx", "hpp", "h", "c"].includes(ext)) return cpp();
+  if (ext === "py") return (await import("@codemirror/lang-python")).python();
+  if (ext === "js" || ext === "mjs" || ext === "cjs") return (await import("@codemirror/lang-javascript")).javascript();
+  if (ext === "ts") return (await import("@codemirror/lang-javascript")).javascript({ typescript: true });
+  if (ext === "java") return (await import("@codemirror/lang-java")).java();
+  if (["cpp", "cc", "cxx", "hpp", "h", "c"].includes(ext)) return (await import("@codemirror/lang-cpp")).cpp();
   return [];
 }
 
@@ -90,7 +92,7 @@ export function baseExtensions(path: string, onRun: () => void, ended: () => boo
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
     syntaxHighlighting(highlight),
     theme,
-    new Compartment().of(modeFor(path)),
+    languageMode.of([]),
     // once the session ended, local typing is refused (the server's events still apply)
     EditorState.transactionFilter.of((tr) => (tr.docChanged && ended() && !tr.annotation(Transaction.remote) ? [] : tr)),
     EditorView.contentAttributes.of({ "aria-label": `Code editor: ${path}` }),

@@ -7,7 +7,7 @@ import { EditorView } from "@codemirror/view";
 import { ApiError, type Api } from "./api";
 import { Channel, type ChannelState } from "./channel";
 import { $, el } from "./dom";
-import { baseExtensions } from "./editor";
+import { baseExtensions, languageMode, modeFor } from "./editor";
 import { Chat } from "./panels/chat";
 import { Signals } from "./panels/integrity";
 import { OutputPanel } from "./panels/output";
@@ -29,7 +29,11 @@ type Session = {
   problem_title: string | null;
 };
 type Language = { name: string; title: string; version: string; extensions: string[] };
-type Parts = { parts: { number: number; label: string; ended_at: string | null }[]; current: { number: number } | null };
+type Parts = {
+  parts: { number: number; label: string; ended_at: string | null }[];
+  current: { number: number; file: string } | null;
+  has_next: boolean;
+};
 
 const EXTENSIONS: Record<string, string> = { python: "py", javascript: "js", java: "java", cpp: "cpp" };
 const RUN_SETTLE_MS = 5000;
@@ -50,6 +54,7 @@ export class Room implements SyncHost {
   private structural = new Map<string, ClientMessage>();
   private runs = new Map<string, (result: ExecutionResult | null, error?: string) => void>();
   private problem: Problem | null = null;
+  private partNumber: number | null = null;
   private languages: Language[] = [];
   private language: string | null = null;
   private ended = false;
@@ -112,17 +117,45 @@ export class Room implements SyncHost {
       this.api.json<{ languages: Language[] }>("/api/v1/languages").catch(() => ({ languages: [] })),
       this.api.json<Parts>(`${this.api.base}/parts`).catch(() => null),
     ]);
-    this.problem = problem;
     this.languages = languages.languages;
     this.language = session.language;
-    $("#session-title").textContent = problem?.title ?? session.problem_title ?? "Interview";
-    if (problem) renderProblem($("#problem"), problem);
-    else $("#problem").replaceChildren(el("p", { class: "muted" }, "Your interviewer has not attached a problem yet."));
-    this.renderParts(parts);
+    this.showProblem(problem, parts, session.problem_title);
     this.timer.set(session.deadline_at);
     this.renderLanguages();
     if (session.status !== "active" && session.status !== "created") this.end(session.status);
     await this.chat.load();
+  }
+
+  private showProblem(problem: Problem | null, parts: Parts | null, title: string | null = null): void {
+    this.problem = problem;
+    this.partNumber = parts?.current?.number ?? problem?.part?.number ?? null;
+    $("#session-title").textContent = problem?.title ?? title ?? "Interview";
+    if (problem) renderProblem($("#problem"), problem);
+    else $("#problem").replaceChildren(el("p", { class: "muted" }, "Your interviewer has not attached a problem yet."));
+    this.renderParts(parts);
+    const file = parts?.current?.file ?? problem?.part?.file;
+    if (file && this.files.has(file)) this.open(file);
+  }
+
+  /** The part changed (the candidate moved on, or the interviewer did): show the new one. */
+  private async refreshProblem(): Promise<void> {
+    const [problem, parts] = await Promise.all([
+      this.api.json<Problem>(`${this.api.base}/problem`).catch(() => null),
+      this.api.json<Parts>(`${this.api.base}/parts`).catch(() => null),
+    ]);
+    this.showProblem(problem, parts);
+    this.renderLanguages();
+  }
+
+  private async nextPart(): Promise<void> {
+    if (!window.confirm("Submit this part as it is and move on to the next one? You cannot come back to it.")) return;
+    try {
+      await this.saved(this.active ?? undefined);
+      await this.api.post<Parts>(`${this.api.base}/parts/next`, {});
+      await this.refreshProblem();
+    } catch (error) {
+      this.notify(error instanceof Error ? error.message : String(error), "bad");
+    }
   }
 
   // ---- SyncHost ---------------------------------------------------------------------
@@ -158,7 +191,7 @@ export class Room implements SyncHost {
     switch (message.type) {
       case "welcome":
         this.welcome(message.workspace);
-        this.session(message.session.status, message.session.deadline_at, message.session.seconds_left);
+        this.session(message.session.status, message.session.deadline_at, message.session.seconds_left, message.session.current_part);
         return;
       case "file-operation":
         this.fileEvent(message.event);
@@ -174,7 +207,7 @@ export class Room implements SyncHost {
         else this.output.progress(message.phase === "queued" ? "Queued…" : "Running…");
         return;
       case "session":
-        this.session(message.status, message.deadline_at, message.seconds_left);
+        this.session(message.status, message.deadline_at, message.seconds_left, message.current_part);
         return;
       case "error":
         if (message.re && this.runs.has(message.re)) this.runs.get(message.re)?.(null, message.detail);
@@ -272,6 +305,9 @@ export class Room implements SyncHost {
       baseExtensions(path, () => void this.execute("run"), () => this.ended),
     );
     this.files.set(path, sync);
+    modeFor(path)
+      .then((mode) => sync.reconfigure(languageMode.reconfigure(mode)))
+      .catch(() => undefined); // no highlighting is better than no editor
     return sync;
   }
 
@@ -338,7 +374,7 @@ export class Room implements SyncHost {
   private renderLanguages(): void {
     const select = $("#language") as HTMLSelectElement;
     const allowed = this.problem?.languages?.length ? this.problem.languages : this.language ? [this.language] : [];
-    const titles = new Map(this.languages.map((l) => [l.name, `${l.title} ${l.version}`.trim()]));
+    const titles = new Map(this.languages.map((l) => [l.name, l.version ? `${l.title} (${l.version})` : l.title]));
     select.replaceChildren(...allowed.map((name) => el("option", { value: name }, titles.get(name) ?? name)));
     select.disabled = allowed.length < 2;
     if (this.activePath) this.syncLanguageToFile(this.activePath);
@@ -367,25 +403,28 @@ export class Room implements SyncHost {
 
   private renderParts(parts: Parts | null): void {
     const nav = $("#parts");
-    if (!parts || parts.parts.length < 2) {
-      nav.hidden = !parts || !parts.parts.length;
-      nav.replaceChildren(...(parts?.parts ?? []).map((p) => el("span", { class: "part current" }, p.label)));
+    if (!parts || (parts.parts.length < 2 && !parts.has_next)) {
+      nav.hidden = true; // a single question needs no navigation
       return;
     }
     nav.hidden = false;
-    nav.replaceChildren(
-      ...parts.parts.map((part) =>
-        el(
-          "span",
-          { class: `part ${part.ended_at ? "done" : ""} ${parts.current?.number === part.number ? "current" : ""}`, "aria-current": String(parts.current?.number === part.number) },
-          `${part.number}. ${part.label}`,
-        ),
-      ),
-    );
+    const items: HTMLElement[] = parts.parts.map((part) => {
+      const current = parts.current?.number === part.number;
+      const label = `${part.number}. ${part.label}${part.ended_at ? " ✓" : ""}`;
+      return el("span", { class: `part ${part.ended_at ? "done" : ""} ${current ? "current" : ""}`, "aria-current": current ? "step" : "false" }, label);
+    });
+    if (parts.has_next && !this.ended) {
+      const next = el("button", { class: "button part-next", type: "button" }, "Next part →");
+      next.addEventListener("click", () => void this.nextPart());
+      items.push(next);
+    }
+    nav.replaceChildren(...items);
   }
 
-  private session(status: string, deadline: string | null, secondsLeft: number | null): void {
+  private session(status: string, deadline: string | null, secondsLeft: number | null, part: unknown = null): void {
     this.timer.set(deadline, secondsLeft);
+    const number = (part as { number?: number } | null)?.number ?? null;
+    if (number !== null && this.partNumber !== null && number !== this.partNumber) void this.refreshProblem();
     if (status !== "active" && status !== "created") this.end(status);
   }
 
@@ -421,11 +460,12 @@ export class Room implements SyncHost {
     }
   }
 
-  private saved(sync: FileSync): Promise<void> {
+  /** Resolves once what was typed in `sync` (every file when absent) is stored. */
+  private saved(sync?: FileSync): Promise<void> {
     return new Promise((resolve, reject) => {
       const started = Date.now();
       const check = (): void => {
-        if (!sync.dirty) resolve();
+        if (sync ? !sync.dirty : !this.dirty) resolve();
         else if (Date.now() - started > RUN_SETTLE_MS) reject(new Error("Your latest changes are not saved yet (offline?). Try again in a moment."));
         else window.setTimeout(check, 30);
       };

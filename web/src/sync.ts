@@ -15,7 +15,7 @@
  * `duplicate` for what it stored): nothing typed is lost and nothing is stored twice.
  */
 import { collab, getSyncedVersion, receiveUpdates, sendableUpdates } from "@codemirror/collab";
-import { ChangeSet, EditorState, Text, type Extension, type Transaction } from "@codemirror/state";
+import { ChangeSet, EditorState, Text, type Extension, type StateEffect, type Transaction } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
 
 import type { EditOp, OpResult, StoredEvent } from "./protocol";
@@ -126,6 +126,11 @@ export class FileSync {
     } finally {
       this.receiving = false;
     }
+  }
+
+  /** Change the configuration (the language mode, once loaded): not an edit. */
+  reconfigure(effects: StateEffect<unknown>): void {
+    this.dispatch(this.current.update({ effects }));
   }
 
   /** Send the unconfirmed updates not yet in flight (one message at a time). */

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,24 +50,41 @@ class BundleMissing(LookupError):
     """The TypeScript bundle was not built (``make install`` or ``npm run build``)."""
 
 
+@dataclass(frozen=True)
+class Entry:
+    """The built files of one page's bundle, as URLs."""
+
+    script: str
+    style: str | None
+    preload: tuple[str, ...]
+    """Chunks the script imports at once: preloaded by the page, not found one by one."""
+
+
 @lru_cache(maxsize=4)
-def _read_manifest(path: Path, mtime_ns: int) -> dict[str, str]:
+def _read_manifest(path: Path, mtime_ns: int) -> dict[str, Any]:
     """Parsed once per build (the mtime is part of the key: a rebuild is picked up)."""
-    found: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return found
 
 
-def asset_urls(dist: Path | None = None) -> dict[str, str]:
-    """``{"room.js": "/static/dist/room-<hash>.js", ...}`` from the build's manifest."""
+def bundle_entry(name: str, dist: Path | None = None) -> Entry:
+    """The files of entry ``name`` (``room``) from the build's ``manifest.json``."""
     dist = dist or DIST_DIR
     manifest = dist / "manifest.json"
     try:
-        entries = _read_manifest(manifest, manifest.stat().st_mtime_ns)
-    except (OSError, ValueError) as exc:
+        found = _read_manifest(manifest, manifest.stat().st_mtime_ns)
+        script, style = found[f"{name}.js"], found.get(f"{name}.css")
+        preload = tuple(found.get(f"{name}.preload", ()))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BundleMissing(str(manifest)) from exc
-    if not all((dist / name).is_file() for name in entries.values()):
+    files = [script, *preload, *([style] if style else [])]
+    if not all(isinstance(file, str) and (dist / file).is_file() for file in files):
         raise BundleMissing(str(manifest))
-    return {key: f"{STATIC_ROUTE}/dist/{name}" for key, name in entries.items()}
+
+    def url(file: str) -> str:
+        return f"{STATIC_ROUTE}/dist/{file}"
+
+    return Entry(url(script), url(style) if style else None, tuple(map(url, preload)))
 
 
 def _page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -94,7 +112,7 @@ def room(session_id: str) -> HTMLResponse:
             "sent you.",
         )
     try:
-        assets = asset_urls()
+        bundle = bundle_entry("room")
     except BundleMissing:
         return problem_page(
             503,
@@ -102,7 +120,7 @@ def room(session_id: str) -> HTMLResponse:
             "This server has no browser bundle. Its operator builds it with `make install` "
             "(or `cd web && npm ci && npm run build`), then restarts the server.",
         )
-    return _page("room.html", session_id=session_id, assets=assets)
+    return _page("room.html", session_id=session_id, bundle=bundle)
 
 
 class CachedStatic(StaticFiles):
