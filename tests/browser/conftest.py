@@ -90,7 +90,6 @@ def server_settings(llm: FakeLLM, public_url: str) -> dict[str, str]:
         "INTERVIEWKIT_ANTHROPIC_API_KEY": "test-key",
         "INTERVIEWKIT_ANTHROPIC_BASE_URL": llm.base_url,
         "INTERVIEWKIT_ANTHROPIC_MODEL": "fake-claude",
-        "INTERVIEWKIT_LLM_PRICES": '{"fake-claude": [3.0, 15.0], "offline": [0, 0]}',
         "INTERVIEWKIT_LLM_RETRY_BASE_S": "0.01",
         "INTERVIEWKIT_AI_MESSAGES_PER_MINUTE": "50",
     }
