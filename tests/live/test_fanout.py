@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from interviewkit.app import Container
 from tests.conftest import Keys
 from tests.live.conftest import Room, make_room
 from tests.live.helpers import connect, edit, receive, stored_events
@@ -69,3 +70,20 @@ def test_presence_on_join_and_leave(live: TestClient, room: Room) -> None:
             else:
                 raise AssertionError("the staff member never showed up")
         receive(candidate, "presence", participants=[{"connection_id": me, "role": "candidate"}])
+
+
+def test_an_event_the_broker_lost_is_read_from_the_database(
+    live: TestClient, room: Room, container: Container
+) -> None:
+    """A publish that never arrives leaves a gap; the next event shows it, and the room
+    reads the missing one from the log (after live_gap_fill_ms) before going on."""
+    url = f"/api/v1/sessions/{room.session_id}/files/main.py"
+    with connect(live, room.session_id, room.candidate_token) as ws:
+        start = receive(ws, "welcome")["seq"]
+        container.recording.listener = None  # this write commits, its publish is lost
+        assert live.put(url, json={"content": "lost\n"}).status_code == 200
+        container.recording.listener = container.hub.stored
+        assert live.put(url, json={"content": "found\n"}).status_code == 200
+        pushed = stored_events(ws, 2)
+    assert [m["seq"] for m in pushed] == [start + 1, start + 2]
+    assert [m["event"]["content"] for m in pushed] == ["lost\n", "found\n"]

@@ -156,3 +156,31 @@ def test_no_keystroke_is_lost_across_a_server_kill(tmp_path: Path) -> None:
         ]
     ids = [e["id"] for e in events if e["type"] == "edit"]
     assert len(ids) == len(set(ids)) == len(typist.typed)
+
+
+async def wait_for_close(base_url: str, session_id: str, typist: Typist, stop: Any) -> int:
+    ws = await open_channel(base_url, session_id, typist)
+    assert json.loads(await ws.recv())["type"] == "welcome"
+    stop()
+    try:
+        async with asyncio.timeout(GUARD_S):
+            while True:
+                await ws.recv()
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None
+        return closed.rcvd.code
+
+
+def test_a_server_that_stops_tells_its_clients_to_reconnect_1012(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with running_server(data_dir) as server:
+        staff = {"Authorization": f"Bearer {create_key(data_dir)}"}
+        api = httpx.Client(base_url=server.base_url, headers=staff, timeout=10)
+        session = api.post("/api/v1/sessions", json={}).json()
+        token = api.post(f"/api/v1/sessions/{session['id']}/invite", json={}).json()["token"]
+
+        def stop() -> None:
+            server.process.send_signal(signal.SIGTERM)
+
+        code = asyncio.run(wait_for_close(server.base_url, session["id"], Typist(token), stop))
+    assert code == 1012

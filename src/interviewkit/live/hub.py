@@ -39,7 +39,9 @@ from interviewkit.recording.service import RecordingService
 log = logging.getLogger("interviewkit.live")
 T = TypeVar("T")
 RECENT = 1024
-"""Encoded messages a room keeps, so that a joining client rarely reads the database."""
+"""Encoded messages a room keeps, so that a joining client rarely reads the database..."""
+RECENT_BYTES = 4 * 1024 * 1024
+"""...and at most this many characters of them (whole-file writes are large)."""
 FILL_PAGE = 1000
 
 
@@ -104,7 +106,8 @@ class Room:
         """Members plus connections on their way in: the room closes when it drops to 0."""
         self.ready = asyncio.Event()
         self.sequencer: Sequencer[dict[str, Any]] = Sequencer(0)
-        self.recent: deque[tuple[int, str]] = deque(maxlen=RECENT)
+        self.recent: deque[tuple[int, str]] = deque()
+        self._recent_size = 0
         self.nodes: dict[str, list[Participant]] = {}
         self.ended: str | None = None
         self._filling: asyncio.Task[None] | None = None
@@ -131,11 +134,14 @@ class Room:
                     async for message in subscription:
                         self._received(message)
             except BrokerError as exc:
-                log.warning(
-                    "live: subscription to %s ended (%s); resubscribing", self.session_id, exc
-                )
+                log.warning("live: %s's subscription ended (%s)", self.session_id, exc)
             except Exception:
                 log.exception("live: the room of %s failed; resubscribing", self.session_id)
+            if first:  # no broker yet: serve what the database has; catch up once it is back
+                with contextlib.suppress(Exception):
+                    self.sequencer = Sequencer(await self.hub.last_seq(self.session_id))
+                self.ready.set()
+                first = False
             await asyncio.sleep(0.2)
 
     def _received(self, message: bytes) -> None:
@@ -159,7 +165,7 @@ class Room:
 
     def _emit(self, seq: int, event: dict[str, Any]) -> None:
         text = stored_message(event)
-        self.recent.append((seq, text))
+        self._remember(seq, text)
         for member in list(self.members.values()):
             member.deliver(seq, text)
         if event["type"] == "session_ended":
@@ -167,6 +173,12 @@ class Room:
             last = json.dumps({"type": "session", "status": self.ended, "seconds_left": 0})
             for member in list(self.members.values()):
                 member.end(4410, last)
+
+    def _remember(self, seq: int, text: str) -> None:
+        self.recent.append((seq, text))
+        self._recent_size += len(text)
+        while len(self.recent) > RECENT or self._recent_size > RECENT_BYTES:
+            self._recent_size -= len(self.recent.popleft()[1])
 
     def _fill_soon(self, delay: float) -> None:
         if self._filling is None or self._filling.done():
@@ -212,8 +224,7 @@ class Room:
 
     def participants(self) -> list[Participant]:
         return [
-            Participant(connection_id=m.connection_id, role=m.role)
-            for m in self.members.values()
+            Participant(connection_id=m.connection_id, role=m.role) for m in self.members.values()
         ]
 
     def _presence(self, data: dict[str, Any]) -> None:
