@@ -162,13 +162,15 @@ async def wait_for_close(base_url: str, session_id: str, typist: Typist, stop: A
     ws = await open_channel(base_url, session_id, typist)
     assert json.loads(await ws.recv())["type"] == "welcome"
     stop()
+    received = None
     try:
         async with asyncio.timeout(GUARD_S):
             while True:
                 await ws.recv()
     except ConnectionClosed as closed:
-        assert closed.rcvd is not None
-        return closed.rcvd.code
+        received = closed.rcvd
+    assert received is not None, "no close frame"
+    return received.code
 
 
 def test_a_server_that_stops_tells_its_clients_to_reconnect_1012(tmp_path: Path) -> None:
