@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import secrets
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -312,6 +313,25 @@ def test_a_subscription_is_entered_once(adapter: Adapter) -> None:
             async with subscription:
                 with pytest.raises(RuntimeError):
                     await subscription.__aenter__()
+
+    run(body)
+
+
+def test_the_memory_broker_accepts_publishes_from_another_thread() -> None:
+    """A publish made on another thread's loop still reaches the subscriber, in order."""
+    messages = [b"%d" % i for i in range(100)]
+
+    async def body() -> None:
+        broker = InMemoryBroker()
+        channel = channel_name()
+        async with broker.subscribe(channel) as sub:
+            thread = threading.Thread(
+                target=lambda: asyncio.run(publish_all(broker, channel, messages))
+            )
+            thread.start()
+            received = await take(sub, len(messages))
+            thread.join()
+        assert received == messages
 
     run(body)
 

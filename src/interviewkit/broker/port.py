@@ -23,11 +23,13 @@ Adapters: :class:`~interviewkit.broker.memory.InMemoryBroker` (one process) and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import deque
-from collections.abc import AsyncIterator
-from typing import Protocol, Self
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol, Self, TypeVar
 
+T = TypeVar("T")
 DEFAULT_QUEUE_MESSAGES = 1024
 DEFAULT_QUEUE_BYTES = 64 * 1024 * 1024
 
@@ -112,7 +114,7 @@ class Inbox:
     def put(self, message: bytes) -> None:
         """Queue ``message``; on overflow end the inbox with :class:`SubscriptionOverflow`."""
         if threading.get_ident() != self._thread:
-            self._loop.call_soon_threadsafe(self.put, message)
+            self._hop(self.put, message)
             return
         if self._ended:
             return
@@ -129,13 +131,18 @@ class Inbox:
     def end(self, error: BrokerError | None = None) -> None:
         """Accept nothing more; the getter drains what is queued, then stops or raises."""
         if threading.get_ident() != self._thread:
-            self._loop.call_soon_threadsafe(self.end, error)
+            self._hop(self.end, error)
             return
         if self._ended:
             return
         self._ended = True
         self._error = error
         self._ready.set()
+
+    def _hop(self, method: Callable[[T], None], argument: T) -> None:
+        """Run ``method`` on the inbox's own loop; a loop that is gone has no reader left."""
+        with contextlib.suppress(RuntimeError):  # the loop was closed
+            self._loop.call_soon_threadsafe(method, argument)
 
     async def get(self) -> bytes:
         """The next message; ``StopAsyncIteration`` at a clean end, else the error."""
