@@ -200,6 +200,27 @@ def test_many_channels_each_get_only_their_own_messages(adapter: Adapter) -> Non
     run(body)
 
 
+def test_subscribers_joining_at_once_are_all_active_when_they_return(adapter: Adapter) -> None:
+    """Concurrent joins, some on the same channel (the first subscribes, the others ride on
+    it), some leaving as others join: each is active once its ``async with`` returns."""
+    channels = [channel_name() for _ in range(5)]
+
+    async def member(sub_side: Broker, pub_side: Broker, n: int) -> None:
+        channel = channels[n % len(channels)]
+        async with sub_side.subscribe(channel) as subscription:
+            await pub_side.publish(channel, b"hello %d" % n)
+            async for message in subscription:
+                if message == b"hello %d" % n:
+                    break
+
+    async def body() -> None:
+        async with adapter.pair() as (sub_side, pub_side):
+            for _ in range(3):
+                await asyncio.gather(*(member(sub_side, pub_side, n) for n in range(40)))
+
+    run(body)
+
+
 # ---- leaving, slowness, closing -------------------------------------------------------------
 
 
@@ -380,9 +401,10 @@ def test_create_broker_follows_the_settings(tmp_path: Any) -> None:
     assert chosen.url == "redis://h:1/2"
 
 
-def test_an_unreachable_redis_is_reported_not_hung() -> None:
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:1/0", "unix:///nonexistent/redis.sock"])
+def test_an_unreachable_redis_is_reported_not_hung(url: str) -> None:
     async def body() -> None:
-        broker = RedisBroker("redis://127.0.0.1:1/0")
+        broker = RedisBroker(url)
         await broker.start()
         try:
             with pytest.raises(BrokerUnavailable):

@@ -60,13 +60,18 @@ def shown_url(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def _connection_options(url: str) -> dict[str, Any]:
-    """Keyword arguments for one connection to ``url``, with our own timeouts: a pub/sub
-    read waits for ever (the keepalive finds dead connections), nothing is retried."""
-    options: dict[str, Any] = dict(parse_url(url))
-    options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT_S)
-    options.update(socket_keepalive=True, retry=Retry(NoBackoff(), 0))
+def _common_options(url: str) -> dict[str, Any]:
+    """What both connections share: nothing retried (a retried PUBLISH whose reply was lost
+    would deliver twice), a bounded connect, TCP keepalive where there is TCP."""
+    options: dict[str, Any] = {"retry": Retry(NoBackoff(), 0)}
+    if not url.startswith("unix:"):
+        options.update(socket_connect_timeout=CONNECT_TIMEOUT_S, socket_keepalive=True)
     return options
+
+
+def _connection_options(url: str) -> dict[str, Any]:
+    """Keyword arguments for the pub/sub connection to ``url``."""
+    return {**_common_options(url), **parse_url(url)}
 
 
 @dataclass
@@ -274,10 +279,8 @@ class RedisBroker:
             self._publisher = Redis.from_url(
                 self.url,
                 single_connection_client=True,
-                socket_connect_timeout=CONNECT_TIMEOUT_S,
-                socket_keepalive=True,
-                retry=Retry(NoBackoff(), 0),
                 client_name=self.client_name,
+                **_common_options(self.url),
             )
 
     async def close(self) -> None:
