@@ -124,6 +124,21 @@ class Connection:
         self.seq = seq
         self.send(text)
 
+    async def backfill(self, seq: int, text: str) -> None:
+        """Like :meth:`deliver` while catching up: waits for room in the queue (the writer
+        runs already), so a long backfill is paced by the client rather than dropped."""
+        if seq <= self.seq or self._code is not None:
+            return
+        self.seq = seq
+        try:
+            await asyncio.wait_for(self._queue.put(text), self.settings.live_idle_timeout_s)
+        except TimeoutError:
+            self._finish(4408, "too slow: the client did not read its backfill")
+            raise Closed(4408) from None
+
+    def room_left(self) -> int:
+        return self._queue.maxsize - self._queue.qsize()
+
     def send(self, text: str) -> None:
         if self._code is not None:
             return
@@ -170,20 +185,24 @@ class Connection:
             await self._close(1013, "too many connections to this session")
             return
         room = await hub.enter(self.session_id)
+        writer = asyncio.create_task(self._writer())  # the welcome and backfill go out now
         try:
             await self._welcome(room, hello, interview)
             await room.admit(self)
-            await self._run()
+            await self._run(writer)
+        except Closed as closed:
+            self._finish(closed.code, closed.reason)
         finally:
+            writer.cancel()
             await hub.leave(room, self)
             for task in self._runs:
                 task.cancel()
         await self._close(self._code or 1000, self._reason)
 
-    async def _run(self) -> None:
+    async def _run(self, writer: asyncio.Task[None]) -> None:
         tasks = [
             asyncio.create_task(self._reader()),
-            asyncio.create_task(self._writer()),
+            writer,
             asyncio.create_task(self._heartbeat()),
             asyncio.create_task(self._stop.wait()),
         ]

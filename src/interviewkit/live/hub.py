@@ -86,6 +86,14 @@ class Member(Protocol):
         """Send a stored event's text if ``seq`` is the next one (drop one it has)."""
         ...
 
+    async def backfill(self, seq: int, text: str) -> None:
+        """:meth:`deliver` that waits for room in the member's queue (catching up)."""
+        ...
+
+    def room_left(self) -> int:
+        """How many more messages the member's queue takes now."""
+        ...
+
     def send(self, text: str) -> None:
         """Queue any other message."""
         ...
@@ -200,21 +208,27 @@ class Room:
     # ---- members -------------------------------------------------------------------------
 
     async def admit(self, member: Member) -> None:
-        """Catch ``member`` up with the room, then make it a member (the last step runs
-        without an await after the check, so no event falls between the two)."""
+        """Catch ``member`` up with the room, then make it a member. The last step (the
+        recent messages that fit its queue, then joining) runs without an await after the
+        check, so no event falls between the two; before it, the backfill waits for the
+        client to read."""
         while member.seq < self.seq:
             missing = [(s, t) for s, t in self.recent if s > member.seq]
             if missing and missing[0][0] == member.seq + 1:
-                for seq, text in missing:
-                    member.deliver(seq, text)
-                break
+                if len(missing) <= member.room_left():
+                    for seq, text in missing:
+                        member.deliver(seq, text)
+                    break
+                for seq, text in missing[:FILL_PAGE]:
+                    await member.backfill(seq, text)
+                continue
             limit = min(FILL_PAGE, self.seq - member.seq)
             events = await self.hub.events(self.session_id, member.seq + 1, limit)
             if not events:
                 log.warning("live: %s has no events after %d", self.session_id, member.seq)
                 break
             for event in events:
-                member.deliver(int(event["seq"]), stored_message(event))
+                await member.backfill(int(event["seq"]), stored_message(event))
         self.members[member.connection_id] = member
         self.hub.publish_presence(self)
 
