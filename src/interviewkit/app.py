@@ -36,6 +36,7 @@ from interviewkit.errors import ProblemError, install_error_handlers
 from interviewkit.execution import api as execution_api
 from interviewkit.execution.service import ExecutionService
 from interviewkit.live import api as live_api
+from interviewkit.live import status as live_status
 from interviewkit.live.connection import LiveServices
 from interviewkit.live.hub import Hub
 from interviewkit.llm.port import call_async
@@ -109,7 +110,8 @@ class Container:
             factory, settings, sessions, executions, problems, recording, metrics, chain=chain
         )
         # the live channel: stored events fan out to every client of their session
-        hub = Hub(settings, create_broker(settings), recording)
+        describe = partial(live_status.describe, sessions, problems)
+        hub = Hub(settings, create_broker(settings), recording, describe)
         container = cls(
             settings=settings,
             engine=engine,

@@ -66,3 +66,21 @@ def test_a_submit_shows_the_candidate_hidden_tests_by_name_and_verdict_only(
     for test in hidden:
         shown = {key for key, value in test.items() if value is not None}
         assert shown == {"name", "status", "hidden"}, test
+
+
+def test_moving_to_the_next_part_sends_the_new_session_state(live: TestClient, keys: Keys) -> None:
+    room = make_room(live, keys, template_id="backend-screen-45", language="python", files=[])
+    with connect(live, room.session_id, room.candidate_token) as ws:
+        welcome = receive(ws, "welcome")
+        assert welcome["session"]["current_part"]["number"] == 1
+        assert welcome["session"]["seconds_left"] > 0
+        moved = live.post(f"/api/v1/sessions/{room.session_id}/parts/next")
+        assert moved.status_code == 200, moved.text
+        session = receive(ws, "session")
+        starter = receive(ws, "file-operation")  # the next part's starter file
+    assert session["current_part"] == {
+        "number": 2,
+        "label": moved.json()["current"]["label"],
+        "file": "/part2/solution.py",
+    }
+    assert starter["event"]["file"] == "/part2/solution.py"

@@ -51,13 +51,13 @@ from interviewkit.live.protocol import (
     FileState,
     Heartbeat,
     Hello,
-    PartInfo,
     Ping,
     SessionInfo,
     Welcome,
     op_event,
     parse_client,
 )
+from interviewkit.live.status import session_info
 from interviewkit.problems.service import ProblemService
 from interviewkit.ratelimit import RateLimiter
 from interviewkit.recording.service import Outcome, RecordingService
@@ -308,23 +308,7 @@ class Connection:
         return run_write(sessions.factory, read)
 
     def _session_info(self, interview: InterviewSession) -> SessionInfo:
-        deadline = interview.deadline_at
-        left = None
-        if deadline is not None:
-            left = max(0, int(deadline.timestamp() - time.time()))
-        part = None
-        try:
-            found = self.services.problems.current_part(interview)
-        except ProblemError:
-            found = None
-        if found is not None:
-            part = PartInfo(number=found.position + 1, label=found.label, file=found.path)
-        return SessionInfo(
-            status=str(interview.status),
-            deadline_at=deadline.isoformat() if deadline else None,
-            seconds_left=left,
-            current_part=part,
-        )
+        return session_info(self.services.problems, interview)
 
     # ---- the three loops ---------------------------------------------------------------------
 

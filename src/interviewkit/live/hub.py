@@ -33,7 +33,12 @@ import anyio.to_thread
 from interviewkit.broker import Broker, BrokerError
 from interviewkit.config import Settings
 from interviewkit.errors import ProblemError
-from interviewkit.live.protocol import Participant, PresenceMessage, stored_message
+from interviewkit.live.protocol import (
+    Participant,
+    PresenceMessage,
+    SessionInfo,
+    stored_message,
+)
 from interviewkit.recording.service import RecordingService
 
 log = logging.getLogger("interviewkit.live")
@@ -176,11 +181,30 @@ class Room:
         self._remember(seq, text)
         for member in list(self.members.values()):
             member.deliver(seq, text)
+        if event["type"] == "part_changed" and self.hub.describe is not None:
+            self._tell_status_soon()
         if event["type"] == "session_ended":
             self.ended = str(event.get("status", "completed"))
             last = json.dumps({"type": "session", "status": self.ended, "seconds_left": 0})
             for member in list(self.members.values()):
                 member.end(4410, last)
+
+    def _tell_status_soon(self) -> None:
+        """The session's current part changed: send everyone the new ``session``."""
+        task = asyncio.create_task(self._tell_status())
+        self.hub.tasks.add(task)
+        task.add_done_callback(self.hub.tasks.discard)
+
+    async def _tell_status(self) -> None:
+        describe = self.hub.describe
+        assert describe is not None
+        try:
+            info = await anyio.to_thread.run_sync(describe, self.session_id)
+        except ProblemError:
+            return
+        text = info.model_dump_json()
+        for member in list(self.members.values()):
+            member.send(text)
 
     def _remember(self, seq: int, text: str) -> None:
         self.recent.append((seq, text))
@@ -268,14 +292,23 @@ class Room:
 class Hub:
     """Every room of this process; the recording's listener; the broker."""
 
-    def __init__(self, settings: Settings, broker: Broker, recording: RecordingService) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        broker: Broker,
+        recording: RecordingService,
+        describe: Callable[[str], SessionInfo] | None = None,
+    ) -> None:
         self.settings = settings
         self.broker = broker
         self.recording = recording
+        self.describe = describe
+        """The session's ``session`` message as stored now (blocking), re-sent on a part
+        change."""
         self.node = uuid.uuid4().hex[:12]
         self.rooms: dict[str, Room] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -308,8 +341,8 @@ class Hub:
     def publish(self, session_id: str, message: bytes) -> None:
         """Publish on the event loop, without waiting (a failure loses a hint, not data)."""
         task = asyncio.get_running_loop().create_task(self._publish(session_id, message))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _publish(self, session_id: str, message: bytes) -> None:
         try:
@@ -366,6 +399,3 @@ class Hub:
             return self.recording.events(session_id, from_seq, limit)
         except ProblemError:
             return []
-
-
-Listener = Callable[[str, list[dict[str, Any]]], None]
