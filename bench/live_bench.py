@@ -30,10 +30,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import cProfile
 import itertools
 import json
 import os
+import pstats
 import random
+import re
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -55,6 +59,7 @@ from api_bench import (
     interviewkit_command,
     machine,
     server_env,
+    setting_pair,
     stop,
     wait_until_healthy,
 )
@@ -90,17 +95,17 @@ class Room:
 
 @contextmanager
 def server(
-    data_dir: Path, database_url: str | None, log_path: Path
+    data_dir: Path, database_url: str | None, log_path: Path, settings: dict[str, str]
 ) -> Iterator[tuple[str, int, str]]:
     """(base URL, process id, interviewer key) of a healthy ``interviewkit serve``."""
     base = interviewkit_command(data_dir, database_url)
-    key = create_api_key(base, data_dir.parent, {})
+    key = create_api_key(base, data_dir.parent, settings)
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [*base, "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=data_dir.parent,
-            env=server_env(),
+            env=server_env(settings),
             stdout=log,
             stderr=log,
         )
@@ -122,6 +127,12 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
 
     main = stat(Path(f"/proc/{pid}/task/{pid}/stat"))
     return main, stat(Path(f"/proc/{pid}/stat"))
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds this load generator has used (it shares the machine with the server)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def make_rooms(url: str, key: str, count: int) -> list[Room]:
@@ -271,43 +282,85 @@ def percentiles(samples: list[float]) -> dict[str, float] | None:
 # ---- the storage floor ---------------------------------------------------------------------
 
 
-def ingest_floor(database_url: str | None, keystrokes: int = 300) -> dict[str, Any]:
+def ingest_floor(
+    database_url: str | None, settings: dict[str, str], keystrokes: int = 300
+) -> dict[str, Any]:
     """One keystroke's ``RecordingService.ingest`` timed here, on a fresh database set up
-    like the server's: the serial cost of storing an edit, without the channel."""
+    like the server's: the serial cost of storing an edit, without the channel; then the
+    same ingests again under cProfile, for where that time goes (by package)."""
     from interviewkit.app import Container
     from interviewkit.config import Settings
     from interviewkit.migrations import upgrade
     from interviewkit.sessions.service import NewFile, SessionDraft
 
     with tempfile.TemporaryDirectory(prefix="ik-live-ingest-") as folder:
-        settings = Settings(_env_file=None, data_dir=Path(folder), database_url=database_url)
-        container = Container.build(settings)
+        values: dict[str, Any] = {**settings, "data_dir": Path(folder)}
+        configured = Settings(_env_file=None, database_url=database_url, **values)
+        container = Container.build(configured)
         try:
             upgrade(container.engine)
             draft = SessionDraft(candidate_name="floor", files=[NewFile(FILE, "")])
             session_id = container.sessions.create_session(draft).id
-            version = 1
-            times = []
-            for index in range(keystrokes):
+            state = {"version": 1, "n": 0}
+
+            def keystroke() -> None:
                 event = {
                     "type": "edit",
-                    "id": f"f{index}:0",
+                    "id": f"f{state['n']}:0",
                     "file": FILE,
-                    "offset": index,
+                    "offset": state["n"],
                     "delete": 0,
                     "insert": "x",
-                    "base_version": version,
+                    "base_version": state["version"],
                 }
-                started = time.perf_counter()
                 outcome = container.recording.ingest(session_id, [event], "candidate")[0]
+                state["version"] = outcome.version or state["version"] + 1
+                state["n"] += 1
+
+            times = []
+            for _ in range(keystrokes):
+                started = time.perf_counter()
+                keystroke()
                 times.append((time.perf_counter() - started) * 1000)
-                version = outcome.version or version + 1
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(keystrokes):
+                keystroke()
+            profiler.disable()
         finally:
             container.executions.close()
             container.recording.close()
             container.engine.dispose()
     ms = percentiles(times[20:]) or {}
-    return {"ingest_ms": ms, "serial_capacity_per_s": round(1000 / ms["p50"]) if ms else None}
+    return {
+        "ingest_ms": ms,
+        "serial_capacity_per_s": round(1000 / ms["p50"]) if ms else None,
+        "self_time_ms_per_ingest_by_package": by_package(profiler, keystrokes),
+    }
+
+
+def by_package(profiler: cProfile.Profile, calls: int, top: int = 8) -> dict[str, float]:
+    """Self time per call of ``calls``, summed by package (sqlalchemy, pydantic, sqlite3 C
+    calls, interviewkit...): which layer a keystroke's storing spends its time in."""
+    totals: dict[str, float] = {}
+    stats = pstats.Stats(profiler)
+    for (filename, _, name), row in stats.stats.items():  # type: ignore[attr-defined]
+        self_seconds = row[2]
+        if filename == "~":  # a C function: name it by its type ("sqlite3.Connection")
+            found = re.search(r"of '([^']+)'", name)
+            package = found.group(1) if found else "builtins"
+        else:
+            parts = Path(filename).parts
+            anchor = "site-packages" if "site-packages" in parts else None
+            if anchor:
+                package = parts[parts.index(anchor) + 1]
+            elif "interviewkit" in parts:
+                package = "interviewkit." + Path(parts[parts.index("interviewkit") + 1]).stem
+            else:
+                package = "stdlib:" + Path(filename).stem
+        totals[package] = totals.get(package, 0.0) + self_seconds
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:top]
+    return {package: round(seconds * 1000 / calls, 3) for package, seconds in ranked}
 
 
 # ---- main ----------------------------------------------------------------------------------
@@ -320,23 +373,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="typing before measuring")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in a temp dir)")
     parser.add_argument("--output", type=Path, help="also write the JSON document here")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting, e.g. sqlite_synchronous=NORMAL (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    args.settings = dict(setting_pair(text) for text in args.setting)
+    return args
 
 
 async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    with server(folder / "data", args.database_url, folder / "server.log") as (url, pid, key):
+    log = folder / "server.log"
+    with server(folder / "data", args.database_url, log, args.settings) as (url, pid, key):
         console.print(f"server {url} (pid {pid}); creating {args.rooms + 1} sessions")
         rooms = await make_rooms(url, key, args.rooms + 1)
         console.print("solo: one room typing alone")
         solo = await typing(url, rooms[:1], args.seconds, args.warmup, ping=True)
         console.print(f"load: {args.rooms} rooms typing at once for {args.seconds} s")
         main_before, all_before = cpu_seconds(pid)
+        client_before, load_average = own_cpu_seconds(), os.getloadavg()[0]
         wall_before = time.perf_counter()
         load = await typing(url, rooms[1:], args.seconds, args.warmup, ping=True)
         wall = time.perf_counter() - wall_before
         main_after, all_after = cpu_seconds(pid)
+        client_cores = (own_cpu_seconds() - client_before) / wall
     console.print("storage floor: one keystroke's ingest, timed in-process")
-    floor = ingest_floor(args.database_url)
+    floor = ingest_floor(args.database_url, args.settings)
     cpu_total = (all_after - all_before) / wall
     cpu_main = (main_after - main_before) / wall
     load["server_cpu"] = {
@@ -344,6 +409,10 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "main_thread_cores": round(cpu_main, 2),
         "other_threads_cores": round(cpu_total - cpu_main, 2),
     }
+    load["load_generator_cores"] = round(client_cores, 2)
+    if load["messages_per_s"]:
+        load["server_cpu_ms_per_message"] = round(cpu_total * 1000 / load["messages_per_s"], 2)
+    load["machine"] = {"cpu_count": os.cpu_count(), "load_average_1m_at_start": load_average}
     p95 = (load["ack_ms"] or {}).get("p95")
     return {
         "solo": solo,
