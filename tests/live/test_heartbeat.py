@@ -38,3 +38,14 @@ def test_no_hello_in_time_closes_4401(live: TestClient, room: Room) -> None:
     protocols = [SUBPROTOCOL, f"bearer.{room.candidate_token}"]
     with live.websocket_connect(live_url(room.session_id), subprotocols=protocols) as ws:
         assert close_code(ws) == 4401
+
+
+def test_a_token_revoked_while_connected_closes_4401(live: TestClient, room: Room) -> None:
+    with connect(live, room.session_id, room.candidate_token) as ws:
+        receive(ws, "welcome")
+        revoked = live.post(
+            f"/api/v1/sessions/{room.session_id}/invite",
+            json={"ttl_seconds": 3600, "revoke_previous": True},
+        )
+        assert revoked.status_code == 201, revoked.text
+        assert close_code(ws) == 4401

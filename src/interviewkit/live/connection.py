@@ -106,6 +106,7 @@ class Connection:
         self.source = "candidate"
         self.seq = 0
         self.principal: Principal | None = None
+        self._token = ""
         self._queue: asyncio.Queue[str] = asyncio.Queue(self.settings.live_send_queue)
         self._code: int | None = None
         self._reason = ""
@@ -239,20 +240,25 @@ class Connection:
         token = hello.token or (bearer[0] if bearer else None)
         if not token:
             raise Closed(4401, "no credential: bearer.<token> subprotocol or hello.token")
+        principal = await self._principal(token)
+        self._token = token
+        self.principal = principal
+        self.role = "staff" if principal.is_staff else "candidate"
+        self.source = principal.actor
+        return hello
+
+    async def _principal(self, token: str) -> Principal:
+        """Who ``token`` is, if it may open this session's channel (else Closed)."""
         auth = self.services.auth
         try:
             principal = auth.without_io(token)
             if principal is None:
                 principal = await anyio.to_thread.run_sync(auth.authenticate, token)
-            ensure_session_access(principal, self.session_id)
+            return ensure_session_access(principal, self.session_id)
         except ProblemError as exc:
             if exc.code == "session_ended_token":
                 raise Closed(4410, "the session has ended") from None
             raise Closed(4404 if exc.status == 404 else 4401, exc.detail) from None
-        self.principal = principal
-        self.role = "staff" if principal.is_staff else "candidate"
-        self.source = principal.actor
-        return hello
 
     async def _check_session(self) -> InterviewSession:
         try:
@@ -353,6 +359,11 @@ class Connection:
                 self._finish(4409, "heartbeat lost")
                 return
             self.send(ping)
+            try:  # a credential revoked or expired meanwhile ends the channel too
+                await self._principal(self._token)
+            except Closed as closed:
+                self._finish(closed.code, closed.reason)
+                return
 
     # ---- messages --------------------------------------------------------------------------
 
