@@ -177,11 +177,12 @@ export class Room implements SyncHost {
     this.notify(text, "bad");
   }
 
-  resync(sync: FileSync): void {
+  resync(sync: FileSync, keepLocal: boolean): void {
     const path = sync.path;
+    const local = keepLocal ? sync.text : null;
     this.api
       .json<{ content: string; version: number }>(`${this.api.base}/files/${path.split("/").map(encodeURIComponent).join("/")}`)
-      .then((file) => sync.reset(file.content, file.version))
+      .then((file) => sync.reset(file.content, file.version, local))
       .catch(() => this.notify(`Could not reload ${path}`, "bad"));
   }
 

@@ -2,10 +2,12 @@
  * One file's editing protocol (docs/live-protocol.md, "Edits, versions and conflicts").
  *
  * The editor state carries @codemirror/collab: every local transaction is one unconfirmed
- * update. Each update goes to the server as exactly one `edit` op (a multi-range change is
- * sent as the one replacement spanning it), so one update is one server version and
- * collab's bookkeeping and the server's stay in step. At most one `file-operation` message
- * per file is in flight; what is typed meanwhile waits and goes in the next one.
+ * update. What is unconfirmed when we send goes as ONE `edit` op (the updates composed,
+ * sent as the one replacement spanning them): one message, one op, one server version.
+ * One op per message because an op is computed on the document its predecessors made: if
+ * the first of several ops were rejected, the next could still match the file's version
+ * and be stored out of context. At most one message per file is in flight; what is typed
+ * meanwhile waits and goes in the next one.
  *
  * The server's events for the file are applied in version order: our own (recognised by
  * the id prefix `<clientId>-`) confirm the oldest unconfirmed update; anyone else's are
@@ -14,7 +16,7 @@
  * After a reconnect the in-flight message is re-sent with the same id (the server answers
  * `duplicate` for what it stored): nothing typed is lost and nothing is stored twice.
  */
-import { collab, getSyncedVersion, receiveUpdates, sendableUpdates } from "@codemirror/collab";
+import { collab, getSyncedVersion, receiveUpdates, sendableUpdates, type Update } from "@codemirror/collab";
 import { ChangeSet, EditorState, Text, type Extension, type StateEffect, type Transaction } from "@codemirror/state";
 import type { EditorView } from "@codemirror/view";
 
@@ -29,12 +31,15 @@ export interface SyncHost {
   send(message: { type: "file-operation"; id: string; ops: EditOp[] }): boolean;
   changed(): void;
   report(text: string): void;
-  resync(sync: FileSync): void;
+  /** Reload the file from the server; `keepLocal`: then re-apply this tab's text over it. */
+  resync(sync: FileSync, keepLocal: boolean): void;
 }
 
 interface Inflight {
   id: string;
   ops: EditOp[];
+  /** The unconfirmed updates the op carries: its echo confirms all of them. */
+  updates: readonly Update[];
   /** Indices the server answered; `null` until the ack arrives. */
   results: OpResult[] | null;
   /** Indices whose stored event we saw in the stream. */
@@ -141,15 +146,22 @@ export class FileSync {
       this.host.changed();
       return;
     }
-    let doc = this.confirmed;
-    const ops: EditOp[] = [];
-    updates.forEach((update, index) => {
-      ops.push(this.opOf(update.changes, doc, this.version + index));
-      doc = update.changes.apply(doc);
-    });
-    this.inflight = { id: this.host.nextId(), ops, results: null, echoed: new Set() };
+    const changes = updates.slice(1).reduce((all, u) => all.compose(u.changes), updates[0].changes);
+    if (changes.empty) {
+      // typed and undone before it was sent: nothing to store, confirm it here
+      this.dispatch(receiveUpdates(this.current, this.own(updates)));
+      this.host.changed();
+      return;
+    }
+    const ops = [this.opOf(changes, this.confirmed, this.version)];
+    this.inflight = { id: this.host.nextId(), ops, updates, results: null, echoed: new Set() };
     this.host.send({ type: "file-operation", id: this.inflight.id, ops });
     this.host.changed();
+  }
+
+  /** Updates as collab's `receiveUpdates` takes our own. */
+  private own(updates: readonly Update[]): Update[] {
+    return updates.map((u) => ({ changes: u.changes, clientID: this.host.clientId }));
   }
 
   /** One replacement spanning every range of `changes`, in code points of `doc`. */
@@ -196,7 +208,7 @@ export class FileSync {
       if (!reason.startsWith("version_mismatch")) {
         this.inflight = null;
         this.host.report(`${this.path}: ${reason}; reloading the file from the server`);
-        this.host.resync(this);
+        this.host.resync(this, false);
         return;
       }
       // the file moved on: wait for those events, then send the rebased work again
@@ -231,8 +243,15 @@ export class FileSync {
       return;
     }
     if (event.version !== undefined && event.version <= this.version) return; // seen
-    if (event.type === "edit") this.receiveEdit(event);
-    else if (event.type === "file_written") this.replaceWith(event.content ?? "");
+    try {
+      if (event.type === "edit") this.receiveEdit(event);
+      else if (event.type === "file_written") this.replaceWith(event.content ?? "");
+    } catch (error) {
+      // our copy and the server's disagree (a bug somewhere): take the server's
+      this.host.report(`${this.path}: out of step with the server (${String(error)}); reloading it`);
+      this.host.resync(this, true);
+      return;
+    }
     if (event.version !== undefined) this.version = event.version;
     if (this.waitAbove !== null && this.version > this.waitAbove) {
       window.clearTimeout(this.waitTimer);
@@ -251,7 +270,7 @@ export class FileSync {
     this.confirmed = changes.apply(this.confirmed);
     if (own !== null && this.inflight) {
       this.inflight.echoed.add(own);
-      this.dispatch(receiveUpdates(this.current, [{ changes, clientID: this.host.clientId }]));
+      this.dispatch(receiveUpdates(this.current, this.own(this.inflight.updates)));
     } else {
       this.dispatch(receiveUpdates(this.current, [{ changes, clientID: REMOTE }]));
     }
@@ -307,8 +326,11 @@ export class FileSync {
     for (const event of pending.queued) this.receive(event);
   }
 
-  /** Start again from the server's copy (after a rejection we cannot rebase). */
-  reset(content: string, version: number): void {
+  /**
+   * Start again from the server's copy (after a rejection we cannot rebase). With
+   * `local`, that text is then typed over it as one local change, so nothing is lost.
+   */
+  reset(content: string, version: number, local: string | null = null): void {
     this.inflight = null;
     this.waitAbove = null;
     this.pendingWelcome = null;
@@ -316,7 +338,12 @@ export class FileSync {
     this.confirmed = textOf(content);
     this.state = this.freshState(content, version);
     if (this.view) this.view.setState(this.state);
-    this.host.changed();
+    if (local !== null && local !== content) {
+      const changes = singleDiff(content, local);
+      if (this.view) this.view.dispatch({ changes });
+      else this.state = this.state.update({ changes }).state;
+    }
+    this.flush();
   }
 
   /** collab's own count, exposed for tests and debugging. */
