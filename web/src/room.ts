@@ -84,7 +84,7 @@ export class Room implements SyncHost {
     this.tree = new FileTree({
       files: () => [...this.files.keys()],
       active: () => this.activePath,
-      open: (path) => this.open(path),
+      open: (path) => this.open(path, true),
       create: (path) => this.structure({ op: "create", file: path, content: "" }),
       rename: (path, to) => this.structure({ op: "rename", file: path, to, base_version: this.files.get(path)?.version }),
       remove: (path) => this.structure({ op: "delete", file: path, base_version: this.files.get(path)?.version }),
@@ -246,7 +246,7 @@ export class Room implements SyncHost {
     switch (event.type) {
       case "file_created":
         if (!this.files.has(path)) this.addFile(path, event.content ?? "", event.version ?? 1);
-        if (this.isOwn(event.id)) this.open(path);
+        if (this.isOwn(event.id)) this.open(path, true);
         break;
       case "file_moved":
         this.moveFile(path, event.to ?? path, event.version);
@@ -338,8 +338,10 @@ export class Room implements SyncHost {
     return this.activePath ? (this.files.get(this.activePath) ?? null) : null;
   }
 
-  open(path: string): void {
+  /** Show `path` in the editor (and put the caret there when the candidate asked for it). */
+  open(path: string, focus = false): void {
     const sync = this.files.get(path);
+    if (focus) window.setTimeout(() => this.view.focus(), 0);
     if (!sync || path === this.activePath) return;
     this.active?.attach(null);
     this.activePath = path;
@@ -398,7 +400,7 @@ export class Room implements SyncHost {
     const current = this.activePath ?? this.problem?.part?.file ?? "solution.py";
     const stem = current.includes(".") ? current.slice(0, current.lastIndexOf(".")) : current;
     const path = `${stem}.${ext}`;
-    if (this.files.has(path)) this.open(path);
+    if (this.files.has(path)) this.open(path, true);
     else this.structure({ op: "create", file: path, content: this.problem?.starter?.[language] ?? "" });
   }
 

@@ -21,7 +21,7 @@ import { ChangeSet, EditorState, Text, type Extension, type StateEffect, type Tr
 import type { EditorView } from "@codemirror/view";
 
 import type { EditOp, OpResult, StoredEvent } from "./protocol";
-import { singleDiff, toCodePoints, toUtf16 } from "./text";
+import { lineDiff, singleDiff, toCodePoints, toUtf16 } from "./text";
 
 /** What a FileSync needs from the room: the channel, ids, and how to report. */
 export interface SyncHost {
@@ -286,8 +286,7 @@ export class FileSync {
   /** A whole-file write: applied as the change it makes, so local work rebases over it. */
   private replaceWith(content: string): void {
     const before = this.confirmed.sliceString(0, this.confirmed.length, "\n");
-    const diff = singleDiff(before, content);
-    const changes = ChangeSet.of(diff, this.confirmed.length, "\n");
+    const changes = ChangeSet.of(lineDiff(before, content), this.confirmed.length, "\n");
     this.confirmed = changes.apply(this.confirmed);
     this.dispatch(receiveUpdates(this.current, [{ changes, clientID: REMOTE }]));
   }

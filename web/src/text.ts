@@ -69,3 +69,75 @@ export function singleDiff(before: string, after: string): { from: number; to: n
 function isLow(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
+
+export type Replacement = { from: number; to: number; insert: string };
+
+const LCS_CELLS = 4_000_000;
+
+/** The lines of a text, each with its "\n" (the last one without). */
+function linesOf(text: string): string[] {
+  const lines = text.split("\n");
+  return lines.map((line, i) => (i < lines.length - 1 ? `${line}\n` : line));
+}
+
+/**
+ * The changes turning `before` into `after`, line by line (a longest common subsequence
+ * of the lines that differ), so that a whole-file write maps positions in unchanged lines
+ * onto themselves: the candidate's caret and unconfirmed work stay where they were. Falls
+ * back to one replacement when the differing part is too large to compare cheaply.
+ */
+export function lineDiff(before: string, after: string): Replacement[] {
+  if (before === after) return [];
+  const a = linesOf(before);
+  const b = linesOf(after);
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const start = a.slice(0, head).join("").length;
+  const midA = a.slice(head, a.length - tail);
+  const midB = b.slice(head, b.length - tail);
+  if (midA.length * midB.length > LCS_CELLS) {
+    return [{ from: start, to: start + midA.join("").length, insert: midB.join("") }];
+  }
+  return lcsChanges(midA, midB, start);
+}
+
+/** Replacements (positions from `offset`) that turn lines `a` into lines `b`. */
+function lcsChanges(a: string[], b: string[], offset: number): Replacement[] {
+  const n = a.length;
+  const m = b.length;
+  const width = m + 1;
+  const table = new Uint32Array((n + 1) * width);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      table[i * width + j] =
+        a[i] === b[j] ? table[(i + 1) * width + j + 1] + 1 : Math.max(table[(i + 1) * width + j], table[i * width + j + 1]);
+    }
+  }
+  const changes: Replacement[] = [];
+  let current: Replacement | null = null;
+  let pos = offset;
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && a[i] === b[j]) {
+      if (current) changes.push(current);
+      current = null;
+      pos += a[i].length;
+      i++;
+      j++;
+    } else if (j < m && (i >= n || table[i * width + j + 1] >= table[(i + 1) * width + j])) {
+      current ??= { from: pos, to: pos, insert: "" };
+      current.insert += b[j];
+      j++;
+    } else {
+      current ??= { from: pos, to: pos, insert: "" };
+      pos += a[i].length;
+      current.to = pos;
+      i++;
+    }
+  }
+  if (current) changes.push(current);
+  return changes;
+}
