@@ -1,7 +1,7 @@
 /** Entry point of the room page: take the token from the invite link, then start. */
 import "./room.css";
 
-import { Api } from "./api";
+import { Api, ApiError } from "./api";
 import { takeToken } from "./auth";
 import { $ } from "./dom";
 import { Room } from "./room";
@@ -23,6 +23,11 @@ function boot(): void {
   }
   const room = new Room(new Api(sessionId, token), token);
   room.start().catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) {
+      // candidate tokens stop working when the session ends
+      fail(`This interview is over, or this link no longer works (${error.message}). Thank you for your time!`);
+      return;
+    }
     fail(`The room could not load: ${error instanceof Error ? error.message : String(error)}`);
   });
 }

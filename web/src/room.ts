@@ -509,7 +509,8 @@ export class Room implements SyncHost {
 
   private renderStatus(): void {
     const node = $("#connection-status");
-    const offline = this.channelState !== "open";
+    // once the session ended the channel closes for good: what was saved stays "Saved"
+    const offline = this.channelState !== "open" && !(this.ended && !this.dirty);
     const text = offline ? "Offline" : this.dirty ? "Saving…" : "Saved";
     if (node.textContent !== text) node.textContent = text;
     node.dataset.state = offline ? "offline" : this.dirty ? "saving" : "saved";
