@@ -33,6 +33,8 @@ from interviewkit.migrations import head_revision, upgrade
 from interviewkit.observability import configure_logging
 from interviewkit.sessions.service import NewFile, SessionDraft
 from tests.conftest import make_settings, private_postgres_schema
+from tests.fakes.llm_server import FakeLLM
+from tests.server import running_server
 
 runner = CliRunner()
 API_KEY = re.compile(r"ik_[A-Za-z0-9_-]{20,}")
@@ -641,3 +643,33 @@ def test_logging_writes_to_the_stderr_of_the_moment(capsys: pytest.CaptureFixtur
         root.setLevel(saved[1])
     assert "written after the command" in captured
     assert "Logging error" not in captured
+
+
+def test_serve_hands_the_app_secrets_and_structured_settings_from_its_environment(
+    tmp_path: Path, llm: FakeLLM
+) -> None:
+    """``serve`` re-reads the settings in the app it starts: a secret must arrive as the
+    secret (not its masked text) and a dict setting as a dict (the server starts at all)."""
+    data_dir = tmp_path / "data"
+    run_in(data_dir, "db", "upgrade")
+    key = run_in(data_dir, "keys", "create", "--name", "t", "--quiet").stdout.strip()
+    environment = {
+        "INTERVIEWKIT_LLM_PROVIDER": "anthropic",
+        "INTERVIEWKIT_ANTHROPIC_API_KEY": "sk-ant-the-real-key",
+        "INTERVIEWKIT_ANTHROPIC_BASE_URL": llm.base_url,
+        "INTERVIEWKIT_LLM_PRICES": '{"claude-sonnet-4-5": [3.0, 15.0], "offline": [0, 0]}',
+    }
+    llm.script("a reply")
+    with running_server(data_dir, port=None, **environment) as server, local_http() as http:
+        bearer = {"Authorization": f"Bearer {key}"}
+        created = http.post(f"{server.base_url}/api/v1/sessions", headers=bearer, json={})
+        session_id = created.json()["id"]
+        asked = http.post(
+            f"{server.base_url}/api/v1/sessions/{session_id}/assistant/messages",
+            headers=bearer,
+            json={"content": "hello", "stream": False},
+        )
+    assert asked.status_code == 200, asked.text
+    # this SDK version sends the key as a bearer token
+    keys = {r.headers.get("authorization") for r in llm.requests}
+    assert keys == {"Bearer sk-ant-the-real-key"}

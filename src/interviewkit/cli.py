@@ -192,8 +192,13 @@ def serve(
         f"InterviewKit serving on [bold]{settings.effective_public_url}[/bold] "
         f"(API docs at {settings.effective_public_url}/docs)"
     )
-    for name, value in settings.model_dump(exclude_unset=True).items():
-        os.environ[f"INTERVIEWKIT_{name.upper()}"] = str(value)
+    # the app factory reads its settings from the environment (and .env) again; only what
+    # the command line set is not there yet. Never every setting: str() of a secret is
+    # '**********' and of a dict is Python, not what the settings parse back.
+    given = {"host": host, "port": port, "data_dir": data_dir, **_overrides}
+    for name, value in given.items():
+        if value is not None:
+            os.environ[f"INTERVIEWKIT_{name.upper()}"] = str(value)
     uvicorn.run(
         "interviewkit.app:serve_app",
         factory=True,
