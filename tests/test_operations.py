@@ -25,7 +25,7 @@ from sqlalchemy import create_engine
 from interviewkit.app import Container, create_app
 from interviewkit.observability import configure_logging
 from interviewkit.storage import LocalObjectStore
-from tests.conftest import Keys, assert_problem, new_session
+from tests.conftest import Keys, assert_problem, make_settings, new_session
 
 LIMIT = 2048
 GENERATED_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -79,6 +79,20 @@ def test_readyz_is_503_when_the_database_is_unreachable(
     assert body["checks"]["database"]["status"] == "failing"
     assert body["checks"]["object_store"]["status"] == "ok"
     assert "hunter2-db" not in response.text  # /readyz is public
+
+
+def test_readiness_fails_while_the_redis_broker_is_unreachable(tmp_path: Path) -> None:
+    """With several server processes, live clients see each other only through Redis."""
+    settings = make_settings(tmp_path, broker="redis", redis_url="redis://127.0.0.1:1/0")
+    container = Container.build(settings)
+    try:
+        checks = {check.name: check for check in container.check_ports()}
+    finally:
+        container.engine.dispose()
+
+    assert not checks["broker"].ok
+    assert checks["database"].ok
+    assert "INTERVIEWKIT_BROKER=memory" in checks["broker"].fix
 
 
 def test_readyz_is_503_when_the_object_store_cannot_write(

@@ -32,6 +32,7 @@ from interviewkit.auth.service import AuthService
 from interviewkit.broker import create_broker
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
+from interviewkit.doctor import probe_broker
 from interviewkit.errors import ProblemError, install_error_handlers
 from interviewkit.execution import api as execution_api
 from interviewkit.execution.service import ExecutionService
@@ -164,6 +165,8 @@ class Container:
             partial(check_database, self.engine),
             self.object_store.check,
         ]
+        if self.settings.broker != "memory":  # live clients on other processes need it
+            probes.append(partial(probe_broker, self.settings))
         for probe in probes:
             started = time.perf_counter()
             outcome = probe()
