@@ -673,3 +673,9 @@ def test_serve_hands_the_app_secrets_and_structured_settings_from_its_environmen
     # this SDK version sends the key as a bearer token
     keys = {r.headers.get("authorization") for r in llm.requests}
     assert keys == {"Bearer sk-ant-the-real-key"}
+
+
+def test_serve_refuses_several_workers_with_the_in_memory_broker(migrated: Path) -> None:
+    result = run_in(migrated, "serve", "--workers", "2", code=1)
+
+    assert "INTERVIEWKIT_BROKER=redis" in result.stderr

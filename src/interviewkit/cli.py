@@ -179,6 +179,11 @@ def serve(
     if allow_unsafe_sandbox:  # the app the workers build refuses the process backend else
         settings = settings.model_copy(update={"sandbox_allow_process": True})
         os.environ["INTERVIEWKIT_SANDBOX_ALLOW_PROCESS"] = "true"
+    if workers > 1 and settings.broker == "memory":
+        raise _fail(
+            "--workers above 1 needs INTERVIEWKIT_BROKER=redis: with the in-memory broker a "
+            "candidate and an interviewer on different workers would not see each other"
+        )
     ensure_private_dir(settings.data_dir)  # 0700: the database and secret live there
     if settings.is_sqlite:
         _migrate(settings)
