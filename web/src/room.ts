@@ -98,6 +98,14 @@ export class Room implements SyncHost {
     for (const tab of document.querySelectorAll<HTMLButtonElement>("[data-output-tab]")) {
       tab.addEventListener("click", () => this.outputTab(tab.dataset.outputTab ?? "console"));
     }
+    // Ctrl/Cmd+Enter runs from anywhere but the chat box (where Enter sends)
+    document.addEventListener("keydown", (event) => {
+      const chat = event.target instanceof HTMLElement && event.target.id === "chat-input";
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !chat && !event.defaultPrevented) {
+        event.preventDefault();
+        void this.execute("run");
+      }
+    });
     window.addEventListener("beforeunload", (event) => {
       if (this.dirty) event.preventDefault();
     });
