@@ -24,7 +24,6 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from interviewkit import __version__
 from interviewkit.db import ID_PATTERN
 
 HERE = Path(__file__).parent
@@ -88,7 +87,7 @@ def bundle_entry(name: str, dist: Path | None = None) -> Entry:
 
 
 def _page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = templates.get_template(name).render(version=__version__, **context)
+    html = templates.get_template(name).render(**context)
     return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-cache"})
 
 
