@@ -67,7 +67,7 @@ export class FileSync {
   version: number;
   private inflight: Inflight | null = null;
   private waitAbove: number | null = null;
-  private waitTimer: number | undefined;
+  private waitTimer: ReturnType<typeof setTimeout> | undefined;
   private pendingWelcome: PendingWelcome | null = null;
   view: EditorView | null = null;
 
@@ -211,10 +211,14 @@ export class FileSync {
         this.host.resync(this, false);
         return;
       }
-      // the file moved on: wait for those events, then send the rebased work again
-      this.waitAbove = inflight.ops[rejected].base_version;
-      window.clearTimeout(this.waitTimer);
-      this.waitTimer = window.setTimeout(() => this.stopWaiting(), MISMATCH_FALLBACK_MS);
+      // the file moved on: wait for those events (unless they came before this answer),
+      // then send the rebased work again
+      const base = inflight.ops[rejected].base_version;
+      if (this.version <= base) {
+        this.waitAbove = base;
+        globalThis.clearTimeout(this.waitTimer);
+        this.waitTimer = globalThis.setTimeout(() => this.stopWaiting(), MISMATCH_FALLBACK_MS);
+      }
     }
     this.complete();
   }
@@ -254,7 +258,7 @@ export class FileSync {
     }
     if (event.version !== undefined) this.version = event.version;
     if (this.waitAbove !== null && this.version > this.waitAbove) {
-      window.clearTimeout(this.waitTimer);
+      globalThis.clearTimeout(this.waitTimer);
       this.waitAbove = null;
     }
     this.complete();
