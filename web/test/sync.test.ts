@@ -1,5 +1,5 @@
 // The editing protocol as a model: clients typing into one file over reordered delivery,
-// dropped connections and whole-file writes by staff,
+// dropped connections (resumed, or welcomed afresh) and whole-file writes by staff,
 // against a server that applies an edit only at its base version (as docs/live-protocol.md
 // says). Whatever the interleaving, every client ends with the server's text and no
 // character anyone typed is lost.
@@ -105,7 +105,8 @@ type Step =
   | { kind: "toServer"; client: number }
   | { kind: "toClient"; client: number }
   | { kind: "drop"; client: number }
-  | { kind: "write" };
+  | { kind: "write" }
+  | { kind: "fresh"; client: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("type" as const), client: fc.nat(2), at: fc.nat() }),
@@ -113,6 +114,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constant("toClient" as const), client: fc.nat(2) }),
   fc.record({ kind: fc.constant("drop" as const), client: fc.nat(2) }),
   fc.constant({ kind: "write" as const }),
+  fc.record({ kind: fc.constant("fresh" as const), client: fc.nat(2) }),
 );
 
 const LETTERS = ["a", "b", "😀"];
@@ -144,6 +146,13 @@ function run(steps: Step[]): void {
       if (message) server.receive(client, message);
     } else if (s.kind === "toClient") {
       client.deliver();
+    } else if (s.kind === "fresh") {
+      // reconnected too late to resume: a welcome with the workspace instead of the
+      // events missed, then the message in flight again with its id
+      client.outbox = [];
+      client.inbox = [];
+      client.sync.welcome(server.text, server.version);
+      client.sync.resend();
     } else {
       // the connection drops: what was in transit is lost; on reconnect the client
       // catches up from the log (here: the events it had not read are still queued)
