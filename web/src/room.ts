@@ -219,8 +219,16 @@ export class Room implements SyncHost {
         this.session(message.status, message.deadline_at, message.seconds_left, message.current_part);
         return;
       case "error":
-        if (message.re && this.runs.has(message.re)) this.runs.get(message.re)?.(null, message.detail);
-        else this.notify(message.detail, "bad");
+        if (message.re && this.runs.has(message.re)) {
+          this.runs.get(message.re)?.(null, message.detail);
+          return;
+        }
+        this.notify(message.detail, "bad");
+        if (message.re) {
+          this.structural.delete(message.re);
+          for (const sync of this.files.values()) sync.failed(message.re);
+        }
+        this.renderStatus();
         return;
       default:
         return;

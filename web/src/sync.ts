@@ -55,6 +55,7 @@ interface PendingWelcome {
 
 const REMOTE = "remote";
 const MISMATCH_FALLBACK_MS = 2000;
+const RETRY_MS = 3000;
 
 export function textOf(content: string): Text {
   return Text.of(content.split("\n"));
@@ -222,6 +223,18 @@ export class FileSync {
     }
     this.complete();
   }
+
+  /**
+   * The server answered our message with an error instead of an ack (it stored nothing):
+   * try the same message again a little later; the room shows the error meanwhile.
+   */
+  failed(id: string): void {
+    if (this.inflight?.id !== id) return;
+    globalThis.clearTimeout(this.retryTimer);
+    this.retryTimer = globalThis.setTimeout(() => this.resend(), RETRY_MS);
+  }
+
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   private stopWaiting(): void {
     this.waitAbove = null;
