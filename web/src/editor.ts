@@ -74,8 +74,32 @@ const theme = EditorView.theme(
   { dark: true },
 );
 
-/** The extensions every file's state has (the language compartment is per file). */
-export function baseExtensions(path: string, onRun: () => void, ended: () => boolean): Extension {
+/**
+ * The largest paste the editor accepts (UTF-16 units). An edit travels in one channel
+ * message and the server closes a connection whose message exceeds
+ * `live_max_message_bytes` (512 KiB by default): a bigger paste would be re-sent forever.
+ */
+export const MAX_PASTE = 200_000;
+
+/** Refuse pastes (and drops) over MAX_PASTE, telling `refused` why. */
+function pasteLimit(refused: (size: number) => void): Extension {
+  return EditorState.transactionFilter.of((tr) => {
+    if (!tr.docChanged || !(tr.isUserEvent("input.paste") || tr.isUserEvent("input.drop"))) return tr;
+    let size = 0;
+    tr.changes.iterChanges((_a, _b, _c, _d, inserted) => (size += inserted.length));
+    if (size <= MAX_PASTE) return tr;
+    refused(size);
+    return [];
+  });
+}
+
+/** The extensions every file's state has (its language mode arrives in `languageMode`). */
+export function baseExtensions(
+  path: string,
+  onRun: () => void,
+  ended: () => boolean,
+  pasteRefused: (size: number) => void,
+): Extension {
   const run: KeyBinding = { key: "Mod-Enter", run: () => (onRun(), true), preventDefault: true };
   return [
     lineNumbers(),
@@ -93,6 +117,7 @@ export function baseExtensions(path: string, onRun: () => void, ended: () => boo
     syntaxHighlighting(highlight),
     theme,
     languageMode.of([]),
+    pasteLimit(pasteRefused),
     // once the session ended, local typing is refused (the server's events still apply)
     EditorState.transactionFilter.of((tr) => (tr.docChanged && ended() && !tr.annotation(Transaction.remote) ? [] : tr)),
     EditorView.contentAttributes.of({ "aria-label": `Code editor: ${path}` }),

@@ -7,7 +7,7 @@ import { EditorView } from "@codemirror/view";
 import { ApiError, type Api } from "./api";
 import { Channel, type ChannelState } from "./channel";
 import { $, el } from "./dom";
-import { baseExtensions, languageMode, modeFor } from "./editor";
+import { MAX_PASTE, baseExtensions, languageMode, modeFor } from "./editor";
 import { Chat } from "./panels/chat";
 import { Signals } from "./panels/integrity";
 import { OutputPanel } from "./panels/output";
@@ -312,6 +312,7 @@ export class Room implements SyncHost {
     if (code === 4410) this.end("completed");
     else if (code === 4401) this.fatal("Your invite link is no longer valid. Ask your interviewer for a new one.");
     else if (code === 4404) this.fatal("This interview session does not exist.");
+    else if (code === 4413) this.notify("The server refused a message as too large and closed the connection; reconnecting.", "bad");
     this.renderStatus();
   }
 
@@ -319,7 +320,12 @@ export class Room implements SyncHost {
 
   private addFile(path: string, content: string, version: number): FileSync {
     const sync = new FileSync(path, content, version, this, () =>
-      baseExtensions(path, () => void this.execute("run"), () => this.ended),
+      baseExtensions(
+        path,
+        () => void this.execute("run"),
+        () => this.ended,
+        (size) => this.notify(`That paste is too large (${Math.round(size / 1000)} kB; at most ${MAX_PASTE / 1000} kB at a time).`, "bad"),
+      ),
     );
     this.files.set(path, sync);
     modeFor(path)
