@@ -77,9 +77,10 @@ const theme = EditorView.theme(
 /**
  * The largest paste the editor accepts (UTF-16 units). An edit travels in one channel
  * message and the server closes a connection whose message exceeds
- * `live_max_message_bytes` (512 KiB by default): a bigger paste would be re-sent forever.
+ * `live_max_message_bytes` (512 KiB by default; a character takes up to 6 bytes in JSON): a bigger paste would be
+ * re-sent forever.
  */
-export const MAX_PASTE = 200_000;
+export const MAX_PASTE = 100_000;
 
 /** Refuse pastes (and drops) over MAX_PASTE, telling `refused` why. */
 function pasteLimit(refused: (size: number) => void): Extension {
