@@ -15,15 +15,19 @@ touches by one (a move, each moved file), so a client that saw version ``v`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from interviewkit.config import Settings
 from interviewkit.recording.events import EditRejected, Workspace, apply
-from interviewkit.sessions.models import SessionFile
 from interviewkit.sessions.paths import is_under
-from interviewkit.sessions.workspace import FileChange, LockedWorkspace, ancestors_and_self
+from interviewkit.sessions.workspace import (
+    FileChange,
+    FileMeta,
+    LockedWorkspace,
+    ancestors_and_self,
+)
 
 
 class Refused(ValueError):
@@ -45,8 +49,9 @@ class WorkspaceEdits:
     """The workspace rows as a batch of client events leaves them, before they are written."""
 
     settings: Settings
-    rows: dict[str, SessionFile]
-    """The files as stored when the batch started (metadata only), by path."""
+    rows: dict[str, FileMeta]
+    """The files as stored when the batch started (metadata only), by path: all of them,
+    or for a batch of edits only, the files it edits."""
     files: dict[str, FileChange]
     sizes: dict[str, int]
     file_count: int
@@ -54,8 +59,12 @@ class WorkspaceEdits:
     dirty: bool = False
 
     @classmethod
-    def start(cls, workspace: LockedWorkspace, settings: Settings) -> WorkspaceEdits:
-        rows = workspace.metadata()
+    def start(
+        cls, workspace: LockedWorkspace, settings: Settings, edited: Iterable[str] | None = None
+    ) -> WorkspaceEdits:
+        """``edited``: the batch only edits these files (no create, delete or move), so
+        only their rows are read; the quotas still count the whole workspace."""
+        rows = workspace.metadata(edited)
         return cls(
             settings,
             rows,

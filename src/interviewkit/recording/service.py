@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
-from interviewkit.db import on_commit, run_write, utcnow
+from interviewkit.db import Prepared, on_commit, run_write, utcnow
 from interviewkit.errors import ProblemError, conflict
 from interviewkit.recording.apply import Refused, WorkspaceEdits
 from interviewkit.recording.archiving import RecordingArchives
@@ -52,7 +52,7 @@ from interviewkit.storage import ObjectStore
 EVENTS_TABLE = cast(Table, RecordedEvent.__table__)
 RECORDINGS = cast(Table, Recording.__table__)
 # Built once: building a statement and its cache key per batch cost more than running it.
-_COUNTERS = select(
+_COUNTER_COLUMNS = (
     RECORDINGS.c.last_seq,
     RECORDINGS.c.last_t_ms,
     RECORDINGS.c.keyframe_seq,
@@ -61,12 +61,21 @@ _COUNTERS = select(
     RECORDINGS.c.bytes,
     RECORDINGS.c.state,
     RECORDINGS.c.pruned,
-).where(RECORDINGS.c.session_id == bindparam("sid"))
+)
+_COUNTERS = select(*_COUNTER_COLUMNS).where(RECORDINGS.c.session_id == bindparam("sid"))
+# the statements of every keystroke run on the driver directly (see Prepared)
+_COUNTERS_NOW = Prepared(_COUNTERS)
+_KNOWN_ONE = Prepared(
+    select(EVENTS_TABLE.c.client_id, EVENTS_TABLE.c.seq).where(
+        EVENTS_TABLE.c.session_id == bindparam("sid"),
+        EVENTS_TABLE.c.client_id == bindparam("id"),
+    )
+)
 _KNOWN = select(EVENTS_TABLE.c.client_id, EVENTS_TABLE.c.seq).where(
     EVENTS_TABLE.c.session_id == bindparam("sid"),
     EVENTS_TABLE.c.client_id.in_(bindparam("ids", expanding=True)),
 )
-_SAVE = (
+_SAVE = Prepared(
     update(RECORDINGS)
     .where(RECORDINGS.c.session_id == bindparam("sid"))
     .values(
@@ -78,6 +87,7 @@ _SAVE = (
         bytes=bindparam("bytes"),
     )
 )
+_INSERT_EVENTS = Prepared(insert(EVENTS_TABLE))
 _NEW_RECORDING = insert(RECORDINGS)
 _SAVE_BYTES = (
     update(RECORDINGS)
@@ -92,17 +102,6 @@ _NEW_KEYFRAME = insert(cast(Table, Keyframe.__table__))
 PENDING_STATES = "recording_states"
 StoredListener = Callable[[str, list[dict[str, Any]]], None]
 """Told, once committed, of the events a transaction stored (the live channel's fan-out)."""
-EVENT_COLUMNS = (
-    "session_id",
-    "seq",
-    "client_id",
-    "type",
-    "source",
-    "client_ts",
-    "t_ms",
-    "server_ms",
-    "data",
-)
 
 
 @dataclass
@@ -306,14 +305,22 @@ class RecordingService(RecordingArchives):
         outcomes: list[Outcome] = []
         ids = [e["id"] for _, e in batch if e.get("id")]
         known: dict[str, int] = {}
-        if ids:
-            rows = db.execute(_KNOWN, {"sid": session_id, "ids": ids})
-            known = {client_id: seq for client_id, seq in rows if client_id}
+        if len(ids) == 1:  # a live message of one op: the common case, on the driver
+            rows: Sequence[Any] = _KNOWN_ONE.rows(
+                db.connection(), {"sid": session_id, "id": ids[0]}
+            )
+        else:
+            rows = (
+                db.connection().execute(_KNOWN, {"sid": session_id, "ids": ids}).all()
+                if ids
+                else []
+            )
+        known = {client_id: seq for client_id, seq in rows if client_id}
         needs_state = any(e["type"] in CHANGES_FILES for _, e in batch)
         state = self._state(db, session_id, recording.last_seq) if needs_state else None
         edits: WorkspaceEdits | None = None
         if workspace is not None and any(e["type"] in WORKSPACE_EVENTS for _, e in batch):
-            edits = WorkspaceEdits.start(workspace, self.settings)
+            edits = WorkspaceEdits.start(workspace, self.settings, _edited_only(batch))
         now_ms = self._now_ms(created)
         skew_ms = int(self.settings.recording_clock_skew_s * 1000)
         large = self.settings.recording_large_paste_chars
@@ -398,7 +405,7 @@ class RecordingService(RecordingArchives):
                 "keyframe_seq": last_keyframe[0] if last_keyframe else recording.keyframe_seq,
                 "keyframe_t_ms": last_keyframe[1] if last_keyframe else recording.keyframe_t_ms,
             }
-            db.execute(_SAVE, saved)
+            _SAVE.run(db.connection(), saved)
             if state is not None:
                 final = _Cached(seq, state)
                 # later units of the same group commit read it (see _state); others, once
@@ -428,8 +435,8 @@ class RecordingService(RecordingArchives):
 
     def last_seq_in(self, db: Session, session_id: str) -> int:
         """The log's last seq as the caller's transaction sees it (0: nothing recorded)."""
-        found = db.execute(_COUNTERS, {"sid": session_id}).one_or_none()
-        return int(found.last_seq) if found is not None else 0
+        found = _COUNTERS_NOW.rows(db.connection(), {"sid": session_id})
+        return int(found[0][0]) if found else 0
 
     def _check_quota(self, recording: _Counters, events: int, size: int) -> None:
         """A client batch that would take the recording past its quotas is refused whole
@@ -486,7 +493,7 @@ class RecordingService(RecordingArchives):
         Returns the bytes the events take (their JSON and the contents they reference).
         """
         server_ms = int(time.time() * 1000)
-        rows = []
+        rows: list[dict[str, Any]] = []
         size = 0
         threshold = self.settings.recording_inline_content_bytes
         for offset, event in enumerate(pending):
@@ -497,20 +504,19 @@ class RecordingService(RecordingArchives):
             text = self._encoded(data)
             size += len(text)
             rows.append(
-                (
-                    session_id,
-                    last_seq + offset + 1,
-                    event.client_id,
-                    event.type,
-                    event.source,
-                    event.client_ts,
-                    event.t_ms,
-                    server_ms,
-                    text,
-                )
+                {
+                    "session_id": session_id,
+                    "seq": last_seq + offset + 1,
+                    "client_id": event.client_id,
+                    "type": event.type,
+                    "source": event.source,
+                    "client_ts": event.client_ts,
+                    "t_ms": event.t_ms,
+                    "server_ms": server_ms,
+                    "data": text,
+                }
             )
-        connection = db.connection()
-        connection.exec_driver_sql(_insert_sql(connection.dialect.paramstyle), rows)
+        _INSERT_EVENTS.run(db.connection(), rows, set_keys=True)
         return size
 
     def _encoded(self, data: dict[str, Any]) -> str:
@@ -526,19 +532,9 @@ class RecordingService(RecordingArchives):
     def _recording(self, db: Session, session_id: str) -> _Counters:
         """The session's counters, creating them (and a first keyframe) on first use."""
         created = _aware(self.sessions.started_at(db, session_id))  # 404 unknown
-        row = db.execute(_COUNTERS, {"sid": session_id}).one_or_none()
-        if row is not None:
-            return _Counters(
-                created,
-                row.last_seq,
-                row.last_t_ms,
-                row.keyframe_seq,
-                row.keyframe_t_ms,
-                row.events,
-                row.bytes,
-                row.state,
-                row.pruned,
-            )
+        found = _COUNTERS_NOW.rows(db.connection(), {"sid": session_id})
+        if found:
+            return _Counters(created, *found[0])
         files = self.sessions.workspace_in(db, session_id)
         t_ms = max(0, self._now_ms(created))
         db.execute(
@@ -639,11 +635,13 @@ def _moment(
     return max(previous, min(claimed, now_ms + skew_ms))
 
 
-def _insert_sql(paramstyle: str) -> str:
-    mark = "?" if paramstyle == "qmark" else "%s"
-    columns = ", ".join(EVENT_COLUMNS)
-    marks = ", ".join([mark] * len(EVENT_COLUMNS))
-    return f"INSERT INTO recording_events ({columns}) VALUES ({marks})"  # noqa: S608  (constants only)
+def _edited_only(batch: list[tuple[int, dict[str, Any]]]) -> set[str] | None:
+    """The files a batch edits, if it only edits files (else None: it may create, delete
+    or move, which checks every path of the workspace)."""
+    kinds = {event["type"] for _, event in batch if event["type"] in WORKSPACE_EVENTS}
+    if kinds != {"edit"}:
+        return None
+    return {event["file"] for _, event in batch if event["type"] == "edit"}
 
 
 def _aware(moment: datetime) -> datetime:

@@ -37,7 +37,7 @@ from interviewkit.errors import ProblemError, bad_request, conflict, not_found
 from interviewkit.sessions.errors import SessionNotFound
 from interviewkit.sessions.models import InterviewSession, SessionFile
 from interviewkit.sessions.paths import PathRules, is_under, language_for, normalize_path
-from interviewkit.sessions.workspace import FILE_BY_PATH, FileChange, LockedWorkspace
+from interviewkit.sessions.workspace import FILE_BY_PATH, FileChange, FileMeta, LockedWorkspace
 from interviewkit.storage import ObjectNotFoundError, ObjectStore, session_key
 
 T = TypeVar("T")
@@ -325,7 +325,7 @@ class WorkspaceFiles:
             in_the_way.append(blocker)
         return in_the_way
 
-    def _remove(self, workspace: LockedWorkspace, files: list[SessionFile]) -> None:
+    def _remove(self, workspace: LockedWorkspace, files: Sequence[SessionFile | FileMeta]) -> None:
         workspace.delete(files)
         workspace.file_count -= len(files)
         workspace.workspace_bytes -= sum(row.size for row in files)
@@ -334,7 +334,7 @@ class WorkspaceFiles:
     def apply_recorded(
         self,
         workspace: LockedWorkspace,
-        rows: Mapping[str, SessionFile],
+        rows: Mapping[str, FileMeta],
         final: Mapping[str, FileChange],
         contents: Mapping[str, str],
         now: datetime,

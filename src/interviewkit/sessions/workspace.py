@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from interviewkit.db import utcnow
+from interviewkit.db import Prepared, utcnow
 from interviewkit.sessions.errors import SessionEnded, SessionExpired, SessionNotFound
 from interviewkit.sessions.models import InterviewSession, SessionFile, SessionStatus
 
@@ -48,23 +48,29 @@ _IN_SESSION = FILES.c.session_id == bindparam("session_id")
 _UNDER = and_(FILES.c.path >= bindparam("low"), FILES.c.path < bindparam("high"))
 FILE_BY_PATH = select(FILES).where(_IN_SESSION, FILES.c.path == bindparam("path"))
 _FILES_UNDER = select(FILES).where(_IN_SESSION, _UNDER).order_by(FILES.c.path)
-_METADATA = select(
+_META_COLUMNS = (
     FILES.c.id,
     FILES.c.path,
     FILES.c.version,
     FILES.c.size,
     FILES.c.storage_key,
     FILES.c.created_at,
-).where(_IN_SESSION)
+)
+_METADATA = Prepared(select(*_META_COLUMNS).where(_IN_SESSION))
+_METADATA_OF = Prepared(
+    select(*_META_COLUMNS).where(_IN_SESSION, FILES.c.path == bindparam("path"))
+)
+# the hot path of every recorded edit runs these on the driver directly (see Prepared)
+_LOCK_NOW = Prepared(_LOCK)
+_UPDATE_NOW = Prepared(update(FILES).where(FILES.c.id == bindparam("file_id")))
+_SAVE_NOW = Prepared(update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id")))
 _BLOCKERS = (
     select(FILES)
     .where(_IN_SESSION, or_(FILES.c.path.in_(bindparam("paths", expanding=True)), _UNDER))
     .limit(bindparam("limit"))
 )
 _INSERT = insert(FILES)
-_UPDATE = update(FILES).where(FILES.c.id == bindparam("file_id"))
 _DELETE = delete(FILES).where(FILES.c.id.in_(bindparam("ids", expanding=True)))
-_SAVE = update(SESSIONS).where(SESSIONS.c.id == bindparam("session_id"))
 _INSERT_SESSION = insert(SESSIONS)
 
 
@@ -92,11 +98,37 @@ def ancestors_and_self(path: str) -> list[str]:
     return ["/" + "/".join(parts[: depth + 1]) for depth in range(len(parts))]
 
 
+@dataclass
+class FileMeta:
+    """A file row without its content: what recorded edits check and write back (a plain
+    object, since building an ORM instance per row cost more than reading it). Like a
+    row, :meth:`LockedWorkspace.update` sets what it writes on it."""
+
+    id: int
+    path: str
+    version: int
+    size: int
+    storage_key: str | None
+    created_at: datetime
+
+
+Row = TypeVar("Row", SessionFile, FileMeta)
+
+
+@dataclass(frozen=True)
+class _LockRow:
+    status: str
+    created_at: datetime
+    file_count: int
+    workspace_bytes: int
+    deadline_at: datetime | None
+
+
 @dataclass(frozen=True)
 class FileChange:
     """A file as a batch of recorded edits leaves it (its content is the recording's)."""
 
-    row: SessionFile | None
+    row: FileMeta | None
     """The stored row it continues (moved or edited), or None for a new file."""
     version: int
     changed: bool
@@ -143,9 +175,10 @@ class LockedWorkspace:
         ``session_expired`` from the deadline's first instant.
         """
         connection = db.connection()
-        row = connection.execute(_LOCK, {"session_id": session_id}).one_or_none()
-        if row is None:
+        found = _LOCK_NOW.rows(connection, {"session_id": session_id})
+        if not found:
             raise SessionNotFound(session_id)
+        row = _LockRow(*found[0])
         if row.status != SessionStatus.active and not allow_ended:
             raise SessionEnded(row.status, "its workspace is read-only")
         status = str(row.status)
@@ -182,10 +215,20 @@ class LockedWorkspace:
         found = self._files(FILE_BY_PATH, path=path)
         return found[0] if found else None
 
-    def metadata(self) -> dict[str, SessionFile]:
-        """Every file of the workspace by path, without content: one query for a batch of
-        recorded edits, whose contents the recording already holds."""
-        return {row.path: row for row in self._files(_METADATA)}
+    def metadata(self, paths: Iterable[str] | None = None) -> dict[str, FileMeta]:
+        """Every file of the workspace by path (or only those at ``paths``), without
+        content: what a batch of recorded events checks, whose contents the recording
+        already holds. A batch of edits reads only the files it edits."""
+        params = {"session_id": self.session_id}
+        if paths is None:
+            found = _METADATA.rows(self.connection, params)
+        else:
+            found = [
+                row
+                for path in paths
+                for row in _METADATA_OF.rows(self.connection, params | {"path": path})
+            ]
+        return {row[1]: FileMeta(*row) for row in found}
 
     def files_under(self, folder: str) -> list[SessionFile]:
         return self._files(_FILES_UNDER, **under(folder))
@@ -204,25 +247,23 @@ class LockedWorkspace:
         new_id = self.connection.execute(_INSERT, row).inserted_primary_key
         return SessionFile(id=new_id[0] if new_id else None, **row)
 
-    def update(self, file: SessionFile, values: dict[str, Any]) -> SessionFile:
-        self.connection.execute(_UPDATE, {"file_id": file.id, **values})
+    def update(self, file: Row, values: dict[str, Any]) -> Row:
+        _UPDATE_NOW.run(self.connection, {"file_id": file.id, **values}, set_keys=True)
         for name, value in values.items():
             setattr(file, name, value)
         return file
 
-    def delete(self, files: Iterable[SessionFile]) -> None:
+    def delete(self, files: Iterable[SessionFile | FileMeta]) -> None:
         ids = [file.id for file in files]
         if ids:
             self.connection.execute(_DELETE, {"ids": ids})
 
     def save(self, now: datetime) -> None:
         """Write the counters back and mark the session as just changed."""
-        self.connection.execute(
-            _SAVE,
-            {
-                "session_id": self.session_id,
-                "file_count": self.file_count,
-                "workspace_bytes": self.workspace_bytes,
-                "updated_at": now,
-            },
-        )
+        values = {
+            "session_id": self.session_id,
+            "file_count": self.file_count,
+            "workspace_bytes": self.workspace_bytes,
+            "updated_at": now,
+        }
+        _SAVE_NOW.run(self.connection, values, set_keys=True)
