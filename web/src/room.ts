@@ -324,7 +324,7 @@ export class Room implements SyncHost {
         path,
         () => void this.execute("run"),
         () => this.ended,
-        (size) => this.notify(`That paste is too large (${Math.round(size / 1000)} kB; at most ${MAX_PASTE / 1000} kB at a time).`, "bad"),
+        (size) => this.notify(`That paste is too large: ${size} characters, at most ${MAX_PASTE} at a time.`, "bad"),
       ),
     );
     this.files.set(path, sync);
