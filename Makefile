@@ -49,9 +49,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-# tsc --noEmit and eslint over the room's TypeScript
+# tsc --noEmit and eslint over the room's TypeScript, then its model tests (fast-check)
 webcheck: install
-	cd $(WEB) && npm run --silent check
+	cd $(WEB) && npm run --silent check && npm test --silent
 
 # import cycles, files over 700 lines, imports pointing up the layers (LAYERS in the script)
 structure: install
