@@ -2,7 +2,8 @@
 // file names (served with a one-year immutable cache) and manifest.json, which the
 // server's templates read to find them.
 import { build } from "esbuild";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { constants, gzipSync } from "node:zlib";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -40,4 +41,12 @@ for (const [file, meta] of Object.entries(result.metafile.outputs)) {
   if (meta.cssBundle) manifest[`${name}.css`] = basename(meta.cssBundle);
 }
 await writeFile(join(outdir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+// gzipped siblings, compressed once here at the highest level: the server sends them to
+// browsers that accept gzip instead of compressing on every request
+for (const file of await readdir(outdir)) {
+  if (!/\.(js|css)$/.test(file)) continue;
+  const raw = await readFile(join(outdir, file));
+  await writeFile(join(outdir, `${file}.gz`), gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }));
+}
 console.log("manifest:", manifest, "files:", (await readdir(outdir)).length);

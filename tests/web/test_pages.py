@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Mapping
@@ -46,6 +47,7 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (dist / SCRIPT).write_text("console.log('room')")
     (dist / STYLE).write_text("body{}")
     (dist / CHUNK).write_text("export const shared = 1")
+    (dist / f"{SCRIPT}.gz").write_bytes(gzip.compress(b"console.log('room')"))
     manifest = {"room.js": SCRIPT, "room.css": STYLE, "room.preload": [CHUNK]}
     (dist / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setattr(web_api, "STATIC_DIR", static)
@@ -160,3 +162,30 @@ def test_hashed_files_are_cached_for_a_year_and_the_rest_revalidated(
 def test_static_files_cannot_reach_outside_their_directory(browser: TestClient) -> None:
     response = browser.get("/static/..%2f..%2fapi.py")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "compressed"),
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("identity", False),
+        ("gzip;q=0", False),
+        (None, False),
+    ],
+)
+def test_the_bundle_is_sent_gzipped_to_a_browser_that_accepts_it(
+    browser: TestClient, accept: str | None, compressed: bool
+) -> None:
+    headers = {"Accept-Encoding": accept} if accept else {"Accept-Encoding": ""}
+    response = browser.get(f"/static/dist/{SCRIPT}", headers=headers)
+
+    assert response.status_code == 200
+    assert response.text == "console.log('room')"  # httpx decodes what was gzipped
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert (response.headers.get("content-encoding") == "gzip") is compressed
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # a file built without a .gz sibling goes as it is
+    chunk = browser.get(f"/static/dist/{CHUNK}", headers=headers)
+    assert "content-encoding" not in chunk.headers

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -31,7 +32,7 @@ STATIC_DIR = HERE / "static"
 DIST_DIR = STATIC_DIR / "dist"
 STATIC_ROUTE = "/static"
 # esbuild's [hash]: 8 upper-case letters and digits before the extension
-_HASHED = re.compile(r"-[A-Z0-9]{8}\.(js|css|map|txt)$|\.js\.LEGAL\.txt$")
+_HASHED = re.compile(r"-[A-Z0-9]{8}\.(js|css|map|txt)(\.gz)?$|\.js\.LEGAL\.txt$")
 IMMUTABLE = "public, max-age=31536000, immutable"
 # the API's id pattern without its anchors: Python's ``$`` also matches before a final "\n"
 _SESSION_ID = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
@@ -124,7 +125,24 @@ def room(session_id: str) -> HTMLResponse:
 
 class CachedStatic(StaticFiles):
     """Static files; content-hashed build outputs are cached for a year (a new build
-    has new names), everything else is revalidated on each use."""
+    has new names), everything else is revalidated on each use. A file the build also
+    wrote gzipped (``x.js.gz``) is sent compressed to a client that accepts gzip: the room's
+    JavaScript crosses the network at about a third of its size, compressed once at build
+    time rather than on every request."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code != 200 or not _accepts_gzip(scope):
+            return response
+        full_path, stat_result = await anyio.to_thread.run_sync(self.lookup_path, path + ".gz")
+        if stat_result is None:
+            return response
+        compressed = self.file_response(full_path, stat_result, scope)
+        if compressed.status_code == 200:
+            compressed.headers["Content-Type"] = response.headers["Content-Type"]
+            compressed.headers["Content-Encoding"] = "gzip"
+        compressed.headers["Vary"] = "Accept-Encoding"
+        return compressed
 
     def file_response(
         self,
@@ -137,6 +155,26 @@ class CachedStatic(StaticFiles):
         hashed = _HASHED.search(str(full_path)) is not None
         response.headers["Cache-Control"] = IMMUTABLE if hashed else "no-cache"
         return response
+
+
+def _accepts_gzip(scope: Scope) -> bool:
+    """Whether ``Accept-Encoding`` names gzip (or ``*``) without ``q=0``."""
+    for name, value in scope.get("headers", ()):
+        if name != b"accept-encoding":
+            continue
+        for part in value.lower().decode("latin-1").split(","):
+            coding, _, params = part.partition(";")
+            if coding.strip() in {"gzip", "*"}:
+                quality = params.strip().removeprefix("q=")
+                return not params.strip() or _positive(quality)
+    return False
+
+
+def _positive(quality: str) -> bool:
+    try:
+        return float(quality) > 0
+    except ValueError:
+        return False
 
 
 def static_files() -> CachedStatic:
