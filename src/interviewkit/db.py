@@ -293,12 +293,14 @@ class _Form:
     """One statement compiled for one dialect (and one set of SET columns)."""
 
     sql: str
-    names: tuple[str, ...] | None
-    """Bind names in order for a positional paramstyle; None: the driver takes a dict."""
-    binders: dict[str, Callable[[Any], Any] | None]
+    positional: bool
+    """The driver takes a tuple in ``binds`` order (else a dict)."""
+    binds: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    """Each bind's name and type processor, in the SQL's order when positional."""
     defaults: dict[str, Any]
     """Values of the statement's own literal binds (``.values(state="live")``)."""
-    results: tuple[Callable[[Any], Any] | None, ...]
+    results: tuple[Callable[[Any], Any] | None, ...] | None
+    """The columns' result processors; None when no column needs one."""
 
 
 class Prepared:
@@ -331,12 +333,13 @@ class Prepared:
         dml = compiled.isinsert or compiled.isupdate or compiled.isdelete
         selected = () if dml else self.statement.selected_columns
         results = tuple(column.type._cached_result_processor(dialect, None) for column in selected)
+        names = compiled.positiontup if compiled.positional else list(binds)
         form = _Form(
             compiled.string,
-            tuple(compiled.positiontup) if compiled.positional else None,
-            {name: bind.type._cached_bind_processor(dialect) for name, bind in binds.items()},
+            compiled.positional,
+            tuple((name, binds[name].type._cached_bind_processor(dialect)) for name in names),
             {name: bind.effective_value for name, bind in binds.items() if not bind.required},
-            results,
+            results if any(results) else None,
         )
         self._forms[(dialect.name, keys)] = form
         return form
@@ -373,7 +376,7 @@ class Prepared:
         finally:
             cursor.close()
         processors = self._form(connection.dialect, None).results
-        if not any(processors):
+        if processors is None:
             return [tuple(row) for row in fetched]
         return [
             tuple(
@@ -403,10 +406,12 @@ class Prepared:
 
 def _bound(form: _Form, params: dict[str, Any]) -> Any:
     """The driver's parameters: by position or by name, each through its bind processor."""
-    values: dict[str, Any] = {}
-    for name, binder in form.binders.items():
-        value = params[name] if name in params else form.defaults[name]
-        values[name] = value if binder is None else binder(value)
-    if form.names is None:
+    values = [
+        (params[name] if name in params else form.defaults[name])
+        if binder is None
+        else binder(params[name] if name in params else form.defaults[name])
+        for name, binder in form.binds
+    ]
+    if form.positional:
         return values
-    return tuple(values[name] for name in form.names)
+    return dict(zip((name for name, _ in form.binds), values, strict=True))

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
@@ -291,7 +291,9 @@ class RecordingService(RecordingArchives):
         caller's locked transaction, so they skip the checks a client batch goes through."""
         client = not server
         workspace = self._lock_for(db, session_id, batch, source) if client else None
-        recording = self._recording(db, session_id)
+        # one Connection for the whole append: asking the Session for it costs each time
+        connection = workspace.connection if workspace is not None else db.connection()
+        recording = self._recording(db, session_id, connection)
         if workspace is not None and not workspace.is_active:
             if recording.pruned:
                 raise conflict(
@@ -306,15 +308,9 @@ class RecordingService(RecordingArchives):
         ids = [e["id"] for _, e in batch if e.get("id")]
         known: dict[str, int] = {}
         if len(ids) == 1:  # a live message of one op: the common case, on the driver
-            rows: Sequence[Any] = _KNOWN_ONE.rows(
-                db.connection(), {"sid": session_id, "id": ids[0]}
-            )
+            rows: Sequence[Any] = _KNOWN_ONE.rows(connection, {"sid": session_id, "id": ids[0]})
         else:
-            rows = (
-                db.connection().execute(_KNOWN, {"sid": session_id, "ids": ids}).all()
-                if ids
-                else []
-            )
+            rows = connection.execute(_KNOWN, {"sid": session_id, "ids": ids}).all() if ids else []
         known = {client_id: seq for client_id, seq in rows if client_id}
         needs_state = any(e["type"] in CHANGES_FILES for _, e in batch)
         state = self._state(db, session_id, recording.last_seq) if needs_state else None
@@ -382,7 +378,7 @@ class RecordingService(RecordingArchives):
                 new_keyframes.append((seq, t_ms))
                 since_keyframe, keyframe_t = 0, t_ms
         if pending:
-            added = self._write_events(db, session_id, created, pending, recording.last_seq)
+            added = self._write_events(connection, session_id, created, pending, recording.last_seq)
             if self.listener is not None:
                 self._tell_on_commit(db, session_id, pending, recording.last_seq)
             if client:
@@ -405,7 +401,7 @@ class RecordingService(RecordingArchives):
                 "keyframe_seq": last_keyframe[0] if last_keyframe else recording.keyframe_seq,
                 "keyframe_t_ms": last_keyframe[1] if last_keyframe else recording.keyframe_t_ms,
             }
-            _SAVE.run(db.connection(), saved)
+            _SAVE.run(connection, saved)
             if state is not None:
                 final = _Cached(seq, state)
                 # later units of the same group commit read it (see _state); others, once
@@ -482,7 +478,7 @@ class RecordingService(RecordingArchives):
 
     def _write_events(
         self,
-        db: Session,
+        connection: Connection,
         session_id: str,
         created: datetime,
         pending: list[_Pending],
@@ -516,7 +512,7 @@ class RecordingService(RecordingArchives):
                     "data": text,
                 }
             )
-        _INSERT_EVENTS.run(db.connection(), rows, set_keys=True)
+        _INSERT_EVENTS.run(connection, rows, set_keys=True)
         return size
 
     def _encoded(self, data: dict[str, Any]) -> str:
@@ -529,10 +525,10 @@ class RecordingService(RecordingArchives):
             )
         return text
 
-    def _recording(self, db: Session, session_id: str) -> _Counters:
+    def _recording(self, db: Session, session_id: str, connection: Connection) -> _Counters:
         """The session's counters, creating them (and a first keyframe) on first use."""
         created = _aware(self.sessions.started_at(db, session_id))  # 404 unknown
-        found = _COUNTERS_NOW.rows(db.connection(), {"sid": session_id})
+        found = _COUNTERS_NOW.rows(connection, {"sid": session_id})
         if found:
             return _Counters(created, *found[0])
         files = self.sessions.workspace_in(db, session_id)
@@ -555,7 +551,7 @@ class RecordingService(RecordingArchives):
             },
         )
         started = _Pending(None, "session_started", None, t_ms, {"files": files})
-        size = self._write_events(db, session_id, created, [started], 0)
+        size = self._write_events(connection, session_id, created, [started], 0)
         if self.listener is not None:
             self._tell_on_commit(db, session_id, [started], 0)
         db.execute(_NEW_KEYFRAME, {"session_id": session_id, "seq": 1, "t_ms": t_ms})
