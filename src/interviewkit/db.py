@@ -163,12 +163,20 @@ class _Unit(Generic[T]):
     done: bool = False
     committed: list[Callable[[], None]] = field(default_factory=list)
     rolled_back: list[Callable[[], None]] = field(default_factory=list)
+    core: bool = False
+    """The work writes through Core statements only, never the ORM's flush (see
+    :func:`run_write`)."""
 
     def run(self, db: Session) -> None:
         db.info.update(on_commit=self.committed, on_rollback=self.rolled_back)
         try:
-            self.result = self.work(db)
+            result = self.work(db)
+            if self.core and (db.new or db.dirty or db.deleted):
+                # a failing flush would roll back the whole shared transaction, which
+                # only the ORM's own SAVEPOINT contains
+                raise RuntimeError("a Core-only write left ORM changes to flush")
             db.flush()
+            self.result = result
         except BaseException as error:
             self.error = error
 
@@ -205,8 +213,8 @@ class SQLiteWriter:
         self._queue: list[_Unit[Any]] = []
         self._queue_lock = threading.Lock()
 
-    def run(self, work: Callable[[Session], T]) -> T:
-        unit: _Unit[T] = _Unit(work)
+    def run(self, work: Callable[[Session], T], *, core: bool = False) -> T:
+        unit: _Unit[T] = _Unit(work, core=core)
         with self._queue_lock:
             self._queue.append(unit)
         with self.lock:
@@ -219,9 +227,9 @@ class SQLiteWriter:
     def _run_group(self, group: list[_Unit[Any]]) -> None:
         try:
             with self.factory() as db:
-                db.connection(execution_options=SQLITE_WRITE)
+                connection = db.connection(execution_options=SQLITE_WRITE)
                 for unit in group:
-                    self._run_unit(db, unit, alone=len(group) == 1)
+                    self._run_unit(db, connection, unit, alone=len(group) == 1)
                 db.commit()
         except BaseException as error:
             for unit in group:
@@ -230,9 +238,26 @@ class SQLiteWriter:
             unit.finish()
 
     @staticmethod
-    def _run_unit(db: Session, unit: _Unit[Any], *, alone: bool) -> None:
+    def _run_unit(db: Session, connection: Connection, unit: _Unit[Any], *, alone: bool) -> None:
         """Run one unit inside its own SAVEPOINT, or, alone in its group, with none:
-        then its error simply rolls the whole transaction back."""
+        then its error simply rolls the whole transaction back.
+
+        A Core-only unit's SAVEPOINT is the driver's own statement: the ORM's nested
+        transaction (and its uncached SAVEPOINT/RELEASE statements) cost more than a
+        keystroke's whole ingest, and with no ORM changes there is nothing else to undo.
+        """
+        if unit.core and not alone:
+            cursor = connection.connection.cursor()
+            try:
+                cursor.execute("SAVEPOINT ik_unit")
+                unit.run(db)
+                if unit.error is not None:
+                    cursor.execute("ROLLBACK TO SAVEPOINT ik_unit")
+                cursor.execute("RELEASE SAVEPOINT ik_unit")
+            finally:
+                cursor.close()
+            db.expunge_all()
+            return
         savepoint = None if alone else db.begin_nested()
         unit.run(db)
         if unit.error is not None:
@@ -244,16 +269,20 @@ class SQLiteWriter:
         db.expunge_all()
 
 
-def run_write(factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+def run_write(
+    factory: sessionmaker[Session], work: Callable[[Session], T], *, core: bool = False
+) -> T:
     """Run ``work(db)`` in a write transaction and return its result once committed.
 
     On SQLite concurrent calls are grouped into one transaction (see SQLiteWriter);
-    elsewhere each call gets its own transaction.
+    elsewhere each call gets its own transaction. ``core``: ``work`` writes only through
+    Core statements (it may read ORM objects, never change them), so on SQLite its unit
+    of a shared transaction gets a cheaper SAVEPOINT; ORM changes left behind fail it.
     """
     bind = factory.kw.get("bind")
     writer = _WRITERS.get(bind) if bind is not None else None
     if writer is not None:
-        return writer.run(work)
+        return writer.run(work, core=core)
     unit: _Unit[T] = _Unit(work)
     try:
         with factory() as db:
