@@ -132,8 +132,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         statement = connection.get_execution_options().get("sqlite_begin", "BEGIN")
-        if statement:
-            connection.exec_driver_sql(statement)
+        if statement:  # on the driver: the statement path costs more than the BEGIN
+            connection.connection.driver_connection.execute(statement).close()
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -163,6 +163,9 @@ class RecordingService(RecordingArchives):
     _archives: LRUCache[str, bytes] = field(default_factory=lambda: LRUCache(8))
     contents: ContentRefs = field(init=False)
     _jobs: list[Future[None]] = field(default_factory=list)
+    _paths: LRUCache[str, str | ProblemError] = field(default_factory=lambda: LRUCache(4096))
+    """Paths clients sent, canonical (or why not): the same few files on every keystroke,
+    and the files API's rules (settings) never change while the process runs."""
     listener: StoredListener | None = None
     """Called after the commit with the session and its stored events as dicts
     (``{seq, type, t_ms, source, id, …data}``, contents inline), in seq order."""
@@ -222,13 +225,14 @@ class RecordingService(RecordingArchives):
             raw = event.get(key)
             if raw is None:
                 continue
-            found = seen.get(raw)
+            found = seen.get(raw) or self._paths.get(raw)
             if found is None:
                 try:
                     found = self.sessions.normalize(raw)
                 except ProblemError as exc:
                     found = exc
-                seen[raw] = found
+                self._paths.put(raw, found)
+            seen[raw] = found
             if isinstance(found, ProblemError):
                 return f"{key}: {found.detail}"
             event[key] = found
