@@ -341,7 +341,8 @@ class Prepared:
     This keeps the statement written in Core (each dialect gets its own SQL, ``FOR
     UPDATE`` only where it means something) and applies the column types' bind and
     result processors exactly as SQLAlchemy would, for the cost of the driver call.
-    Only plain bind parameters (no expanding ``IN``); driver errors are wrapped as
+    Only plain bind parameters (no expanding ``IN``) and no Python-side column defaults
+    (pass every value; no hot-path table has ``onupdate``); driver errors are wrapped as
     SQLAlchemy's (``IntegrityError`` stays ``IntegrityError``).
     """
 
