@@ -182,3 +182,34 @@ def test_a_resume_too_far_behind_gets_the_whole_workspace(live: TestClient, room
         welcome = receive(ws, "welcome")
     assert welcome.get("resumed") is False
     assert welcome["workspace"]["/main.py"]["content"] == "print(1)\n"
+
+
+def test_ops_after_a_refused_op_of_the_same_message_are_not_applied(
+    live: TestClient, room: Room
+) -> None:
+    """The ops of one message are a chain: the second was typed on top of the first, so
+    when a concurrent edit makes the first stale (and brings the file to the second's base
+    version), the second must not land on text it was never typed into."""
+    with connect(live, room.session_id, room.candidate_token) as ws:
+        receive(ws, "welcome")
+        ws.send_json(edit("other", "/main.py", 0, "#", base_version=1))  # another tab
+        assert receive(ws, "ack", re="other")["results"][0]["version"] == 2
+        ws.send_json(
+            {
+                "type": "file-operation",
+                "id": "chain",
+                "ops": [
+                    {"op": "edit", "file": "/main.py", "offset": 0, "insert": "a",
+                     "base_version": 1},
+                    {"op": "edit", "file": "/main.py", "offset": 1, "insert": "b",
+                     "base_version": 2},
+                    {"op": "create", "file": "/other.py", "content": "ok"},
+                ],
+            }
+        )  # fmt: skip
+        results = receive(ws, "ack", re="chain")["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "stored"]
+    assert results[0]["reason"].startswith("version_mismatch")
+    assert results[1]["reason"].startswith("not_applied")
+    assert file_text(live, room.session_id, "/main.py") == "#print(1)\n"
+    assert file_text(live, room.session_id, "/other.py") == "ok"

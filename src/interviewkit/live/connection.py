@@ -20,6 +20,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import anyio.to_thread
@@ -403,7 +404,7 @@ class Connection:
     async def _handle(self, message: Any) -> None:
         if isinstance(message, FileOperation):
             events = [op_event(message.id, i, op) for i, op in enumerate(message.ops)]
-            await self._ingest(message.id, events)
+            await self._ingest(message.id, events, chained=True)
         elif isinstance(message, EventBatch):
             await self._ingest(message.id, self._client_events(message))
         elif isinstance(message, CodeExecution):
@@ -425,11 +426,11 @@ class Connection:
                 events.append(None)  # the recording rejects it, so the ack has its place
         return events
 
-    async def _ingest(self, message_id: str, events: list[Any]) -> None:
-        recording = self.services.recording
+    async def _ingest(self, message_id: str, events: list[Any], *, chained: bool = False) -> None:
+        ingest = partial(self.services.recording.ingest, chained=chained)
         try:
             outcomes: list[Outcome] = await anyio.to_thread.run_sync(
-                recording.ingest, self.session_id, events, self.source
+                ingest, self.session_id, events, self.source
             )
         except SessionEnded as exc:
             status = "expired" if exc.code == "session_expired" else "ended"

@@ -16,7 +16,7 @@ touches by one (a move, each moved file), so a client that saw version ``v`` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from interviewkit.config import Settings
@@ -57,13 +57,22 @@ class WorkspaceEdits:
     file_count: int
     workspace_bytes: int
     dirty: bool = False
+    chained: bool = False
+    refused: set[str] = field(default_factory=set)
+    """Paths an event of a chained batch was refused on: later events on them are too."""
 
     @classmethod
     def start(
-        cls, workspace: LockedWorkspace, settings: Settings, edited: Iterable[str] | None = None
+        cls,
+        workspace: LockedWorkspace,
+        settings: Settings,
+        edited: Iterable[str] | None = None,
+        *,
+        chained: bool = False,
     ) -> WorkspaceEdits:
         """``edited``: the batch only edits these files (no create, delete or move), so
-        only their rows are read; the quotas still count the whole workspace."""
+        only their rows are read; the quotas still count the whole workspace.
+        ``chained``: the batch's events on one path were made each on top of the last."""
         rows = workspace.metadata(edited)
         return cls(
             settings,
@@ -72,11 +81,31 @@ class WorkspaceEdits:
             {path: row.size for path, row in rows.items()},
             workspace.file_count,
             workspace.workspace_bytes,
+            chained=chained,
         )
 
     def apply(self, state: Workspace, event: dict[str, Any]) -> int | None:
         """Check ``event`` (paths canonical already) and apply it to ``state`` and to the
-        rows to be; returns the file's new version (None for a delete). Refused if not."""
+        rows to be; returns the file's new version (None for a delete). Refused if not.
+
+        In a ``chained`` batch (the ops of one live message), once an event is refused
+        every later one on the same path is refused too: it was made on top of the
+        refused one, and storing it without it (say, when a concurrent edit happens to
+        bring the file to its base version) would put text where nobody typed it. Events
+        of an HTTP batch stand alone, each with its own precondition.
+        """
+        paths = [event["file"], *([event["to"]] if "to" in event else [])]
+        blocked = next((path for path in paths if path in self.refused), None)
+        if blocked is not None:
+            raise Refused(f"not_applied: an earlier op of this message on {blocked!r} was refused")
+        try:
+            return self._apply(state, event)
+        except Refused:
+            if self.chained:
+                self.refused.update(paths)
+            raise
+
+    def _apply(self, state: Workspace, event: dict[str, Any]) -> int | None:
         kind, path = event["type"], event["file"]
         base = event.get("base_version")
         if base is not None:

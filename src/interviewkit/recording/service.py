@@ -177,12 +177,19 @@ class RecordingService(RecordingArchives):
     # ---- ingest --------------------------------------------------------------------------
 
     def ingest(
-        self, session_id: str, raw_events: Sequence[Any], source: str = CANDIDATE
+        self,
+        session_id: str,
+        raw_events: Sequence[Any],
+        source: str = CANDIDATE,
+        *,
+        chained: bool = False,
     ) -> list[Outcome]:
         """Store a client batch; each event is stored, a duplicate, or rejected with why.
 
         ``source`` is who sent it, from the credential (``candidate`` or
         ``staff:<API key id>``): never from the event, so the record says who did what.
+        ``chained``: each event on a path was made on top of the one before it (the ops of
+        a live ``file-operation``), so one refused refuses the later ones on that path.
         """
         if len(raw_events) > self.settings.recording_max_batch_events:
             raise ProblemError(
@@ -208,7 +215,7 @@ class RecordingService(RecordingArchives):
         if parsed:
 
             def work(db: Session) -> list[Outcome]:
-                return self._append(db, session_id, parsed, source=source)
+                return self._append(db, session_id, parsed, source=source, chained=chained)
 
             # Core statements only: its unit of a group commit takes a cheap SAVEPOINT
             for outcome in run_write(self.factory, work, core=True):
@@ -291,6 +298,7 @@ class RecordingService(RecordingArchives):
         *,
         source: str,
         server: bool = False,
+        chained: bool = False,
     ) -> list[Outcome]:
         """Append ``batch`` as ``source``'s; ``server`` events are made by the server in the
         caller's locked transaction, so they skip the checks a client batch goes through."""
@@ -321,7 +329,8 @@ class RecordingService(RecordingArchives):
         state = self._state(db, session_id, recording.last_seq) if needs_state else None
         edits: WorkspaceEdits | None = None
         if workspace is not None and any(e["type"] in WORKSPACE_EVENTS for _, e in batch):
-            edits = WorkspaceEdits.start(workspace, self.settings, _edited_only(batch))
+            edited = _edited_only(batch)
+            edits = WorkspaceEdits.start(workspace, self.settings, edited, chained=chained)
         now_ms = self._now_ms(created)
         skew_ms = int(self.settings.recording_clock_skew_s * 1000)
         large = self.settings.recording_large_paste_chars
