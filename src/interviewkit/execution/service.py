@@ -363,7 +363,7 @@ class ExecutionService:
                 {
                     "type": "execution_requested",
                     "execution_id": job.id,
-                    "file": job.entry,
+                    "file": "/" + job.entry.lstrip("/"),  # the workspace's path
                     "mode": submission.mode,
                 },
             )
