@@ -676,6 +676,10 @@ def test_serve_hands_the_app_secrets_and_structured_settings_from_its_environmen
 
 
 def test_serve_refuses_several_workers_with_the_in_memory_broker(migrated: Path) -> None:
+    root = logging.getLogger()
+    handlers = root.handlers[:]
+
     result = run_in(migrated, "serve", "--workers", "2", code=1)
 
     assert "INTERVIEWKIT_BROKER=redis" in result.stderr
+    assert root.handlers == handlers  # refused before it set up the server's logging

@@ -168,6 +168,11 @@ def serve(
     from interviewkit.observability import configure_logging
 
     settings = load_settings(host=host, port=port, data_dir=data_dir)
+    if workers > 1 and settings.broker == "memory":
+        raise _fail(
+            "--workers above 1 needs INTERVIEWKIT_BROKER=redis: with the in-memory broker a "
+            "candidate and an interviewer on different workers would not see each other"
+        )
     configure_logging(settings.log_level, settings.log_format)
     if settings.sandbox == "process" and not (
         allow_unsafe_sandbox or settings.sandbox_allow_process
@@ -179,11 +184,6 @@ def serve(
     if allow_unsafe_sandbox:  # the app the workers build refuses the process backend else
         settings = settings.model_copy(update={"sandbox_allow_process": True})
         os.environ["INTERVIEWKIT_SANDBOX_ALLOW_PROCESS"] = "true"
-    if workers > 1 and settings.broker == "memory":
-        raise _fail(
-            "--workers above 1 needs INTERVIEWKIT_BROKER=redis: with the in-memory broker a "
-            "candidate and an interviewer on different workers would not see each other"
-        )
     ensure_private_dir(settings.data_dir)  # 0700: the database and secret live there
     if settings.is_sqlite:
         _migrate(settings)
