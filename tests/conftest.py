@@ -7,6 +7,7 @@ instead of skipping it.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -42,6 +43,18 @@ def unavailable(service: str, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(message + " (INTERVIEWKIT_REQUIRE_SERVICES=1)")
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _logging_left_as_found() -> Iterator[None]:
+    """Whatever a test does to logging (``configure_logging`` puts a JSON handler on the
+    root logger, writing to the current stderr), the next test starts without it:
+    otherwise every later CLI test would capture other tests' background log lines."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], _ = saved
+    root.setLevel(saved[1])
 
 
 def make_settings(data_dir: Path, **overrides: Any) -> Settings:
