@@ -9,7 +9,15 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outdir = join(here, "..", "src", "interviewkit", "web", "static", "dist");
-const entries = { room: join(here, "src", "main.ts") };
+const entries = {
+  room: join(here, "src", "main.ts"),
+  // the interviewer's side: the shell every staff page loads, then one entry per
+  // interactive page (each stays small; CodeMirror is shared through split chunks)
+  staff: join(here, "src", "staff", "shell.ts"),
+  live: join(here, "src", "staff", "live.ts"),
+  replay: join(here, "src", "staff", "replay.ts"),
+  report: join(here, "src", "staff", "report.ts"),
+};
 
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
