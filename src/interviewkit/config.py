@@ -103,6 +103,15 @@ class Settings(BaseSettings):
     api_key_cache_seconds: float = Field(
         5.0, ge=0, description="How long a verified API key is trusted without a lookup"
     )
+    web_session_minutes: int = Field(
+        720, ge=1, le=60 * 24 * 30, description="A staff browser sign-in lasts this long"
+    )
+    login_link_minutes: int = Field(
+        15, ge=1, le=60 * 24, description="A login link made by `keys login-link` works this long"
+    )
+    staff_page_size: int = Field(
+        25, ge=1, le=500, description="Rows per page in the interviewer's lists"
+    )
     # /readyz reuses its probes this long: a burst of probes costs one round of checks
     readyz_cache_seconds: float = Field(2.0, ge=0, description="0: probe on every call")
     # a token /metrics asks for (Authorization: Bearer, or Basic with it as password)
