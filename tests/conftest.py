@@ -104,6 +104,15 @@ def private_postgres_schema(prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def sqlite(tmp_path: Path) -> Iterator[Container]:
+    """A migrated SQLite container of its own, for tests of the database layer itself."""
+    container = Container.build(make_settings(tmp_path))
+    upgrade(container.engine)
+    yield container
+    container.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A private schema for the whole run, migrated once."""

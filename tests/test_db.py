@@ -31,14 +31,6 @@ from interviewkit.migrations import upgrade
 from tests.conftest import make_settings
 
 
-@pytest.fixture
-def sqlite(tmp_path: Path) -> Iterator[Container]:
-    container = Container.build(make_settings(tmp_path))
-    upgrade(container.engine)
-    yield container
-    container.engine.dispose()
-
-
 def add_key(name: str, log: list[str], *, fail: bool = False) -> _Unit[str]:
     def work(db: Session) -> str:
         db.add(

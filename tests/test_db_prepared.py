@@ -7,9 +7,7 @@ both databases), same errors, and one unit's failure undoing only that unit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -21,7 +19,6 @@ from interviewkit.app import Container
 from interviewkit.auth.models import ApiKey
 from interviewkit.db import _WRITERS, Prepared, _Unit, on_commit, on_rollback, run_write, utcnow
 from interviewkit.migrations import upgrade
-from tests.conftest import make_settings
 
 KEYS = cast(Table, ApiKey.__table__)
 INSERT_KEY = Prepared(insert(KEYS))
@@ -42,14 +39,6 @@ def key_row(name: str, created: datetime | None = None) -> dict[str, Any]:
         "created_at": created or utcnow(),
         "revoked_at": None,
     }
-
-
-@pytest.fixture
-def sqlite(tmp_path: Path) -> Iterator[Container]:
-    container = Container.build(make_settings(tmp_path))
-    upgrade(container.engine)
-    yield container
-    container.engine.dispose()
 
 
 def test_prepared_statements_read_and_write_like_core(container: Container) -> None:
