@@ -36,6 +36,7 @@ from playwright.sync_api import Browser, Page, Response, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from rich.console import Console
 
+from _chromium import CHROMIUM, launch
 from api_bench import (
     create_api_key,
     free_port,
@@ -47,15 +48,6 @@ from api_bench import (
 )
 
 console = Console(stderr=True)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TTI_TARGET_MS = 1000.0
 JS_BUDGET_BYTES = 400 * 1024
 # true once the editor takes input and the channel says everything is saved
@@ -208,9 +200,7 @@ def summary(samples: list[float]) -> dict[str, float]:
 def run(runs: int, folder: Path) -> dict[str, Any]:
     with server(folder) as (url, key), sync_playwright() as playwright:
         links = room_urls(url, key, runs + 1)
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        browser = launch(playwright)
         try:
             shipped: dict[str, Any] = {}
             console.print("warm-up: one room load (also collects the scripts)")

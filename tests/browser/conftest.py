@@ -20,20 +20,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
+from tests.browser.chromium import CHROMIUM, launch
 from tests.browser.harness import Invite, RoomServer, Staff
 from tests.browser.proxy import TcpProxy
 from tests.conftest import unavailable
 from tests.fakes.llm_server import FakeLLM
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -120,9 +112,7 @@ def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         unavailable("Chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        launched = launch(playwright)
         yield launched
         launched.close()
 
