@@ -1,0 +1,198 @@
+"""Live view lag: a candidate's keystroke to the interviewer watching, with many sessions.
+
+``--sessions`` watched sessions (50 by default) on one ``interviewkit serve`` process. In
+each, a candidate connection types as ``live_bench`` does (a keystroke every 100-200 ms;
+keystrokes typed while an edit is unacknowledged go out together in the next edit), and
+a staff connection (an interviewer API key in the subprotocol header: the channel a signed
+in browser's live view opens) watches. The staff side finds each ``file-operation`` it
+receives by the stored event's id (``<message id>:<op>``) and measures:
+
+* ``lag_ms``: from the moment a keystroke was typed to the staff connection receiving the
+  event that holds it (the issue's "keystroke to the interviewer's screen", less the
+  browser's paint);
+* ``send_to_staff_ms``: from the candidate sending the message to the staff receiving it
+  (the channel alone, without the wait for the previous ack).
+
+Baselines from the same run, on the same sockets: ``ack_ms``, the candidate's own
+keystroke-to-ack latency (what the candidate waits for anyway), and ``pong_ms``, a ping
+round trip on the candidate's connection (the channel's floor). Target: lag p95 <= 150 ms.
+
+One JSON document goes to stdout; progress goes to stderr. SQLite in a temporary data dir
+unless ``--database-url`` names another database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from websockets.asyncio.client import ClientConnection
+
+from api_bench import machine, setting_pair
+from live_bench import (
+    Room,
+    cpu_seconds,
+    make_rooms,
+    open_room,
+    own_cpu_seconds,
+    percentiles,
+    read,
+    server,
+    type_in,
+)
+
+console = Console(stderr=True)
+TARGET_P95_MS = 150.0
+
+
+@dataclass
+class WatchedRoom(Room):
+    """A candidate's room that also remembers every edit message it sent while measuring
+    (message id -> (send time, typing times)), for the staff side to match."""
+
+    sent: dict[str, tuple[float, list[float]]] = field(default_factory=dict)
+    lags: list[float] = field(default_factory=list)
+    channel: list[float] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # live_bench's flush() sets in_flight right before it sends the message
+        if name == "in_flight" and value is not None and self.measuring:
+            self.sent[value[0]] = (time.perf_counter(), list(value[1]))
+        super().__setattr__(name, value)
+
+
+async def watch(socket: ClientConnection, room: WatchedRoom) -> None:
+    """The staff side: time every candidate edit it is shown."""
+    async for raw in socket:
+        message = json.loads(raw)
+        now = time.perf_counter()
+        if message["type"] == "ping":
+            await socket.send(json.dumps({"type": "pong"}))
+        elif message["type"] == "file-operation":
+            message_id = str(message["event"].get("id", "")).split(":", 1)[0]
+            found = room.sent.pop(message_id, None)
+            if found is not None:
+                sent_at, typed = found
+                room.channel.append((now - sent_at) * 1000)
+                room.lags += [(now - moment) * 1000 for moment in typed]
+
+
+async def staff_socket(url: str, key: str, room: WatchedRoom) -> ClientConnection:
+    return await open_room(url, Room(room.session_id, key))
+
+
+async def load(
+    url: str, key: str, rooms: list[WatchedRoom], seconds: float, warmup: float
+) -> dict[str, Any]:
+    watchers = await asyncio.gather(*(staff_socket(url, key, room) for room in rooms))
+    candidates = await asyncio.gather(*(open_room(url, room) for room in rooms))
+    tasks = [
+        *(asyncio.create_task(read(s, r)) for s, r in zip(candidates, rooms, strict=True)),
+        *(asyncio.create_task(watch(s, r)) for s, r in zip(watchers, rooms, strict=True)),
+    ]
+    start = time.perf_counter()
+    until, measure_from = start + warmup + seconds, start + warmup
+    await asyncio.gather(
+        *(
+            type_in(s, r, until, measure_from, ping=True)
+            for s, r in zip(candidates, rooms, strict=True)
+        )
+    )
+    await asyncio.sleep(1.0)  # the last deliveries
+    for socket in [*candidates, *watchers]:
+        await socket.close()
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    lags = [value for room in rooms for value in room.lags]
+    acks = [value for room in rooms for value in room.latencies]
+    return {
+        "sessions": len(rooms),
+        "keystrokes_acked": len(acks),
+        "keystrokes_seen_by_staff": len(lags),
+        "messages_not_seen_by_staff": sum(len(room.sent) for room in rooms),
+        "lag_ms": percentiles(lags),
+        "send_to_staff_ms": percentiles([value for room in rooms for value in room.channel]),
+        "ack_ms": percentiles(acks),
+        "pong_ms": percentiles([value for room in rooms for value in room.pongs]),
+        "rejected": sum(room.rejected for room in rooms),
+        "errors": sorted({error for room in rooms for error in room.errors})[:10],
+    }
+
+
+async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
+    log = folder / "server.log"
+    with server(folder / "data", args.database_url, log, args.settings) as (url, pid, key):
+        console.print(f"server {url} (pid {pid}); creating {args.sessions} sessions")
+        made = await make_rooms(url, key, args.sessions)
+        rooms = [WatchedRoom(room.session_id, room.token) for room in made]
+        console.print(f"{args.sessions} candidates typing, each watched, for {args.seconds} s")
+        main_before, all_before = cpu_seconds(pid)
+        client_before, load_average = own_cpu_seconds(), os.getloadavg()[0]
+        wall_before = time.perf_counter()
+        results = await load(url, key, rooms, args.seconds, args.warmup)
+        wall = time.perf_counter() - wall_before
+        main_after, all_after = cpu_seconds(pid)
+    results["server_cpu"] = {
+        "cores_used": round((all_after - all_before) / wall, 2),
+        "main_thread_cores": round((main_after - main_before) / wall, 2),
+    }
+    results["load_generator_cores"] = round((own_cpu_seconds() - client_before) / wall, 2)
+    results["machine_load_average_1m_at_start"] = load_average
+    lag = (results["lag_ms"] or {}).get("p95")
+    ack = (results["ack_ms"] or {}).get("p95")
+    pong = (results["pong_ms"] or {}).get("p95")
+    results["ratios"] = {
+        "lag_p95_vs_ack_p95": round(lag / ack, 2) if lag and ack else None,
+        "lag_p95_vs_pong_p95": round(lag / pong, 2) if lag and pong else None,
+    }
+    results["target"] = {
+        "lag_p95_ms": TARGET_P95_MS,
+        "met": lag is not None and lag <= TARGET_P95_MS,
+    }
+    return results
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sessions", type=int, default=50, help="watched sessions")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured typing")
+    parser.add_argument("--warmup", type=float, default=3.0, help="typing before measuring")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in a temp dir)")
+    parser.add_argument("--output", type=Path, help="also write the JSON document here")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting, e.g. sqlite_synchronous=NORMAL (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    args.settings = dict(setting_pair(text) for text in args.setting)
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="ik-live-view-bench-") as folder:
+        results = asyncio.run(run(args, Path(folder)))
+    database = "sqlite (temporary data dir)" if not args.database_url else "given"
+    document = {"machine": machine(), "database": database, "config": vars(args), **results}
+    text = json.dumps(document, indent=2, default=str)
+    print(text)
+    if args.output:
+        args.output.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
