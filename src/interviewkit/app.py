@@ -29,6 +29,7 @@ from interviewkit.assistant import api as assistant_api
 from interviewkit.assistant.service import AssistantService, build_chain
 from interviewkit.auth import api as keys_api
 from interviewkit.auth.service import AuthService
+from interviewkit.auth.web import WebSessionService
 from interviewkit.broker import create_broker
 from interviewkit.config import Settings
 from interviewkit.db import create_db_engine, create_session_factory
@@ -59,6 +60,7 @@ from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, creat
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
 from interviewkit.web import api as web_api
+from interviewkit.web import signin
 
 logger = logging.getLogger("interviewkit.app")
 
@@ -72,6 +74,7 @@ class Container:
     factory: sessionmaker[Session]
     object_store: ObjectStore
     auth: AuthService
+    web: WebSessionService
     sessions: SessionService
     executions: ExecutionService
     problems: ProblemService
@@ -90,6 +93,8 @@ class Container:
         sessions = SessionService(factory, store, settings)
         # candidate tokens work while their session is open: the sessions domain says so
         auth = AuthService.from_settings(factory, settings, gate=sessions)
+        # staff browsers sign in with a key and then hold only a session cookie
+        web = WebSessionService.from_settings(factory, settings)
         recording = RecordingService(factory, store, settings, sessions)
         # runs and verdicts of a session go to its recording
         executions = ExecutionService(
@@ -119,6 +124,7 @@ class Container:
             factory=factory,
             object_store=store,
             auth=auth,
+            web=web,
             sessions=sessions,
             executions=executions,
             problems=problems,
@@ -304,6 +310,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(live_api.router)
     # the candidate room and the landing page, and the bundle they load
     app.include_router(web_api.router)
+    # staff sign-in; staff pages send a signed-out browser to /login
+    app.include_router(signin.router)
+    signin.install(app)
     app.mount(web_api.STATIC_ROUTE, web_api.static_files(), name="static")
     _add_operational_routes(app, container)
     return app

@@ -1,7 +1,9 @@
-"""FastAPI dependencies that turn the ``Authorization`` header into a checked principal."""
+"""FastAPI dependencies that turn the ``Authorization`` header (or a staff browser's
+sign-in cookie) into a checked principal."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -9,6 +11,7 @@ from fastapi import Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.service import AuthService, Principal, Role, unauthenticated
+from interviewkit.auth.web import SESSION_COOKIE, WebIdentity, WebSessionService
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError, not_found
 
@@ -17,13 +20,29 @@ SessionId = Annotated[
 ]
 
 
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def authenticate(request: Request) -> Principal:
     """Async on purpose: candidate tokens and cached keys need no I/O, so only a key
-    missing from the cache pays for a trip to the thread pool and the database."""
+    missing from the cache pays for a trip to the thread pool and the database.
+
+    Without an Authorization header, a staff browser's ``ik_session`` cookie is the
+    credential (see :func:`web_identity`); a bearer credential never needs a CSRF token,
+    since no other site can make a browser send it.
+    """
     header = request.headers.get("authorization", "")
     scheme, _, credential = header.partition(" ")
     if not header:
-        raise unauthenticated("send 'Authorization: Bearer <API key or candidate token>'")
+        identity = await web_identity(request)
+        if identity is None:
+            raise unauthenticated("send 'Authorization: Bearer <API key or candidate token>'")
+        if request.method not in SAFE_METHODS:
+            check_csrf(request.headers.get(CSRF_HEADER), identity.csrf_token)
+        request.app.state.container.auth.throttle(identity.principal)
+        request.state.principal = identity.principal
+        return identity.principal
     if scheme.lower() != "bearer" or not credential.strip():
         raise unauthenticated("the Authorization header must be 'Bearer <token>'")
     auth: AuthService = request.app.state.container.auth
@@ -34,6 +53,35 @@ async def authenticate(request: Request) -> Principal:
     auth.throttle(principal)
     request.state.principal = principal
     return principal
+
+
+async def web_identity(request: Request) -> WebIdentity | None:
+    """Who the request's sign-in cookie stands for; None without a valid one.
+
+    Memoised on the request, so a page and the API dependency it shares look it up once.
+    """
+    if hasattr(request.state, "web_identity"):
+        found: WebIdentity | None = request.state.web_identity
+        return found
+    cookie = request.cookies.get(SESSION_COOKIE)
+    identity = None
+    if cookie:
+        web: WebSessionService = request.app.state.container.web
+        identity = web.cached(cookie) or await run_in_threadpool(web.lookup, cookie)
+    request.state.web_identity = identity
+    return identity
+
+
+def check_csrf(offered: str | None, expected: str) -> None:
+    """A state-changing call riding the cookie must prove it comes from our own page:
+    only a page of this origin can read the token (from its ``csrf-token`` meta tag)."""
+    if not offered or not hmac.compare_digest(offered.encode(), expected.encode()):
+        raise ProblemError(
+            403,
+            "csrf_failed",
+            "a signed-in browser must send its page's CSRF token (header X-CSRF-Token, "
+            "or the form's csrf_token field) with every change",
+        )
 
 
 def ensure_staff(principal: Principal) -> Principal:
