@@ -54,6 +54,8 @@ from interviewkit.problems.bank import load_bank
 from interviewkit.problems.service import ProblemService
 from interviewkit.recording import api as recording_api
 from interviewkit.recording.service import RecordingService
+from interviewkit.review import api as review_api
+from interviewkit.review.service import ReviewService
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
@@ -81,6 +83,7 @@ class Container:
     recording: RecordingService
     assistant: AssistantService
     hub: Hub
+    review: ReviewService
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -118,6 +121,10 @@ class Container:
         # the live channel: stored events fan out to every client of their session
         describe = partial(live_status.describe, sessions, problems)
         hub = Hub(settings, create_broker(settings), recording, describe)
+        # the review reads every domain above through its service (scorecards its own)
+        review = ReviewService(
+            factory, settings, sessions, problems, executions, recording, assistant, auth
+        )
         container = cls(
             settings=settings,
             engine=engine,
@@ -131,6 +138,7 @@ class Container:
             recording=recording,
             assistant=assistant,
             hub=hub,
+            review=review,
             metrics=metrics,
         )
         container.wire()
@@ -308,6 +316,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(assistant_api.router)
     app.include_router(objects_api.router)
     app.include_router(live_api.router)
+    app.include_router(review_api.router)
     # the candidate room and the landing page, and the bundle they load
     app.include_router(web_api.router)
     # staff sign-in; staff pages send a signed-out browser to /login

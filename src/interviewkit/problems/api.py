@@ -17,8 +17,10 @@ from interviewkit.problems.bank import PROBLEM_ID, Problem
 from interviewkit.problems.schemas import (
     AttemptOut,
     CandidateCreate,
+    CandidateList,
     CandidateOut,
     CandidateSessionProblem,
+    CandidateSessions,
     CompleteRequest,
     CurrentPart,
     HintOut,
@@ -34,6 +36,7 @@ from interviewkit.problems.schemas import (
 )
 from interviewkit.problems.service import ProblemService
 from interviewkit.sessions.models import InterviewSession
+from interviewkit.sessions.schemas import SessionOut
 
 router = APIRouter(prefix="/api/v1", tags=["problems"])
 
@@ -186,7 +189,50 @@ async def next_part(access: SessionAccess, request: Request) -> PartsOut:
 # ---- candidates and attempts ------------------------------------------------------------
 
 
-@router.post("/candidates", status_code=201, response_model=CandidateOut)
+@router.get(
+    "/candidates",
+    response_model=CandidateList,
+    summary="Candidates, newest first: search by name or email, or look up an external_ref",
+)
+async def list_candidates(
+    request: Request,
+    _: Staff,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the name or email")] = None,
+    external_ref: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> Response:
+    service = _service(request)
+    limit = min(limit, service.settings.max_page_size)
+    rows, next_cursor = await run_in_threadpool(
+        lambda: service.list_candidates(q=q, external_ref=external_ref, limit=limit, cursor=cursor)
+    )
+    return _json(
+        CandidateList(candidates=[CandidateOut.of(r, []) for r in rows], next_cursor=next_cursor)
+    )
+
+
+@router.get(
+    "/candidates/{candidate_id}/sessions",
+    response_model=CandidateSessions,
+    summary="A candidate's sessions (by email and by attempts) and attempts",
+)
+async def candidate_sessions(candidate_id: RowId, request: Request, _: Staff) -> Response:
+    sessions, attempts = await run_in_threadpool(_service(request).candidate_sessions, candidate_id)
+    return _json(
+        CandidateSessions(
+            sessions=[SessionOut.of(s) for s in sessions],
+            attempts=[AttemptOut.of(a) for a in attempts],
+        )
+    )
+
+
+@router.post(
+    "/candidates",
+    status_code=201,
+    response_model=CandidateOut,
+    responses={409: {"description": "The email is taken: ``existing_id`` names its candidate"}},
+)
 async def create_candidate(body: CandidateCreate, request: Request, _: Staff) -> CandidateOut:
     service = _service(request)
     row = await run_in_threadpool(

@@ -16,6 +16,7 @@ from interviewkit.problems.bank import BankTest, Problem, Template, TemplatePart
 from interviewkit.problems.models import Attempt, Candidate
 from interviewkit.problems.parts import PlannedPart
 from interviewkit.problems.service import Assignment
+from interviewkit.sessions.schemas import SessionOut
 
 
 class Strict(BaseModel):
@@ -104,6 +105,19 @@ class CandidateOut(BaseModel):
             created_at=row.created_at.isoformat(),
             attempts=[AttemptOut.of(a) for a in attempts],
         )
+
+
+class CandidateList(BaseModel):
+    candidates: list[CandidateOut]
+    """Newest first, without their attempts (``GET /candidates/{id}`` has them)."""
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page")
+
+
+class CandidateSessions(BaseModel):
+    """A candidate's sessions (by email, any case, and by their attempts) and attempts."""
+
+    sessions: list[SessionOut]
+    attempts: list[AttemptOut]
 
 
 class Question(BaseModel):

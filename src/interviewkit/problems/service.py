@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
@@ -29,7 +30,13 @@ from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem, S
 from interviewkit.problems.parts import PlannedPart, SessionParts
 from interviewkit.problems.runner import ProblemRunner, problem_limits
 from interviewkit.sessions.models import InterviewSession
-from interviewkit.sessions.service import NewFile, SessionDraft, SessionService
+from interviewkit.sessions.service import (
+    NewFile,
+    SessionDraft,
+    SessionService,
+    decode_cursor,
+    encode_cursor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -258,7 +265,89 @@ class ProblemService:
     # ---- candidates and attempts (see attempts.py) ---------------------------------------
 
     def create_candidate(self, name: str, email: str | None, external_ref: str | None) -> Candidate:
-        return self.candidates.create_candidate(name, email, external_ref)
+        """A new candidate; an email already used (in any case) is a 409
+        ``candidate_exists`` naming the existing candidate's id."""
+        row = Candidate(
+            id=new_id("can"), name=name, email=email, external_ref=external_ref, created_at=utcnow()
+        )
+
+        def insert(db: Session) -> Candidate:
+            if email is not None:
+                existing = db.scalar(
+                    select(Candidate.id)
+                    .where(func.lower(Candidate.email) == email.lower())
+                    .order_by(Candidate.created_at, Candidate.id)
+                    .limit(1)
+                )
+                if existing is not None:
+                    raise conflict(
+                        "candidate_exists",
+                        f"candidate {existing} already has the email {email}",
+                        existing_id=existing,
+                    )
+            db.add(row)
+            db.flush()
+            db.expunge(row)
+            return row
+
+        return run_write(self.factory, insert)
+
+    def list_candidates(
+        self,
+        *,
+        q: str | None = None,
+        external_ref: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> tuple[list[Candidate], str | None]:
+        """Newest first; ``q`` searches name and email (a substring, any case),
+        ``external_ref`` matches exactly (an ATS id). Keyset-paginated like sessions."""
+        query = select(Candidate)
+        if external_ref is not None:
+            query = query.where(Candidate.external_ref == external_ref)
+        if q:
+            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
+            pattern = pattern.replace("_", "\\_")
+            query = query.where(
+                or_(
+                    func.lower(Candidate.name).like(pattern, escape="\\"),
+                    func.lower(Candidate.email).like(pattern, escape="\\"),
+                )
+            )
+        if cursor:
+            created, candidate_id = decode_cursor(cursor)
+            query = query.where(
+                or_(
+                    Candidate.created_at < created,
+                    and_(Candidate.created_at == created, Candidate.id < candidate_id),
+                )
+            )
+        query = query.order_by(Candidate.created_at.desc(), Candidate.id.desc()).limit(limit + 1)
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        last = rows[limit - 1] if len(rows) > limit else None
+        return rows[:limit], encode_cursor(last.created_at, last.id) if last else None
+
+    def candidate_sessions(self, candidate_id: str) -> tuple[list[InterviewSession], list[Attempt]]:
+        """A candidate's sessions (by their email, any case, and their attempts' sessions)
+        and attempts."""
+        candidate = self.candidate(candidate_id)
+        attempts = self.attempts(candidate_id)
+        ids = {a.session_id for a in attempts if a.session_id}
+        return self.sessions.sessions_of(candidate.email, ids), attempts
+
+    def session_attempts(self, session_id: str) -> list[Attempt]:
+        """The attempts asked in this session (an adaptive question opens one session)."""
+        query = (
+            select(Attempt)
+            .where(Attempt.session_id == session_id)
+            .order_by(Attempt.assigned_at, Attempt.id)
+        )
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        return rows
 
     def candidate(self, candidate_id: str) -> Candidate:
         return self.candidates.candidate(candidate_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -272,17 +273,78 @@ def create_session(body: SessionCreate, service: StaffService, request: Request)
     return json_response(SessionOut.of(interview), 201, {"Location": location})
 
 
+def _moment(name: str, value: str | None) -> datetime | None:
+    """An ISO date (midnight UTC) or date-time (UTC when it names no offset)."""
+    if value is None:
+        return None
+    try:
+        moment = (
+            datetime.fromisoformat(value)
+            if "T" in value or " " in value
+            else datetime.combine(date.fromisoformat(value), time.min)
+        )
+    except ValueError:
+        raise ProblemError(
+            400, "invalid_parameter", f"{name}: an ISO date (2026-12-06) or date-time"
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    """The session list's filters, shared by the list and its CSV export."""
+
+    status: SessionStatus | None
+    candidate: str | None
+    template: str | None
+    created_after: datetime | None
+    created_before: datetime | None
+
+    def given(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "candidate": self.candidate,
+            "template": self.template,
+            "created_after": self.created_after,
+            "created_before": self.created_before,
+        }
+
+
+def session_filters(
+    status: SessionStatus | None = None,
+    candidate: Annotated[
+        SafeText | None, Query(max_length=200, description="Part of the name or email")
+    ] = None,
+    template: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")] = None,
+    created_after: Annotated[
+        str | None, Query(max_length=40, description="ISO date or date-time, inclusive")
+    ] = None,
+    created_before: Annotated[
+        str | None, Query(max_length=40, description="ISO date or date-time, exclusive")
+    ] = None,
+) -> SessionFilters:
+    return SessionFilters(
+        status=status,
+        candidate=candidate,
+        template=template,
+        created_after=_moment("created_after", created_after),
+        created_before=_moment("created_before", created_before),
+    )
+
+
+Filters = Annotated[SessionFilters, Depends(session_filters)]
+
+
 @router.get("", response_model=SessionList, summary="List sessions, newest first")
 def list_sessions(
     request: Request,
     service: StaffService,
-    status: SessionStatus | None = None,
-    candidate: Annotated[SafeText | None, Query(max_length=200)] = None,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:
     limit = min(limit, request.app.state.container.settings.max_page_size)
-    page = service.list_sessions(status=status, candidate=candidate, limit=limit, cursor=cursor)
+    page = service.list_sessions(**filters.given(), limit=limit, cursor=cursor)
     items = [SessionOut.of(row) for row in page.items]
     return json_response(SessionList(items=items, next_cursor=page.next_cursor))
 

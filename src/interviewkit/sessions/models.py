@@ -42,6 +42,7 @@ class InterviewSession(Base):
         ),
         Index("ix_sessions_created", "created_at", "id"),
         Index("ix_sessions_status_created", "status", "created_at", "id"),
+        Index("ix_sessions_template_created", "template_id", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -15,7 +15,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -66,6 +66,8 @@ __all__ = [
     "SessionService",
     "WorkspaceRecorder",
     "deadline_of",
+    "decode_cursor",
+    "encode_cursor",
     "file_tree",
     "merge_patch",
 ]
@@ -192,23 +194,21 @@ class SessionService(WorkspaceFiles):
         *,
         status: SessionStatus | None = None,
         candidate: str | None = None,
+        template: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
         limit: int = 20,
         cursor: str | None = None,
     ) -> SessionPage:
-        query: Select[InterviewSession] = select(InterviewSession)
-        if status is not None:
-            query = query.where(InterviewSession.status == status)
-        if candidate:
-            pattern = "%" + candidate.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
-            pattern = pattern.replace("_", "\\_")
-            query = query.where(
-                or_(
-                    func.lower(InterviewSession.candidate_name).like(pattern, escape="\\"),
-                    func.lower(InterviewSession.candidate_email).like(pattern, escape="\\"),
-                )
-            )
+        """Newest first, keyset-paginated: each page is one index range however deep.
+
+        ``candidate`` searches name and email (a substring, any case); ``created_after``
+        is inclusive and ``created_before`` exclusive, so consecutive day ranges never
+        show a session twice.
+        """
+        query = self._filtered(status, candidate, template, created_after, created_before)
         if cursor:
-            created, session_id = _decode_cursor(cursor)
+            created, session_id = decode_cursor(cursor)
             query = query.where(
                 or_(
                     InterviewSession.created_at < created,
@@ -220,6 +220,71 @@ class SessionService(WorkspaceFiles):
             rows = list(db.scalars(query.limit(limit + 1)))
         next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
         return SessionPage(rows[:limit], next_cursor)
+
+    @staticmethod
+    def _filtered(
+        status: SessionStatus | None,
+        candidate: str | None,
+        template: str | None,
+        created_after: datetime | None,
+        created_before: datetime | None,
+    ) -> Select[InterviewSession]:
+        query: Select[InterviewSession] = select(InterviewSession)
+        if status is not None:
+            query = query.where(InterviewSession.status == status)
+        if template is not None:
+            query = query.where(InterviewSession.template_id == template)
+        if created_after is not None:
+            query = query.where(InterviewSession.created_at >= created_after)
+        if created_before is not None:
+            query = query.where(InterviewSession.created_at < created_before)
+        if candidate:
+            pattern = "%" + candidate.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
+            pattern = pattern.replace("_", "\\_")
+            query = query.where(
+                or_(
+                    func.lower(InterviewSession.candidate_name).like(pattern, escape="\\"),
+                    func.lower(InterviewSession.candidate_email).like(pattern, escape="\\"),
+                )
+            )
+        return query
+
+    def sessions_of(self, email: str | None, ids: Collection[str]) -> list[InterviewSession]:
+        """A candidate's sessions: those for this email (any case) and those named in
+        ``ids`` (their attempts' sessions), newest first."""
+        matches = []
+        if email:
+            matches.append(func.lower(InterviewSession.candidate_email) == email.lower())
+        if ids:
+            matches.append(InterviewSession.id.in_(list(ids)))
+        if not matches:
+            return []
+        query = (
+            select(InterviewSession)
+            .where(or_(*matches))
+            .order_by(InterviewSession.created_at.desc(), InterviewSession.id.desc())
+            .limit(self.settings.max_page_size)
+        )
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        return rows
+
+    def latest_ended(self, template_id: str, limit: int) -> list[InterviewSession]:
+        """The template's most recent sessions that have ended (what a panel compares)."""
+        query = (
+            select(InterviewSession)
+            .where(
+                InterviewSession.template_id == template_id,
+                InterviewSession.status != SessionStatus.active,
+            )
+            .order_by(InterviewSession.created_at.desc(), InterviewSession.id.desc())
+            .limit(limit)
+        )
+        with read_session(self.factory) as db:
+            rows = list(db.scalars(query))
+            db.expunge_all()
+        return rows
 
     def update_session(
         self,
@@ -440,11 +505,17 @@ def deadline_of(start: datetime, config: Mapping[str, Any]) -> datetime | None:
 
 
 def _encode_cursor(row: InterviewSession) -> str:
-    raw = f"{row.created_at.isoformat()}|{row.id}".encode()
+    return encode_cursor(row.created_at, row.id)
+
+
+def encode_cursor(created: datetime, row_id: str) -> str:
+    """A keyset cursor (the last row's creation time and id) as an opaque URL-safe string;
+    the candidates list pages the same way."""
+    raw = f"{created.isoformat()}|{row_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, str]:
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, session_id = raw.split("|", 1)
