@@ -170,6 +170,7 @@ class Container:
             self.executions,
             self.problems,
             self.hub,
+            self.web,
         )
 
     def check_ports(self) -> list[PortCheck]:

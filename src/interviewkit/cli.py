@@ -269,6 +269,29 @@ def keys_create(
     print(secret)
 
 
+@keys_app.command("login-link")
+def keys_login_link(
+    key_id: str,
+    minutes: Annotated[
+        int | None,
+        typer.Option(min=1, max=60 * 24, help="How long it works (default: login_link_minutes)"),
+    ] = None,
+) -> None:
+    """Print a one-time link that signs a browser in as KEY_ID, so the key itself never
+    has to be typed (or pasted into a chat) to use the staff pages."""
+    from interviewkit.auth.web import WebSessionService
+
+    settings = load_settings()
+    web = WebSessionService.from_settings(create_session_factory(_database(settings)), settings)
+    try:
+        token, expires = web.make_link(key_id, minutes)
+    except ProblemError as exc:
+        raise _fail(exc.detail) from None
+    errors.print(f"signs in once as {key_id}, until {expires.isoformat(timespec='seconds')}:")
+    # the token rides in the fragment: browsers never send it, so no server log holds it
+    print(f"{settings.effective_public_url}/login/link#{token}")
+
+
 @keys_app.command("list")
 def keys_list() -> None:
     """List API keys (never the keys themselves)."""

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from pydantic import ValidationError
@@ -30,6 +31,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from interviewkit.auth.deps import ensure_session_access
 from interviewkit.auth.service import AuthService, Principal
+from interviewkit.auth.web import SESSION_COOKIE, WebSessionService
 from interviewkit.config import Settings
 from interviewkit.db import new_id, run_write
 from interviewkit.errors import ProblemError
@@ -92,6 +94,8 @@ class LiveServices:
     executions: ExecutionService
     problems: ProblemService
     hub: Hub
+    web: WebSessionService | None = None
+    """Staff browsers' sign-ins (None: only bearer credentials open the channel)."""
 
 
 class Connection:
@@ -108,6 +112,7 @@ class Connection:
         self.seq = 0
         self.principal: Principal | None = None
         self._token = ""
+        self._cookie = ""
         self._queue: asyncio.Queue[str] = asyncio.Queue(self.settings.live_send_queue)
         self._code: int | None = None
         self._reason = ""
@@ -118,20 +123,23 @@ class Connection:
 
     # ---- the room's side (Member) ----------------------------------------------------------
 
-    def deliver(self, seq: int, text: str) -> None:
+    def deliver(self, seq: int, text: str | None) -> None:
         if seq <= self.seq:
             return
         if seq != self.seq + 1:
             log.warning("live: %s skips from %d to %d", self.connection_id, self.seq, seq)
         self.seq = seq
-        self.send(text)
+        if text is not None:
+            self.send(text)
 
-    async def backfill(self, seq: int, text: str) -> None:
+    async def backfill(self, seq: int, text: str | None) -> None:
         """Like :meth:`deliver` while catching up: waits for room in the queue (the writer
         runs already), so a long backfill is paced by the client rather than dropped."""
         if seq <= self.seq or self._code is not None:
             return
         self.seq = seq
+        if text is None:
+            return
         try:
             await asyncio.wait_for(self._queue.put(text), self.settings.live_idle_timeout_s)
         except TimeoutError:
@@ -239,10 +247,17 @@ class Connection:
             raise Closed(4400, "the first message must be hello")
         bearer = [p[len(BEARER_PREFIX) :] for p in offered if p.startswith(BEARER_PREFIX)]
         token = hello.token or (bearer[0] if bearer else None)
-        if not token:
+        cookie = self.websocket.cookies.get(SESSION_COOKIE, "")
+        if token:
+            principal = await self._principal(token)
+            self._token = token
+        elif cookie and self.services.web is not None:
+            if not same_origin(self.websocket, self.settings.public_url):
+                raise Closed(4403, "a signed-in browser connects from this server's own pages")
+            principal = await self._signed_in(cookie)
+            self._cookie = cookie
+        else:
             raise Closed(4401, "no credential: bearer.<token> subprotocol or hello.token")
-        principal = await self._principal(token)
-        self._token = token
         self.principal = principal
         self.role = "staff" if principal.is_staff else "candidate"
         self.source = principal.actor
@@ -260,6 +275,15 @@ class Connection:
             if exc.code == "session_ended_token":
                 raise Closed(4410, "the session has ended") from None
             raise Closed(4404 if exc.status == 404 else 4401, exc.detail) from None
+
+    async def _signed_in(self, cookie: str) -> Principal:
+        """The staff principal of a browser's sign-in cookie (else Closed 4401)."""
+        web = self.services.web
+        assert web is not None
+        identity = web.cached(cookie) or await anyio.to_thread.run_sync(web.lookup, cookie)
+        if identity is None:
+            raise Closed(4401, "signed out: sign in again")
+        return identity.principal
 
     async def _check_session(self) -> InterviewSession:
         try:
@@ -360,8 +384,11 @@ class Connection:
                 self._finish(4409, "heartbeat lost")
                 return
             self.send(ping)
-            try:  # a credential revoked or expired meanwhile ends the channel too
-                await self._principal(self._token)
+            try:  # a credential revoked or expired meanwhile (or a sign-out) ends it too
+                if self._cookie:
+                    await self._signed_in(self._cookie)
+                else:
+                    await self._principal(self._token)
             except Closed as closed:
                 self._finish(closed.code, closed.reason)
                 return
@@ -495,6 +522,29 @@ class Connection:
     def _error(self, code: str, detail: str, message_id: str | None) -> None:
         error = ErrorMessage(code=code, detail=detail[:500], re=message_id)
         self.send(error.model_dump_json(exclude_none=True))
+
+
+def same_origin(websocket: WebSocket, public_url: str | None) -> bool:
+    """Whether the page that opened ``websocket`` is one of this server's.
+
+    Browsers send cookies with a WebSocket handshake from any site and the same-origin
+    policy does not apply to WebSockets, so a cookie-authenticated channel checks the
+    ``Origin`` header itself (against the Host the browser connected to, or the
+    configured public URL); without that, any page a signed-in interviewer visits could
+    open the channel as them (cross-site WebSocket hijacking).
+    """
+    origin = websocket.headers.get("origin", "").strip().lower().rstrip("/")
+    if not origin or origin == "null":
+        return False
+    allowed: set[str] = set()
+    host = websocket.headers.get("host", "").strip().lower()
+    if host:
+        allowed |= {f"http://{host}", f"https://{host}"}
+    if public_url:
+        parts = urlsplit(public_url.strip().lower())
+        if parts.scheme and parts.netloc:
+            allowed.add(f"{parts.scheme}://{parts.netloc}")
+    return origin in allowed
 
 
 class _NoRoom:

@@ -11,7 +11,9 @@ out of order, see :mod:`interviewkit.broker.port`). So a room:
 3. encodes each event once and hands the same text to every member, whose own cursor
    (``member.seq``) drops what it already has. A member joins only once its cursor has
    caught up with the room's (from a ring of recent messages, else from the database),
-   which is done without an ``await`` between the check and the join.
+   which is done without an ``await`` between the check and the join. A staff-only event
+   (a ``note``) is handed to a candidate's connection as ``None``: its cursor moves past
+   the seq and nothing is sent, live, in backfill or on resume alike.
 
 Presence crosses processes through the same channel: each process publishes its own
 participants, and everyone shows the union.
@@ -37,6 +39,7 @@ from interviewkit.live.protocol import (
     Participant,
     PresenceMessage,
     SessionInfo,
+    staff_only,
     stored_message,
 )
 from interviewkit.recording.service import RecordingService
@@ -87,11 +90,12 @@ class Member(Protocol):
     seq: int
     """The last seq this member was sent."""
 
-    def deliver(self, seq: int, text: str) -> None:
-        """Send a stored event's text if ``seq`` is the next one (drop one it has)."""
+    def deliver(self, seq: int, text: str | None) -> None:
+        """Send a stored event's text if ``seq`` is the next one (drop one it has); None:
+        the event is not for this member, only its cursor moves past ``seq``."""
         ...
 
-    async def backfill(self, seq: int, text: str) -> None:
+    async def backfill(self, seq: int, text: str | None) -> None:
         """:meth:`deliver` that waits for room in the member's queue (catching up)."""
         ...
 
@@ -108,6 +112,12 @@ class Member(Protocol):
         ...
 
 
+def for_member(member: Member, text: str, private: bool) -> str | None:
+    """What ``member`` gets of a stored event: its text, or None for a staff-only event
+    and a candidate (so notes reach no candidate: live, in backfill, or on resume)."""
+    return None if private and member.role != "staff" else text
+
+
 class Room:
     """The connected clients of one session in this process."""
 
@@ -119,7 +129,8 @@ class Room:
         """Members plus connections on their way in: the room closes when it drops to 0."""
         self.ready = asyncio.Event()
         self.sequencer: Sequencer[dict[str, Any]] = Sequencer(0)
-        self.recent: deque[tuple[int, str]] = deque()
+        self.recent: deque[tuple[int, str, bool]] = deque()
+        """(seq, text, staff only) of the latest messages."""
         self._recent_size = 0
         self.nodes: dict[str, list[Participant]] = {}
         self.ended: str | None = None
@@ -178,9 +189,10 @@ class Room:
 
     def _emit(self, seq: int, event: dict[str, Any]) -> None:
         text = stored_message(event)
-        self._remember(seq, text)
+        private = staff_only(event)
+        self._remember(seq, text, private)
         for member in list(self.members.values()):
-            member.deliver(seq, text)
+            member.deliver(seq, for_member(member, text, private))
         if event["type"] == "part_changed" and self.hub.describe is not None:
             self._tell_status_soon()
         if event["type"] == "session_ended":
@@ -206,8 +218,8 @@ class Room:
         for member in list(self.members.values()):
             member.send(text)
 
-    def _remember(self, seq: int, text: str) -> None:
-        self.recent.append((seq, text))
+    def _remember(self, seq: int, text: str, private: bool) -> None:
+        self.recent.append((seq, text, private))
         self._recent_size += len(text)
         while len(self.recent) > RECENT or self._recent_size > RECENT_BYTES:
             self._recent_size -= len(self.recent.popleft()[1])
@@ -237,14 +249,14 @@ class Room:
         check, so no event falls between the two; before it, the backfill waits for the
         client to read."""
         while member.seq < self.seq:
-            missing = [(s, t) for s, t in self.recent if s > member.seq]
+            missing = [item for item in self.recent if item[0] > member.seq]
             if missing and missing[0][0] == member.seq + 1:
                 if len(missing) <= member.room_left():
-                    for seq, text in missing:
-                        member.deliver(seq, text)
+                    for seq, text, private in missing:
+                        member.deliver(seq, for_member(member, text, private))
                     break
-                for seq, text in missing[:FILL_PAGE]:
-                    await member.backfill(seq, text)
+                for seq, text, private in missing[:FILL_PAGE]:
+                    await member.backfill(seq, for_member(member, text, private))
                 continue
             limit = min(FILL_PAGE, self.seq - member.seq)
             events = await self.hub.events(self.session_id, member.seq + 1, limit)
@@ -252,7 +264,10 @@ class Room:
                 log.warning("live: %s has no events after %d", self.session_id, member.seq)
                 break
             for event in events:
-                await member.backfill(int(event["seq"]), stored_message(event))
+                text = stored_message(event)
+                await member.backfill(
+                    int(event["seq"]), for_member(member, text, staff_only(event))
+                )
         self.members[member.connection_id] = member
         self.hub.publish_presence(self)
 

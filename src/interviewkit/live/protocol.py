@@ -38,6 +38,12 @@ FILE_EVENT_TYPES = frozenset(
 """Stored events pushed as ``file-operation``; every other stored event is an ``event``."""
 CLIENT_EVENT_TYPES = frozenset({"cursor", "selection", "focus", "blur", "paste"})
 STAFF_EVENT_TYPES = CLIENT_EVENT_TYPES | {"note"}
+STAFF_ONLY_EVENT_TYPES = frozenset({"note"})
+"""Stored events only staff connections receive (an interviewer's notes on the candidate)."""
+
+
+def staff_only(stored: dict[str, Any]) -> bool:
+    return stored.get("type") in STAFF_ONLY_EVENT_TYPES
 
 
 class ClientMessage(BaseModel):
