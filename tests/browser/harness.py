@@ -70,6 +70,17 @@ class RoomServer:
         )
         return done.stdout.strip()
 
+    def create_key(self, name: str, role: str = "interviewer") -> str:
+        """Another API key from the CLI (the database is migrated by :meth:`admin_key`)."""
+        done = subprocess.run(
+            self.command("keys", "create", "--name", name, "--role", role, "--quiet"),
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
     def start(self) -> None:
         self._log = self.log_path.open("ab")
         self.process = subprocess.Popen(

@@ -1,0 +1,100 @@
+"""The text of a PDF that Chromium printed, enough to check what a printed page says.
+
+Chromium (Skia) writes each run of text as hex glyph ids (``<0012003A> Tj``) in a font
+with Identity-H encoding and a ``/ToUnicode`` CMap that maps glyph ids back to text; the
+streams are Flate-compressed. No PDF library is installed, and the check needs only that:
+decompress the streams, read each font's CMap, decode the ``Tj``/``TJ`` runs with the font
+``Tf`` selected. Runs of one text object (``BT``…``ET``) are joined without spaces (Skia
+splits words at kerning adjustments), text objects are separated by newlines: compare
+with :func:`squeeze` on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+
+_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_FONT_ENTRY = re.compile(rb"/([A-Za-z0-9_.+-]+) (\d+) 0 R")
+_FONT_DICT = re.compile(rb"/Font\s*<<(.*?)>>", re.S)
+_TO_UNICODE = re.compile(rb"/ToUnicode (\d+) 0 R")
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
+_HEX = re.compile(rb"<([0-9A-Fa-f]+)>")
+_TOKEN = re.compile(rb"/([A-Za-z0-9_.+-]+)\s+[-\d.]+\s+Tf|<([0-9A-Fa-f]*)>|\b(BT|ET)\b|\[|\]")
+
+
+def _objects(data: bytes) -> dict[int, tuple[bytes, bytes | None]]:
+    """Object number -> (its dictionary text, its decompressed stream or None)."""
+    found: dict[int, tuple[bytes, bytes | None]] = {}
+    for match in _OBJECT.finditer(data):
+        body = match.group(2)
+        stream = _STREAM.search(body)
+        content: bytes | None = None
+        if stream is not None:
+            raw = stream.group(1)
+            content = zlib.decompress(raw) if b"/FlateDecode" in body[: stream.start()] else raw
+        found[int(match.group(1))] = (body if stream is None else body[: stream.start()], content)
+    return found
+
+
+def _text(hex_code: bytes) -> str:
+    return bytes.fromhex(hex_code.decode()).decode("utf-16-be", errors="replace")
+
+
+def _cmap(source: bytes) -> dict[int, str]:
+    """Glyph id -> text, from a ToUnicode CMap's ``bfchar`` and ``bfrange`` sections."""
+    mapping: dict[int, str] = {}
+    for section in _BFCHAR.findall(source):
+        codes = _HEX.findall(section)
+        for glyph, text in zip(codes[::2], codes[1::2], strict=False):
+            mapping[int(glyph, 16)] = _text(text)
+    for section in _BFRANGE.findall(source):
+        for line in section.strip().splitlines():
+            codes = _HEX.findall(line)
+            if len(codes) != 3:
+                continue
+            first, last, start = int(codes[0], 16), int(codes[1], 16), _text(codes[2])
+            for offset in range(last - first + 1):
+                mapping[first + offset] = start[:-1] + chr(ord(start[-1]) + offset)
+    return mapping
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of ``data`` (a PDF Chromium made), in stream order."""
+    objects = _objects(data)
+    fonts: dict[bytes, dict[int, str]] = {}
+    for head, _ in objects.values():
+        for entries in _FONT_DICT.findall(head):
+            for name, number in _FONT_ENTRY.findall(entries):
+                font_head = objects.get(int(number), (b"", None))[0]
+                reference = _TO_UNICODE.search(font_head)
+                if reference is not None:
+                    cmap_source = objects.get(int(reference.group(1)), (b"", None))[1] or b""
+                    fonts[name] = _cmap(cmap_source)
+    lines: list[str] = []
+    for head, content in objects.values():
+        if content is None or b"/Subtype" in head or b"BT" not in content:
+            continue
+        font: dict[int, str] = {}
+        current: list[str] = []
+        for match in _TOKEN.finditer(content):
+            name, hex_code, marker = match.group(1), match.group(2), match.group(3)
+            if name is not None:
+                font = fonts.get(name, {})
+            elif hex_code is not None:
+                glyphs = bytes.fromhex(hex_code.decode())
+                for index in range(0, len(glyphs) - 1, 2):
+                    current.append(font.get(int.from_bytes(glyphs[index : index + 2]), ""))
+            elif marker == b"ET":
+                lines.append("".join(current))
+                current = []
+    return "\n".join(lines)
+
+
+def squeeze(text: str) -> str:
+    """``text`` without whitespace, ligatures spelt out (NFKC: "ﬁ" is "fi"): how to
+    compare it with a PDF's text."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
