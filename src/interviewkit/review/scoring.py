@@ -50,7 +50,7 @@ class PartScore:
     assistance: float
 
 
-def tests_component(tally: TestTally) -> float:
+def share_of_tests(tally: TestTally) -> float:
     """The weighted share of tests passed, in [0, 1] (0 when nothing was judged)."""
     weight = (
         VISIBLE_WEIGHT * tally.visible_total
@@ -95,7 +95,7 @@ def part_score(
     Tests are the score; speed and independence only scale it down, so a part with no
     test passed scores 0 however fast or unaided, and the best score needs all three.
     """
-    tests = tests_component(tally)
+    tests = share_of_tests(tally)
     speed = speed_component(first_accepted_ms, minutes)
     assistance = assistance_component(hints, turns)
     value = (
