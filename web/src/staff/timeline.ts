@@ -22,6 +22,7 @@ export type Marker = {
   text?: string;
   file?: string | null;
   part?: number | null;
+  source?: string | null;
 };
 
 export type Timeline = { duration_ms: number; markers: Marker[]; away: Span[]; idle: Span[] };
