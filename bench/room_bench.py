@@ -36,7 +36,7 @@ from playwright.sync_api import Browser, Page, Response, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from rich.console import Console
 
-from _chromium import CHROMIUM, launch
+from _browser import CHROMIUM, launch
 from api_bench import (
     create_api_key,
     free_port,
