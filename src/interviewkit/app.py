@@ -62,7 +62,9 @@ from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, creat
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
 from interviewkit.web import api as web_api
+from interviewkit.web import player as player_pages
 from interviewkit.web import signin
+from interviewkit.web import staff as staff_pages
 
 logger = logging.getLogger("interviewkit.app")
 
@@ -323,6 +325,10 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     # staff sign-in; staff pages send a signed-out browser to /login
     app.include_router(signin.router)
     signin.install(app)
+    # the interviewer's pages (sessions, candidates, bank, scorecards, reports)
+    app.include_router(staff_pages.router)
+    # the live view and the replay player (TypeScript apps on staff pages)
+    app.include_router(player_pages.router)
     app.mount(web_api.STATIC_ROUTE, web_api.static_files(), name="static")
     _add_operational_routes(app, container)
     return app

@@ -1,0 +1,1005 @@
+"""The interviewer's pages: sessions, candidates, the problem bank, templates, scorecards
+and the report, rendered on the server.
+
+Each route is thin like an ``api.py``: it parses, authorises (:data:`StaffPage`, and
+:func:`verify_csrf` before any change), calls the domains' services and renders. Forms
+answer ``303`` to the page that shows the result (POST-redirect-GET, so a reload never
+posts twice); a refused form is shown again with its values and the reason, as a 4xx
+page. Every other client error becomes a readable error page through :class:`PageRoute`
+instead of problem+json. Interactive parts (live view, replay, charts) are D's bundles;
+the shell's script (``web/src/staff/shell.ts``) only enhances what works without it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from interviewkit.caching import LRUCache
+from interviewkit.db import ID_PATTERN
+from interviewkit.errors import ProblemError
+from interviewkit.languages import names as language_names
+from interviewkit.problems.bank import PROBLEM_ID, Problem, Template
+from interviewkit.review.schemas import RECOMMENDATIONS, Report, ScorecardIn, ScorecardOut
+from interviewkit.sessions.api import room_url
+from interviewkit.sessions.models import InterviewSession, SessionStatus
+from interviewkit.sessions.schemas import SafeText, SessionCreate
+from interviewkit.sessions.service import SessionDraft
+from interviewkit.web.api import HERE, BundleMissing, Entry, bundle_entry, problem_page
+from interviewkit.web.signin import StaffPage, StaffView, read_form, verify_csrf
+
+if TYPE_CHECKING:
+    from interviewkit.app import Container
+
+log = logging.getLogger(__name__)
+
+NO_STORE = {"Cache-Control": "no-store"}
+"""Staff pages carry a CSRF token and, for an active session, a candidate's invite link."""
+RATING_LABELS = {1: "Poor", 2: "Mixed", 3: "Good", 4: "Excellent"}
+RECOMMENDATION_LABELS = {
+    "strong_no": "Strong no",
+    "no": "No",
+    "yes": "Yes",
+    "strong_yes": "Strong yes",
+}
+COMPARE_MAX = 10
+_SCORE_CACHE_SIZE = 4096
+
+pages = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+# ---- how values read on a page --------------------------------------------------------------
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    return _utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def iso(value: datetime | str) -> str:
+    """For ``<time datetime>``: the shell turns it into "3 min ago"."""
+    return _as_datetime(value).isoformat()
+
+
+def stamp(value: datetime | str) -> str:
+    """What a page shows without the script, and what it prints: minutes, in UTC."""
+    return _as_datetime(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def duration(ms: int | float | None) -> str:
+    """``1 h 05 min``, ``12 min 03 s``, ``41 s``; a dash for nothing."""
+    if ms is None:
+        return "—"
+    seconds = max(0, int(ms // 1000))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"
+
+
+def clock(ms: int) -> str:
+    """A moment of the session from its start: ``4:05`` or ``1:02:03``."""
+    seconds = max(0, int(ms // 1000))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    scaled = float(size)
+    for unit in ("KB", "MB", "GB"):
+        scaled /= 1024
+        if scaled < 1024 or unit == "GB":
+            break
+    return f"{scaled:.1f} {unit}"
+
+
+def score_band(value: float) -> str:
+    """The colour a 0..100 score reads in (the same cut-offs on every page)."""
+    return "high" if value >= 70 else "mid" if value >= 40 else "low"
+
+
+def _markdown() -> Callable[[str], str] | None:
+    """markdown-it-py when installed (not a declared dependency), with raw HTML off and
+    markdown-it's own link check, so a statement cannot put script on a staff page."""
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # pragma: no cover - the page then shows the source as text
+        return None
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render
+
+
+_RENDER_MARKDOWN = _markdown()
+
+
+def markdown(text: str) -> Markup:
+    if _RENDER_MARKDOWN is None:
+        return Markup('<pre class="plain">{}</pre>').format(text)
+    return Markup(_RENDER_MARKDOWN(text))  # noqa: S704 - html is off: markdown-it escapes
+
+
+pages.filters.update(
+    iso=iso,
+    stamp=stamp,
+    duration=duration,
+    clock=clock,
+    filesize=filesize,
+    score_band=score_band,
+    markdown=markdown,
+)
+pages.globals.update(
+    rating_labels=RATING_LABELS,
+    recommendation_labels=RECOMMENDATION_LABELS,
+)
+
+
+# ---- errors as pages ------------------------------------------------------------------------
+
+
+class PageRoute(APIRoute):
+    """A route whose client errors come back as a page a person reads.
+
+    The API's handlers answer problem+json, which a browser shows as raw JSON; here a
+    4xx :class:`ProblemError` (an unknown session, a refused CSRF token, a bad cursor) is
+    the staff layout with the error's title and detail, and a malformed path parameter is
+    a 404 page. Anything else (a 5xx, the sign-in redirect) goes on to the app's handlers.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except ProblemError as exc:
+                if not 400 <= exc.status < 500:
+                    raise
+                return error_page(request, exc.status, exc.title, exc.detail, exc.headers)
+            except RequestValidationError:
+                return error_page(
+                    request, 404, "Not found", "This address does not name anything here."
+                )
+
+        return page
+
+
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    """The error inside the staff layout when the person is known, else the plain page."""
+    view: StaffView | None = getattr(request.state, "staff_view", None)
+    if view is None:
+        return problem_page(status, title, detail)
+    html = pages.get_template("staff_error.html").render(
+        _layout(view),
+        status=status,
+        title=title,
+        detail=detail,
+    )
+    return HTMLResponse(html, status_code=status, headers={**NO_STORE, **(headers or {})})
+
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+# ---- the page context -------------------------------------------------------------------------
+
+
+def _entry(name: str) -> Entry | None:
+    """A bundle when built; the pages work without it (forms post, links link)."""
+    try:
+        return bundle_entry(name)
+    except BundleMissing:
+        return None
+
+
+def _layout(view: StaffView) -> dict[str, Any]:
+    """What ``staff_base.html`` needs (its contract with D's pages too)."""
+    return {"staff": view, "csrf_token": view.csrf_token, "shell": _entry("staff")}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One staff page being answered: who asks, and the domains it reads."""
+
+    view: StaffView
+    request: Request
+
+    @property
+    def container(self) -> Container:
+        found: Container = self.request.app.state.container
+        return found
+
+    def render(
+        self, name: str, section: str, status_code: int = 200, **context: Any
+    ) -> HTMLResponse:
+        html = pages.get_template(name).render(_layout(self.view), section=section, **context)
+        return HTMLResponse(html, status_code=status_code, headers=NO_STORE)
+
+    async def form(self) -> FormData:
+        """The posted form, after its CSRF token checks out (403 ``csrf_failed``)."""
+        await verify_csrf(self.request, self.view)
+        return await read_form(self.request)
+
+
+async def staff_page(view: StaffPage, request: Request) -> Page:
+    request.state.staff_view = view  # for error_page
+    return Page(view, request)
+
+
+StaffRequest = Annotated[Page, Depends(staff_page)]
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _messages(exc: ValidationError, labels: Mapping[str, str]) -> list[str]:
+    """Pydantic's errors as sentences naming the form's fields."""
+    found = []
+    for error in exc.errors():
+        where = str(error["loc"][0]) if error["loc"] else ""
+        label = labels.get(where, where.replace("_", " ").capitalize())
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "string_pattern_mismatch":
+            message = "is not in the expected form"
+        found.append(f"{label}: {message}" if label else message)
+    return found
+
+
+def _check_id(value: str, pattern: str = ID_PATTERN) -> str:
+    if not re.fullmatch(pattern, value):
+        raise ProblemError(404, "not_found", "This address does not name anything here.")
+    return value
+
+
+def _problem_title(container: Container, problem_id: str | None) -> str | None:
+    if problem_id is None:
+        return None
+    found = container.problems.bank.problems.get(problem_id)
+    return found.title if found else problem_id
+
+
+def _what(container: Container, row: InterviewSession) -> str:
+    """How a session's interview reads in a list: its template, else its problem."""
+    if row.template_id:
+        template = container.problems.bank.templates.get(row.template_id)
+        return template.title if template else row.template_id
+    return _problem_title(container, row.problem_id) or "Free workspace"
+
+
+def _duration_ms(row: InterviewSession, now: datetime) -> int:
+    end = _utc(row.ended_at) if row.ended_at else now
+    return max(0, int((end - _utc(row.created_at)).total_seconds() * 1000))
+
+
+# ---- sessions ---------------------------------------------------------------------------------
+
+
+class SessionFilters(BaseModel):
+    """The list's query string, checked like the API's ``GET /api/v1/sessions``."""
+
+    q: SafeText | None = Field(None, max_length=200)
+    status: SessionStatus | None = None
+    template: str | None = Field(None, pattern=PROBLEM_ID)
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(value is not None for value in self.model_dump().values())
+
+    def query(self, **extra: str) -> str:
+        """This filter as a query string (for the pager and the CSV link)."""
+        values = {
+            "q": self.q,
+            "status": self.status.value if self.status else None,
+            "template": self.template,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            **extra,
+        }
+        return urlencode({name: value for name, value in values.items() if value})
+
+
+FILTER_LABELS = {"q": "Candidate", "date_from": "From", "date_to": "To"}
+
+
+def _filters(values: dict[str, str | None]) -> tuple[SessionFilters, list[str]]:
+    """The valid filters, and a sentence for each one dropped."""
+    given = {name: value for name, value in values.items() if value}
+    try:
+        return SessionFilters.model_validate(given), []
+    except ValidationError as exc:
+        bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        kept = SessionFilters.model_validate({k: v for k, v in given.items() if k not in bad})
+        return kept, _messages(exc, FILTER_LABELS)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    candidate_name: str | None
+    candidate_email: str | None
+    what: str
+    template_id: str | None
+    status: str
+    created_at: datetime
+    duration_ms: int
+    ended: bool
+    score: float | None
+
+
+@dataclass
+class NewSessionForm:
+    choice: str = ""
+    candidate_name: str = ""
+    candidate_email: str = ""
+    language: str = ""
+    minutes: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, form: FormData) -> NewSessionForm:
+        return cls(
+            choice=_field(form, "choice"),
+            candidate_name=_field(form, "candidate_name"),
+            candidate_email=_field(form, "candidate_email"),
+            language=_field(form, "language"),
+            minutes=_field(form, "minutes"),
+        )
+
+    def body(self, max_minutes: float) -> SessionCreate:
+        """The API's request body for this form (its checks are the API's)."""
+        kind, _, reference = self.choice.partition(":")
+        if kind not in {"template", "problem"} or not reference:
+            raise ProblemError(422, "validation_error", "Choose a template or a problem.")
+        config: dict[str, Any] = {}
+        if self.minutes:
+            try:
+                minutes = float(self.minutes)
+            except ValueError:
+                minutes = -1.0
+            if not 0 < minutes <= max_minutes:
+                raise ProblemError(
+                    422,
+                    "invalid_time_limit",
+                    f"Minutes must be a number above 0 and at most {max_minutes:g}.",
+                )
+            config["time_limit_minutes"] = minutes
+        return SessionCreate.model_validate(
+            {
+                f"{kind}_id": reference,
+                "language": self.language or None,
+                "candidate_name": self.candidate_name or None,
+                "candidate_email": self.candidate_email or None,
+                "config": config,
+            }
+        )
+
+
+NEW_SESSION_LABELS = {
+    "template_id": "Template",
+    "problem_id": "Problem",
+    "candidate_name": "Candidate name",
+    "candidate_email": "Candidate email",
+    "language": "Language",
+}
+
+_final_scores: LRUCache[str, tuple[float | None]] = LRUCache(_SCORE_CACHE_SIZE)
+"""Totals of ended sessions: final once a session ends (its recording and judged parts no
+longer change), so each is computed from its report once per process."""
+
+
+def _final_score(container: Container, session_id: str) -> float | None:
+    known = _final_scores.get(session_id)
+    if known is not None:
+        return known[0]
+    try:
+        total = container.review.report(session_id).score.total
+    except ProblemError:
+        total = None
+    _final_scores.put(session_id, (total,))
+    return total
+
+
+def _session_rows(container: Container, rows: Iterable[InterviewSession]) -> list[SessionRow]:
+    now = datetime.now(UTC)
+    shown = []
+    for row in rows:
+        ended = row.status != SessionStatus.active
+        shown.append(
+            SessionRow(
+                id=row.id,
+                candidate_name=row.candidate_name,
+                candidate_email=row.candidate_email,
+                what=_what(container, row),
+                template_id=row.template_id,
+                status=row.status,
+                created_at=row.created_at,
+                duration_ms=_duration_ms(row, now),
+                ended=ended,
+                score=_final_score(container, row.id) if ended else None,
+            )
+        )
+    return shown
+
+
+async def _sessions_page(
+    page: Page,
+    filters: SessionFilters,
+    filter_errors: list[str],
+    cursor: str | None,
+    form: NewSessionForm,
+    status_code: int = 200,
+) -> HTMLResponse:
+    container = page.container
+    settings = container.settings
+    after = (
+        datetime.combine(filters.date_from, datetime.min.time(), UTC) if filters.date_from else None
+    )
+    before = (
+        datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time(), UTC)
+        if filters.date_to
+        else None
+    )
+
+    def load() -> tuple[list[SessionRow], str | None]:
+        listing = container.sessions.list_sessions(
+            status=filters.status,
+            candidate=filters.q,
+            template=filters.template,
+            created_after=after,
+            created_before=before,
+            limit=settings.staff_page_size,
+            cursor=cursor,
+        )
+        return _session_rows(container, listing.items), listing.next_cursor
+
+    rows, next_cursor = await run_in_threadpool(load)
+    bank = container.problems.bank
+    return page.render(
+        "sessions.html",
+        "sessions",
+        status_code,
+        rows=rows,
+        filters=filters,
+        filter_errors=filter_errors,
+        next_url=f"/sessions?{filters.query(cursor=next_cursor)}" if next_cursor else None,
+        first_url=f"/sessions?{filters.query()}",
+        on_first_page=not cursor,
+        csv_url=f"/api/v1/exports/sessions.csv?{_csv_query(filters)}",
+        statuses=[status.value for status in SessionStatus],
+        templates=sorted(bank.templates.values(), key=lambda t: t.title.lower()),
+        problems=sorted(bank.problems.values(), key=lambda p: p.title.lower()),
+        languages=language_names(),
+        max_minutes=settings.max_time_limit_minutes,
+        form=form,
+    )
+
+
+def _csv_query(filters: SessionFilters) -> str:
+    """The export takes the API's names for the same filters."""
+    values = {
+        "status": filters.status.value if filters.status else None,
+        "candidate": filters.q,
+        "template": filters.template,
+        "created_after": filters.date_from.isoformat() if filters.date_from else None,
+        "created_before": (filters.date_to + timedelta(days=1)).isoformat()
+        if filters.date_to
+        else None,
+    }
+    return urlencode({name: value for name, value in values.items() if value})
+
+
+@router.get("/sessions")
+async def sessions_list(
+    page: StaffRequest,
+    q: Annotated[str | None, Query()] = None,
+    status: Annotated[str | None, Query()] = None,
+    template: Annotated[str | None, Query()] = None,
+    date_from: Annotated[str | None, Query(alias="from")] = None,
+    date_to: Annotated[str | None, Query(alias="to")] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> HTMLResponse:
+    filters, errors = _filters(
+        {"q": q, "status": status, "template": template, "date_from": date_from, "date_to": date_to}
+    )
+    return await _sessions_page(
+        page, filters, errors, cursor, NewSessionForm(), 400 if errors else 200
+    )
+
+
+@router.post("/sessions")
+async def create_session(page: StaffRequest) -> Response:
+    form = NewSessionForm.of(await page.form())
+    container = page.container
+
+    def create() -> InterviewSession:
+        body = form.body(container.settings.max_time_limit_minutes)
+        draft = SessionDraft(
+            template_id=body.template_id,
+            problem_id=body.problem_id,
+            candidate_name=body.candidate_name,
+            candidate_email=body.candidate_email,
+            config=body.config,
+        )
+        # the problems domain fills in the template's questions and starter files
+        return container.sessions.create_session(container.problems.compose(draft, body.language))
+
+    try:
+        created = await run_in_threadpool(create)
+    except ValidationError as exc:
+        form.errors = _messages(exc, NEW_SESSION_LABELS)
+        return await _sessions_page(page, SessionFilters(), [], None, form, 422)
+    except ProblemError as exc:
+        if not 400 <= exc.status < 500:
+            raise
+        form.errors = [exc.detail]
+        return await _sessions_page(page, SessionFilters(), [], None, form, exc.status)
+    return see_other(f"/sessions/{created.id}?done=created")
+
+
+@dataclass(frozen=True)
+class PartView:
+    number: int
+    label: str
+    minutes: float | None
+    problem_id: str
+    problem_title: str
+    state: str
+    """``done``, ``current`` or ``upcoming``."""
+    passed: int | None = None
+    total: int | None = None
+
+
+@dataclass(frozen=True)
+class InviteLink:
+    url: str
+    expires_at: datetime
+
+
+NOTICES = {
+    "created": "Session created. Send the candidate the invite link below.",
+    "ended": "The session has ended. Its report and replay are ready.",
+    "invited": "A new invite link is ready; every earlier link stopped working.",
+}
+
+
+def _invite(page: Page, session_id: str) -> InviteLink:
+    """A fresh room link, made as ``POST /api/v1/sessions/{id}/invite`` makes one: the
+    sessions service says which token generation it carries (409 once ended)."""
+    container = page.container
+    settings = container.settings
+    generation = container.sessions.invite(session_id)
+    ttl = min(settings.candidate_token_ttl_seconds, settings.candidate_token_max_ttl_seconds)
+    minted = container.auth.mint_candidate_token(session_id, ttl, generation)
+    base = settings.public_url or str(page.request.base_url)
+    return InviteLink(room_url(base, session_id, minted.token), minted.expires_at)
+
+
+def _parts(container: Container, row: InterviewSession) -> list[PartView]:
+    plan = container.problems.plan(row)
+    finished = container.problems.finished_parts(row.id)
+    shown = []
+    for part in plan:
+        done = finished[part.position] if part.position < len(finished) else None
+        if done is not None:
+            state = "done"
+        elif part.position == len(finished) and row.status == SessionStatus.active:
+            state = "current"
+        else:
+            state = "upcoming"
+        shown.append(
+            PartView(
+                number=part.position + 1,
+                label=part.label,
+                minutes=part.minutes,
+                problem_id=part.problem_id,
+                problem_title=_problem_title(container, part.problem_id) or part.problem_id,
+                state=state,
+                passed=done.passed if done else None,
+                total=done.total if done else None,
+            )
+        )
+    return shown
+
+
+@router.get("/sessions/{session_id}")
+async def session_overview(
+    page: StaffRequest, session_id: str, done: Annotated[str | None, Query()] = None
+) -> HTMLResponse:
+    _check_id(session_id)
+    container = page.container
+
+    def load() -> tuple[InterviewSession, list[PartView], InviteLink | None]:
+        row = container.sessions.get_session(session_id)
+        invite = _invite(page, session_id) if row.status == SessionStatus.active else None
+        return row, _parts(container, row), invite
+
+    row, parts, invite = await run_in_threadpool(load)
+    now = datetime.now(UTC)
+    template = container.problems.bank.templates.get(row.template_id or "")
+    language = row.config.get("language") if isinstance(row.config, dict) else None
+    if row.status != SessionStatus.active:
+        time_left = "ended"
+    elif row.deadline_at is None:
+        time_left = "no limit"
+    else:
+        left = int((_utc(row.deadline_at) - now).total_seconds() * 1000)
+        time_left = duration(left) if left > 0 else "time is up"
+    return page.render(
+        "session.html",
+        "sessions",
+        session=row,
+        what=_what(container, row),
+        template=template,
+        language=language if isinstance(language, str) else None,
+        parts=parts,
+        invite=invite,
+        time_left=time_left,
+        duration_ms=_duration_ms(row, now),
+        notice=NOTICES.get(done or ""),
+        errors=[],
+    )
+
+
+@router.post("/sessions/{session_id}/end")
+async def end_session(page: StaffRequest, session_id: str) -> Response:
+    _check_id(session_id)
+    form = await page.form()
+    status: Literal["completed", "terminated"] = (
+        "terminated" if _field(form, "status") == "terminated" else "completed"
+    )
+    await run_in_threadpool(page.container.sessions.end_session, session_id, status)
+    return see_other(f"/sessions/{session_id}?done=ended")
+
+
+@router.post("/sessions/{session_id}/invite")
+async def revoke_invites(page: StaffRequest, session_id: str) -> Response:
+    """A new link generation: every link sent before stops working (the page then shows
+    a link of the new generation)."""
+    _check_id(session_id)
+    await page.form()
+    await run_in_threadpool(page.container.sessions.invite, session_id, revoke_previous=True)
+    return see_other(f"/sessions/{session_id}?done=invited")
+
+
+# ---- scorecards -------------------------------------------------------------------------------
+
+
+@dataclass
+class ScorecardForm:
+    """The person's own card as the form shows it (saved, or as just posted)."""
+
+    ratings: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: str = ""
+    recommendation: str | None = None
+    submitted: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of_card(cls, card: ScorecardOut | None) -> ScorecardForm:
+        if card is None:
+            return cls()
+        return cls(
+            ratings=card.ratings,
+            notes=card.notes,
+            recommendation=card.recommendation,
+            submitted=card.status == "submitted",
+        )
+
+
+async def _scorecard_page(
+    page: Page, session_id: str, form: ScorecardForm | None, notice: str | None, status: int = 200
+) -> HTMLResponse:
+    container = page.container
+
+    def load() -> tuple[InterviewSession, Any]:
+        return container.sessions.get_session(session_id), container.review.scorecards(session_id)
+
+    row, found = await run_in_threadpool(load)
+    mine = next((c for c in found.scorecards if c.interviewer_id == page.view.key_id), None)
+    others = [
+        c
+        for c in found.scorecards
+        if c.interviewer_id != page.view.key_id and c.status == "submitted"
+    ]
+    if form is None:
+        form = ScorecardForm.of_card(mine)
+    elif mine is not None and mine.status == "submitted":
+        form.submitted = True
+    return page.render(
+        "scorecard.html",
+        "sessions",
+        status,
+        session=row,
+        rubric=found.rubric,
+        mine=mine,
+        form=form,
+        others=others,
+        recommendations=RECOMMENDATIONS,
+        notice=notice,
+    )
+
+
+@router.get("/sessions/{session_id}/scorecard")
+async def scorecard(
+    page: StaffRequest, session_id: str, done: Annotated[str | None, Query()] = None
+) -> HTMLResponse:
+    _check_id(session_id)
+    notice = {"saved": "Draft saved.", "submitted": "Scorecard submitted."}.get(done or "")
+    return await _scorecard_page(page, session_id, None, notice)
+
+
+@router.post("/sessions/{session_id}/scorecard")
+async def save_scorecard(page: StaffRequest, session_id: str) -> Response:
+    """Ratings come as ``rating-<problem>-<item>`` (positions in the rubric, so no
+    criterion text has to survive a field name); ``action`` is ``save`` or ``submit``."""
+    _check_id(session_id)
+    posted = await page.form()
+    container = page.container
+    rubric = (await run_in_threadpool(container.review.scorecards, session_id)).rubric
+    form = ScorecardForm(notes=_field(posted, "notes"))
+    errors: list[str] = []
+    for i, problem in enumerate(rubric):
+        for j, item in enumerate(problem.items):
+            value = _field(posted, f"rating-{i}-{j}")
+            if not value:
+                continue
+            if value not in {"1", "2", "3", "4"}:
+                errors.append(f"{problem.title}, {item.criterion}: a rating is 1 to 4.")
+                continue
+            form.ratings.setdefault(problem.problem_id, {})[item.criterion] = int(value)
+    recommendation = _field(posted, "recommendation")
+    form.recommendation = recommendation or None
+    submit = _field(posted, "action") == "submit"
+    status = 422
+    if not errors:
+        try:
+            body = ScorecardIn.model_validate(
+                {
+                    "ratings": form.ratings,
+                    "notes": form.notes,
+                    "recommendation": form.recommendation,
+                    "submit": submit,
+                }
+            )
+            await run_in_threadpool(
+                container.review.save_scorecard, session_id, page.view.principal, body
+            )
+        except ValidationError as exc:
+            errors = _messages(exc, {"recommendation": "Recommendation", "notes": "Notes"})
+        except ProblemError as exc:
+            if not 400 <= exc.status < 500:
+                raise
+            errors = [exc.detail]
+            status = exc.status
+    if errors:
+        form.errors = errors
+        return await _scorecard_page(page, session_id, form, None, status)
+    done = "submitted" if submit else "saved"
+    return see_other(f"/sessions/{session_id}/scorecard?done={done}")
+
+
+# ---- candidates -------------------------------------------------------------------------------
+
+
+@router.get("/candidates")
+async def candidates_list(
+    page: StaffRequest,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+) -> HTMLResponse:
+    container = page.container
+    q = (q or "").strip() or None
+    external_ref = (external_ref or "").strip() or None
+    rows, next_cursor = await run_in_threadpool(
+        lambda: container.problems.list_candidates(
+            q=q,
+            external_ref=external_ref,
+            limit=container.settings.staff_page_size,
+            cursor=cursor,
+        )
+    )
+    query = {"q": q, "external_ref": external_ref}
+
+    def link(**extra: str) -> str:
+        values = {name: value for name, value in {**query, **extra}.items() if value}
+        return f"/candidates?{urlencode(values)}"
+
+    return page.render(
+        "candidates.html",
+        "candidates",
+        rows=rows,
+        q=q or "",
+        external_ref=external_ref or "",
+        searching=bool(q or external_ref),
+        next_url=link(cursor=next_cursor) if next_cursor else None,
+        first_url=link(),
+        on_first_page=not cursor,
+    )
+
+
+@router.get("/candidates/{candidate_id}")
+async def candidate_page(page: StaffRequest, candidate_id: str) -> HTMLResponse:
+    _check_id(candidate_id)
+    container = page.container
+
+    def load() -> tuple[Any, list[InterviewSession], list[Any]]:
+        candidate = container.problems.candidate(candidate_id)
+        sessions, attempts = container.problems.candidate_sessions(candidate_id)
+        return candidate, sessions, attempts
+
+    candidate, sessions, attempts = await run_in_threadpool(load)
+    rows = await run_in_threadpool(_session_rows, container, sessions)
+    return page.render(
+        "candidate.html",
+        "candidates",
+        candidate=candidate,
+        rows=rows,
+        attempts=attempts,
+        titles={a.problem_id: _problem_title(container, a.problem_id) for a in attempts},
+    )
+
+
+# ---- the problem bank and templates -------------------------------------------------------------
+
+
+@router.get("/problems")
+async def problems_list(
+    page: StaffRequest,
+    difficulty: Annotated[str | None, Query()] = None,
+    tag: Annotated[str | None, Query(max_length=50)] = None,
+) -> HTMLResponse:
+    bank = page.container.problems.bank
+    difficulty = difficulty if difficulty in {"easy", "medium", "hard"} else None
+    tag = tag if tag in bank.tags else None
+    order = {"easy": 0, "medium": 1, "hard": 2}
+    shown = sorted(
+        (
+            p
+            for p in bank.problems.values()
+            if (difficulty is None or p.difficulty == difficulty) and (tag is None or tag in p.tags)
+        ),
+        key=lambda p: (order[p.difficulty], p.title.lower()),
+    )
+    return page.render(
+        "problems.html",
+        "problems",
+        problems=shown,
+        difficulty=difficulty or "",
+        tag=tag or "",
+        tags=bank.tags,
+        total=len(bank.problems),
+    )
+
+
+@router.get("/problems/{problem_id}")
+async def problem_detail(page: StaffRequest, problem_id: str) -> HTMLResponse:
+    _check_id(problem_id, PROBLEM_ID)
+    container = page.container
+    problem: Problem = await run_in_threadpool(container.problems.problem, problem_id)
+    used_by = [
+        t
+        for t in container.problems.bank.templates.values()
+        if any(part.problem == problem_id for part in t.parts)
+    ]
+    return page.render("bank_problem.html", "problems", problem=problem, used_by=used_by)
+
+
+def _part_text(container: Container, template: Template) -> list[str]:
+    """Each part in words: its problem, or what a problem is drawn by."""
+    described = []
+    for part in template.parts:
+        if part.problem is not None:
+            what = _problem_title(container, part.problem) or part.problem
+        else:
+            tags = f" ({', '.join(part.tags)})" if part.tags else ""
+            what = f"a random {part.difficulty} problem{tags}"
+        described.append(f"{part.label}: {what}, {part.minutes} min")
+    return described
+
+
+@router.get("/templates")
+async def templates_list(page: StaffRequest) -> HTMLResponse:
+    container = page.container
+    templates = sorted(container.problems.bank.templates.values(), key=lambda t: t.title.lower())
+    return page.render(
+        "templates.html",
+        "templates",
+        templates=templates,
+        parts={t.id: _part_text(container, t) for t in templates},
+    )
+
+
+@router.get("/templates/{template_id}/compare")
+async def compare(
+    page: StaffRequest,
+    template_id: str,
+    sessions: Annotated[str | None, Query(max_length=COMPARE_MAX * 40)] = None,
+    pick: Annotated[list[str] | None, Query(max_length=COMPARE_MAX * 4)] = None,
+) -> HTMLResponse:
+    """The template's latest ended sessions side by side, or the ones named: by
+    ``sessions`` (comma-separated ids, as the API takes them) or by the ticked rows
+    (``pick``, what the page's own form sends)."""
+    _check_id(template_id, PROBLEM_ID)
+    container = page.container
+    template = container.problems.template(template_id)
+    named = [s.strip() for s in (sessions or "").split(",")] + list(pick or [])
+    chosen = list(dict.fromkeys(s for s in named if s)) or None
+    for session_id in chosen or []:
+        _check_id(session_id)
+    found = await run_in_threadpool(container.review.compare, template_id, chosen)
+    return page.render(
+        "compare.html",
+        "templates",
+        template=template,
+        compare=found,
+        chosen=chosen,
+        max_rows=COMPARE_MAX,
+    )
+
+
+# ---- the report -------------------------------------------------------------------------------
+
+
+@router.get("/reports/{session_id}")
+async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
+    _check_id(session_id)
+    container = page.container
+    found: Report = await run_in_threadpool(container.review.report, session_id)
+    template = container.problems.bank.templates.get(found.session.template_id or "")
+    return page.render(
+        "report.html",
+        "sessions",
+        report=found,
+        data=found.model_dump(mode="json"),
+        template=template,
+        what=template.title
+        if template
+        else _problem_title(container, found.session.problem_id) or "Free workspace",
+        bundle=_entry("report"),
+        csv_url="/api/v1/exports/sessions.csv?"
+        + urlencode(
+            {"candidate": found.session.candidate_email or found.session.candidate_name or ""}
+        ),
+    )
