@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx2 import Response  # what starlette's TestClient returns once httpx2 is installed
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -37,10 +38,10 @@ class Browser:
     client: TestClient
     csrf: str
 
-    def get(self, url: str) -> Any:
+    def get(self, url: str) -> Response:
         return self.client.get(url)
 
-    def post(self, url: str, **fields: str) -> Any:
+    def post(self, url: str, **fields: str) -> Response:
         return self.client.post(url, data={"csrf_token": self.csrf, **fields})
 
 
