@@ -4,9 +4,10 @@ Chromium (Skia) writes each run of text as hex glyph ids (``<0012003A> Tj``) in 
 with Identity-H encoding and a ``/ToUnicode`` CMap that maps glyph ids back to text; the
 streams are Flate-compressed. No PDF library is installed, and the check needs only that:
 decompress the streams, read each font's CMap, decode the ``Tj``/``TJ`` runs with the font
-``Tf`` selected. Runs of one text object (``BT``…``ET``) are joined without spaces (Skia
-splits words at kerning adjustments), text objects are separated by newlines: compare
-with :func:`squeeze` on both sides.
+``Tf`` selected, in every content stream (pages and form XObjects alike). Runs of one text
+object (``BT``…``ET``) are joined without spaces (Skia splits words at kerning
+adjustments), text objects are separated by newlines: compare with :func:`squeeze` on
+both sides.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def pdf_text(data: bytes) -> str:
                     cmap_source = objects.get(int(reference.group(1)), (b"", None))[1] or b""
                     fonts[name] = _cmap(cmap_source)
     lines: list[str] = []
-    for head, content in objects.values():
-        if content is None or b"/Subtype" in head or b"BT" not in content:
+    for _, content in objects.values():
+        # pages' content and form XObjects (Skia draws some text in those): what selects fonts
+        if content is None or b" Tf" not in content:
             continue
         font: dict[int, str] = {}
         current: list[str] = []

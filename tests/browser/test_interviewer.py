@@ -209,11 +209,14 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     page.get_by_test_id("replay-play").click()  # pause
 
     # a timeline mark jumps to its moment: the submission's, where the code is the solution
-    marks = page.get_by_test_id("replay-timeline").locator("[data-t-ms], button, [role=button]")
-    expect(marks.first).to_be_visible()
-    run_mark = marks.filter(has_text=re.compile("accepted|run|submit", re.IGNORECASE))
-    target = run_mark.first if run_mark.count() else marks.last
-    target.click()
+    # and the run's output is the last run before it
+    runs = page.get_by_test_id("replay-timeline").locator("[data-testid=timeline-mark]")
+    run_mark = runs.and_(page.locator("[data-kind=run]")).last
+    expect(run_mark).to_be_visible()
+    run_mark.click()
+    expect(page.get_by_test_id("replay-time")).to_have_attribute(
+        "data-ms", str(run_mark.get_attribute("data-t"))
+    )
     wait_for_document(page, REPLAY_EDITOR, problem.solutions["python"])
     expect(page.get_by_test_id("replay-output")).to_contain_text(
         re.compile("accepted", re.IGNORECASE)
@@ -223,24 +226,17 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     # the scorecard: a rating per rubric item, notes, a recommendation, submitted
     page.goto(f"{room.base_url}/sessions/{session_id}/scorecard")
     card = page.get_by_test_id("scorecard-form")
-    ratings = card.locator("select[name^='rating'], select[name*='rating']")
-    if ratings.count():
-        for index in range(ratings.count()):
-            ratings.nth(index).select_option("3")
-    else:  # radio buttons: the third of each group
-        for group in sorted(
-            set(
-                card.locator("input[type=radio][name*=rating]").evaluate_all(
-                    "(inputs) => inputs.map((input) => input.name)"
-                )
-            )
-        ):
-            card.locator(f"input[type=radio][name='{group}'][value='3']").check()
-    card.locator("textarea").first.fill("Clear thinking; moved from brute force to a hash map.")
-    card.locator("[name=recommendation]").first.select_option("yes")
-    card.locator("button[type=submit][name=submit], button[type=submit][value=submit]").or_(
-        card.get_by_role("button", name=re.compile("submit", re.IGNORECASE))
-    ).first.click()
+    groups = card.locator("fieldset[data-testid^='rating-']")
+    expect(groups.first).to_be_visible()
+    for index in range(groups.count()):
+        groups.nth(index).locator("input[type=radio][value='3']").check()
+    card.get_by_test_id("scorecard-notes").fill("Clear thinking: from brute force to a hash map.")
+    card.get_by_test_id("scorecard-recommendation").locator("input[value=yes]").check()
+    card.get_by_test_id("scorecard-save").click()  # a draft first: still editable
+    expect(page.get_by_test_id("scorecard-submit")).to_be_enabled()
+    assert card.get_by_test_id("scorecard-notes").input_value().startswith("Clear thinking")
+    page.get_by_test_id("scorecard-submit").click()
+    expect(page.get_by_test_id("scorecard-form")).to_have_attribute("aria-readonly", "true")
     cards = room.staff.http.get(f"/api/v1/sessions/{session_id}/scorecards").json()
     mine = [c for c in cards["scorecards"] if c["interviewer_name"] == INTERVIEWER]
     assert len(mine) == 1, cards
