@@ -200,6 +200,7 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     wait_for_document(page, REPLAY_EDITOR, shown_then)
     moment = page.get_by_test_id("replay-time").inner_text()
     assert re.search(r"\d+:\d\d", moment), moment
+    page.get_by_test_id("replay-compare-here").click()  # pinned, to diff a later moment
     shoot(page, "player")
 
     # play at 8x: the moment moves on
@@ -221,6 +222,11 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     expect(page.get_by_test_id("replay-output")).to_contain_text(
         re.compile("accepted", re.IGNORECASE)
     )
+    # the diff from the pinned moment: the live-typed comment went, the solution came
+    diff = page.get_by_test_id("replay-diff-text")
+    expect(diff).to_contain_text(f"-{TYPED_LIVE}")
+    solution_line = next(line for line in problem.solutions["python"].splitlines() if line)
+    expect(diff).to_contain_text(f"+{solution_line}")
     assert document_text(page.locator(REPLAY_EDITOR).first) == problem.solutions["python"]
 
     # the scorecard: a rating per rubric item, notes, a recommendation, submitted
