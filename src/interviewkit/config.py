@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     login_link_minutes: int = Field(
         15, ge=1, le=60 * 24, description="A login link made by `keys login-link` works this long"
     )
+    login_attempts_per_minute: float = Field(
+        10.0, gt=0, description="Sign-in attempts one client address may make per minute"
+    )
+    login_attempt_burst: int = Field(10, ge=1, description="...in bursts this big (429 beyond)")
     staff_page_size: int = Field(
         25, ge=1, le=500, description="Rows per page in the interviewer's lists"
     )

@@ -116,6 +116,9 @@ class WebSessionService:
             session_minutes=settings.web_session_minutes,
             link_minutes=settings.login_link_minutes,
             cache_seconds=settings.api_key_cache_seconds,
+            login_limit=RateLimiter(
+                settings.login_attempts_per_minute / 60, settings.login_attempt_burst
+            ),
         )
 
     # ---- signing in --------------------------------------------------------------------
