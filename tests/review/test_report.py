@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from interviewkit.app import Container
+from interviewkit.caching import LRUCache
 from interviewkit.problems.bank import load_bank
 from tests.conftest import assert_problem, invite, new_session
 from tests.execution.conftest import requires_sandbox
@@ -231,3 +234,32 @@ def test_an_adaptive_attempt_reports_its_ability_line(client: TestClient) -> Non
     assert line["se"] > 0
     assert line["explanation"].startswith(f"Estimated ability {line['theta']:+.1f} ± ")
     assert line["explanation"].endswith("1 question answered, 1 accepted")
+
+
+def test_a_live_reports_extended_pass_equals_a_pass_from_the_start(
+    client: TestClient, app: FastAPI, container: Container
+) -> None:
+    """The report of a live session feeds only the events since the last report; what it
+    shows is what reading the whole log again shows, at every moment."""
+    sid = new_session(client, problem_id="two-sum", candidate_name="Ada")["id"]
+    candidate = invite(client, app, sid)
+    steps: list[list[dict[str, Any]]] = [
+        [{"type": "edit", "file": "/solution.py", "offset": 0, "insert": "# hi\n"}],
+        [{"type": "blur"}],  # away across a report: still away at its end
+        [{"type": "focus"}, {"type": "paste", "file": "/solution.py", "size": 30}],
+        [{"type": "edit", "file": "/solution.py", "offset": 0, "insert": "y" * 400}],
+        [{"type": "blur"}, {"type": "focus"}, {"type": "cursor", "file": "/solution.py",
+                                                "offset": 1}],
+    ]  # fmt: skip
+    fresh = replace(container.review, _passes=LRUCache(0))
+    for number, events in enumerate(steps):
+        record(candidate, sid, [{"id": f"s{number}-{i}", **e} for i, e in enumerate(events)])
+        extended = report(client, sid)
+        again = fresh.report(sid).model_dump(mode="json")
+        for body in (extended, again):
+            body["session"].pop("duration_ms")
+            body["charts"].pop("activity")  # its length follows the wall clock
+        assert extended == again, number
+    assert len(extended["integrity"]["pastes"]) == 1
+    assert len(extended["integrity"]["large_inserts"]) == 1
+    assert len(extended["integrity"]["away"]) == 2

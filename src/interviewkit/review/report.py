@@ -1,5 +1,8 @@
 """The report's facts, in one pass over a session's recording.
 
+A pass is kept per session (``ReviewService``) with the last ``seq`` it saw: the report
+of an ended session is read once, and a live one's next report feeds only the new events.
+
 :class:`EventPass` reads the log once, in ``seq`` order, and keeps per part (a
 ``part_changed`` event closes one) what the report shows: runs, the first run and first
 accepted run relative to the part's start, the last submission, questions to the
@@ -10,6 +13,7 @@ pass stays a loop of dictionary reads over the 200k-event session.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,14 +65,17 @@ class EventPass:
     def __post_init__(self) -> None:
         self.spans = Spans(self.idle_ms)
 
+    seq: int = 0
+    """The last event seen: a later report of a live session feeds only what came after."""
+
     def feed(self, events: Iterable[Mapping[str, Any]]) -> EventPass:
         for event in events:
             self.see(event)
-        self.spans.close()
         return self
 
     def see(self, event: Mapping[str, Any]) -> None:
         kind, t = event["type"], int(event["t_ms"])
+        self.seq = int(event["seq"])
         self.end_ms = t
         self.spans.see(kind, t)
         minute = t // 60_000
@@ -125,13 +132,21 @@ class EventPass:
             for m in range(last + 1)
         ]
 
+    def _away(self) -> list[dict[str, int]]:
+        """Time away so far, a candidate still away being away until the last event (the
+        pass itself stays open, so more events can follow)."""
+        spans = copy.copy(self.spans)
+        spans.away = list(self.spans.away)
+        spans.close()
+        return spans.away
+
     @property
     def away(self) -> list[Span]:
-        return [Span(**span) for span in self.spans.away]
+        return [Span(**span) for span in self._away()]
 
     @property
     def time_away_ms(self) -> int:
-        return sum(span["end_ms"] - span["start_ms"] for span in self.spans.away)
+        return sum(span["end_ms"] - span["start_ms"] for span in self._away())
 
     def part(self, position: int) -> PartFacts | None:
         return next((p for p in self.parts if p.position == position), None)

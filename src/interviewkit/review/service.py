@@ -6,9 +6,9 @@ through their services only (never their tables) and owns one table, ``scorecard
 
 from __future__ import annotations
 
+import copy
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.assistant.service import AssistantService
 from interviewkit.auth.service import AuthService, Principal
+from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
 from interviewkit.db import new_id, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, bad_request, conflict
@@ -55,6 +56,9 @@ from interviewkit.sessions.service import SessionService
 
 log = logging.getLogger(__name__)
 
+PASSES_KEPT = 64
+"""Reports' passes over the log kept in memory (a few KB each, whatever the log's size)."""
+EXTEND_PAGE = 5000
 COMPARE_MAX = 10
 """Sessions side by side at most (a panel compares a shortlist, not a cohort)."""
 
@@ -69,6 +73,7 @@ class ReviewService:
     recording: RecordingService
     assistant: AssistantService
     auth: AuthService
+    _passes: LRUCache[str, EventPass] = field(default_factory=lambda: LRUCache(PASSES_KEPT))
 
     # ---- scorecards --------------------------------------------------------------------
 
@@ -188,8 +193,7 @@ class ReviewService:
         interview = self.sessions.get_session(session_id)
         plan = self.problems.plan(interview)
         finished = self.problems.finished_parts(session_id)
-        facts = EventPass(int(self.settings.recording_idle_seconds * 1000))
-        facts.feed(self._events(session_id))
+        facts = self._facts(session_id)
         now = utcnow()
         end = interview.ended_at or now
         duration = max(0, _ms(end - interview.created_at))
@@ -238,14 +242,32 @@ class ReviewService:
             charts=Charts(activity=facts.activity(duration), tests_passing=facts.tests_passing),
         )
 
-    def _events(self, session_id: str) -> Iterator[dict[str, Any]]:
-        """The log without resolving stored contents (the report needs sizes, not text);
-        a session that recorded nothing yet reads as an empty log."""
+    def _facts(self, session_id: str) -> EventPass:
+        """The pass over the session's log up to its last event, from the cache when it
+        saw them all, else extended from where the cached one stopped (a live session),
+        else read from the start. Cached passes are never changed: an extension works on
+        a copy, so concurrent reports share them safely."""
+        idle_ms = int(self.settings.recording_idle_seconds * 1000)
         try:
-            yield from self.recording.all_events(session_id, resolve=False)
+            last_seq = self.recording.recording(session_id).last_seq
         except ProblemError as exc:
             if exc.code != "no_recording":
                 raise
+            return EventPass(idle_ms)  # a session that recorded nothing yet
+        cached = self._passes.get(session_id)
+        if cached is not None and cached.seq == last_seq:
+            return cached
+        if cached is not None and cached.seq < last_seq:
+            facts = copy.deepcopy(cached)
+            while True:
+                page = self.recording.events(session_id, facts.seq + 1, EXTEND_PAGE)
+                facts.feed(page)
+                if len(page) < EXTEND_PAGE:
+                    break
+        else:
+            facts = EventPass(idle_ms).feed(self.recording.all_events(session_id, resolve=False))
+        self._passes.put(session_id, facts)
+        return facts
 
     def _parts(
         self,
