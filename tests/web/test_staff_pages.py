@@ -25,6 +25,7 @@ from markupsafe import escape
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
 from interviewkit.auth.web import SESSION_COOKIE
+from interviewkit.web.staff import SCORES_PER_VIEW
 from tests.conftest import Keys, new_session
 
 PROBLEM = "binary-search"
@@ -458,6 +459,18 @@ def test_the_sessions_list_shows_an_ended_sessions_score(browser: Browser, api: 
     row = page.split(f'data-session-id="{session}"')[1].split("</tr>")[0]
     assert f">{total:.0f}</span>" in row
     assert f'href="/reports/{session}"' in row
+
+
+def test_the_list_computes_a_few_scores_per_view_and_fills_in_the_rest(
+    browser: Browser, api: TestClient
+) -> None:
+    count = SCORES_PER_VIEW + 2
+    ended = [new_session(api, problem_id=PROBLEM)["id"] for _ in range(count)]
+    for session in ended:
+        api.delete(f"/api/v1/sessions/{session}")
+    pending = 'title="Not computed yet'
+    assert browser.get("/sessions").text.count(pending) == 2
+    assert browser.get("/sessions").text.count(pending) == 0
 
 
 def test_candidates_are_searchable_and_show_their_sessions(

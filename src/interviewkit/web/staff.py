@@ -59,6 +59,8 @@ RECOMMENDATION_LABELS = {
 }
 COMPARE_MAX = 10
 _SCORE_CACHE_SIZE = 4096
+SCORES_PER_VIEW = 5
+"""Ended sessions' totals a list computes per view; the others show as pending."""
 
 pages = Environment(
     loader=FileSystemLoader(HERE / "templates"),
@@ -365,6 +367,8 @@ class SessionRow:
     duration_ms: int
     ended: bool
     score: float | None
+    score_pending: bool = False
+    """Ended, but its total is not computed yet (see :class:`FinalScores`)."""
 
 
 @dataclass
@@ -428,23 +432,40 @@ _final_scores: LRUCache[str, tuple[float | None]] = LRUCache(_SCORE_CACHE_SIZE)
 longer change), so each is computed from its report once per process."""
 
 
-def _final_score(container: Container, session_id: str) -> float | None:
-    known = _final_scores.get(session_id)
-    if known is not None:
-        return known[0]
-    try:
-        total = container.review.report(session_id).score.total
-    except ProblemError:
-        total = None
-    _final_scores.put(session_id, (total,))
-    return total
+class FinalScores:
+    """The totals a list shows, at most ``budget`` of them computed per page view.
+
+    A total comes from the session's report, which reads its whole recording (15-30 ms on
+    a short session, far more on a long one), so a cold first page of 25 ended sessions
+    would take seconds. Each view computes a few and shows the rest as pending; they are
+    kept, so the list fills in over the next views and then costs nothing.
+    """
+
+    def __init__(self, container: Container, budget: int = SCORES_PER_VIEW) -> None:
+        self.container = container
+        self.budget = budget
+
+    def known(self, session_id: str) -> tuple[float | None] | None:
+        """``(total,)`` when known or affordable now (total None: nothing to score)."""
+        cached = _final_scores.get(session_id)
+        if cached is not None or self.budget <= 0:
+            return cached
+        self.budget -= 1
+        try:
+            total = self.container.review.report(session_id).score.total
+        except ProblemError:
+            total = None
+        _final_scores.put(session_id, (total,))
+        return (total,)
 
 
 def _session_rows(container: Container, rows: Iterable[InterviewSession]) -> list[SessionRow]:
     now = datetime.now(UTC)
+    scores = FinalScores(container)
     shown = []
     for row in rows:
         ended = row.status != SessionStatus.active
+        known = scores.known(row.id) if ended else None
         shown.append(
             SessionRow(
                 id=row.id,
@@ -456,7 +477,8 @@ def _session_rows(container: Container, rows: Iterable[InterviewSession]) -> lis
                 created_at=row.created_at,
                 duration_ms=_duration_ms(row, now),
                 ended=ended,
-                score=_final_score(container, row.id) if ended else None,
+                score=known[0] if known else None,
+                score_pending=ended and known is None,
             )
         )
     return shown
@@ -987,6 +1009,8 @@ async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
     _check_id(session_id)
     container = page.container
     found: Report = await run_in_threadpool(container.review.report, session_id)
+    if found.session.status != SessionStatus.active:
+        _final_scores.put(session_id, (found.score.total,))
     template = container.problems.bank.templates.get(found.session.template_id or "")
     return page.render(
         "report.html",
