@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -178,11 +179,15 @@ def main(argv: list[str] | None = None) -> None:
             running_server(command, root, log, settings) as url,
         ):
             session_id, duration = asyncio.run(recorded_session(url, key, args.events))
+            load_before = os.getloadavg()[0]
             results = measure(url, key, session_id, duration, args.seeks)
+            load_after = os.getloadavg()[0]
     document = {
         "machine": machine(),
         "browser": f"{CHROMIUM} (headless)",
         "session": {"events": args.events, "duration_ms": duration},
+        # a shared machine: the load average says how much else ran during the seeks
+        "load_average_1m": {"before": load_before, "after": load_after},
         **results,
     }
     text = json.dumps(document, indent=2)
