@@ -43,6 +43,8 @@ type ReplayAnswer = { at_ms: number; seq: number; source: string | null; files: 
 /** Marks per lane across the bar: a few hundred buttons at most, whatever the session. */
 const BUCKETS = 160;
 const PAGE = 2000;
+/** The width of the timeline's lane titles (apps.css: .timeline padding-left). */
+const LANE_TITLE_PX = 92;
 
 declare global {
   interface Window {
@@ -141,6 +143,7 @@ export class Player {
   private play(): void {
     if (this.atMs >= this.duration) void this.seekTo(0);
     this.playing = true;
+    this.stream.prime();
     this.lastFrame = performance.now();
     this.renderPlay();
     requestAnimationFrame((now) => this.frame(now));
@@ -422,7 +425,9 @@ export class Player {
     const seek = $("#replay-seek") as HTMLInputElement;
     if (document.activeElement !== seek || this.playing) seek.value = String(Math.round(ms));
     const head = document.getElementById("replay-playhead");
-    if (head) head.style.left = `${((100 * ms) / Math.max(1, this.duration)).toFixed(3)}%`;
+    // the lanes start after their titles: the playhead is placed within the lanes' width
+    const share = Math.min(1, ms / Math.max(1, this.duration)).toFixed(5);
+    if (head) head.style.left = `calc(${LANE_TITLE_PX}px + (100% - ${LANE_TITLE_PX}px) * ${share})`;
   }
 
   private notify(text: string): void {

@@ -10,6 +10,7 @@ import "./report.css";
 import uPlot from "uplot";
 
 import { activitySeries, partsOf, testsSeries, type ActivityPoint, type TestsPoint } from "./charts";
+import { formatMs } from "./timeline";
 
 type ReportData = {
   session?: { duration_ms?: number | null };
@@ -22,7 +23,8 @@ const HEIGHT = 220;
 /** A printed A4/Letter page's content width in CSS pixels (about 18 cm). */
 const PRINT_WIDTH = 680;
 
-const minutes = (_u: uPlot, splits: number[]): string[] => splits.map((v) => `${Math.round(v * 10) / 10} min`);
+/** Axis labels: x is in minutes; short sessions split below a minute, so m:ss. */
+const minutes = (_u: uPlot, splits: number[]): string[] => splits.map((v) => formatMs(v * 60_000));
 
 function activityChart(node: HTMLElement, points: ActivityPoint[], width: number): uPlot | null {
   const data = activitySeries(points);
@@ -32,14 +34,18 @@ function activityChart(node: HTMLElement, points: ActivityPoint[], width: number
     {
       width,
       height: HEIGHT,
-      scales: { x: { time: false }, count: { range: (_u, _min, max) => [0, Math.max(2, max)] } },
+      scales: {
+        // one bar per minute, centred; a short session still spans a few minutes, not uPlot's default 100
+        x: { time: false, range: (_u, min, max) => [min - 0.5, Math.max(max, min + 4) + 0.5] },
+        count: { range: (_u, _min, max) => [0, Math.max(2, max)] },
+      },
       axes: [
         { values: minutes, stroke: "currentColor", grid: { stroke: "#8884" } },
         { label: "edits", stroke: "currentColor", grid: { stroke: "#8884" } },
         { scale: "count", side: 1, label: "runs · AI turns", stroke: "currentColor", grid: { show: false } },
       ],
       series: [
-        { label: "minute", value: (_u, v) => (v === null ? "—" : `${v} min`) },
+        { label: "minute", value: (_u, v) => (v === null ? "—" : formatMs(v * 60_000)) },
         { label: "Edits", stroke: PALETTE[0], fill: `${PALETTE[0]}66`, paths: bars, points: { show: false } },
         { label: "Runs", scale: "count", stroke: PALETTE[1], width: 2, points: { show: true, size: 6 } },
         { label: "AI turns", scale: "count", stroke: PALETTE[3], width: 2, dash: [6, 4], points: { show: true, size: 6 } },
@@ -56,7 +62,7 @@ function testsChart(node: HTMLElement, points: TestsPoint[], report: ReportData,
   if (!points.length) return empty(node, "No tests were run.");
   const labels = new Map((report.parts ?? []).map((p) => [p.position, p.title ?? p.label ?? `Part ${p.position}`]));
   const stepped = uPlot.paths.stepped?.({ align: 1 });
-  const series: uPlot.Series[] = [{ label: "time", value: (_u, v) => (v === null ? "—" : `${v.toFixed(1)} min`) }];
+  const series: uPlot.Series[] = [{ label: "time", value: (_u, v) => (v === null ? "—" : formatMs(v * 60_000)) }];
   partsOf(points).forEach((position, i) => {
     series.push({
       label: labels.get(position) ?? `Part ${position}`,
@@ -71,7 +77,7 @@ function testsChart(node: HTMLElement, points: TestsPoint[], report: ReportData,
     {
       width,
       height: HEIGHT,
-      scales: { x: { time: false }, y: { range: [0, 100] } },
+      scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(max, 1)] }, y: { range: [0, 100] } },
       axes: [
         { values: minutes, stroke: "currentColor", grid: { stroke: "#8884" } },
         { label: "tests passing", values: (_u, splits) => splits.map((v) => `${v}%`), stroke: "currentColor", grid: { stroke: "#8884" } },

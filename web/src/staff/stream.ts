@@ -104,7 +104,11 @@ export class EventStream {
     readonly pageSize = 1000,
   ) {}
 
-  /** Start from `fromSeq` (the seq after the moment a seek landed on). */
+  /**
+   * Start from `fromSeq` (the seq after the moment a seek landed on). Nothing is fetched
+   * until playback asks (`take` or `prime`): a drag along the seek bar costs the server
+   * one workspace per moment shown, not a page of events too.
+   */
   reset(fromSeq: number): void {
     this.generation += 1;
     this.buffer = [];
@@ -112,6 +116,10 @@ export class EventStream {
     this.nextFrom = fromSeq;
     this.loading = null;
     this.error = null;
+  }
+
+  /** Fetch the first page now (playback is about to start). */
+  prime(): void {
     this.prefetch();
   }
 
