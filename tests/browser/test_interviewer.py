@@ -74,6 +74,30 @@ def shoot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
 
 
+# the dashboard screenshot's other sessions: (name, email, template or problem, how it ended)
+OTHERS = [
+    ("Alan Turing", "alan@example.com", {"template_id": "backend-screen-45"}, "completed"),
+    ("Katherine Johnson", "kj@example.com", {"template_id": "new-grad-30"}, None),
+    ("Edsger Dijkstra", "ewd@example.com", {"problem_id": "network-delay-time"}, "completed"),
+    ("Barbara Liskov", "liskov@example.com", {"template_id": "algorithms-onsite-90"}, None),
+    ("Donald Knuth", "knuth@example.com", {"problem_id": "edit-distance"}, "terminated"),
+    ("Margaret Hamilton", "mh@example.com", {"template_id": "new-grad-30"}, None),
+]
+
+
+def seed_dashboard(room: Room) -> None:
+    """A few more sessions in different states, so the dashboard screenshot has a list."""
+    for name, email, source, ended in OTHERS:
+        session_id = room.staff.create_session(
+            candidate_name=name, candidate_email=email, language="python", **source
+        )
+        if ended:
+            answer = room.staff.http.delete(
+                f"/api/v1/sessions/{session_id}", params={"status": ended}
+            )
+            assert answer.is_success, answer.text
+
+
 def session_id_of(page: Page) -> str:
     found = re.search(r"/sessions/(ses_[A-Za-z0-9_-]+)", page.url)
     assert found, f"not a session's page: {page.url}"
@@ -290,6 +314,12 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
         assert squeeze(text) in printed, f"{text!r} is not in the printed report"
     assert squeeze("Sign out") not in printed
     page.emulate_media(media="screen")
+
+    if SCREENSHOTS:
+        seed_dashboard(room)
+        page.goto(f"{room.base_url}/sessions")
+        expect(page.get_by_test_id("sessions-table")).to_contain_text(OTHERS[-1][0])
+        shoot(page, "dashboard")
 
 
 # ---- what guards the pages -----------------------------------------------------------------
