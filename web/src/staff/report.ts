@@ -36,11 +36,11 @@ function activityChart(node: HTMLElement, points: ActivityPoint[], width: number
       height: HEIGHT,
       scales: {
         // one bar per minute, centred; a short session still spans a few minutes, not uPlot's default 100
-        x: { time: false, range: (_u, min, max) => [min - 0.5, Math.max(max, min + 4) + 0.5] },
+        x: { time: false, auto: false, range: [data.x[0] - 0.5, Math.max(data.x[data.x.length - 1], data.x[0] + 4) + 0.5] },
         count: { range: (_u, _min, max) => [0, Math.max(2, max)] },
       },
       axes: [
-        { values: minutes, stroke: "currentColor", grid: { stroke: "#8884" } },
+        { values: minutes, incrs: [1, 2, 5, 10, 15, 30, 60], stroke: "currentColor", grid: { stroke: "#8884" } },
         { label: "edits", stroke: "currentColor", grid: { stroke: "#8884" } },
         { scale: "count", side: 1, label: "runs · AI turns", stroke: "currentColor", grid: { show: false } },
       ],
@@ -77,7 +77,7 @@ function testsChart(node: HTMLElement, points: TestsPoint[], report: ReportData,
     {
       width,
       height: HEIGHT,
-      scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(max, 1)] }, y: { range: [0, 100] } },
+      scales: { x: { time: false, auto: false, range: [0, Math.max(1, ...data.x)] }, y: { auto: false, range: [0, 100] } },
       axes: [
         { values: minutes, stroke: "currentColor", grid: { stroke: "#8884" } },
         { label: "tests passing", values: (_u, splits) => splits.map((v) => `${v}%`), stroke: "currentColor", grid: { stroke: "#8884" } },
