@@ -5,33 +5,27 @@ Each route is thin like an ``api.py``: it parses, authorises (:data:`StaffPage`,
 :func:`verify_csrf` before any change), calls the domains' services and renders. Forms
 answer ``303`` to the page that shows the result (POST-redirect-GET, so a reload never
 posts twice); a refused form is shown again with its values and the reason, as a 4xx
-page. Every other client error becomes a readable error page through :class:`PageRoute`
-instead of problem+json. Interactive parts (live view, replay, charts) are D's bundles;
-the shell's script (``web/src/staff/shell.ts``) only enhances what works without it.
+page. Every other client error becomes a readable error page (:mod:`.rendering` holds
+that, the page context and the filters). The interactive parts (live view, replay,
+charts) are bundles of their own; the shell's script (``web/src/staff/shell.ts``) only
+enhances what works without it.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from interviewkit.caching import LRUCache
-from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
 from interviewkit.languages import names as language_names
 from interviewkit.problems.bank import PROBLEM_ID, Problem, Template
@@ -40,256 +34,28 @@ from interviewkit.sessions.api import room_url
 from interviewkit.sessions.models import InterviewSession, SessionStatus
 from interviewkit.sessions.schemas import SafeText, SessionCreate
 from interviewkit.sessions.service import SessionDraft
-from interviewkit.web.api import HERE, BundleMissing, Entry, bundle_entry, problem_page
-from interviewkit.web.signin import StaffPage, StaffView, read_form, verify_csrf
+from interviewkit.web.rendering import (
+    Page,
+    PageRoute,
+    StaffRequest,
+    check_id,
+    duration,
+    entry,
+    form_value,
+    messages,
+    see_other,
+    utc,
+)
 
 if TYPE_CHECKING:
     from interviewkit.app import Container
 
-log = logging.getLogger(__name__)
-
-NO_STORE = {"Cache-Control": "no-store"}
-"""Staff pages carry a CSRF token and, for an active session, a candidate's invite link."""
-RATING_LABELS = {1: "Poor", 2: "Mixed", 3: "Good", 4: "Excellent"}
-RECOMMENDATION_LABELS = {
-    "strong_no": "Strong no",
-    "no": "No",
-    "yes": "Yes",
-    "strong_yes": "Strong yes",
-}
 COMPARE_MAX = 10
 _SCORE_CACHE_SIZE = 4096
 SCORES_PER_VIEW = 5
 """Ended sessions' totals a list computes per view; the others show as pending."""
 
-pages = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-# ---- how values read on a page --------------------------------------------------------------
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    return _utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
-
-
-def iso(value: datetime | str) -> str:
-    """For ``<time datetime>``: the shell turns it into "3 min ago"."""
-    return _as_datetime(value).isoformat()
-
-
-def stamp(value: datetime | str) -> str:
-    """What a page shows without the script, and what it prints: minutes, in UTC."""
-    return _as_datetime(value).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def duration(ms: int | float | None) -> str:
-    """``1 h 05 min``, ``12 min 03 s``, ``41 s``; a dash for nothing."""
-    if ms is None:
-        return "—"
-    seconds = max(0, int(ms // 1000))
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min"
-    if minutes:
-        return f"{minutes} min {seconds:02d} s"
-    return f"{seconds} s"
-
-
-def clock(ms: int) -> str:
-    """A moment of the session from its start: ``4:05`` or ``1:02:03``."""
-    seconds = max(0, int(ms // 1000))
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
-
-
-def filesize(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    scaled = float(size)
-    for unit in ("KB", "MB", "GB"):
-        scaled /= 1024
-        if scaled < 1024 or unit == "GB":
-            break
-    return f"{scaled:.1f} {unit}"
-
-
-def score_band(value: float) -> str:
-    """The colour a 0..100 score reads in (the same cut-offs on every page)."""
-    return "high" if value >= 70 else "mid" if value >= 40 else "low"
-
-
-def _markdown() -> Callable[[str], str] | None:
-    """markdown-it-py when installed (not a declared dependency), with raw HTML off and
-    markdown-it's own link check, so a statement cannot put script on a staff page."""
-    try:
-        from markdown_it import MarkdownIt
-    except ImportError:  # pragma: no cover - the page then shows the source as text
-        return None
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render
-
-
-_RENDER_MARKDOWN = _markdown()
-
-
-def markdown(text: str) -> Markup:
-    if _RENDER_MARKDOWN is None:
-        return Markup('<pre class="plain">{}</pre>').format(text)
-    return Markup(_RENDER_MARKDOWN(text))  # noqa: S704 - html is off: markdown-it escapes
-
-
-pages.filters.update(
-    iso=iso,
-    stamp=stamp,
-    duration=duration,
-    clock=clock,
-    filesize=filesize,
-    score_band=score_band,
-    markdown=markdown,
-)
-pages.globals.update(
-    rating_labels=RATING_LABELS,
-    recommendation_labels=RECOMMENDATION_LABELS,
-)
-
-
-# ---- errors as pages ------------------------------------------------------------------------
-
-
-class PageRoute(APIRoute):
-    """A route whose client errors come back as a page a person reads.
-
-    The API's handlers answer problem+json, which a browser shows as raw JSON; here a
-    4xx :class:`ProblemError` (an unknown session, a refused CSRF token, a bad cursor) is
-    the staff layout with the error's title and detail, and a malformed path parameter is
-    a 404 page. Anything else (a 5xx, the sign-in redirect) goes on to the app's handlers.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def page(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except ProblemError as exc:
-                if not 400 <= exc.status < 500:
-                    raise
-                return error_page(request, exc.status, exc.title, exc.detail, exc.headers)
-            except RequestValidationError:
-                return error_page(
-                    request, 404, "Not found", "This address does not name anything here."
-                )
-
-        return page
-
-
-def error_page(
-    request: Request,
-    status: int,
-    title: str,
-    detail: str,
-    headers: Mapping[str, str] | None = None,
-) -> HTMLResponse:
-    """The error inside the staff layout when the person is known, else the plain page."""
-    view: StaffView | None = getattr(request.state, "staff_view", None)
-    if view is None:
-        return problem_page(status, title, detail)
-    html = pages.get_template("staff_error.html").render(
-        _layout(view),
-        status=status,
-        title=title,
-        detail=detail,
-    )
-    return HTMLResponse(html, status_code=status, headers={**NO_STORE, **(headers or {})})
-
-
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-
-
-# ---- the page context -------------------------------------------------------------------------
-
-
-def _entry(name: str) -> Entry | None:
-    """A bundle when built; the pages work without it (forms post, links link)."""
-    try:
-        return bundle_entry(name)
-    except BundleMissing:
-        return None
-
-
-def _layout(view: StaffView) -> dict[str, Any]:
-    """What ``staff_base.html`` needs (its contract with D's pages too)."""
-    return {"staff": view, "csrf_token": view.csrf_token, "shell": _entry("staff")}
-
-
-@dataclass(frozen=True)
-class Page:
-    """One staff page being answered: who asks, and the domains it reads."""
-
-    view: StaffView
-    request: Request
-
-    @property
-    def container(self) -> Container:
-        found: Container = self.request.app.state.container
-        return found
-
-    def render(
-        self, name: str, section: str, status_code: int = 200, **context: Any
-    ) -> HTMLResponse:
-        html = pages.get_template(name).render(_layout(self.view), section=section, **context)
-        return HTMLResponse(html, status_code=status_code, headers=NO_STORE)
-
-    async def form(self) -> FormData:
-        """The posted form, after its CSRF token checks out (403 ``csrf_failed``)."""
-        await verify_csrf(self.request, self.view)
-        return await read_form(self.request)
-
-
-async def staff_page(view: StaffPage, request: Request) -> Page:
-    request.state.staff_view = view  # for error_page
-    return Page(view, request)
-
-
-StaffRequest = Annotated[Page, Depends(staff_page)]
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def _field(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _messages(exc: ValidationError, labels: Mapping[str, str]) -> list[str]:
-    """Pydantic's errors as sentences naming the form's fields."""
-    found = []
-    for error in exc.errors():
-        where = str(error["loc"][0]) if error["loc"] else ""
-        label = labels.get(where, where.replace("_", " ").capitalize())
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "string_pattern_mismatch":
-            message = "is not in the expected form"
-        found.append(f"{label}: {message}" if label else message)
-    return found
-
-
-def _check_id(value: str, pattern: str = ID_PATTERN) -> str:
-    if not re.fullmatch(pattern, value):
-        raise ProblemError(404, "not_found", "This address does not name anything here.")
-    return value
 
 
 def _problem_title(container: Container, problem_id: str | None) -> str | None:
@@ -308,8 +74,8 @@ def _what(container: Container, row: InterviewSession) -> str:
 
 
 def _duration_ms(row: InterviewSession, now: datetime) -> int:
-    end = _utc(row.ended_at) if row.ended_at else now
-    return max(0, int((end - _utc(row.created_at)).total_seconds() * 1000))
+    end = utc(row.ended_at) if row.ended_at else now
+    return max(0, int((end - utc(row.created_at)).total_seconds() * 1000))
 
 
 # ---- sessions ---------------------------------------------------------------------------------
@@ -352,7 +118,7 @@ def _filters(values: dict[str, str | None]) -> tuple[SessionFilters, list[str]]:
     except ValidationError as exc:
         bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
         kept = SessionFilters.model_validate({k: v for k, v in given.items() if k not in bad})
-        return kept, _messages(exc, FILTER_LABELS)
+        return kept, messages(exc, FILTER_LABELS)
 
 
 @dataclass(frozen=True)
@@ -383,11 +149,11 @@ class NewSessionForm:
     @classmethod
     def of(cls, form: FormData) -> NewSessionForm:
         return cls(
-            choice=_field(form, "choice"),
-            candidate_name=_field(form, "candidate_name"),
-            candidate_email=_field(form, "candidate_email"),
-            language=_field(form, "language"),
-            minutes=_field(form, "minutes"),
+            choice=form_value(form, "choice"),
+            candidate_name=form_value(form, "candidate_name"),
+            candidate_email=form_value(form, "candidate_email"),
+            language=form_value(form, "language"),
+            minutes=form_value(form, "minutes"),
         )
 
     def body(self, max_minutes: float) -> SessionCreate:
@@ -589,7 +355,7 @@ async def create_session(page: StaffRequest) -> Response:
     try:
         created = await run_in_threadpool(create)
     except ValidationError as exc:
-        form.errors = _messages(exc, NEW_SESSION_LABELS)
+        form.errors = messages(exc, NEW_SESSION_LABELS)
         return await _sessions_page(page, SessionFilters(), [], None, form, 422)
     except ProblemError as exc:
         if not 400 <= exc.status < 500:
@@ -668,7 +434,7 @@ def _parts(container: Container, row: InterviewSession) -> list[PartView]:
 async def session_overview(
     page: StaffRequest, session_id: str, done: Annotated[str | None, Query()] = None
 ) -> HTMLResponse:
-    _check_id(session_id)
+    check_id(session_id)
     container = page.container
 
     def load() -> tuple[InterviewSession, list[PartView], InviteLink | None]:
@@ -685,7 +451,7 @@ async def session_overview(
     elif row.deadline_at is None:
         time_left = "no limit"
     else:
-        left = int((_utc(row.deadline_at) - now).total_seconds() * 1000)
+        left = int((utc(row.deadline_at) - now).total_seconds() * 1000)
         time_left = duration(left) if left > 0 else "time is up"
     return page.render(
         "session.html",
@@ -705,10 +471,10 @@ async def session_overview(
 
 @router.post("/sessions/{session_id}/end")
 async def end_session(page: StaffRequest, session_id: str) -> Response:
-    _check_id(session_id)
+    check_id(session_id)
     form = await page.form()
     status: Literal["completed", "terminated"] = (
-        "terminated" if _field(form, "status") == "terminated" else "completed"
+        "terminated" if form_value(form, "status") == "terminated" else "completed"
     )
     await run_in_threadpool(page.container.sessions.end_session, session_id, status)
     return see_other(f"/sessions/{session_id}?done=ended")
@@ -718,7 +484,7 @@ async def end_session(page: StaffRequest, session_id: str) -> Response:
 async def revoke_invites(page: StaffRequest, session_id: str) -> Response:
     """A new link generation: every link sent before stops working (the page then shows
     a link of the new generation)."""
-    _check_id(session_id)
+    check_id(session_id)
     await page.form()
     await run_in_threadpool(page.container.sessions.invite, session_id, revoke_previous=True)
     return see_other(f"/sessions/{session_id}?done=invited")
@@ -786,7 +552,7 @@ async def _scorecard_page(
 async def scorecard(
     page: StaffRequest, session_id: str, done: Annotated[str | None, Query()] = None
 ) -> HTMLResponse:
-    _check_id(session_id)
+    check_id(session_id)
     notice = {"saved": "Draft saved.", "submitted": "Scorecard submitted."}.get(done or "")
     return await _scorecard_page(page, session_id, None, notice)
 
@@ -795,24 +561,24 @@ async def scorecard(
 async def save_scorecard(page: StaffRequest, session_id: str) -> Response:
     """Ratings come as ``rating-<problem>-<item>`` (positions in the rubric, so no
     criterion text has to survive a field name); ``action`` is ``save`` or ``submit``."""
-    _check_id(session_id)
+    check_id(session_id)
     posted = await page.form()
     container = page.container
     rubric = (await run_in_threadpool(container.review.scorecards, session_id)).rubric
-    form = ScorecardForm(notes=_field(posted, "notes"))
+    form = ScorecardForm(notes=form_value(posted, "notes"))
     errors: list[str] = []
     for i, problem in enumerate(rubric):
         for j, item in enumerate(problem.items):
-            value = _field(posted, f"rating-{i}-{j}")
+            value = form_value(posted, f"rating-{i}-{j}")
             if not value:
                 continue
             if value not in {"1", "2", "3", "4"}:
                 errors.append(f"{problem.title}, {item.criterion}: a rating is 1 to 4.")
                 continue
             form.ratings.setdefault(problem.problem_id, {})[item.criterion] = int(value)
-    recommendation = _field(posted, "recommendation")
+    recommendation = form_value(posted, "recommendation")
     form.recommendation = recommendation or None
-    submit = _field(posted, "action") == "submit"
+    submit = form_value(posted, "action") == "submit"
     status = 422
     if not errors:
         try:
@@ -828,7 +594,7 @@ async def save_scorecard(page: StaffRequest, session_id: str) -> Response:
                 container.review.save_scorecard, session_id, page.view.principal, body
             )
         except ValidationError as exc:
-            errors = _messages(exc, {"recommendation": "Recommendation", "notes": "Notes"})
+            errors = messages(exc, {"recommendation": "Recommendation", "notes": "Notes"})
         except ProblemError as exc:
             if not 400 <= exc.status < 500:
                 raise
@@ -883,7 +649,7 @@ async def candidates_list(
 
 @router.get("/candidates/{candidate_id}")
 async def candidate_page(page: StaffRequest, candidate_id: str) -> HTMLResponse:
-    _check_id(candidate_id)
+    check_id(candidate_id)
     container = page.container
 
     def load() -> tuple[Any, list[InterviewSession], list[Any]]:
@@ -937,7 +703,7 @@ async def problems_list(
 
 @router.get("/problems/{problem_id}")
 async def problem_detail(page: StaffRequest, problem_id: str) -> HTMLResponse:
-    _check_id(problem_id, PROBLEM_ID)
+    check_id(problem_id, PROBLEM_ID)
     container = page.container
     problem: Problem = await run_in_threadpool(container.problems.problem, problem_id)
     used_by = [
@@ -983,13 +749,13 @@ async def compare(
     """The template's latest ended sessions side by side, or the ones named: by
     ``sessions`` (comma-separated ids, as the API takes them) or by the ticked rows
     (``pick``, what the page's own form sends)."""
-    _check_id(template_id, PROBLEM_ID)
+    check_id(template_id, PROBLEM_ID)
     container = page.container
     template = container.problems.template(template_id)
     named = [s.strip() for s in (sessions or "").split(",")] + list(pick or [])
     chosen = list(dict.fromkeys(s for s in named if s)) or None
     for session_id in chosen or []:
-        _check_id(session_id)
+        check_id(session_id)
     found = await run_in_threadpool(container.review.compare, template_id, chosen)
     return page.render(
         "compare.html",
@@ -1006,7 +772,7 @@ async def compare(
 
 @router.get("/reports/{session_id}")
 async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
-    _check_id(session_id)
+    check_id(session_id)
     container = page.container
     found: Report = await run_in_threadpool(container.review.report, session_id)
     if found.session.status != SessionStatus.active:
@@ -1021,7 +787,7 @@ async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
         what=template.title
         if template
         else _problem_title(container, found.session.problem_id) or "Free workspace",
-        bundle=_entry("report"),
+        bundle=entry("report"),
         csv_url="/api/v1/exports/sessions.csv?"
         + urlencode(
             {"candidate": found.session.candidate_email or found.session.candidate_name or ""}
