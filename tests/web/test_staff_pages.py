@@ -100,11 +100,15 @@ def report_data(page: str) -> Any:
 
 def staff_paths(api: TestClient) -> list[str]:
     session = new_session(api, problem_id=PROBLEM, candidate_name="Ada")["id"]
+    free = new_session(api)["id"]  # no problem, no candidate: a free workspace
     return [
         "/sessions",
         f"/sessions/{session}",
         f"/sessions/{session}/scorecard",
         f"/reports/{session}",
+        f"/sessions/{free}",
+        f"/sessions/{free}/scorecard",
+        f"/reports/{free}",
         "/candidates",
         "/problems",
         f"/problems/{PROBLEM}",
@@ -272,6 +276,19 @@ def test_search_and_filters_narrow_the_sessions_table(browser: Browser, api: Tes
     empty = browser.get("/sessions?q=nobody").text
     assert 'data-testid="sessions-empty"' in empty
     assert "No session matches" in empty
+
+
+def test_the_export_link_carries_the_lists_filters(browser: Browser, api: TestClient) -> None:
+    new_session(api, problem_id=PROBLEM, candidate_name="Ada")
+    new_session(api, template_id=TEMPLATE, candidate_name="Bob")
+    page = browser.get(f"/sessions?template={TEMPLATE}&from=2000-01-01").text
+    found = re.search(r'href="([^"]+)" data-testid="export-csv"', page)
+    assert found is not None
+    export = browser.get(html.unescape(found.group(1)))  # the cookie is enough for a GET
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
+    assert "Bob" in export.text
+    assert "Ada" not in export.text
 
 
 def test_a_bad_filter_is_named_and_the_rest_still_apply(browser: Browser, api: TestClient) -> None:
