@@ -33,7 +33,7 @@ from interviewkit.review.schemas import RECOMMENDATIONS, Report, ScorecardIn, Sc
 from interviewkit.sessions.api import room_url
 from interviewkit.sessions.models import InterviewSession, SessionStatus
 from interviewkit.sessions.schemas import SafeText, SessionCreate
-from interviewkit.sessions.service import SessionDraft
+from interviewkit.sessions.service import SessionDraft, SessionEnded
 from interviewkit.web.rendering import (
     Page,
     PageRoute,
@@ -391,12 +391,16 @@ NOTICES = {
 }
 
 
-def _invite(page: Page, session_id: str) -> InviteLink:
+def _invite(page: Page, session_id: str) -> InviteLink | None:
     """A fresh room link, made as ``POST /api/v1/sessions/{id}/invite`` makes one: the
-    sessions service says which token generation it carries (409 once ended)."""
+    sessions service says which token generation it carries (None once it has ended,
+    which may happen between reading the session and asking)."""
     container = page.container
     settings = container.settings
-    generation = container.sessions.invite(session_id)
+    try:
+        generation = container.sessions.invite(session_id)
+    except SessionEnded:
+        return None
     ttl = min(settings.candidate_token_ttl_seconds, settings.candidate_token_max_ttl_seconds)
     minted = container.auth.mint_candidate_token(session_id, ttl, generation)
     base = settings.public_url or str(page.request.base_url)
