@@ -378,6 +378,19 @@ export class LiveView implements SyncHost {
     node.dataset.status = "ended";
     ($("#live-note-add") as HTMLButtonElement).disabled = true;
     this.notify("The session has ended. Its replay shows everything that happened.", true);
+    if (!this.files.size) void this.showFinal();
+  }
+
+  /** An ended session's channel closes before any workspace: show its files as they ended. */
+  private async showFinal(): Promise<void> {
+    try {
+      const final = await this.api.json<{ files: Record<string, string> }>(`${this.api.base}/replay?at_ms=${10 ** 12}`);
+      if (this.files.size) return;
+      for (const [path, content] of Object.entries(final.files)) this.addFile(path, content, 0);
+      this.open([...this.files.keys()].sort()[0] ?? "");
+    } catch {
+      // no recording yet: nothing to show
+    }
   }
 
   // ---- notes -----------------------------------------------------------------------------

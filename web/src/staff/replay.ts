@@ -31,9 +31,11 @@ import {
   formatMs,
   mergeSpans,
   parseSpeed,
+  partMarkers,
   stepSpeed,
   type Mark,
   type Marker,
+  type PartEnd,
   type Timeline,
 } from "./timeline";
 import { viewerExtensions } from "./viewer";
@@ -89,8 +91,15 @@ export class Player {
   }
 
   async start(): Promise<void> {
-    this.timeline = await this.api.json<Timeline>(`${this.api.base}/timeline`);
+    const [timeline, session, parts] = await Promise.all([
+      this.api.json<Timeline>(`${this.api.base}/timeline`),
+      this.api.json<{ created_at: string }>(this.api.base).catch(() => null),
+      this.api.json<{ parts: PartEnd[] }>(`${this.api.base}/parts`).catch(() => null),
+    ]);
+    this.timeline = timeline;
     this.duration = this.timeline.duration_ms;
+    // the recording's timeline has no part changes: the parts API says when each ended
+    if (session && parts) this.timeline.markers.push(...partMarkers(parts.parts, session.created_at, this.duration));
     this.timeline.idle = mergeSpans(this.timeline.idle, 0);
     this.runs = this.timeline.markers.filter((m) => m.kind === "run").sort((a, b) => a.t_ms - b.t_ms || a.seq - b.seq);
     const seek = $("#replay-seek") as HTMLInputElement;
