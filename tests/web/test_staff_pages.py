@@ -326,8 +326,9 @@ class TestPages:
                 assert "status=active" in url  # the filter rides along
         assert seen == made[::-1]
 
-    def test_a_malformed_cursor_is_a_bad_request_page(self, browser: Browser) -> None:
-        answer = browser.get("/sessions?cursor=garbage")
+    @pytest.mark.parametrize("cursor", ["garbage", "x" * 600])
+    def test_a_malformed_cursor_is_a_bad_request_page(self, browser: Browser, cursor: str) -> None:
+        answer = browser.get(f"/sessions?cursor={cursor}")
         assert answer.status_code == 400
         assert 'data-testid="error-page"' in answer.text
 

@@ -150,8 +150,9 @@ class PageRoute(APIRoute):
 
     The API's handlers answer problem+json, which a browser shows as raw JSON; here a
     4xx :class:`ProblemError` (an unknown session, a refused CSRF token, a bad cursor) is
-    the staff layout with the error's title and detail, and a malformed path parameter is
-    a 404 page. Anything else (a 5xx, the sign-in redirect) goes on to the app's handlers.
+    the staff layout with the error's title and detail; a malformed path parameter is a
+    404 page, a malformed query parameter a 400. Anything else (a 5xx, the sign-in
+    redirect) goes on to the app's handlers.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -164,10 +165,14 @@ class PageRoute(APIRoute):
                 if not 400 <= exc.status < 500:
                     raise
                 return error_page(request, exc.status, exc.title, exc.detail, exc.headers)
-            except RequestValidationError:
-                return error_page(
-                    request, 404, "Not found", "This address does not name anything here."
-                )
+            except RequestValidationError as exc:
+                if any(error["loc"][:1] == ("path",) for error in exc.errors()):
+                    return error_page(
+                        request, 404, "Not found", "This address does not name anything here."
+                    )
+                first = exc.errors()[0]
+                where = " ".join(str(part) for part in first["loc"][1:])
+                return error_page(request, 400, "Bad request", f"{where}: {first['msg']}")
 
         return page
 
