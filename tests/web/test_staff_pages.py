@@ -11,6 +11,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -25,6 +26,7 @@ from markupsafe import escape
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
 from interviewkit.auth.web import SESSION_COOKIE
+from interviewkit.web import staff
 from interviewkit.web.staff import SCORES_PER_VIEW
 from tests.conftest import Keys, new_session
 
@@ -480,8 +482,9 @@ def test_the_sessions_list_shows_an_ended_sessions_score(browser: Browser, api: 
 
 
 def test_the_list_computes_a_few_scores_per_view_and_fills_in_the_rest(
-    browser: Browser, api: TestClient
+    browser: Browser, api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(staff, "SETTLED", timedelta(0))  # as if they ended long ago
     count = SCORES_PER_VIEW + 2
     ended = [new_session(api, problem_id=PROBLEM)["id"] for _ in range(count)]
     for session in ended:
@@ -489,6 +492,18 @@ def test_the_list_computes_a_few_scores_per_view_and_fills_in_the_rest(
     pending = 'title="Not computed yet'
     assert browser.get("/sessions").text.count(pending) == 2
     assert browser.get("/sessions").text.count(pending) == 0
+
+
+def test_a_just_ended_sessions_total_is_not_frozen_before_it_settles(
+    browser: Browser, api: TestClient
+) -> None:
+    """A run in flight at the end can still land: the list recomputes until it settles."""
+    ended = [new_session(api, problem_id=PROBLEM)["id"] for _ in range(SCORES_PER_VIEW + 1)]
+    for session in ended:
+        api.delete(f"/api/v1/sessions/{session}")
+    pending = 'title="Not computed yet'
+    assert browser.get("/sessions").text.count(pending) == 1
+    assert browser.get("/sessions").text.count(pending) == 1
 
 
 def test_candidates_are_searchable_and_show_their_sessions(

@@ -194,8 +194,16 @@ NEW_SESSION_LABELS = {
 }
 
 _final_scores: LRUCache[str, tuple[float | None]] = LRUCache(_SCORE_CACHE_SIZE)
-"""Totals of ended sessions: final once a session ends (its recording and judged parts no
-longer change), so each is computed from its report once per process."""
+"""Totals of sessions ended at least :data:`SETTLED` ago, computed once per process."""
+SETTLED = timedelta(minutes=2)
+"""After this, an ended session's total is final: its judged parts were written with the
+end, and a run still in flight at the end (the recording takes server events after it)
+has finished, since no run outlives its time limit and queue wait by this much."""
+
+
+def _keep_total(ended_at: datetime | None, session_id: str, total: float | None) -> None:
+    if ended_at is not None and datetime.now(UTC) - utc(ended_at) >= SETTLED:
+        _final_scores.put(session_id, (total,))
 
 
 class FinalScores:
@@ -203,25 +211,25 @@ class FinalScores:
 
     A total comes from the session's report, which reads its whole recording (15-30 ms on
     a short session, far more on a long one), so a cold first page of 25 ended sessions
-    would take seconds. Each view computes a few and shows the rest as pending; they are
-    kept, so the list fills in over the next views and then costs nothing.
+    would take seconds. Each view computes a few and shows the rest as pending; settled
+    totals are kept, so the list fills in over the next views and then costs nothing.
     """
 
     def __init__(self, container: Container, budget: int = SCORES_PER_VIEW) -> None:
         self.container = container
         self.budget = budget
 
-    def known(self, session_id: str) -> tuple[float | None] | None:
+    def known(self, row: InterviewSession) -> tuple[float | None] | None:
         """``(total,)`` when known or affordable now (total None: nothing to score)."""
-        cached = _final_scores.get(session_id)
+        cached = _final_scores.get(row.id)
         if cached is not None or self.budget <= 0:
             return cached
         self.budget -= 1
         try:
-            total = self.container.review.report(session_id).score.total
+            total = self.container.review.report(row.id).score.total
         except ProblemError:
             total = None
-        _final_scores.put(session_id, (total,))
+        _keep_total(row.ended_at, row.id, total)
         return (total,)
 
 
@@ -231,7 +239,7 @@ def _session_rows(container: Container, rows: Iterable[InterviewSession]) -> lis
     shown = []
     for row in rows:
         ended = row.status != SessionStatus.active
-        known = scores.known(row.id) if ended else None
+        known = scores.known(row) if ended else None
         shown.append(
             SessionRow(
                 id=row.id,
@@ -779,8 +787,8 @@ async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
     check_id(session_id)
     container = page.container
     found: Report = await run_in_threadpool(container.review.report, session_id)
-    if found.session.status != SessionStatus.active:
-        _final_scores.put(session_id, (found.score.total,))
+    if found.session.ended_at is not None:
+        _keep_total(datetime.fromisoformat(found.session.ended_at), session_id, found.score.total)
     template = container.problems.bank.templates.get(found.session.template_id or "")
     return page.render(
         "report.html",
