@@ -10,10 +10,8 @@ storage or cache in common, as two people's browsers).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -42,8 +40,6 @@ TEMPLATE = "new-grad-30"
 NOTE = "Private: jumped to brute force first, ask about complexity"
 FIRST_IDEA = "# first idea: try every pair\n"
 TYPED_LIVE = "# now a hash map"
-# INTERVIEWKIT_SCREENSHOTS=docs: the journey also saves the README's screenshots there
-SCREENSHOTS = os.environ.get("INTERVIEWKIT_SCREENSHOTS")
 
 
 @pytest.fixture(scope="module")
@@ -65,37 +61,6 @@ def candidate(
         if failed(request):
             keep_artifacts(request.node.nodeid + "-candidate", made, console, room)
         made.close()
-
-
-def shoot(page: Page, name: str) -> None:
-    """Save a README screenshot when INTERVIEWKIT_SCREENSHOTS names a folder."""
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
-
-
-# the dashboard screenshot's other sessions: (name, email, template or problem, how it ended)
-OTHERS = [
-    ("Alan Turing", "alan@example.com", {"template_id": "backend-screen-45"}, "completed"),
-    ("Katherine Johnson", "kj@example.com", {"template_id": "new-grad-30"}, None),
-    ("Edsger Dijkstra", "ewd@example.com", {"problem_id": "network-delay-time"}, "completed"),
-    ("Barbara Liskov", "liskov@example.com", {"template_id": "algorithms-onsite-90"}, None),
-    ("Donald Knuth", "knuth@example.com", {"problem_id": "edit-distance"}, "terminated"),
-    ("Margaret Hamilton", "mh@example.com", {"template_id": "new-grad-30"}, None),
-]
-
-
-def seed_dashboard(room: Room) -> None:
-    """A few more sessions in different states, so the dashboard screenshot has a list."""
-    for name, email, source, ended in OTHERS:
-        session_id = room.staff.create_session(
-            candidate_name=name, candidate_email=email, language="python", **source
-        )
-        if ended:
-            answer = room.staff.http.delete(
-                f"/api/v1/sessions/{session_id}", params={"status": ended}
-            )
-            assert answer.is_success, answer.text
 
 
 def session_id_of(page: Page) -> str:
@@ -233,7 +198,6 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     moment = page.get_by_test_id("replay-time").inner_text()
     assert re.search(r"\d+:\d\d", moment), moment
     page.get_by_test_id("replay-compare-here").click()  # pinned, to diff a later moment
-    shoot(page, "player")
 
     # play at 8x: the moment moves on
     choose_speed(page, 8)
@@ -303,7 +267,6 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     assert data["score"]["total"] is not None
     assert data["score"]["total"] > 0
     expect(report).to_contain_text(f"{data['score']['total']:.0f}")
-    shoot(page, "report")
 
     # printed: the nav is gone, the PDF holds the report's text
     page.emulate_media(media="print")
@@ -314,12 +277,6 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
         assert squeeze(text) in printed, f"{text!r} is not in the printed report"
     assert squeeze("Sign out") not in printed
     page.emulate_media(media="screen")
-
-    if SCREENSHOTS:
-        seed_dashboard(room)
-        page.goto(f"{room.base_url}/sessions")
-        expect(page.get_by_test_id("sessions-table")).to_contain_text(OTHERS[-1][0])
-        shoot(page, "dashboard")
 
 
 # ---- what guards the pages -----------------------------------------------------------------
