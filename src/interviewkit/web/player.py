@@ -4,7 +4,7 @@ Each page is a shell: the session's id, its title and the elements the app fills
 (``web/src/staff/live.ts``, ``replay.ts``). The apps read everything else through the API
 with the sign-in cookie and the page's CSRF token, so these routes only check who asks and
 that the session exists. They share the staff pages' layout and error pages
-(:class:`~interviewkit.web.staff.PageRoute`): an unknown session is a readable 404 page,
+(:class:`~interviewkit.web.rendering.PageRoute`): an unknown session is a readable 404 page,
 not problem+json, and a signed-out browser is sent to ``/login``.
 """
 
@@ -20,7 +20,7 @@ from interviewkit.db import ID_PATTERN
 from interviewkit.errors import not_found
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.web.api import BundleMissing, Entry, bundle_entry
-from interviewkit.web.staff import PageRoute, StaffRequest
+from interviewkit.web.rendering import PageRoute, StaffRequest
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
