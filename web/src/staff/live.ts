@@ -28,6 +28,9 @@ type Execution = { id: string; status: string | null; state: string; passed: num
 type AssistantMessage = { id: string; role: string; content: string };
 type PendingNote = { id: string; text: string };
 
+/** Event types the history shows from the timeline's markers (the rest come only live). */
+const FROM_TIMELINE = new Set(["paste", "note"]);
+
 /** A staff note as the channel's `event` message carries it (protocol.ts lists candidate events only). */
 type NoteEvent = { type: "note"; text: string; ts: number };
 
@@ -206,8 +209,11 @@ export class LiveView implements SyncHost {
   }
 
   private event(seq: number, t: number, event: StoredEvent, source: string): void {
-    if (this.seen.has(seq)) return;
-    this.seen.add(seq);
+    if (FROM_TIMELINE.has(event.type)) {
+      // the history read from /timeline may hold it already (it raced the channel)
+      if (this.seen.has(seq)) return;
+      this.seen.add(seq);
+    }
     switch (event.type) {
       case "cursor":
       case "selection":
