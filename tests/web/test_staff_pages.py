@@ -293,6 +293,18 @@ def test_the_export_link_carries_the_lists_filters(browser: Browser, api: TestCl
     assert "Ada" not in export.text
 
 
+@pytest.mark.parametrize(
+    "path", ["/sessions?q=%00", "/candidates?q=a%00b", "/candidates?external_ref=%1b"]
+)
+def test_a_search_with_control_characters_is_a_bad_request_page(
+    browser: Browser, path: str
+) -> None:
+    """PostgreSQL cannot compare text holding NUL: refused before any query runs."""
+    answer = browser.get(path)
+    assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
+
+
 def test_a_bad_filter_is_named_and_the_rest_still_apply(browser: Browser, api: TestClient) -> None:
     ada = new_session(api, problem_id=PROBLEM, candidate_name="Ada")["id"]
     new_session(api, problem_id=PROBLEM, candidate_name="Bob")

@@ -629,8 +629,8 @@ async def save_scorecard(page: StaffRequest, session_id: str) -> Response:
 @router.get("/candidates")
 async def candidates_list(
     page: StaffRequest,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    external_ref: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[SafeText | None, Query(max_length=200)] = None,
+    external_ref: Annotated[SafeText | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> HTMLResponse:
     container = page.container
