@@ -466,6 +466,19 @@ def test_a_rating_out_of_range_is_refused(browser: Browser, api: TestClient) -> 
     assert any("1 to 4" in message for message in errors(answer.text))
 
 
+def test_notes_keep_line_breaks_and_refuse_control_characters(
+    browser: Browser, api: TestClient
+) -> None:
+    session = new_session(api, problem_id=PROBLEM)["id"]
+    refused = browser.post(f"/sessions/{session}/scorecard", notes="a\x00b", action="save")
+    assert refused.status_code == 422
+    assert api.get(f"/api/v1/sessions/{session}/scorecards").json()["scorecards"] == []
+    saved = browser.post(f"/sessions/{session}/scorecard", notes="one\r\n\ttwo", action="save")
+    assert saved.status_code == 303
+    cards = api.get(f"/api/v1/sessions/{session}/scorecards").json()["scorecards"]
+    assert cards[0]["notes"].splitlines() == ["one", "\ttwo"]
+
+
 # ---- the report, candidates, the bank, compare -----------------------------------------------
 
 
