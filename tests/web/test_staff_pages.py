@@ -32,6 +32,7 @@ from tests.conftest import Keys, new_session
 
 PROBLEM = "binary-search"
 TEMPLATE = "new-grad-30"
+FIXTURES_OK = [HealthCheck.function_scoped_fixture]  # one app per test, not per example
 
 
 @dataclass
@@ -374,6 +375,31 @@ def test_a_hostile_candidate_name_is_text_on_every_page(
     report = browser.get(f"/reports/{session}").text
     assert report_data(report)["session"]["candidate_name"] == name  # JSON survives intact
     api.delete(f"/api/v1/sessions/{session}")
+
+
+LIST_PAGES = ["/sessions", "/candidates", "/problems", f"/templates/{TEMPLATE}/compare"]
+any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES_OK)
+@given(
+    path=st.sampled_from(LIST_PAGES),
+    params=st.dictionaries(
+        st.sampled_from(
+            ["q", "status", "template", "from", "to", "cursor", "external_ref", "tag", "pick"]
+        ),
+        any_text,
+        max_size=4,
+    ),
+)
+@example(path="/sessions", params={"q": "\x00", "from": "2024-02-30"})
+@example(path="/candidates", params={"cursor": "MjAyNHxzZXNfeA"})
+def test_no_query_string_makes_a_list_page_fail(
+    browser: Browser, path: str, params: dict[str, str]
+) -> None:
+    answer = browser.client.get(path, params=params)
+    assert answer.status_code < 500, (path, params, answer.text[:300])
+    assert answer.headers["content-type"].startswith("text/html")
 
 
 # ---- errors as pages -------------------------------------------------------------------------
