@@ -378,7 +378,7 @@ def test_a_hostile_candidate_name_is_text_on_every_page(
 
 
 LIST_PAGES = ["/sessions", "/candidates", "/problems", f"/templates/{TEMPLATE}/compare"]
-any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES_OK)
