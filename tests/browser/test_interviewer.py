@@ -11,6 +11,7 @@ storage or cache in common, as two people's browsers).
 from __future__ import annotations
 
 import re
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -352,3 +353,58 @@ def test_a_cookie_write_without_the_csrf_token_is_refused(
         headers={"X-CSRF-Token": csrf_token(page)},
     )
     assert allowed.status == 201, allowed.text()
+
+
+def key_id_named(room: Room, name: str) -> str:
+    keys = room.staff.http.get("/api/v1/keys").json()["items"]
+    return str(next(key["id"] for key in keys if key["name"] == name))
+
+
+def test_a_login_link_signs_in_once_and_stays_out_of_the_log(
+    room: Room, browser: Browser, staff_key: str
+) -> None:
+    made = subprocess.run(
+        room.server.command("keys", "login-link", key_id_named(room, INTERVIEWER)),
+        env=room.server.environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    link = made.stdout.strip()
+    assert link.startswith(f"{room.base_url}/login/link#"), link
+    token = link.partition("#")[2]
+
+    first = browser.new_context()
+    try:
+        page = first.new_page()
+        page.goto(link)
+        page.wait_for_url(f"{room.base_url}/sessions")
+        expect(page.get_by_test_id("sign-out")).to_be_visible()
+        expect(page.locator("header")).to_contain_text(INTERVIEWER)
+    finally:
+        first.close()
+
+    again = browser.new_context()
+    try:
+        page = again.new_page()
+        page.goto(link)
+        page.goto(f"{room.base_url}/sessions")
+        assert urlsplit(page.url).path == "/login", "a login link works once"
+    finally:
+        again.close()
+    assert token not in room.server.log()
+
+
+def test_revoking_the_key_signs_its_browsers_out(room: Room, page: Page) -> None:
+    key = room.server.create_key("Temporary contractor", "interviewer")
+    sign_in(page, room.base_url, key)
+    expect(page.get_by_test_id("sign-out")).to_be_visible()
+    revoked = room.staff.http.delete(f"/api/v1/keys/{key_id_named(room, 'Temporary contractor')}")
+    assert revoked.is_success, revoked.text
+    # a sign-in is trusted from memory for api_key_cache_seconds (5 s): out within that
+    for _ in range(20):
+        page.goto(f"{room.base_url}/sessions")
+        if urlsplit(page.url).path == "/login":
+            break
+        page.wait_for_timeout(500)
+    assert urlsplit(page.url).path == "/login", "the revoked key's browser is still signed in"
