@@ -809,6 +809,11 @@ async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
         if template
         else _problem_title(container, found.session.problem_id) or "Free workspace",
         bundle=entry("report"),
+        titles={
+            problem_id: _problem_title(container, problem_id)
+            for card in found.scorecards
+            for problem_id in card.ratings
+        },
         csv_url="/api/v1/exports/sessions.csv?"
         + urlencode(
             {"candidate": found.session.candidate_email or found.session.candidate_name or ""}
