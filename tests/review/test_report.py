@@ -223,12 +223,18 @@ def test_an_adaptive_attempt_reports_its_ability_line(client: TestClient) -> Non
     ).json()
     attempt, sid = question["attempt"]["id"], question["attempt"]["session_id"]
     problem = BANK.problems[question["problem"]["id"]]
+    assert client.post(f"/api/v1/attempts/{attempt}/hint").status_code == 200
     write(client, sid, "solution.py", problem.solutions["python"])
     assert submit(client, sid, "solution.py")["status"] == "accepted"
     done = client.post(f"/api/v1/attempts/{attempt}/complete")
     assert done.status_code == 200, done.text
 
-    (line,) = report(client, sid)["adaptive"]
+    body = report(client, sid)
+    (part,) = body["parts"]
+    assert part["hints_used"] == 1  # the hint route counts on the attempt
+    assert body["ai"]["hints"] == 1
+    assert part["breakdown"]["assistance"] == 0.75
+    (line,) = body["adaptive"]
     assert line["attempt_id"] == attempt
     assert line["problem_id"] == problem.id
     assert line["se"] > 0

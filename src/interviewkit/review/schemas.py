@@ -166,6 +166,7 @@ class AIUse(BaseModel):
     turns: int
     """Questions the candidate asked the assistant (its replies are not counted again)."""
     hints: int
+    """Hints released: by the assistant, or (an adaptive question) by the hint route."""
     tokens_in: int
     tokens_out: int
     cost_usd: float

@@ -233,7 +233,7 @@ class ReviewService:
             ),
             ai=AIUse(
                 turns=sum(1 for m in messages if m.role == "user"),
-                hints=len(hints_at),
+                hints=max(len(hints_at), sum(p.hints_used for p in parts)),
                 tokens_in=sum(m.tokens_in for m in messages),
                 tokens_out=sum(m.tokens_out for m in messages),
                 cost_usd=round(sum(m.cost_usd for m in messages), 6),
