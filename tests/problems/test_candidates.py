@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -93,3 +94,16 @@ def test_a_candidates_sessions_are_found_by_email_and_by_attempt(client: TestCli
 
 def test_candidates_are_for_staff(anonymous: TestClient) -> None:
     assert_problem(anonymous.get("/api/v1/candidates"), 401, "unauthenticated")
+
+
+def test_creating_one_email_at_once_from_many_clients_makes_one_candidate(
+    client: TestClient,
+) -> None:
+    def attempt(n: int) -> int:
+        body = {"name": f"Ada {n}", "email": "ADA@example.com" if n % 2 else "ada@example.com"}
+        return client.post("/api/v1/candidates", json=body).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(attempt, range(8)))
+    assert sorted(statuses) == [201] + [409] * 7
+    assert len(client.get("/api/v1/candidates", params={"q": "ada@"}).json()["candidates"]) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import secrets
@@ -273,6 +274,10 @@ class ProblemService:
 
         def insert(db: Session) -> Candidate:
             if email is not None:
+                if db.get_bind().dialect.name == "postgresql":
+                    # two creates of one email at once: the second waits, then sees the first
+                    # (SQLite runs one write transaction at a time already)
+                    db.execute(select(func.pg_advisory_xact_lock(_email_lock(email))))
                 existing = db.scalar(
                     select(Candidate.id)
                     .where(func.lower(Candidate.email) == email.lower())
@@ -491,3 +496,9 @@ class ProblemService:
 
     async def sweep_forever(self) -> None:
         await self.parts.sweep_forever()
+
+
+def _email_lock(email: str) -> int:
+    """A PostgreSQL advisory lock key (a signed 64-bit integer) for one email, any case."""
+    digest = hashlib.sha256(b"ik_candidate_email:" + email.lower().encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
