@@ -382,6 +382,12 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
     assert changed[0]["source"] == "system"
     for view in ("timeline", "stats", "replay?at_ms=100000000"):  # the log still reads
         assert client.get(f"/api/v1/sessions/{sid}/{view}").status_code == 200, view
+    # the player marks the change where it happened and finds each run's output by its id
+    markers = client.get(f"/api/v1/sessions/{sid}/timeline").json()["markers"]
+    parts = [m for m in markers if m["kind"] == "part"]
+    assert [(m["seq"], m["ended"], m["part"]) for m in parts] == [(changed[0]["seq"], 0, 1)]
+    runs = [m for m in markers if m["kind"] == "run"]
+    assert runs and runs[-1]["execution_id"] == verdict["id"]
 
 
 @requires_sandbox

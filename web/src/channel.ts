@@ -27,7 +27,8 @@ export class Channel {
 
   constructor(
     private readonly sessionId: string,
-    private readonly token: string,
+    /** The candidate's token; null for a signed-in staff browser, whose cookie is sent. */
+    private readonly token: string | null,
     readonly clientId: string,
     private readonly handlers: ChannelHandlers,
   ) {}
@@ -39,7 +40,7 @@ export class Channel {
     this.handlers.state("connecting");
     let socket: WebSocket;
     try {
-      socket = new WebSocket(url, [PROTOCOL, `bearer.${this.token}`]);
+      socket = new WebSocket(url, this.token === null ? [PROTOCOL] : [PROTOCOL, `bearer.${this.token}`]);
     } catch {
       this.retry();
       return;

@@ -21,7 +21,9 @@ export type FileOp = EditOp | CreateOp | RenameOp | DeleteOp;
 export type ClientEvent =
   | { type: "cursor" | "selection"; file: string; offset: number; end?: number; ts: number }
   | { type: "focus" | "blur"; ts: number }
-  | { type: "paste"; file?: string; size: number; ts: number };
+  | { type: "paste"; file?: string; size: number; ts: number }
+  /** Staff only: a private note (the server never sends it to a candidate). */
+  | { type: "note"; text: string; ts: number };
 
 export type ClientMessage =
   | { type: "hello"; token?: string; last_seq?: number; client_id?: string }

@@ -13,8 +13,6 @@ import {
   formatMs,
   mergeSpans,
   parseSpeed,
-  parseUtc,
-  partMarkers,
   skipIdle,
   stepSpeed,
   type Marker,
@@ -118,26 +116,3 @@ void test("moments read as m:ss, or h:mm:ss from an hour on", () => {
   assert.equal(formatMs(3600_000 + 62_000), "1:01:02");
 });
 
-void test("part changes sit where each part ended, from the session's start, within the session", () => {
-  fc.assert(
-    fc.property(
-      fc.integer({ min: 0, max: 4_000_000_000_000 }),
-      fc.array(fc.option(fc.integer({ min: -10_000, max: 8 * 3600_000 })), { maxLength: 6 }),
-      fc.integer({ min: 1, max: 8 * 3600_000 }),
-      fc.boolean(),
-      (start, ends, duration, naive) => {
-        const iso = (ms: number) => (naive ? new Date(ms).toISOString().replace("Z", "") : new Date(ms).toISOString());
-        const parts = ends.map((end, i) => ({ number: i + 1, label: `p${i + 1}`, ended_at: end === null ? null : iso(start + end) }));
-        const marks = partMarkers(parts, iso(start), duration);
-        if (parts.length < 2) return assert.equal(marks.length, 0);
-        assert.equal(marks.length, ends.filter((e) => e !== null).length);
-        const ended = ends.filter((e): e is number => e !== null);
-        marks.forEach((mark, i) => {
-          assert.equal(mark.kind, "part");
-          assert.equal(mark.t_ms, Math.min(duration, Math.max(0, ended[i])));
-        });
-      },
-    ),
-  );
-  assert.equal(parseUtc("2026-01-01T00:00:00"), parseUtc("2026-01-01T00:00:00+00:00"));
-});

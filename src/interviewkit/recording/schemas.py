@@ -101,6 +101,8 @@ class RunMarker(Exact):
     kind: Literal["run"]
     t_ms: int
     seq: int
+    execution_id: str | None
+    """``GET /api/v1/executions/{id}`` has the run's output and per-test verdicts."""
     status: str | None
     mode: str | None
     passed: int | None
@@ -143,8 +145,21 @@ class NoteMarker(Exact):
     source: str | None
 
 
+class PartMarker(Exact):
+    """A part of a template session ended (``ended``, how: ``ended_by``) and, unless it
+    was the last, the next one began (``part``, 0-based positions)."""
+
+    kind: Literal["part"]
+    t_ms: int
+    seq: int
+    ended: int | None
+    ended_by: str | None
+    part: int | None
+    problem: str | None
+
+
 Marker = Annotated[
-    RunMarker | PasteMarker | DetectedPasteMarker | AiMarker | NoteMarker,
+    RunMarker | PasteMarker | DetectedPasteMarker | AiMarker | NoteMarker | PartMarker,
     Field(discriminator="kind"),
 ]
 

@@ -78,7 +78,8 @@ def _total(spans: list[dict[str, int]]) -> int:
 
 
 def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any]:
-    """Markers a player draws: runs, pastes, time away, AI turns, notes, idle stretches."""
+    """Markers a player draws: runs, pastes, time away, AI turns, notes, part changes, idle
+    stretches."""
     markers: list[dict[str, Any]] = []
     spans = Spans(idle_ms)
     for event in events:
@@ -90,6 +91,7 @@ def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any
                     "kind": "run",
                     "t_ms": t,
                     "seq": event["seq"],
+                    "execution_id": event.get("execution_id"),
                     "status": event.get("status"),
                     "mode": event.get("mode"),
                     "passed": event.get("passed"),
@@ -129,6 +131,18 @@ def timeline(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str, Any
                     "seq": event["seq"],
                     "text": event["text"],
                     "source": event.get("source"),
+                }
+            )
+        elif kind == "part_changed":
+            markers.append(
+                {
+                    "kind": "part",
+                    "t_ms": t,
+                    "seq": event["seq"],
+                    "ended": event.get("ended"),
+                    "ended_by": event.get("ended_by"),
+                    "part": event.get("part"),
+                    "problem": event.get("problem"),
                 }
             )
     spans.close()

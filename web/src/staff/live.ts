@@ -17,7 +17,7 @@ import { $, el } from "../dom";
 import { languageMode, modeFor } from "../editor";
 import { verdict } from "../panels/output";
 import { Timer } from "../panels/timer";
-import type { ClientMessage, ServerMessage, StoredEvent } from "../protocol";
+import type { ClientEvent, ClientMessage, ServerMessage, StoredEvent } from "../protocol";
 import { FileSync, type SyncHost } from "../sync";
 import { toUtf16 } from "../text";
 import { StaffApi } from "./http";
@@ -31,8 +31,6 @@ type PendingNote = { id: string; text: string };
 /** Event types the history shows from the timeline's markers (the rest come only live). */
 const FROM_TIMELINE = new Set(["paste", "note"]);
 
-/** A staff note as the channel's `event` message carries it (protocol.ts lists candidate events only). */
-type NoteEvent = { type: "note"; text: string; ts: number };
 
 export class LiveView implements SyncHost {
   readonly clientId = `s${Math.random().toString(36).slice(2, 10)}`;
@@ -52,7 +50,7 @@ export class LiveView implements SyncHost {
   constructor(private readonly api: StaffApi) {
     this.view = new EditorView({ parent: $("#live-editor") });
     // an empty token: no bearer subprotocol credential, the server reads the sign-in cookie
-    this.channel = new Channel(api.sessionId, "", this.clientId, {
+    this.channel = new Channel(api.sessionId, null, this.clientId, {
       message: (message) => this.receive(message),
       state: (state, code) => this.channelChanged(state, code),
       opened: () => this.resendNotes(),
@@ -413,9 +411,9 @@ export class LiveView implements SyncHost {
   }
 
   private sendNote(note: PendingNote): void {
-    const event: NoteEvent = { type: "note", text: note.text, ts: Date.now() };
+    const event: ClientEvent = { type: "note", text: note.text, ts: Date.now() };
     // the protocol's ClientEvent names the candidate's events; staff may also send `note`
-    const message = { type: "event", id: note.id, events: [event] } as unknown as ClientMessage;
+    const message: ClientMessage = { type: "event", id: note.id, events: [event] };
     this.channel.send(message); // offline: sent again (same id, stored once) on reconnect
   }
 

@@ -31,11 +31,9 @@ import {
   formatMs,
   mergeSpans,
   parseSpeed,
-  partMarkers,
   stepSpeed,
   type Mark,
   type Marker,
-  type PartEnd,
   type Timeline,
 } from "./timeline";
 import { viewerExtensions } from "./viewer";
@@ -91,15 +89,8 @@ export class Player {
   }
 
   async start(): Promise<void> {
-    const [timeline, session, parts] = await Promise.all([
-      this.api.json<Timeline>(`${this.api.base}/timeline`),
-      this.api.json<{ created_at: string }>(this.api.base).catch(() => null),
-      this.api.json<{ parts: PartEnd[] }>(`${this.api.base}/parts`).catch(() => null),
-    ]);
-    this.timeline = timeline;
+    this.timeline = await this.api.json<Timeline>(`${this.api.base}/timeline`);
     this.duration = this.timeline.duration_ms;
-    // the recording's timeline has no part changes: the parts API says when each ended
-    if (session && parts) this.timeline.markers.push(...partMarkers(parts.parts, session.created_at, this.duration));
     this.timeline.idle = mergeSpans(this.timeline.idle, 0);
     this.runs = this.timeline.markers.filter((m) => m.kind === "run").sort((a, b) => a.t_ms - b.t_ms || a.seq - b.seq);
     const seek = $("#replay-seek") as HTMLInputElement;
@@ -327,17 +318,15 @@ export class Player {
     void this.outputs.request(run);
   }
 
-  /** The execution a run marker stands for: its event names it, the executions API has it. */
+  /** The execution a run marker names, from the executions API (once per run). */
   private execution(run: Marker): Promise<ExecutionResult> {
     let found = this.executions.get(run.seq);
     if (!found) {
-      found = this.api
-        .json<EventPage>(`${this.api.base}/events?from_seq=${run.seq}&limit=1`)
-        .then((page) => {
-          const id = page.events[0]?.execution_id;
-          if (typeof id !== "string") throw new Error("the run's event names no execution");
-          return this.api.json<ExecutionResult>(`/api/v1/executions/${encodeURIComponent(id)}`);
-        });
+      const id = run.execution_id;
+      found =
+        typeof id === "string"
+          ? this.api.json<ExecutionResult>(`/api/v1/executions/${encodeURIComponent(id)}`)
+          : Promise.reject(new Error("the run's marker names no execution"));
       found.catch(() => this.executions.delete(run.seq));
       this.executions.set(run.seq, found);
     }
@@ -455,7 +444,9 @@ function describe(mark: Mark): string {
   if (mark.lane === "paste") return `${when} ${m.kind === "paste" ? "paste" : m.kind.replace("_", " ")} of ${m.size ?? 0} characters${more}`;
   if (mark.lane === "ai") return `${when} AI turn (${m.role ?? ""})${more}`;
   if (mark.lane === "note") return `${when} note: ${m.text ?? ""}${more}`;
-  return `${when} part change${more}`;
+  const began = typeof m.part === "number" ? `; part ${m.part + 1} began` : "";
+  const ended = typeof m.ended === "number" ? `part ${m.ended + 1} ended (${m.ended_by ?? "next"})` : "part change";
+  return `${when} ${ended}${began}${more}`;
 }
 
 function diffLine(line: string): HTMLElement {

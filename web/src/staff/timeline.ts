@@ -21,7 +21,13 @@ export type Marker = {
   role?: string;
   text?: string;
   file?: string | null;
+  /** Part markers: the 0-based part that ended, how, and the part that began. */
+  ended?: number | null;
+  ended_by?: string | null;
   part?: number | null;
+  problem?: string | null;
+  /** Run markers: the execution whose output `GET /executions/{id}` has. */
+  execution_id?: string | null;
   source?: string | null;
 };
 
@@ -177,30 +183,4 @@ export function formatMs(ms: number): string {
   const s = total % 60;
   const ss = String(s).padStart(2, "0");
   return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
-}
-
-/** An ISO time the API sent; one without an offset is UTC (the server's clock). */
-export function parseUtc(text: string): number {
-  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`);
-}
-
-export type PartEnd = { number: number; label: string; ended_at: string | null };
-
-/**
- * Part changes as timeline markers, from the parts API (`ended_at`) and the session's
- * start (the recording's t = 0): the moment each finished part handed over to the next.
- * A session of one part has no change to mark.
- */
-export function partMarkers(parts: readonly PartEnd[], startedAt: string, durationMs: number): Marker[] {
-  if (parts.length < 2) return [];
-  const start = parseUtc(startedAt);
-  const found: Marker[] = [];
-  for (const part of parts) {
-    if (!part.ended_at || !Number.isFinite(start)) continue;
-    const at = parseUtc(part.ended_at);
-    if (!Number.isFinite(at)) continue;
-    const t = Math.round(Math.min(durationMs, Math.max(0, at - start)));
-    found.push({ kind: "part", t_ms: t, seq: 0, part: part.number, text: `Part ${part.number} (${part.label}) ended` });
-  }
-  return found;
 }
