@@ -387,7 +387,8 @@ def test_a_multi_part_interview_moves_on_and_judges_each_part(
     parts = [m for m in markers if m["kind"] == "part"]
     assert [(m["seq"], m["ended"], m["part"]) for m in parts] == [(changed[0]["seq"], 0, 1)]
     runs = [m for m in markers if m["kind"] == "run"]
-    assert runs and runs[-1]["execution_id"] == verdict["id"]
+    assert runs
+    assert runs[-1]["execution_id"] == verdict["id"]
 
 
 @requires_sandbox
