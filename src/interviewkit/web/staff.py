@@ -51,10 +51,6 @@ from interviewkit.web.rendering import (
 if TYPE_CHECKING:
     from interviewkit.app import Container
 
-__all__ = ["PageRoute", "StaffRequest", "router"]
-"""The player's pages (``web/player.py``) take the route class and page context from
-here too (they live in :mod:`.rendering`)."""
-
 COMPARE_MAX = 10
 _SCORE_CACHE_SIZE = 4096
 SCORES_PER_VIEW = 5
