@@ -143,9 +143,11 @@ def test_a_templated_session_reports_each_part_its_signals_and_charts(
 
     integrity = body["integrity"]
     assert [(p["file"], p["size"]) for p in integrity["pastes"]] == [("/solution.py", 120)]
-    assert [(i["file"], i["size"]) for i in integrity["large_inserts"]] == [
-        ("/solution.py", len(big))
-    ]
+    typed_in, written = integrity["large_inserts"]  # the big edit, then the file replaced
+    assert (typed_in["file"], typed_in["size"]) == ("/solution.py", len(big))
+    assert written["file"] == "/solution.py"
+    assert written["size"] > len(TWO_SUM.solutions["python"]) // 2
+    assert written["t_ms"] >= typed_in["t_ms"]
     assert len(integrity["away"]) == 1
     assert integrity["time_away_ms"] >= 50
 

@@ -24,8 +24,9 @@ from interviewkit.review.schemas import ActivityPoint, Moment, Span, TestsPoint
 
 EDITING = frozenset({"edit", "paste", "file_created", "file_deleted", "file_moved", "file_written"})
 """Events that count as editing in the activity chart."""
-INSERTS = frozenset({"edit", "file_created"})
-"""Events the server flags when they bring in a large block of text at once."""
+INSERTS = frozenset({"edit", "file_created", "file_written"})
+"""Events the server flags when they bring in a large block of text at once (a whole-file
+write is flagged when it replaces most of the file: a paste in disguise)."""
 
 
 @dataclass
@@ -155,6 +156,8 @@ class EventPass:
 def _size(event: Mapping[str, Any]) -> int:
     """Characters a flagged insert brought in; a block stored by reference (the log keeps
     large contents in the object store) gives its size in bytes instead."""
+    if event["type"] == "file_written" and "replaced" in event:
+        return int(event["replaced"])
     name = "insert" if event["type"] == "edit" else "content"
     refs = event.get(REFS)
     if isinstance(refs, Mapping) and name in refs:
