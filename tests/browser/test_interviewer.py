@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -180,6 +181,11 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     expect(candidate.locator("body")).not_to_contain_text(NOTE)
     open_room(candidate, link)  # a fresh load backfills the log: still no note
     expect(candidate.locator("body")).not_to_contain_text(NOTE)
+    token = {"Authorization": f"Bearer {link.partition('#token=')[2]}"}
+    for route in ("", "/events", "/timeline", "/files", "/assistant/messages"):
+        seen = httpx.get(f"{room.server.url}/api/v1/sessions/{session_id}{route}", headers=token)
+        assert seen.status_code in {200, 403}, (route, seen.status_code, seen.text[:300])
+        assert NOTE not in seen.text, f"the candidate reads the note through {route}"
 
     # end the session (the page asks first)
     page.goto(f"{room.base_url}/sessions/{session_id}")
@@ -189,7 +195,7 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     ended = room.staff.http.get(f"/api/v1/sessions/{session_id}").json()
     assert ended["status"] == "completed", ended
 
-    # the replay: the final code, then an earlier moment where the code was different
+    # the replay, at an earlier moment where the code was different
     page.get_by_test_id("open-replay").click()
     page.wait_for_url(re.compile(rf"/sessions/{session_id}/replay"))
     expect(page.get_by_test_id("replay-editor")).to_be_visible()
