@@ -346,7 +346,14 @@ def test_a_cookie_write_without_the_csrf_token_is_refused(
     listed = room.staff.http.get("/api/v1/sessions", params={"candidate": "Forged"}).json()
     assert listed["items"] == [], "nothing was created"
 
-    # a form posted without its csrf_token field: refused, still signed in
+    # forms posted without their csrf_token field: refused, nothing done, still signed in
+    new_session = {"choice": f"template:{TEMPLATE}", "candidate_name": "Forged form"}
+    no_field = page.context.request.post(
+        f"{room.base_url}/sessions", form=new_session, max_redirects=0
+    )
+    assert no_field.status == 403, no_field.text()
+    listed = room.staff.http.get("/api/v1/sessions", params={"candidate": "Forged"}).json()
+    assert listed["items"] == [], "nothing was created"
     no_field = page.context.request.post(f"{room.base_url}/logout", form={}, max_redirects=0)
     assert no_field.status == 403, no_field.text()
     page.goto(f"{room.base_url}/sessions")
