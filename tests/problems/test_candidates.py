@@ -107,3 +107,12 @@ def test_creating_one_email_at_once_from_many_clients_makes_one_candidate(
         statuses = list(pool.map(attempt, range(8)))
     assert sorted(statuses) == [201] + [409] * 7
     assert len(client.get("/api/v1/candidates", params={"q": "ada@"}).json()["candidates"]) == 1
+
+
+def test_control_characters_are_a_422_never_a_database_error(client: TestClient) -> None:
+    """PostgreSQL cannot store or even compare a NUL: it is refused before the query."""
+    for params in ({"q": "a\x00"}, {"external_ref": "r\x00"}):
+        assert_problem(client.get("/api/v1/candidates", params=params), 400, "invalid_parameter")
+    for body in ({"name": "A\x00"}, {"name": "A", "external_ref": "\x00"}):
+        assert_problem(client.post("/api/v1/candidates", json=body), 422, "validation_error")
+    assert listed(client) == []

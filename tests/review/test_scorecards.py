@@ -97,7 +97,17 @@ def test_ratings_outside_the_rubric_are_refused(client: TestClient) -> None:
     )
     assert_problem(card(client, sid, recommendation="maybe"), 422, "validation_error")
     assert_problem(card(client, sid, notes="x" * 20_001), 422, "validation_error")
+    assert_problem(card(client, sid, notes="fine\x00"), 422, "validation_error")  # PG: no NUL
     assert client.get(f"/api/v1/sessions/{sid}/scorecards").json()["scorecards"] == []
+
+
+def test_notes_keep_their_line_breaks_and_tabs(client: TestClient) -> None:
+    sid = new_session(client, problem_id="two-sum")["id"]
+    notes = "Strong start.\r\n\tMissed the empty input.\n"
+    assert card(client, sid, notes=notes).status_code == 200
+    assert (
+        client.get(f"/api/v1/sessions/{sid}/scorecards").json()["scorecards"][0]["notes"] == notes
+    )
 
 
 def test_submitting_needs_a_recommendation(client: TestClient) -> None:

@@ -36,7 +36,7 @@ from interviewkit.problems.schemas import (
 )
 from interviewkit.problems.service import ProblemService
 from interviewkit.sessions.models import InterviewSession
-from interviewkit.sessions.schemas import SessionOut
+from interviewkit.sessions.schemas import SafeText, SessionOut
 
 router = APIRouter(prefix="/api/v1", tags=["problems"])
 
@@ -197,8 +197,10 @@ async def next_part(access: SessionAccess, request: Request) -> PartsOut:
 async def list_candidates(
     request: Request,
     _: Staff,
-    q: Annotated[str | None, Query(max_length=200, description="Part of the name or email")] = None,
-    external_ref: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    q: Annotated[
+        SafeText | None, Query(max_length=200, description="Part of the name or email")
+    ] = None,
+    external_ref: Annotated[SafeText | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1)] = 20,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> Response:

@@ -16,7 +16,7 @@ from interviewkit.problems.bank import BankTest, Problem, Template, TemplatePart
 from interviewkit.problems.models import Attempt, Candidate
 from interviewkit.problems.parts import PlannedPart
 from interviewkit.problems.service import Assignment
-from interviewkit.sessions.schemas import SessionOut
+from interviewkit.sessions.schemas import SafeText, SessionOut
 
 
 class Strict(BaseModel):
@@ -24,9 +24,9 @@ class Strict(BaseModel):
 
 
 class CandidateCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    external_ref: str | None = Field(None, min_length=1, max_length=200)
+    name: SafeText = Field(min_length=1, max_length=200)
+    email: SafeText | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    external_ref: SafeText | None = Field(None, min_length=1, max_length=200)
 
 
 class NextQuestionRequest(Strict):

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interviewkit.sessions.schemas import SafeNotes
+
 Recommendation = Literal["strong_no", "no", "yes", "strong_yes"]
 RECOMMENDATIONS: tuple[Recommendation, ...] = ("strong_no", "no", "yes", "strong_yes")
 Rating = Annotated[int, Field(ge=1, le=4)]
@@ -31,7 +33,7 @@ class ScorecardIn(Strict):
     ratings: dict[ProblemKey, dict[CriterionName, Rating]] = Field(
         default_factory=dict, max_length=20
     )
-    notes: str = Field("", max_length=20_000)
+    notes: SafeNotes = Field("", max_length=20_000)
     recommendation: Recommendation | None = None
     submit: bool = False
 

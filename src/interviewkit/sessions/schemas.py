@@ -23,6 +23,26 @@ def _printable(value: str) -> str:
 
 SafeText = Annotated[str, AfterValidator(_printable)]
 
+_LINE_BREAKS = frozenset("\t\n\r")
+
+
+def has_control_characters(value: str) -> bool:
+    """Control characters other than tab and line breaks, or lone surrogates: nothing a
+    person types, and PostgreSQL cannot store NUL."""
+    return any(
+        unicodedata.category(char) in {"Cc", "Cs"} and char not in _LINE_BREAKS for char in value
+    )
+
+
+def _writable(value: str) -> str:
+    if has_control_characters(value):
+        raise ValueError("control characters other than tabs and line breaks are not allowed")
+    return value
+
+
+SafeNotes = Annotated[str, AfterValidator(_writable)]
+"""Free text a person writes over several lines (notes): :data:`SafeText` plus line breaks."""
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")

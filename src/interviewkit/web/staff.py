@@ -13,7 +13,6 @@ enhances what works without it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -33,7 +32,7 @@ from interviewkit.problems.bank import PROBLEM_ID, Problem, Template
 from interviewkit.review.schemas import RECOMMENDATIONS, Report, ScorecardIn, ScorecardOut
 from interviewkit.sessions.api import room_url
 from interviewkit.sessions.models import InterviewSession, SessionStatus
-from interviewkit.sessions.schemas import SafeText, SessionCreate
+from interviewkit.sessions.schemas import SafeText, SessionCreate, has_control_characters
 from interviewkit.sessions.service import SessionDraft, SessionEnded
 from interviewkit.web.rendering import (
     Page,
@@ -57,8 +56,6 @@ SCORES_PER_VIEW = 5
 """Ended sessions' totals a list computes per view; the others show as pending."""
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Control characters other than tab and line breaks."""
 
 
 def _problem_title(container: Container, problem_id: str | None) -> str | None:
@@ -582,7 +579,7 @@ async def save_scorecard(page: StaffRequest, session_id: str) -> Response:
     rubric = (await run_in_threadpool(container.review.scorecards, session_id)).rubric
     form = ScorecardForm(notes=form_value(posted, "notes"))
     errors: list[str] = []
-    if _CONTROL.search(form.notes):  # PostgreSQL stores no NUL; no person types the rest
+    if has_control_characters(form.notes):
         errors.append("Notes: control characters are not allowed.")
     for i, problem in enumerate(rubric):
         for j, item in enumerate(problem.items):
