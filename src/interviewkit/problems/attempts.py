@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.config import Settings
-from interviewkit.db import new_id, read_session, run_write, utcnow
+from interviewkit.db import read_session, run_write, utcnow
 from interviewkit.errors import conflict, not_found
 from interviewkit.execution.schemas import ExecutionResult
 from interviewkit.execution.service import ExecutionService
@@ -68,19 +68,6 @@ class CandidateAttempts:
     @property
     def stop_rule(self) -> adaptive.StopRule:
         return adaptive.StopRule(self.settings.irt_max_se, self.settings.irt_max_questions)
-
-    def create_candidate(self, name: str, email: str | None, external_ref: str | None) -> Candidate:
-        row = Candidate(
-            id=new_id("can"), name=name, email=email, external_ref=external_ref, created_at=utcnow()
-        )
-
-        def insert(db: Session) -> Candidate:
-            db.add(row)
-            db.flush()
-            db.expunge(row)
-            return row
-
-        return run_write(self.factory, insert)
 
     def candidate(self, candidate_id: str) -> Candidate:
         return self._row(Candidate, candidate_id, "candidate")
