@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from interviewkit.problems.bank import load_bank
-from tests.browser.conftest import VIEWPORT, Console, Room, failed, keep_artifacts
+from tests.browser.conftest import ARTIFACTS, VIEWPORT, Console, Room, failed, keep_artifacts
 from tests.browser.harness import open_room, replace_document, type_at_end, wait_saved
 from tests.browser.pdf import pdf_text, squeeze
 from tests.browser.staff import (
@@ -279,9 +279,16 @@ def test_an_interviewer_runs_an_interview_from_invite_to_printed_report(
     page.emulate_media(media="print")
     expect(page.locator("header.staff-nav")).to_be_hidden()
     expect(page.get_by_test_id("sign-out")).to_be_hidden()
-    printed = squeeze(pdf_text(page.pdf()))
-    for text in (CANDIDATE, problem.title, INTERVIEWER):
-        assert squeeze(text) in printed, f"{text!r} is not in the printed report"
+    pdf = page.pdf()
+    printed = squeeze(pdf_text(pdf))
+    missing = [
+        text for text in (CANDIDATE, problem.title, INTERVIEWER) if squeeze(text) not in printed
+    ]
+    if missing or squeeze("Sign out") in printed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "report.pdf").write_bytes(pdf)
+        (ARTIFACTS / "report.pdf.txt").write_text(pdf_text(pdf))
+    assert not missing, f"{missing} not in the printed report (see {ARTIFACTS / 'report.pdf'})"
     assert squeeze("Sign out") not in printed
     page.emulate_media(media="screen")
 
@@ -347,7 +354,10 @@ def test_a_cookie_write_without_the_csrf_token_is_refused(
     assert listed["items"] == [], "nothing was created"
 
     # forms posted without their csrf_token field: refused, nothing done, still signed in
-    new_session = {"choice": f"template:{TEMPLATE}", "candidate_name": "Forged form"}
+    new_session: dict[str, str | float | bool] = {
+        "choice": f"template:{TEMPLATE}",
+        "candidate_name": "Forged form",
+    }
     no_field = page.context.request.post(
         f"{room.base_url}/sessions", form=new_session, max_redirects=0
     )
