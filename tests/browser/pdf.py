@@ -55,9 +55,14 @@ def _cmap(source: bytes) -> dict[int, str]:
     for section in _BFRANGE.findall(source):
         for line in section.strip().splitlines():
             codes = _HEX.findall(line)
-            if len(codes) != 3:
+            if len(codes) < 3:
                 continue
-            first, last, start = int(codes[0], 16), int(codes[1], 16), _text(codes[2])
+            first, last = int(codes[0], 16), int(codes[1], 16)
+            if b"[" in line:  # <first> <last> [<text> <text> ...]: one text per glyph
+                for offset, text in enumerate(codes[2 : 2 + last - first + 1]):
+                    mapping[first + offset] = _text(text)
+                continue
+            start = _text(codes[2])
             for offset in range(last - first + 1):
                 mapping[first + offset] = start[:-1] + chr(ord(start[-1]) + offset)
     return mapping

@@ -1,0 +1,65 @@
+"""The PDF text reader the report's print test relies on reads what Chromium printed: every
+word of a page in bold, links, tables, ligatures and several pages, and nothing that was
+hidden from print."""
+
+from __future__ import annotations
+
+from html import escape
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from playwright.sync_api import Browser
+
+from tests.browser.pdf import pdf_text, squeeze
+
+# words as a report holds them: names, titles, numbers, punctuation, accents, ligatures
+WORDS = st.text(
+    alphabet=st.sampled_from(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,:;()/%+-·éüñ"
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def printed(browser: Browser, html: str) -> str:
+    page = browser.new_page()
+    try:
+        page.set_content(html)
+        page.emulate_media(media="print")
+        return pdf_text(page.pdf())
+    finally:
+        page.close()
+
+
+@settings(max_examples=15, deadline=None)
+@given(words=st.lists(WORDS, min_size=1, max_size=30))
+def test_every_word_printed_is_read_back(browser: Browser, words: list[str]) -> None:
+    styled = [
+        f"<b>{escape(word)}</b>"
+        if index % 3 == 0
+        else f"<a href='#'>{escape(word)}</a>"
+        if index % 3 == 1
+        else escape(word)
+        for index, word in enumerate(words)
+    ]
+    text = printed(browser, f"<h1>Report</h1><p>{' '.join(styled)}</p>")
+    assert squeeze("Report " + " ".join(words)) in squeeze(text)
+
+
+def test_ligatures_tables_pages_and_print_only_hiding(browser: Browser) -> None:
+    rows = "".join(f"<tr><td>Part {n}</td><td>first accepted {n} s</td></tr>" for n in range(200))
+    html = f"""
+        <style>@media print {{ nav {{ display: none }} }}</style>
+        <nav>Sign out of the dashboard</nav>
+        <h1>Candidate Ada Lovelace</h1>
+        <p>The first fine office affiliation</p>
+        <table>{rows}</table>
+        <p>Last line of the last page</p>"""
+    text = squeeze(printed(browser, html))
+    assert squeeze("Candidate Ada Lovelace") in text
+    assert squeeze("The first fine office affiliation") in text
+    assert squeeze("Part 0 first accepted 0 s") in text
+    assert squeeze("Part 199 first accepted 199 s") in text
+    assert squeeze("Last line of the last page") in text
+    assert "Signout" not in text
