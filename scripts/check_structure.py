@@ -49,6 +49,7 @@ LAYERS: list[list[str]] = [
     ["recording"],
     ["problems"],
     ["assistant"],
+    ["review"],
     ["live"],
     ["voice"],
     ["video"],

@@ -62,6 +62,7 @@ from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, creat
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
 from interviewkit.web import api as web_api
+from interviewkit.web import catalog as catalog_pages
 from interviewkit.web import player as player_pages
 from interviewkit.web import signin
 from interviewkit.web import staff as staff_pages
@@ -325,8 +326,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     # staff sign-in; staff pages send a signed-out browser to /login
     app.include_router(signin.router)
     signin.install(app)
-    # the interviewer's pages (sessions, candidates, bank, scorecards, reports)
+    # the interviewer's pages: sessions, scorecards and reports; candidates, bank, compare
     app.include_router(staff_pages.router)
+    app.include_router(catalog_pages.router)
     # the live view and the replay player (TypeScript apps on staff pages)
     app.include_router(player_pages.router)
     app.mount(web_api.STATIC_ROUTE, web_api.static_files(), name="static")

@@ -1,5 +1,5 @@
-"""The interviewer's pages: sessions, candidates, the problem bank, templates, scorecards
-and the report, rendered on the server.
+"""The interviewer's pages: sessions, scorecards and the report, rendered on the server
+(candidates, the bank and templates are in :mod:`.catalog`).
 
 Each route is thin like an ``api.py``: it parses, authorises (:data:`StaffPage`, and
 :func:`verify_csrf` before any change), calls the domains' services and renders. Forms
@@ -28,7 +28,7 @@ from starlette.datastructures import FormData
 from interviewkit.caching import LRUCache
 from interviewkit.errors import ProblemError
 from interviewkit.languages import names as language_names
-from interviewkit.problems.bank import PROBLEM_ID, Problem, Template
+from interviewkit.problems.bank import PROBLEM_ID
 from interviewkit.review.schemas import RECOMMENDATIONS, Report, ScorecardIn, ScorecardOut
 from interviewkit.sessions.api import room_url
 from interviewkit.sessions.models import InterviewSession, SessionStatus
@@ -50,7 +50,6 @@ from interviewkit.web.rendering import (
 if TYPE_CHECKING:
     from interviewkit.app import Container
 
-COMPARE_MAX = 10
 _SCORE_CACHE_SIZE = 4096
 SCORES_PER_VIEW = 5
 """Ended sessions' totals a list computes per view; the others show as pending."""
@@ -58,7 +57,7 @@ SCORES_PER_VIEW = 5
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-def _problem_title(container: Container, problem_id: str | None) -> str | None:
+def problem_title(container: Container, problem_id: str | None) -> str | None:
     if problem_id is None:
         return None
     found = container.problems.bank.problems.get(problem_id)
@@ -70,7 +69,7 @@ def _what(container: Container, row: InterviewSession) -> str:
     if row.template_id:
         template = container.problems.bank.templates.get(row.template_id)
         return template.title if template else row.template_id
-    return _problem_title(container, row.problem_id) or "Free workspace"
+    return problem_title(container, row.problem_id) or "Free workspace"
 
 
 def _duration_ms(row: InterviewSession, now: datetime) -> int:
@@ -233,7 +232,7 @@ class FinalScores:
         return (total,)
 
 
-def _session_rows(container: Container, rows: Iterable[InterviewSession]) -> list[SessionRow]:
+def session_rows(container: Container, rows: Iterable[InterviewSession]) -> list[SessionRow]:
     now = datetime.now(UTC)
     scores = FinalScores(container)
     shown = []
@@ -287,7 +286,7 @@ async def _sessions_page(
             limit=settings.staff_page_size,
             cursor=cursor,
         )
-        return _session_rows(container, listing.items), listing.next_cursor
+        return session_rows(container, listing.items), listing.next_cursor
 
     rows, next_cursor = await run_in_threadpool(load)
     bank = container.problems.bank
@@ -433,7 +432,7 @@ def _parts(container: Container, row: InterviewSession) -> list[PartView]:
                 label=part.label,
                 minutes=part.minutes,
                 problem_id=part.problem_id,
-                problem_title=_problem_title(container, part.problem_id) or part.problem_id,
+                problem_title=problem_title(container, part.problem_id) or part.problem_id,
                 state=state,
                 passed=done.passed if done else None,
                 total=done.total if done else None,
@@ -621,166 +620,6 @@ async def save_scorecard(page: StaffRequest, session_id: str) -> Response:
     return see_other(f"/sessions/{session_id}/scorecard?done={done}")
 
 
-# ---- candidates -------------------------------------------------------------------------------
-
-
-@router.get("/candidates")
-async def candidates_list(
-    page: StaffRequest,
-    q: Annotated[SafeText | None, Query(max_length=200)] = None,
-    external_ref: Annotated[SafeText | None, Query(max_length=200)] = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-) -> HTMLResponse:
-    container = page.container
-    q = (q or "").strip() or None
-    external_ref = (external_ref or "").strip() or None
-    rows, next_cursor = await run_in_threadpool(
-        lambda: container.problems.list_candidates(
-            q=q,
-            external_ref=external_ref,
-            limit=container.settings.staff_page_size,
-            cursor=cursor,
-        )
-    )
-    query = {"q": q, "external_ref": external_ref}
-
-    def link(**extra: str) -> str:
-        values = {name: value for name, value in {**query, **extra}.items() if value}
-        return f"/candidates?{urlencode(values)}"
-
-    return page.render(
-        "candidates.html",
-        "candidates",
-        rows=rows,
-        q=q or "",
-        external_ref=external_ref or "",
-        searching=bool(q or external_ref),
-        next_url=link(cursor=next_cursor) if next_cursor else None,
-        first_url=link(),
-        on_first_page=not cursor,
-    )
-
-
-@router.get("/candidates/{candidate_id}")
-async def candidate_page(page: StaffRequest, candidate_id: str) -> HTMLResponse:
-    check_id(candidate_id)
-    container = page.container
-
-    def load() -> tuple[Any, list[InterviewSession], list[Any]]:
-        candidate = container.problems.candidate(candidate_id)
-        sessions, attempts = container.problems.candidate_sessions(candidate_id)
-        return candidate, sessions, attempts
-
-    candidate, sessions, attempts = await run_in_threadpool(load)
-    rows = await run_in_threadpool(_session_rows, container, sessions)
-    return page.render(
-        "candidate.html",
-        "candidates",
-        candidate=candidate,
-        rows=rows,
-        attempts=attempts,
-        titles={a.problem_id: _problem_title(container, a.problem_id) for a in attempts},
-    )
-
-
-# ---- the problem bank and templates -------------------------------------------------------------
-
-
-@router.get("/problems")
-async def problems_list(
-    page: StaffRequest,
-    difficulty: Annotated[str | None, Query()] = None,
-    tag: Annotated[str | None, Query(max_length=50)] = None,
-) -> HTMLResponse:
-    bank = page.container.problems.bank
-    difficulty = difficulty if difficulty in {"easy", "medium", "hard"} else None
-    tag = tag if tag in bank.tags else None
-    order = {"easy": 0, "medium": 1, "hard": 2}
-    shown = sorted(
-        (
-            p
-            for p in bank.problems.values()
-            if (difficulty is None or p.difficulty == difficulty) and (tag is None or tag in p.tags)
-        ),
-        key=lambda p: (order[p.difficulty], p.title.lower()),
-    )
-    return page.render(
-        "problems.html",
-        "problems",
-        problems=shown,
-        difficulty=difficulty or "",
-        tag=tag or "",
-        tags=bank.tags,
-        total=len(bank.problems),
-    )
-
-
-@router.get("/problems/{problem_id}")
-async def problem_detail(page: StaffRequest, problem_id: str) -> HTMLResponse:
-    check_id(problem_id, PROBLEM_ID)
-    container = page.container
-    problem: Problem = await run_in_threadpool(container.problems.problem, problem_id)
-    used_by = [
-        t
-        for t in container.problems.bank.templates.values()
-        if any(part.problem == problem_id for part in t.parts)
-    ]
-    return page.render("bank_problem.html", "problems", problem=problem, used_by=used_by)
-
-
-def _part_text(container: Container, template: Template) -> list[str]:
-    """Each part in words: its problem, or what a problem is drawn by."""
-    described = []
-    for part in template.parts:
-        if part.problem is not None:
-            what = _problem_title(container, part.problem) or part.problem
-        else:
-            tags = f" ({', '.join(part.tags)})" if part.tags else ""
-            what = f"a random {part.difficulty} problem{tags}"
-        described.append(f"{part.label}: {what}, {part.minutes} min")
-    return described
-
-
-@router.get("/templates")
-async def templates_list(page: StaffRequest) -> HTMLResponse:
-    container = page.container
-    templates = sorted(container.problems.bank.templates.values(), key=lambda t: t.title.lower())
-    return page.render(
-        "templates.html",
-        "templates",
-        templates=templates,
-        parts={t.id: _part_text(container, t) for t in templates},
-    )
-
-
-@router.get("/templates/{template_id}/compare")
-async def compare(
-    page: StaffRequest,
-    template_id: str,
-    sessions: Annotated[str | None, Query(max_length=COMPARE_MAX * 40)] = None,
-    pick: Annotated[list[str] | None, Query(max_length=COMPARE_MAX * 4)] = None,
-) -> HTMLResponse:
-    """The template's latest ended sessions side by side, or the ones named: by
-    ``sessions`` (comma-separated ids, as the API takes them) or by the ticked rows
-    (``pick``, what the page's own form sends)."""
-    check_id(template_id, PROBLEM_ID)
-    container = page.container
-    template = container.problems.template(template_id)
-    named = [s.strip() for s in (sessions or "").split(",")] + list(pick or [])
-    chosen = list(dict.fromkeys(s for s in named if s)) or None
-    for session_id in chosen or []:
-        check_id(session_id)
-    found = await run_in_threadpool(container.review.compare, template_id, chosen)
-    return page.render(
-        "compare.html",
-        "templates",
-        template=template,
-        compare=found,
-        chosen=chosen,
-        max_rows=COMPARE_MAX,
-    )
-
-
 # ---- the report -------------------------------------------------------------------------------
 
 
@@ -800,10 +639,10 @@ async def report(page: StaffRequest, session_id: str) -> HTMLResponse:
         template=template,
         what=template.title
         if template
-        else _problem_title(container, found.session.problem_id) or "Free workspace",
+        else problem_title(container, found.session.problem_id) or "Free workspace",
         bundle=entry("report"),
         titles={
-            problem_id: _problem_title(container, problem_id)
+            problem_id: problem_title(container, problem_id)
             for card in found.scorecards
             for problem_id in card.ratings
         },
