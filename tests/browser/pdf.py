@@ -16,8 +16,8 @@ import re
 import unicodedata
 import zlib
 
-_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_OBJECT = re.compile(rb"(\d+) 0 obj\b")
+_LENGTH = re.compile(rb"/Length (\d+)(?! \d+ R)")
 _FONT_ENTRY = re.compile(rb"/([A-Za-z0-9_.+-]+) (\d+) 0 R")
 _FONT_DICT = re.compile(rb"/Font\s*<<(.*?)>>", re.S)
 _TO_UNICODE = re.compile(rb"/ToUnicode (\d+) 0 R")
@@ -28,16 +28,33 @@ _TOKEN = re.compile(rb"/([A-Za-z0-9_.+-]+)\s+[-\d.]+\s+Tf|<([0-9A-Fa-f]*)>|\b(BT
 
 
 def _objects(data: bytes) -> dict[int, tuple[bytes, bytes | None]]:
-    """Object number -> (its dictionary text, its decompressed stream or None)."""
+    """Object number -> (its dictionary text, its decompressed stream or None).
+
+    A stream is cut by its ``/Length``, not by searching for ``endstream``: compressed
+    bytes may end in a carriage return or hold "endobj" by chance.
+    """
     found: dict[int, tuple[bytes, bytes | None]] = {}
-    for match in _OBJECT.finditer(data):
-        body = match.group(2)
-        stream = _STREAM.search(body)
+    position = 0
+    while (match := _OBJECT.search(data, position)) is not None:
+        start = match.end()
+        stream_at, end_at = data.find(b"stream", start), data.find(b"endobj", start)
+        if end_at == -1:
+            break
         content: bytes | None = None
-        if stream is not None:
-            raw = stream.group(1)
-            content = zlib.decompress(raw) if b"/FlateDecode" in body[: stream.start()] else raw
-        found[int(match.group(1))] = (body if stream is None else body[: stream.start()], content)
+        head = data[start:end_at]
+        if stream_at != -1 and stream_at < end_at:
+            head = data[start:stream_at]
+            begin = stream_at + len(b"stream")
+            begin += 2 if data[begin : begin + 2] == b"\r\n" else 1
+            length = _LENGTH.search(head)
+            stop = begin + int(length.group(1)) if length else data.find(b"endstream", begin)
+            raw = data[begin:stop]
+            content = zlib.decompressobj().decompress(raw) if b"/FlateDecode" in head else raw
+            end_at = data.find(b"endobj", stop)
+        found[int(match.group(1))] = (head, content)
+        if end_at == -1:
+            break
+        position = end_at + len(b"endobj")
     return found
 
 

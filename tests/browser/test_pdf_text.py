@@ -4,13 +4,14 @@ hidden from print."""
 
 from __future__ import annotations
 
+import zlib
 from html import escape
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import Browser
 
-from tests.browser.pdf import pdf_text, squeeze
+from tests.browser.pdf import _objects, pdf_text, squeeze
 
 # words as a report holds them: names, titles, numbers, punctuation, accents, ligatures
 WORDS = st.text(
@@ -63,3 +64,22 @@ def test_ligatures_tables_pages_and_print_only_hiding(browser: Browser) -> None:
     assert squeeze("Part 199 first accepted 199 s") in text
     assert squeeze("Last line of the last page") in text
     assert "Signout" not in text
+
+
+def test_a_stream_whose_compressed_bytes_end_in_a_carriage_return_is_read_whole() -> None:
+    """Compressed bytes are arbitrary: one ending in CR (or LF) before ``endstream`` once
+    made the reader cut the stream short."""
+    payload = next(
+        text
+        for n in range(1024)
+        if zlib.compress(text := b"BT /F1 12 Tf <0041> Tj ET %" + b"a" * n)[-1:] == b"\r"
+    )
+    packed = zlib.compress(payload)
+    pdf = (
+        b"%%PDF-1.4\n1 0 obj\n<</Filter /FlateDecode /Length %d>> stream\r\n" % len(packed)
+        + packed
+        + b"\r\nendstream\nendobj\n2 0 obj\n<</Type /Catalog>>\nendobj\n%%EOF\n"
+    )
+    objects = _objects(pdf)
+    assert objects[1][1] == payload
+    assert objects[2] == (b"\n<</Type /Catalog>>\n", None)
