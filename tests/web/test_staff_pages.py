@@ -29,6 +29,7 @@ from interviewkit.auth.web import SESSION_COOKIE
 from interviewkit.web import staff
 from interviewkit.web.staff import SCORES_PER_VIEW
 from tests.conftest import Keys, new_session
+from tests.execution.conftest import requires_sandbox
 
 PROBLEM = "binary-search"
 TEMPLATE = "new-grad-30"
@@ -522,14 +523,30 @@ def test_the_report_page_embeds_the_api_report_and_the_chart_places(
     assert report_data(page) == api.get(f"/api/v1/sessions/{session}/report").json()
 
 
+def _list_row(browser: Browser, session: str) -> str:
+    return browser.get("/sessions").text.split(f'data-session-id="{session}"')[1].split("</tr>")[0]
+
+
+@requires_sandbox
 def test_the_sessions_list_shows_an_ended_sessions_score(browser: Browser, api: TestClient) -> None:
     session = new_session(api, problem_id=PROBLEM, candidate_name="Ada")["id"]
+    body = {"file": "solution.py", "mode": "submit"}
+    ran = api.post(f"/api/v1/sessions/{session}/execute", json=body)
+    assert ran.status_code == 200, ran.text
     api.delete(f"/api/v1/sessions/{session}")
     total = api.get(f"/api/v1/sessions/{session}/report").json()["score"]["total"]
-    page = browser.get("/sessions").text
-    row = page.split(f'data-session-id="{session}"')[1].split("</tr>")[0]
+    row = _list_row(browser, session)
     assert f">{total:.0f}</span>" in row
     assert f'href="/reports/{session}"' in row
+
+
+def test_a_session_ended_before_any_run_shows_no_score_rather_than_a_zero(
+    browser: Browser, api: TestClient
+) -> None:
+    session = new_session(api, problem_id=PROBLEM, candidate_name="Ada")["id"]
+    api.delete(f"/api/v1/sessions/{session}")
+    row = _list_row(browser, session)
+    assert '<td class="num"><span class="muted">—</span></td>' in row
 
 
 def test_the_list_computes_a_few_scores_per_view_and_fills_in_the_rest(

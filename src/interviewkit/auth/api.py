@@ -34,4 +34,6 @@ def list_keys(request: Request, _: Admin) -> KeyList:
 
 @router.delete("/{key_id}", response_model=KeyOut)
 def revoke_key(key_id: KeyId, request: Request, _: Admin) -> KeyOut:
-    return KeyOut.of(_auth(request).revoke_key(key_id))
+    revoked = _auth(request).revoke_key(key_id)
+    request.app.state.container.web.key_revoked()  # its browsers are signed out now
+    return KeyOut.of(revoked)

@@ -270,6 +270,12 @@ class WebSessionService:
         self._cache.put(digest, (started + self._cache_seconds, identity))
         return identity
 
+    def key_revoked(self) -> None:
+        """A key was revoked through this process: forget every cached sign-in, so its
+        browsers are signed out at once here (other processes within ``cache_seconds``).
+        Revocations are rare; the cost is one lookup per signed-in browser."""
+        self._cache.clear()
+
     def sign_out(self, cookie: str) -> None:
         """End the session of ``cookie`` (nothing happens for an unknown cookie)."""
         digest = hash_key(cookie)

@@ -219,15 +219,18 @@ class FinalScores:
         self.budget = budget
 
     def known(self, row: InterviewSession) -> tuple[float | None] | None:
-        """``(total,)`` when known or affordable now (total None: nothing to score)."""
+        """``(total,)`` when known or affordable now (total None: nothing to score, such
+        as a session ended before its first run)."""
         cached = _final_scores.get(row.id)
         if cached is not None or self.budget <= 0:
             return cached
         self.budget -= 1
         try:
-            total = self.container.review.report(row.id).score.total
+            report = self.container.review.report(row.id)
         except ProblemError:
             total = None
+        else:  # a session that ended before any run has nothing to score, not a 0
+            total = report.score.total if any(part.runs for part in report.parts) else None
         _keep_total(row.ended_at, row.id, total)
         return (total,)
 

@@ -42,7 +42,8 @@ function tests(list: TestResult[]): HTMLElement {
         el("td", { class: "verdict" }, verdict(test.status)),
         cell(test.input),
         cell(test.expected),
-        cell(test.actual ?? test.message ?? test.stderr),
+        // a function may return null: show that value; a message only when there is none
+        cell(test.actual !== undefined ? test.actual : (test.message ?? test.stderr)),
       ),
     );
   }

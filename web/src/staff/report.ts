@@ -34,6 +34,8 @@ function activityChart(node: HTMLElement, points: ActivityPoint[], width: number
     {
       width,
       height: HEIGHT,
+      // a page that is read and printed: the legend names the series, it does not follow a cursor
+      legend: { live: false },
       scales: {
         // one bar per minute, centred; a short session still spans a few minutes, not uPlot's default 100
         x: { time: false, auto: false, range: [data.x[0] - 0.5, Math.max(data.x[data.x.length - 1], data.x[0] + 4) + 0.5] },
@@ -77,6 +79,8 @@ function testsChart(node: HTMLElement, points: TestsPoint[], report: ReportData,
     {
       width,
       height: HEIGHT,
+      // a page that is read and printed: the legend names the series, it does not follow a cursor
+      legend: { live: false },
       scales: { x: { time: false, auto: false, range: [0, Math.max(1, ...data.x)] }, y: { auto: false, range: [0, 100] } },
       axes: [
         { values: minutes, stroke: "currentColor", grid: { stroke: "#8884" } },
