@@ -42,15 +42,20 @@ function tests(list: TestResult[]): HTMLElement {
         el("td", { class: "verdict" }, verdict(test.status)),
         cell(test.input),
         cell(test.expected),
-        // a function may return null: show that value; a message only when there is none
-        cell(test.actual !== undefined ? test.actual : (test.message ?? test.stderr)),
+        // a judged answer is a value (null too, when the function returned nothing); any
+        // other verdict (an error, a time limit) has no value, only what went wrong
+        cell(JUDGED.has(test.status) ? test.actual : (test.message ?? test.stderr)),
       ),
     );
   }
   return el("table", { class: "tests" }, head, body);
 }
 
+/** Verdicts that compared a returned value with the expected one. */
+const JUDGED = new Set(["accepted", "wrong_answer"]);
+
 function cell(value: unknown): HTMLTableCellElement {
-  const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  // a value the program gave is shown as JSON, null included; no value at all is blank
+  const text = value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
   return el("td", { class: "mono" }, text.length > 400 ? `${text.slice(0, 400)}…` : text);
 }

@@ -24,6 +24,9 @@ const HEIGHT = 220;
 const PRINT_WIDTH = 680;
 
 /** Axis labels: x is in minutes; short sessions split below a minute, so m:ss. */
+/** The text colour of the chart's page (dark theme or print): a canvas cannot read
+ * `currentColor` for every text it draws, so axes ask for it at each redraw. */
+const ink = (u: uPlot): string => getComputedStyle(u.root).color;
 const minutes = (_u: uPlot, splits: number[]): string[] => splits.map((v) => formatMs(v * 60_000));
 
 function activityChart(node: HTMLElement, points: ActivityPoint[], width: number): uPlot | null {
@@ -42,9 +45,9 @@ function activityChart(node: HTMLElement, points: ActivityPoint[], width: number
         count: { range: (_u, _min, max) => [0, Math.max(2, max)] },
       },
       axes: [
-        { values: minutes, incrs: [1, 2, 5, 10, 15, 30, 60], stroke: "currentColor", grid: { stroke: "#8884" } },
-        { label: "edits", stroke: "currentColor", grid: { stroke: "#8884" } },
-        { scale: "count", side: 1, label: "runs · AI turns", stroke: "currentColor", grid: { show: false } },
+        { values: minutes, incrs: [1, 2, 5, 10, 15, 30, 60], stroke: ink, grid: { stroke: "#8884" } },
+        { label: "edits", stroke: ink, grid: { stroke: "#8884" } },
+        { scale: "count", side: 1, label: "runs · AI turns", stroke: ink, grid: { show: false } },
       ],
       series: [
         { label: "minute", value: (_u, v) => (v === null ? "—" : formatMs(v * 60_000)) },
@@ -83,8 +86,8 @@ function testsChart(node: HTMLElement, points: TestsPoint[], report: ReportData,
       legend: { live: false },
       scales: { x: { time: false, auto: false, range: [0, Math.max(1, ...data.x)] }, y: { auto: false, range: [0, 100] } },
       axes: [
-        { values: minutes, stroke: "currentColor", grid: { stroke: "#8884" } },
-        { label: "tests passing", values: (_u, splits) => splits.map((v) => `${v}%`), stroke: "currentColor", grid: { stroke: "#8884" } },
+        { values: minutes, stroke: ink, grid: { stroke: "#8884" } },
+        { label: "tests passing", values: (_u, splits) => splits.map((v) => `${v}%`), stroke: ink, grid: { stroke: "#8884" } },
       ],
       series,
     },
