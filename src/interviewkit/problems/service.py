@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
@@ -35,7 +35,8 @@ from interviewkit.sessions.service import (
     NewFile,
     SessionDraft,
     SessionService,
-    decode_cursor,
+    after_cursor,
+    contains_any_case,
     encode_cursor,
 )
 
@@ -311,22 +312,9 @@ class ProblemService:
         if external_ref is not None:
             query = query.where(Candidate.external_ref == external_ref)
         if q:
-            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
-            pattern = pattern.replace("_", "\\_")
-            query = query.where(
-                or_(
-                    func.lower(Candidate.name).like(pattern, escape="\\"),
-                    func.lower(Candidate.email).like(pattern, escape="\\"),
-                )
-            )
+            query = query.where(contains_any_case(q, Candidate.name, Candidate.email))
         if cursor:
-            created, candidate_id = decode_cursor(cursor)
-            query = query.where(
-                or_(
-                    Candidate.created_at < created,
-                    and_(Candidate.created_at == created, Candidate.id < candidate_id),
-                )
-            )
+            query = query.where(after_cursor(cursor, Candidate.created_at, Candidate.id))
         query = query.order_by(Candidate.created_at.desc(), Candidate.id.desc()).limit(limit + 1)
         with read_session(self.factory) as db:
             rows = list(db.scalars(query))

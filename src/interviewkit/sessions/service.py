@@ -21,7 +21,17 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Literal, TypeVar, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    Table,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, object_session, sessionmaker
 
 from interviewkit.auth.service import TokenAccess
@@ -208,12 +218,8 @@ class SessionService(WorkspaceFiles):
         """
         query = self._filtered(status, candidate, template, created_after, created_before)
         if cursor:
-            created, session_id = decode_cursor(cursor)
             query = query.where(
-                or_(
-                    InterviewSession.created_at < created,
-                    and_(InterviewSession.created_at == created, InterviewSession.id < session_id),
-                )
+                after_cursor(cursor, InterviewSession.created_at, InterviewSession.id)
             )
         query = query.order_by(InterviewSession.created_at.desc(), InterviewSession.id.desc())
         with read_session(self.factory) as db:
@@ -239,12 +245,9 @@ class SessionService(WorkspaceFiles):
         if created_before is not None:
             query = query.where(InterviewSession.created_at < created_before)
         if candidate:
-            pattern = "%" + candidate.lower().replace("\\", "\\\\").replace("%", "\\%") + "%"
-            pattern = pattern.replace("_", "\\_")
             query = query.where(
-                or_(
-                    func.lower(InterviewSession.candidate_name).like(pattern, escape="\\"),
-                    func.lower(InterviewSession.candidate_email).like(pattern, escape="\\"),
+                contains_any_case(
+                    candidate, InterviewSession.candidate_name, InterviewSession.candidate_email
                 )
             )
         return query
@@ -502,6 +505,22 @@ def deadline_of(start: datetime, config: Mapping[str, Any]) -> datetime | None:
     if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
         return None
     return start + timedelta(minutes=minutes)
+
+
+def contains_any_case(text: str, *columns: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+    """Rows where one of ``columns`` contains ``text``, in any case; LIKE's wildcards and
+    its escape character in ``text`` match themselves (a search for "a_b" is literal)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
+def after_cursor(
+    cursor: str, created: SQLColumnExpression[datetime], row_id: SQLColumnExpression[str]
+) -> ColumnElement[bool]:
+    """Rows after ``cursor`` in newest-first keyset order (creation time, then id)."""
+    created_at, last_id = decode_cursor(cursor)
+    return or_(created < created_at, and_(created == created_at, row_id < last_id))
 
 
 def _encode_cursor(row: InterviewSession) -> str:
