@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.deps import SessionId, Staff
@@ -19,7 +18,7 @@ from interviewkit.errors import bad_request
 from interviewkit.problems.bank import PROBLEM_ID
 from interviewkit.review.schemas import Compare, Report, ScorecardIn, ScorecardOut, Scorecards
 from interviewkit.review.service import COMPARE_MAX, ReviewService
-from interviewkit.sessions.api import Filters
+from interviewkit.sessions.api import Filters, json_response
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
 
@@ -48,17 +47,13 @@ def _service(request: Request) -> ReviewService:
     return service
 
 
-def _json(body: BaseModel, status_code: int = 200) -> Response:
-    return Response(body.model_dump_json(), status_code, media_type="application/json")
-
-
 @router.get(
     "/sessions/{session_id}/scorecards",
     response_model=Scorecards,
     summary="The session's rubric and every interviewer's scorecard",
 )
 async def list_scorecards(session_id: SessionId, request: Request, _: Staff) -> Response:
-    return _json(await run_in_threadpool(_service(request).scorecards, session_id))
+    return json_response(await run_in_threadpool(_service(request).scorecards, session_id))
 
 
 @router.post(
@@ -70,7 +65,7 @@ async def save_scorecard(
     session_id: SessionId, body: ScorecardIn, request: Request, principal: Staff
 ) -> Response:
     saved = await run_in_threadpool(_service(request).save_scorecard, session_id, principal, body)
-    return _json(saved)
+    return json_response(saved)
 
 
 @router.get(
@@ -79,7 +74,7 @@ async def save_scorecard(
     summary="The report a hiring panel decides from: parts, scores, integrity, AI use, charts",
 )
 async def session_report(session_id: SessionId, request: Request, _: Staff) -> Response:
-    return _json(await run_in_threadpool(_service(request).report, session_id))
+    return json_response(await run_in_threadpool(_service(request).report, session_id))
 
 
 @router.get(
@@ -102,7 +97,7 @@ async def compare(
             raise bad_request("invalid_parameter", "sessions: comma-separated session ids")
         if len(ids) > COMPARE_MAX:
             raise bad_request("too_many_sessions", f"compare at most {COMPARE_MAX} sessions")
-    return _json(await run_in_threadpool(_service(request).compare, template_id, ids))
+    return json_response(await run_in_threadpool(_service(request).compare, template_id, ids))
 
 
 @router.get(
