@@ -7,6 +7,7 @@ through their services only (never their tables) and owns one table, ``scorecard
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -325,12 +326,7 @@ class ReviewService:
                     tests=TestCounts(
                         passed=result.passed if result else 0,
                         total=result.total if result else 0,
-                        visible_passed=tally.visible_passed,
-                        visible_total=tally.visible_total,
-                        hidden_passed=tally.hidden_passed,
-                        hidden_total=tally.hidden_total,
-                        large_passed=tally.large_passed,
-                        large_total=tally.large_total,
+                        **dataclasses.asdict(tally),
                     ),
                     runs=seen.runs,
                     time_to_first_run_ms=seen.first_run_ms,
