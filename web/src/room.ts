@@ -15,7 +15,7 @@ import { renderProblem, type Problem } from "./panels/problem";
 import { Timer } from "./panels/timer";
 import { FileTree } from "./panels/tree";
 import type { ClientMessage, ExecutionResult, FileOp, ServerMessage, StoredEvent } from "./protocol";
-import { FileSync, type SyncHost } from "./sync";
+import { FileSync, applyFileEvent, type SyncHost } from "./sync";
 import { toCodePoints } from "./text";
 
 type Session = {
@@ -41,7 +41,7 @@ const RUN_SETTLE_MS = 5000;
 export class Room implements SyncHost {
   readonly clientId = `c${Math.random().toString(36).slice(2, 10)}`;
   private counter = 0;
-  private readonly files = new Map<string, FileSync>();
+  readonly files = new Map<string, FileSync>();
   private activePath: string | null = null;
   private readonly view: EditorView;
   private readonly channel: Channel;
@@ -258,29 +258,8 @@ export class Room implements SyncHost {
   }
 
   private fileEvent(event: StoredEvent): void {
-    const path = event.file ?? "";
-    switch (event.type) {
-      case "file_created":
-        if (!this.files.has(path)) this.addFile(path, event.content ?? "", event.version ?? 1);
-        if (this.isOwn(event.id)) this.open(path, true);
-        break;
-      case "file_moved":
-        this.moveFile(path, event.to ?? path, event.version);
-        break;
-      case "file_deleted":
-        this.dropFile(path);
-        break;
-      case "snapshot":
-      case "session_started":
-        for (const [file, content] of Object.entries(event.files ?? {})) {
-          const sync = this.files.get(file);
-          if (sync) sync.receive({ type: "file_written", content, version: sync.version + 1 });
-          else this.addFile(file, content, 1);
-        }
-        break;
-      default:
-        this.files.get(path)?.receive(event);
-    }
+    applyFileEvent(this, event);
+    if (event.type === "file_created" && this.isOwn(event.id)) this.open(event.file ?? "", true);
     this.tree.render();
     this.renderStatus();
   }
@@ -318,7 +297,7 @@ export class Room implements SyncHost {
 
   // ---- files ------------------------------------------------------------------------
 
-  private addFile(path: string, content: string, version: number): FileSync {
+  addFile(path: string, content: string, version: number): FileSync {
     const sync = new FileSync(path, content, version, this, () =>
       baseExtensions(
         path,
@@ -334,7 +313,7 @@ export class Room implements SyncHost {
     return sync;
   }
 
-  private dropFile(path: string): void {
+  dropFile(path: string): void {
     const sync = this.files.get(path);
     if (!sync) return;
     if (this.activePath === path) {
@@ -345,7 +324,7 @@ export class Room implements SyncHost {
     if (!this.activePath && this.files.size) this.open(this.preferredFile());
   }
 
-  private moveFile(from: string, to: string, version: number | undefined): void {
+  moveFile(from: string, to: string, version: number | undefined): void {
     const sync = this.files.get(from);
     if (!sync) return;
     this.files.delete(from);

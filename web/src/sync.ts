@@ -367,3 +367,41 @@ export class FileSync {
     return getSyncedVersion(this.current);
   }
 }
+
+/** What applying a stored workspace event needs of a page that holds the files. */
+export interface FileSet {
+  readonly files: Map<string, FileSync>;
+  addFile(path: string, content: string, version: number): unknown;
+  moveFile(from: string, to: string, version: number | undefined): void;
+  dropFile(path: string): void;
+}
+
+/**
+ * Applies one stored workspace event (a `file-operation` message's event) to `set`: the
+ * room and the interviewer's live view keep their files the same way, each then doing
+ * what its page needs (opening the file, redrawing).
+ */
+export function applyFileEvent(set: FileSet, event: StoredEvent): void {
+  const path = event.file ?? "";
+  switch (event.type) {
+    case "file_created":
+      if (!set.files.has(path)) set.addFile(path, event.content ?? "", event.version ?? 1);
+      break;
+    case "file_moved":
+      set.moveFile(path, event.to ?? path, event.version);
+      break;
+    case "file_deleted":
+      set.dropFile(path);
+      break;
+    case "snapshot":
+    case "session_started":
+      for (const [file, content] of Object.entries(event.files ?? {})) {
+        const sync = set.files.get(file);
+        if (sync) sync.receive({ type: "file_written", content, version: sync.version + 1 });
+        else set.addFile(file, content, 1);
+      }
+      break;
+    default:
+      set.files.get(path)?.receive(event);
+  }
+}

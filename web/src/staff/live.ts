@@ -18,7 +18,7 @@ import { languageMode, modeFor } from "../editor";
 import { verdict } from "../panels/output";
 import { Timer } from "../panels/timer";
 import type { ClientEvent, ClientMessage, ServerMessage, StoredEvent } from "../protocol";
-import { FileSync, type SyncHost } from "../sync";
+import { FileSync, applyFileEvent, type SyncHost } from "../sync";
 import { toUtf16 } from "../text";
 import { StaffApi } from "./http";
 import { formatMs, runTone, type Marker, type Timeline } from "./timeline";
@@ -35,7 +35,7 @@ const FROM_TIMELINE = new Set(["paste", "note"]);
 export class LiveView implements SyncHost {
   readonly clientId = `s${Math.random().toString(36).slice(2, 10)}`;
   private counter = 0;
-  private readonly files = new Map<string, FileSync>();
+  readonly files = new Map<string, FileSync>();
   private readonly peers = new Map<string, { offset: number; end: number | null }>();
   private activePath: string | null = null;
   private readonly view: EditorView;
@@ -178,29 +178,9 @@ export class LiveView implements SyncHost {
   }
 
   private fileEvent(event: StoredEvent): void {
+    applyFileEvent(this, event);
     const path = event.file ?? "";
-    switch (event.type) {
-      case "file_created":
-        if (!this.files.has(path)) this.addFile(path, event.content ?? "", event.version ?? 1);
-        break;
-      case "file_moved":
-        this.moveFile(path, event.to ?? path, event.version);
-        break;
-      case "file_deleted":
-        this.dropFile(path);
-        break;
-      case "snapshot":
-      case "session_started":
-        for (const [file, content] of Object.entries(event.files ?? {})) {
-          const sync = this.files.get(file);
-          if (sync) sync.receive({ type: "file_written", content, version: sync.version + 1 });
-          else this.addFile(file, content, 1);
-        }
-        break;
-      default:
-        this.files.get(path)?.receive(event);
-        if (event.type === "edit" && path !== this.activePath && this.files.has(path)) this.open(path);
-    }
+    if (event.type === "edit" && path !== this.activePath && this.files.has(path)) this.open(path);
     if (!this.activePath && this.files.size) this.open([...this.files.keys()].sort()[0]);
     this.drawPeer();
     this.renderTabs();
@@ -262,7 +242,7 @@ export class LiveView implements SyncHost {
 
   // ---- files -----------------------------------------------------------------------------
 
-  private addFile(path: string, content: string, version: number): void {
+  addFile(path: string, content: string, version: number): void {
     const sync = new FileSync(path, content, version, this, () => viewerExtensions(path, "Candidate's code"));
     this.files.set(path, sync);
     modeFor(path)
@@ -270,7 +250,7 @@ export class LiveView implements SyncHost {
       .catch(() => undefined);
   }
 
-  private dropFile(path: string): void {
+  dropFile(path: string): void {
     const sync = this.files.get(path);
     if (!sync) return;
     if (this.activePath === path) {
@@ -280,7 +260,7 @@ export class LiveView implements SyncHost {
     this.files.delete(path);
   }
 
-  private moveFile(from: string, to: string, version: number | undefined): void {
+  moveFile(from: string, to: string, version: number | undefined): void {
     const sync = this.files.get(from);
     if (!sync) return;
     this.files.delete(from);
