@@ -16,26 +16,37 @@ REQUIRED=(
 BROWSER=(
   "chromium chromium"
   "fc-list fonts-liberation"      # a font, so pages render text the same everywhere
+  # real recorded speech with its transcripts: the speech engines' word error rate
+  "/usr/share/asterisk/sounds/en_US_f_Allison/auth-thankyou.wav asterisk-core-sounds-en-wav"
+  "/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz asterisk-core-sounds-en"
 )
 LANGUAGES=(
   "javac default-jdk-headless"    # Java (JDK 17 or newer: javac + java)
   "g++ g++"                       # C++
 )
 
+# A command on PATH, or (an absolute path) a file a package installs.
+present() {
+  case "$1" in
+    /*) test -e "$1" ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
 missing_required=()
 missing_languages=()
 missing_browser=()
 for entry in "${REQUIRED[@]}"; do
   read -r command package <<<"$entry"
-  command -v "$command" >/dev/null 2>&1 || missing_required+=("$package")
+  present "$command" || missing_required+=("$package")
 done
 for entry in "${LANGUAGES[@]}"; do
   read -r command package <<<"$entry"
-  command -v "$command" >/dev/null 2>&1 || missing_languages+=("$package")
+  present "$command" || missing_languages+=("$package")
 done
 for entry in "${BROWSER[@]}"; do
   read -r command package <<<"$entry"
-  command -v "$command" >/dev/null 2>&1 || missing_browser+=("$package")
+  present "$command" || missing_browser+=("$package")
 done
 # Debian's python3 splits venv/ensurepip into its own package.
 if ! "${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1; then
@@ -61,7 +72,7 @@ if [ ${#missing_required[@]} -gt 0 ]; then
   exit 1
 fi
 if [ ${#missing_browser[@]} -gt 0 ]; then
-  echo "warning: the browser tests need: sudo apt-get install ${missing_browser[*]}" >&2
+  echo "warning: the browser and speech tests need: sudo apt-get install ${missing_browser[*]}" >&2
 fi
 # Missing toolchains only remove their language: the server lists what it finds.
 if [ ${#missing_languages[@]} -gt 0 ]; then

@@ -266,6 +266,59 @@ class Settings(BaseSettings):
         200, ge=1, description="A gap in the pushed log is read from the database after this"
     )
 
+    # --- speech engines (speech/) and the voice interviewer (voice/) --------------------------
+    stt_engine: Literal["whisper", "pocketsphinx", "openai"] = Field(
+        "whisper", description="Speech to text: whisper (offline), pocketsphinx, openai"
+    )
+    stt_model_dir: Path | None = Field(
+        None, description="A CTranslate2 Whisper model directory (default: the bundled tiny.en)"
+    )
+    stt_threads: int = Field(1, ge=1, le=64, description="CPU threads per transcription")
+    stt_openai_model: str = Field("whisper-1", description="For stt_engine=openai")
+    tts_engine: Literal["piper", "espeak", "openai"] = Field(
+        "piper", description="Text to speech: piper (offline), espeak (instant), openai"
+    )
+    tts_voice_model: Path | None = Field(
+        None, description="A Piper voice (.onnx beside its .onnx.json; default: bundled joe)"
+    )
+    tts_openai_model: str = Field("tts-1", description="For tts_engine=openai")
+    tts_openai_voice: str = Field("alloy", description="For tts_engine=openai")
+    vad_engine: Literal["silero", "pocketsphinx"] = Field(
+        "silero", description="Voice activity: silero (ONNX), pocketsphinx's endpointer"
+    )
+    vad_threshold: float = Field(0.5, gt=0, lt=1, description="Speech probability of a frame")
+    voice_enabled: bool = Field(True, description="The voice interviewer in the room")
+    voice_max_sessions: int = Field(
+        8, ge=0, description="Voice conversations one server process holds at once"
+    )
+    voice_hangover_ms: int = Field(
+        500, ge=100, le=5000, description="Silence that ends a turn (an unclear ending)"
+    )
+    voice_complete_hangover_ms: int = Field(
+        250, ge=50, le=5000, description="Silence that ends a turn after a complete sentence"
+    )
+    voice_trailing_hangover_ms: int = Field(
+        1200, ge=100, le=10_000, description="Silence after 'so…', 'and', 'um' before it ends"
+    )
+    voice_partial_interval_ms: int = Field(
+        800, ge=100, le=10_000, description="Re-transcribe a running utterance this often"
+    )
+    voice_max_utterance_s: float = Field(
+        30.0, gt=0, le=300, description="A longer utterance is cut into turns"
+    )
+    voice_max_chunk_ms: int = Field(
+        200, ge=20, le=1000, description="The longest audio-chunk frame a client may send"
+    )
+    voice_checkin_idle_minutes: float = Field(
+        3.0, gt=0, description="The interviewer checks in after this long without an edit"
+    )
+    voice_checkin_failed_runs: int = Field(
+        3, ge=1, description="...or after this many failing runs in a row"
+    )
+    voice_record_audio: bool = Field(
+        False, description="Keep each turn's audio (Opus/OGG) in the object store"
+    )
+
     # --- problem bank and adaptive questions (IRT) ------------------------------------------
     problems_dir: Path | None = Field(
         None, description="Your own problems: bank/*.yaml and templates/*.yaml, over ours"

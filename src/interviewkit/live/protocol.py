@@ -10,7 +10,8 @@ are encoded once per event by :func:`stored_message`, not once per connection.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+import struct
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -129,8 +130,41 @@ class Pong(ClientMessage):
     id: MessageId | None = None
 
 
+VOICE_COMMANDS = ("run", "submit", "hint", "repeat", "time", "stop-talking")
+"""What a candidate can ask the voice interviewer for, by voice or by button."""
+
+
+class VoiceControl(ClientMessage):
+    """Start or stop the voice interviewer for this connection, or change how it listens.
+
+    ``start`` opens the conversation (the server answers ``voice``); ``talk``/``release``
+    are push-to-talk's press and release (release ends the turn at once); ``mute`` keeps
+    the conversation but ignores the microphone.
+    """
+
+    type: Literal["voice"]
+    id: MessageId
+    action: Literal["start", "stop", "mode", "talk", "release", "mute", "unmute"]
+    mode: Literal["push-to-talk", "hands-free"] | None = None
+
+
+class VoiceCommandRequest(ClientMessage):
+    """A voice command given by button or keyboard instead of by voice."""
+
+    type: Literal["voice-command"]
+    id: MessageId
+    command: Literal["run", "submit", "hint", "repeat", "time", "stop-talking"]
+
+
 Client = Annotated[
-    Hello | FileOperation | EventBatch | CodeExecution | Ping | Pong,
+    Hello
+    | FileOperation
+    | EventBatch
+    | CodeExecution
+    | Ping
+    | Pong
+    | VoiceControl
+    | VoiceCommandRequest,
     Field(discriminator="type"),
 ]
 CLIENT_ADAPTER: TypeAdapter[Client] = TypeAdapter(Client)
@@ -257,6 +291,67 @@ class StoredMessage(ServerMessage):
     event: dict[str, Any]
 
 
+class WordTiming(ServerMessage):
+    w: str
+    start: float
+    """Seconds from the start of the utterance."""
+    end: float
+
+
+class TranscriptLine(ServerMessage):
+    """What one speaker said: ``final`` false for a running partial of the candidate."""
+
+    type: Literal["transcript"] = "transcript"
+    speaker: Literal["candidate", "interviewer"]
+    utterance: int
+    text: str
+    final: bool
+    words: list[WordTiming] = []
+
+
+class InterviewerSpeech(ServerMessage):
+    """The interviewer starts saying ``text``: ``audio-chunk`` frames of ``speech`` follow
+    (PCM16 mono at ``sample_rate``), ending with one frame flagged last."""
+
+    type: Literal["interviewer-speech"] = "interviewer-speech"
+    speech: int
+    text: str
+    sample_rate: int
+    command: str | None = None
+    """The voice command this answers, if it answers one."""
+
+
+class TurnState(ServerMessage):
+    """Who has the floor, and where the interview is (greet, present, clarify, coding,
+    hint, follow-up, wrap-up, done)."""
+
+    type: Literal["turn"] = "turn"
+    state: Literal["listening", "candidate", "thinking", "interviewer"]
+    phase: str
+
+
+class Flush(ServerMessage):
+    """Stop playing ``speech`` now (the candidate barged in, or asked for quiet)."""
+
+    type: Literal["flush"] = "flush"
+    speech: int
+
+
+class VoiceState(ServerMessage):
+    """The voice conversation of this connection: on, off, or unavailable and why."""
+
+    type: Literal["voice"] = "voice"
+    status: Literal["on", "off", "unavailable"]
+    re: str | None = None
+    mode: Literal["push-to-talk", "hands-free"] = "hands-free"
+    muted: bool = False
+    recording_audio: bool = False
+    """Whether the turns' audio itself is kept (transcripts always are)."""
+    detail: str | None = None
+    engines: dict[str, str] = {}
+    """stt, tts and vad engine names."""
+
+
 Server = Annotated[
     Welcome
     | Ack
@@ -265,7 +360,12 @@ Server = Annotated[
     | SessionInfo
     | ErrorMessage
     | Heartbeat
-    | StoredMessage,
+    | StoredMessage
+    | TranscriptLine
+    | InterviewerSpeech
+    | TurnState
+    | Flush
+    | VoiceState,
     Field(discriminator="type"),
 ]
 SERVER_ADAPTER: TypeAdapter[Server] = TypeAdapter(Server)
@@ -290,3 +390,41 @@ def stored_message(stored: dict[str, Any]) -> str:
         separators=(",", ":"),
         ensure_ascii=False,
     )
+
+
+# ---- binary frames: audio-chunk ----------------------------------------------------------
+
+AUDIO_HEADER = struct.Struct(">BBHI")
+"""kind, flags, speech, seq (network order), then little-endian PCM16 mono samples."""
+AUDIO_FROM_CLIENT = 1
+"""The candidate's microphone: 16 kHz; ``speech`` is 0."""
+AUDIO_FROM_SERVER = 2
+"""The interviewer's voice, at the ``sample_rate`` of its ``interviewer-speech``."""
+AUDIO_LAST = 0x01
+"""Flag: the last frame of this ``speech`` (its payload may be empty)."""
+MIC_SAMPLE_RATE = 16_000
+
+
+class AudioChunk(NamedTuple):
+    kind: int
+    flags: int
+    speech: int
+    seq: int
+    pcm: bytes
+
+
+def pack_audio(kind: int, seq: int, pcm: bytes, *, speech: int = 0, flags: int = 0) -> bytes:
+    return AUDIO_HEADER.pack(kind, flags, speech & 0xFFFF, seq & 0xFFFFFFFF) + pcm
+
+
+def unpack_audio(frame: bytes) -> AudioChunk:
+    """One binary frame; ValueError if it is not an audio-chunk of whole samples."""
+    if len(frame) < AUDIO_HEADER.size:
+        raise ValueError("an audio-chunk frame starts with an 8-byte header")
+    kind, flags, speech, seq = AUDIO_HEADER.unpack_from(frame)
+    if kind not in (AUDIO_FROM_CLIENT, AUDIO_FROM_SERVER):
+        raise ValueError(f"unknown binary frame kind {kind}")
+    pcm = frame[AUDIO_HEADER.size :]
+    if len(pcm) % 2:
+        raise ValueError("PCM16 audio has an even number of bytes")
+    return AudioChunk(kind, flags, speech, seq, pcm)

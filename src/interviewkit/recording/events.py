@@ -117,12 +117,59 @@ class AIInteraction(_Event):
     cost_usd: float = Field(0, ge=0)
 
 
+class SpokenWord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    w: str = Field(max_length=200)
+    start_ms: int = Field(ge=0)
+    end_ms: int = Field(ge=0)
+
+
 class Transcript(_Event):
+    """A line of speech. ``start_ms``/``end_ms`` are session times (like ``t_ms``);
+    the voice interviewer adds the utterance number and its words' timings."""
+
     type: Literal["transcript"]
     speaker: str = Field(min_length=1, max_length=100)
     text: str = Field(max_length=100_000)
     start_ms: int = Field(ge=0)
     end_ms: int = Field(ge=0)
+    utterance: int | None = Field(None, ge=0)
+    words: list[SpokenWord] | None = Field(None, max_length=10_000)
+
+
+class VoiceCommand(_Event):
+    """A command the candidate gave the voice interviewer, and what came of it."""
+
+    type: Literal["voice_command"]
+    command: Literal["run", "submit", "hint", "repeat", "time", "stop-talking"]
+    said: str | None = Field(None, max_length=2000, description="The words, if spoken")
+    outcome: str = Field("", max_length=2000)
+    execution_id: str | None = None
+
+
+class VoiceAudio(_Event):
+    """One turn's audio, kept in the object store (``voice_record_audio``)."""
+
+    type: Literal["voice_audio"]
+    speaker: Literal["candidate", "interviewer"]
+    utterance: int = Field(ge=0)
+    key: str = Field(min_length=1, max_length=1024)
+    content_type: str = "audio/ogg"
+    start_ms: int = Field(ge=0)
+    duration_ms: int = Field(ge=0)
+
+
+class VoiceTurn(_Event):
+    """The timing of one spoken exchange: where the reply's latency went (ms)."""
+
+    type: Literal["voice_turn"]
+    utterance: int = Field(ge=0)
+    end_of_turn_ms: float = Field(ge=0)
+    stt_final_ms: float = Field(ge=0)
+    first_token_ms: float = Field(ge=0)
+    first_audio_ms: float = Field(ge=0)
+    barge_in: bool = False
 
 
 class Note(_Event):
@@ -160,6 +207,9 @@ Event = Annotated[
     | ExecutionFinished
     | AIInteraction
     | Transcript
+    | VoiceCommand
+    | VoiceAudio
+    | VoiceTurn
     | Note
     | Presence
     | Paste
@@ -176,6 +226,9 @@ SERVER_ONLY = frozenset(
         "file_written",
         "execution_requested",
         "execution_result",
+        "voice_command",
+        "voice_audio",
+        "voice_turn",
     }
 )
 """Types only the server writes: a client cannot forge a keyframe or a verdict."""
