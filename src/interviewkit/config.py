@@ -274,6 +274,9 @@ class Settings(BaseSettings):
         None, description="A CTranslate2 Whisper model directory (default: the bundled tiny.en)"
     )
     stt_threads: int = Field(1, ge=1, le=64, description="CPU threads per transcription")
+    stt_workers: int = Field(
+        2, ge=1, le=16, description="Transcriptions one Whisper model runs in parallel"
+    )
     stt_openai_model: str = Field("whisper-1", description="For stt_engine=openai")
     tts_engine: Literal["piper", "espeak", "openai"] = Field(
         "piper", description="Text to speech: piper (offline), espeak (instant), openai"
