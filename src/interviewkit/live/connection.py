@@ -56,11 +56,14 @@ from interviewkit.live.protocol import (
     Hello,
     Ping,
     SessionInfo,
+    VoiceCommandRequest,
+    VoiceControl,
     Welcome,
     op_event,
     parse_client,
 )
 from interviewkit.live.status import session_info
+from interviewkit.live.voice_port import AudioRefused, VoiceChannel, VoiceGateway
 from interviewkit.problems.service import ProblemService
 from interviewkit.ratelimit import RateLimiter
 from interviewkit.recording.service import Outcome, RecordingService
@@ -96,6 +99,8 @@ class LiveServices:
     hub: Hub
     web: WebSessionService | None = None
     """Staff browsers' sign-ins (None: only bearer credentials open the channel)."""
+    voice: VoiceGateway | None = None
+    """The voice interviewer (None: ``voice start`` is answered unavailable)."""
 
 
 class Connection:
@@ -113,13 +118,14 @@ class Connection:
         self.principal: Principal | None = None
         self._token = ""
         self._cookie = ""
-        self._queue: asyncio.Queue[str] = asyncio.Queue(self.settings.live_send_queue)
+        self._queue: asyncio.Queue[str | bytes] = asyncio.Queue(self.settings.live_send_queue)
         self._code: int | None = None
         self._reason = ""
         self._stop = asyncio.Event()
         self._heard = time.monotonic()
         self._limit = RateLimiter(self.settings.live_rate_per_s, self.settings.live_rate_burst)
         self._runs: set[asyncio.Task[None]] = set()
+        self.voice = VoiceChannel(self.settings, services.voice, session_id, self)
 
     # ---- the room's side (Member) ----------------------------------------------------------
 
@@ -149,13 +155,21 @@ class Connection:
     def room_left(self) -> int:
         return self._queue.maxsize - self._queue.qsize()
 
-    def send(self, text: str) -> None:
+    def send(self, text: str | bytes) -> None:
         if self._code is not None:
             return
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
             self._finish(4408, "too slow: the client did not read its messages")
+
+    def send_text(self, text: str) -> None:
+        """The voice conversation's JSON messages (:class:`VoiceSink`)."""
+        self.send(text)
+
+    def send_bytes(self, data: bytes) -> None:
+        """The interviewer's audio-chunk frames (:class:`VoiceSink`)."""
+        self.send(data)
 
     def end(self, code: int, last: str | None = None) -> None:
         """Close after what is queued (and ``last``); at once if the queue is full."""
@@ -207,6 +221,8 @@ class Connection:
             await hub.leave(room, self)
             for task in self._runs:
                 task.cancel()
+            with contextlib.suppress(Exception):  # the conversation ends with its connection
+                await self.voice.close()
         await self._close(self._code or 1000, self._reason)
 
     async def _run(self, writer: asyncio.Task[None]) -> None:
@@ -353,6 +369,9 @@ class Connection:
                 return
             self._heard = time.monotonic()
             try:
+                if frame.get("bytes") is not None:  # audio: metered by duration, not count
+                    self._audio(frame["bytes"])
+                    continue
                 if self._limit.wait_time("c") > 0:
                     raise Closed(4429, "too many messages")
                 message = self._parse(frame)
@@ -362,14 +381,23 @@ class Connection:
                 self._finish(closed.code, closed.reason)
                 return
 
+    def _audio(self, data: bytes) -> None:
+        try:
+            self.voice.binary(data)
+        except AudioRefused as exc:
+            raise Closed(4429, str(exc)) from None
+
     async def _writer(self) -> None:
         while True:
-            text = await self._queue.get()
-            if text is _CLOSE_NOW or text == _CLOSE_NOW:
+            item = await self._queue.get()
+            if item is _CLOSE_NOW or item == _CLOSE_NOW:
                 self._stop.set()
                 return
             try:
-                await self.websocket.send_text(text)
+                if isinstance(item, bytes):
+                    await self.websocket.send_bytes(item)
+                else:
+                    await self.websocket.send_text(item)
             except Exception:  # the client went away
                 self._finish(1006)
                 return
@@ -418,6 +446,7 @@ class Connection:
         except ValueError:
             raise Closed(4400, "not JSON") from None
         known = {"hello", "file-operation", "event", "code-execution", "ping", "pong"}
+        known |= {"voice", "voice-command"}
         if not isinstance(raw, dict) or raw.get("type") not in known:
             raise Closed(4400, "unknown message type")
         first = exc.errors()[0]
@@ -440,6 +469,11 @@ class Connection:
             task.add_done_callback(self._runs.discard)
         elif isinstance(message, Ping):
             self.send(Heartbeat(type="pong", re=message.id).model_dump_json(exclude_none=True))
+        elif isinstance(message, VoiceControl):
+            assert self.principal is not None
+            await self.voice.control(message, self.principal)
+        elif isinstance(message, VoiceCommandRequest):
+            self.voice.command(message)
         elif isinstance(message, Hello):
             self._error("already_welcomed", "hello is the first message only", None)
 
