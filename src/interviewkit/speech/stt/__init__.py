@@ -1,0 +1,1 @@
+"""Speech to text adapters: whisper (offline default), pocketsphinx (fallback), openai."""

@@ -1,0 +1,1 @@
+"""Text to speech adapters: piper (offline default), espeak (instant fallback), openai."""
