@@ -21,6 +21,24 @@ const entries = {
 
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
+
+// the microphone's AudioWorklet: a module of its own with nothing left to import (a
+// worklet cannot load the page's shared chunks), built first so that the room's bundle
+// knows its content-hashed name (MIC_WORKLET_FILE, resolved next to the room's script)
+const worklet = await build({
+  entryPoints: { "mic-worklet": join(here, "src", "voice", "mic-worklet.ts") },
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: "esm",
+  target: ["chrome100", "firefox100", "safari15"],
+  outdir,
+  entryNames: "[name]-[hash]",
+  metafile: true,
+  logLevel: "info",
+});
+const workletFile = basename(Object.keys(worklet.metafile.outputs).find((file) => file.endsWith(".js")));
+
 const result = await build({
   entryPoints: entries,
   bundle: true,
@@ -35,9 +53,10 @@ const result = await build({
   metafile: true,
   legalComments: "linked",
   logLevel: "info",
+  define: { MIC_WORKLET_FILE: JSON.stringify(`./${workletFile}`) },
 });
 
-const manifest = {};
+const manifest = { "mic-worklet.js": workletFile };
 for (const [file, meta] of Object.entries(result.metafile.outputs)) {
   if (!meta.entryPoint || file.endsWith(".map")) continue;
   const name = Object.keys(entries).find((key) => join(here, meta.entryPoint) === entries[key] || meta.entryPoint.endsWith(relative(here, entries[key])));

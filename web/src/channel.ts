@@ -15,7 +15,13 @@ export interface ChannelHandlers {
   state(state: ChannelState, code?: number): void;
   /** Called after each `welcome`: the moment to re-send what was not confirmed. */
   opened(): void;
+  /** A binary frame (an `audio-chunk` of the interviewer's voice). */
+  audio?(frame: ArrayBuffer): void;
 }
+
+/** Audio waiting in the socket's buffer beyond which a new frame is dropped, not queued:
+ * late speech is worse than a lost 20 ms on a slow link (about 2 s of 16 kHz PCM16). */
+const MAX_BUFFERED_AUDIO = 64 * 1024;
 
 export class Channel {
   private socket: WebSocket | null = null;
@@ -46,6 +52,7 @@ export class Channel {
       return;
     }
     this.socket = socket;
+    socket.binaryType = "arraybuffer";
     socket.onopen = () => {
       const hello: ClientMessage = { type: "hello", client_id: this.clientId };
       if (this.lastSeq !== null) hello.last_seq = this.lastSeq;
@@ -74,12 +81,23 @@ export class Channel {
     return true;
   }
 
+  /** A binary frame (the microphone's audio); false when it could not be sent now. */
+  sendBinary(frame: ArrayBuffer): boolean {
+    if (!this.isOpen || this.socket === null || this.socket.bufferedAmount > MAX_BUFFERED_AUDIO) return false;
+    this.socket.send(frame);
+    return true;
+  }
+
   /** Drop the connection (as a network failure would); it reconnects by itself. */
   drop(): void {
     this.socket?.close();
   }
 
   private receive(frame: MessageEvent): void {
+    if (frame.data instanceof ArrayBuffer) {
+      this.handlers.audio?.(frame.data);
+      return;
+    }
     if (typeof frame.data !== "string") return;
     let message: ServerMessage;
     try {

@@ -21,7 +21,9 @@ function boot(): void {
     fail("This page needs the invite link your interviewer sent you (it ends with #token=…).");
     return;
   }
-  const room = new Room(new Api(sessionId, token), token);
+  // the worklet is built next to this bundle (build.mjs defines its content-hashed name)
+  const micWorklet = new URL(MIC_WORKLET_FILE, import.meta.url).href;
+  const room = new Room(new Api(sessionId, token), token, micWorklet);
   room.start().catch((error: unknown) => {
     if (error instanceof ApiError && error.status === 401) {
       // candidate tokens stop working when the session ends

@@ -39,7 +39,55 @@ export type ClientMessage =
       stdin?: string;
     }
   | { type: "ping"; id?: string }
-  | { type: "pong" };
+  | { type: "pong" }
+  | { type: "voice"; id: string; action: VoiceAction; mode?: VoiceMode }
+  | { type: "voice-command"; id: string; command: VoiceCommand };
+
+// ---- voice (docs/live-protocol.md, "Voice") -----------------------------------------------
+
+export type VoiceMode = "push-to-talk" | "hands-free";
+export type VoiceAction = "start" | "stop" | "mode" | "talk" | "release" | "mute" | "unmute";
+/** What a candidate can ask the voice interviewer for, by voice or by button. */
+export const VOICE_COMMANDS = ["run", "submit", "hint", "repeat", "time", "stop-talking"] as const;
+export type VoiceCommand = (typeof VOICE_COMMANDS)[number];
+export type TurnStateName = "listening" | "candidate" | "thinking" | "interviewer";
+
+/** One recognised word: seconds from the start of the utterance. */
+export type WordTiming = { w: string; start: number; end: number };
+
+export type VoiceState = {
+  type: "voice";
+  status: "on" | "off" | "unavailable";
+  re?: string | null;
+  mode: VoiceMode;
+  muted: boolean;
+  recording_audio: boolean;
+  detail?: string | null;
+  engines: Record<string, string>;
+};
+
+export type TranscriptLine = {
+  type: "transcript";
+  speaker: "candidate" | "interviewer";
+  utterance: number;
+  text: string;
+  /** False for a running partial of the candidate's utterance. */
+  final: boolean;
+  words: WordTiming[];
+};
+
+/** The interviewer starts saying `text`: binary frames of `speech` follow at `sample_rate`. */
+export type InterviewerSpeech = {
+  type: "interviewer-speech";
+  speech: number;
+  text: string;
+  sample_rate: number;
+  command?: string | null;
+};
+
+export type TurnState = { type: "turn"; state: TurnStateName; phase: string };
+export type Flush = { type: "flush"; speech: number };
+export type VoiceMessage = VoiceState | TranscriptLine | InterviewerSpeech | TurnState | Flush;
 
 /** A stored recording event as the server pushes it (only the fields the room reads). */
 export type StoredEvent = {
@@ -89,7 +137,8 @@ export type ServerMessage =
   | ({ type: "session" } & SessionInfo)
   | { type: "error"; code: string; detail: string; re?: string }
   | { type: "ping"; id?: string }
-  | { type: "pong"; re?: string };
+  | { type: "pong"; re?: string }
+  | VoiceMessage;
 
 export type RunResult = {
   stdout: string;

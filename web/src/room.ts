@@ -17,6 +17,7 @@ import { FileTree } from "./panels/tree";
 import type { ClientMessage, ExecutionResult, FileOp, ServerMessage, StoredEvent } from "./protocol";
 import { FileSync, applyFileEvent, type SyncHost } from "./sync";
 import { toCodePoints } from "./text";
+import { VoicePanel } from "./voice/panel";
 
 type Session = {
   id: string;
@@ -50,6 +51,7 @@ export class Room implements SyncHost {
   private readonly timer = new Timer();
   private readonly signals: Signals;
   private readonly chat: Chat;
+  private readonly voice: VoicePanel;
   private channelState: ChannelState = "connecting";
   private structural = new Map<string, ClientMessage>();
   private runs = new Map<string, (result: ExecutionResult | null, error?: string) => void>();
@@ -59,7 +61,8 @@ export class Room implements SyncHost {
   private language: string | null = null;
   private ended = false;
 
-  constructor(private readonly api: Api, token: string) {
+  /** `micWorklet`: the URL of the microphone's AudioWorklet module (build.mjs). */
+  constructor(private readonly api: Api, token: string, micWorklet: string) {
     this.view = new EditorView({
       parent: $("#editor"),
       dispatchTransactions: (transactions, view) => {
@@ -79,6 +82,7 @@ export class Room implements SyncHost {
       message: (message) => this.receive(message),
       state: (state, code) => this.channelChanged(state, code),
       opened: () => this.resendAll(),
+      audio: (frame) => this.voice.audio(frame),
     });
     this.signals = new Signals((events) => this.send({ type: "event", id: this.nextId(), events }));
     this.tree = new FileTree({
@@ -90,6 +94,10 @@ export class Room implements SyncHost {
       remove: (path) => this.structure({ op: "delete", file: path, base_version: this.files.get(path)?.version }),
     });
     this.chat = new Chat(api);
+    this.voice = new VoicePanel(
+      { send: (message) => this.send(message), sendAudio: (frame) => this.channel.sendBinary(frame), nextId: () => this.nextId() },
+      micWorklet,
+    );
     $("#run-button").addEventListener("click", () => void this.execute("run"));
     $("#submit-button").addEventListener("click", () => void this.execute("submit"));
     ($("#language") as HTMLSelectElement).addEventListener("change", (event) =>
@@ -218,6 +226,13 @@ export class Room implements SyncHost {
       case "session":
         this.session(message.status, message.deadline_at, message.seconds_left, message.current_part);
         return;
+      case "voice":
+      case "transcript":
+      case "interviewer-speech":
+      case "turn":
+      case "flush":
+        this.voice.receive(message);
+        return;
       case "error":
         if (message.re && this.runs.has(message.re)) {
           this.runs.get(message.re)?.(null, message.detail);
@@ -288,6 +303,7 @@ export class Room implements SyncHost {
 
   private channelChanged(state: ChannelState, code?: number): void {
     this.channelState = state;
+    if (state !== "open") this.voice.channelLost();
     if (code === 4410) this.end("completed");
     else if (code === 4401) this.fatal("Your invite link is no longer valid. Ask your interviewer for a new one.");
     else if (code === 4404) this.fatal("This interview session does not exist.");
@@ -439,6 +455,7 @@ export class Room implements SyncHost {
     for (const id of ["#run-button", "#submit-button", "#chat-send", "#hint-button", "#new-file"]) {
       ($(id) as HTMLButtonElement).disabled = true;
     }
+    this.voice.end();
     this.view.dispatch({}); // the editor re-reads `ended` and refuses typing from now on
     this.notify(`This interview has ended (${status}). Thank you!`, "muted", true);
   }
