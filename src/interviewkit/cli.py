@@ -20,6 +20,7 @@ from interviewkit.db import create_db_engine, create_session_factory
 from interviewkit.errors import ProblemError
 from interviewkit.problems.cli import problems_app
 from interviewkit.sessions.models import SessionStatus
+from interviewkit.speech.cli import speech_app
 from interviewkit.storage import PortCheck
 
 app = typer.Typer(help="InterviewKit: AI-assisted technical interviews.", no_args_is_help=True)
@@ -32,6 +33,7 @@ app.add_typer(sessions_app, name="sessions")
 app.add_typer(problems_app, name="problems")
 recordings_app = typer.Typer(help="Session recordings.", no_args_is_help=True)
 app.add_typer(recordings_app, name="recordings")
+app.add_typer(speech_app, name="speech", no_args_is_help=True)
 
 console = Console()
 errors = Console(stderr=True)

@@ -7,7 +7,6 @@ engines) are needed by later domains, and the report says so instead of failing.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import shutil
 import subprocess
 import time
@@ -105,12 +104,6 @@ def probe_sandbox(settings: Settings) -> list[PortCheck]:
     return checks
 
 
-def probe_module(name: str, module: str, package: str) -> PortCheck:
-    found = importlib.util.find_spec(module) is not None
-    detail = f"python module {module}" + ("" if found else " not installed")
-    return PortCheck(name, found, detail, "" if found else f"pip install {package}")
-
-
 def probe_broker(settings: Settings) -> PortCheck:
     """The configured broker: memory needs nothing (one server process); Redis must
     answer a PING, or live clients on different processes stop seeing each other."""
@@ -141,6 +134,16 @@ def machine_checks(settings: Settings) -> list[PortCheck]:
         probe_broker(settings),
         *probe_sandbox(settings),
         *(probe_tool(probe) for probe in runtimes()),
-        probe_module("speech-to-text (pocketsphinx)", "pocketsphinx", "pocketsphinx"),
-        probe_module("text-to-speech (espeak-ng)", "espeakng_loader", "espeakng-loader"),
+        *probe_speech(settings),
+    ]
+
+
+def probe_speech(settings: Settings) -> list[PortCheck]:
+    """Each speech engine, really loaded: the configured ones and their offline fallbacks,
+    with the model's path, the packages' versions and (bundled Whisper) the model's hash."""
+    from interviewkit.speech.engines import describe
+
+    return [
+        PortCheck(check.name, check.ok, check.detail, check.fix, check.latency_ms)
+        for check in describe(settings)
     ]
