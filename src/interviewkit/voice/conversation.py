@@ -1,0 +1,475 @@
+"""One candidate's spoken interview on one live connection: the stages, glued.
+
+The conversation owns an ear, a transcriber and a mouth (:mod:`.pipeline`) and an
+interviewer (what to say), and handles the frames they report one at a time on its own
+task. What it does with them, in order of a turn:
+
+1. START: the candidate has the floor (``turn candidate``); if the interviewer is audible
+   that is a barge-in: ``flush`` and the reply in flight is cancelled.
+2. While they speak: a partial transcript every ``voice_partial_interval_ms`` of audio.
+3. PAUSE: the whole utterance so far is transcribed at once (the draft); the draft sets
+   the hangover (:mod:`.turns`) and the interviewer's opener for it is synthesized while
+   the hangover runs.
+4. END: the final text is the draft when no speech came after it (only a tail otherwise),
+   the opener plays at once if the final text asks for the same one, and the reply streams
+   sentence by sentence into speech, the next synthesized while the previous plays.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from interviewkit.config import Settings
+from interviewkit.live.protocol import (
+    AudioChunk,
+    TranscriptLine,
+    TurnState,
+    VoiceCommandRequest,
+    VoiceControl,
+    VoiceState,
+    WordTiming,
+)
+from interviewkit.live.voice_port import VoiceSink
+from interviewkit.speech.audio import to_pcm16
+from interviewkit.speech.ports import SAMPLE_RATE, Pcm16, Samples, Transcript
+from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed
+from interviewkit.voice.metrics import TurnTimes, VoiceMetrics
+from interviewkit.voice.pipeline import Ear, EngineSet, Mouth, Said, Transcriber, lines_of
+from interviewkit.voice.recorder import VoiceRecorder
+from interviewkit.voice.turns import TurnConfig, TurnDetector, TurnEvent
+
+log = logging.getLogger("interviewkit.voice")
+ECHO_GUARD_S = 0.15
+"""Speech that starts within 150 ms of the interviewer's first frame is taken for our own
+voice coming back through the candidate's speakers (the browser's echo cancellation
+converges in about that long), not a barge-in; it is ignored."""
+POLL_S = 2.0
+"""How often the interviewer is asked for a proactive line while nobody speaks."""
+NOISE = frozenset({"", "you", "thank you.", "thanks for watching!", "bye.", "."})
+"""What Whisper hears in breath and noise: not an utterance."""
+
+
+class InterviewerLike(Protocol):
+    """``voice.interviewer.Interviewer``, as the conversation uses it."""
+
+    phase: str
+
+    def opener(self, text: str) -> str | None: ...
+
+    def start(self) -> AsyncIterator[str]: ...
+
+    def reply(
+        self, text: str, *, utterance: int, opener_spoken: bool = False
+    ) -> AsyncIterator[str]: ...
+
+    def command(self, name: str) -> AsyncIterator[str]: ...
+
+    async def poll(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    """What every conversation of the process shares (built by the voice service)."""
+
+    settings: Settings
+    engines: EngineSet
+    ears: Executor
+    """The VAD's pool: small jobs that must never wait behind a transcription."""
+    work: Executor
+    """Speech to text and synthesis."""
+    metrics: VoiceMetrics
+    parse_command: Callable[[str], str | None]
+
+
+@dataclass
+class _Opener:
+    text: str
+    audio: asyncio.Task[list[Pcm16]]
+
+
+class Conversation:
+    """A :class:`~interviewkit.live.voice_port.VoiceLink` (see the module docstring)."""
+
+    def __init__(
+        self,
+        kit: Toolkit,
+        sink: VoiceSink,
+        interviewer: InterviewerLike,
+        recorder: VoiceRecorder,
+        on_close: Callable[[], None],
+        next_utterance: Callable[[], int],
+    ) -> None:
+        self.kit = kit
+        self.sink = sink
+        self.interviewer = interviewer
+        self.recorder = recorder
+        self._on_close = on_close
+        self._next_utterance = next_utterance
+        self.mode: Literal["push-to-talk", "hands-free"] = "hands-free"
+        self.muted = False
+        self.inbox: asyncio.Queue[Frame] = asyncio.Queue()
+        vad = kit.engines.vad
+        frame_ms = vad.frame_samples * 1000 / 16_000
+        self.detector = TurnDetector(TurnConfig.from_settings(kit.settings, frame_ms))
+        self.ear = Ear(
+            vad.stream(), vad.frame_samples, self.detector, kit.ears, self.inbox.put_nowait
+        )
+        self.transcriber = Transcriber(kit.engines.stt, kit.work, self.inbox.put_nowait)
+        self.mouth = Mouth(kit.engines.tts, kit.work, sink, self.inbox.put_nowait)
+        self.utterance = 0
+        self._draft: Transcribed | None = None
+        self._draft_wanted = False
+        self._partial_at = 0.0
+        self._opener: _Opener | None = None
+        self._reply: asyncio.Task[None] | None = None
+        self._first_frame = 0.0
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False
+        self._begun = False
+
+    # ---- VoiceLink ------------------------------------------------------------------------
+
+    def _begin(self, start: VoiceControl) -> None:
+        """Say ``voice on``, then greet: the loop, the poller and the greeting start."""
+        self._begun = True
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._loop()), loop.create_task(self._poll())]
+        self._state(start.id)
+        self._speak(self.interviewer.start(), utterance=self._next_utterance())
+
+    def audio(self, chunk: AudioChunk) -> None:
+        if self.muted or self._closed:
+            return
+        self.ear.hear(chunk.pcm, time.monotonic())
+
+    def control(self, message: VoiceControl) -> None:
+        action = message.action
+        if action == "start":
+            if not self._begun:
+                self._begin(message)
+                return
+        elif action == "mode" and message.mode is not None:
+            self.mode = message.mode
+            if self.mode == "push-to-talk":
+                self.ear.stop_listening()
+                self._end_now()
+            else:
+                self.ear.listen()
+        elif action == "talk":
+            self.ear.listen()
+        elif action == "release" and self.mode == "push-to-talk":
+            self._end_now()
+            self.ear.stop_listening()
+        elif action in ("mute", "unmute"):
+            self.muted = action == "mute"
+            if self.muted:
+                self.detector.reset()
+        if action != "stop":
+            self._state(message.id)
+
+    def command(self, message: VoiceCommandRequest) -> None:
+        if message.command == "stop-talking":
+            self._interrupt()
+            self._record_command("stop-talking", None, "stopped talking")
+            return
+        self._interrupt()
+        self._speak(
+            self.interviewer.command(message.command),
+            utterance=self._next_utterance(),
+            command=message.command,
+        )
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        reply = self._reply
+        self._interrupt(flush=False)
+        if reply is not None:
+            self._tasks.append(reply)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.ear.close()
+        self.sink.send_text(VoiceState(status="off", mode=self.mode).model_dump_json())
+        await self.recorder.close()
+        self._on_close()
+
+    # ---- the frames ----------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        while True:
+            frame = await self.inbox.get()
+            try:
+                self._handle(frame)
+            except Exception:  # one bad frame must not end the conversation
+                log.exception("voice: a %s frame failed", type(frame).__name__)
+
+    def _handle(self, frame: Frame) -> None:
+        if isinstance(frame, Heard):
+            self._heard(frame)
+        elif isinstance(frame, Transcribed):
+            self._transcribed(frame)
+        elif isinstance(frame, Spoke) and frame.started and self._first_frame == 0.0:
+            self._first_frame = frame.wall
+
+    def _heard(self, frame: Heard) -> None:
+        if frame.event is None:
+            self._maybe_partial(frame.audio_ms)
+        elif frame.event is TurnEvent.START:
+            self._started()
+        elif frame.event is TurnEvent.PAUSE:
+            self._draft_wanted = True
+            self._maybe_draft()
+        elif frame.event is TurnEvent.RESUME:
+            self._draft, self._draft_wanted, self._opener = None, False, None
+        elif frame.event is TurnEvent.END:
+            self._ended(frame)
+
+    def _started(self) -> None:
+        now = time.monotonic()
+        if self.mouth.audible and now - self._first_frame < ECHO_GUARD_S:
+            self.detector.reset()  # our own voice, heard back
+            return
+        if self.mouth.audible or self._reply is not None:
+            self._interrupt()
+            self.kit.metrics.barge_ins.observe(time.monotonic() - self.ear.last_voiced_wall)
+        self.utterance = self._next_utterance()
+        self._draft, self._draft_wanted, self._opener = None, False, None
+        self._partial_at = self.detector.started_ms
+        self._turn("candidate")
+
+    def _maybe_partial(self, audio_ms: float) -> None:
+        interval = self.kit.settings.voice_partial_interval_ms
+        if self.detector.paused or self.transcriber.busy:
+            return
+        if audio_ms - self._partial_at < interval:
+            return
+        self._partial_at = audio_ms
+        self.transcriber.start("partial", self.utterance, self.ear.utterance(audio_ms), audio_ms)
+
+    def _maybe_draft(self) -> None:
+        if not self._draft_wanted or self.transcriber.busy or not self.detector.paused:
+            return
+        self._draft_wanted = False
+        covered = self.detector.last_voiced_ms
+        self.transcriber.start("draft", self.utterance, self.ear.utterance(covered), covered)
+
+    def _transcribed(self, done: Transcribed) -> None:
+        current = done.utterance == self.utterance and self.detector.speaking
+        if current and done.transcript.text.strip():
+            self._line(done.transcript, final=False)
+        covers = done.covered_ms >= self.detector.last_voiced_ms
+        if done.kind == "draft" and current and self.detector.paused and covers:
+            self._draft = done
+            self._prepare_opener(done.transcript.text)
+            self.ear.judge_now(self.detector.set_draft(done.transcript.text))
+        self._maybe_draft()
+
+    def _prepare_opener(self, text: str) -> None:
+        opener = self.interviewer.opener(text)
+        if opener is None or (self._opener is not None and self._opener.text == opener):
+            return
+        task = asyncio.get_running_loop().create_task(self.mouth.prepare(opener))
+        self._opener = _Opener(opener, task)
+
+    def _ended(self, frame: Heard) -> None:
+        if self.utterance == 0:
+            return
+        ended = time.monotonic()
+        self._turn("thinking")
+        draft = self._draft if self._draft and self._draft.utterance == self.utterance else None
+        audio = self.ear.utterance(self.detector.last_voiced_ms)
+        started = self.ear.wall_at(self.detector.started_ms)
+        self._interrupt(flush=False)
+        self._reply = asyncio.get_running_loop().create_task(
+            self._answer(self.utterance, draft, audio, frame.wall, ended, started)
+        )
+
+    def _end_now(self) -> None:
+        self.ear.judge_now(self.detector.release())
+
+    # ---- answering -------------------------------------------------------------------------
+
+    async def _answer(
+        self,
+        utterance: int,
+        draft: Transcribed | None,
+        audio: Samples,
+        last_voiced: float,
+        ended: float,
+        started: float,
+    ) -> None:
+        transcript = await self._final(utterance, draft, audio)
+        stt_final = time.monotonic()
+        text = transcript.text.strip()
+        if text.lower() in NOISE:
+            self._turn("listening")
+            return
+        self._line(transcript, final=True, utterance=utterance)
+        self.recorder.line("candidate", utterance, text, started, last_voiced, transcript)
+        self.recorder.audio("candidate", utterance, [to_pcm16(audio)], SAMPLE_RATE, started)
+        command = self.kit.parse_command(text)
+        if command == "stop-talking":
+            self._record_command(command, text, "stopped talking")
+            self._turn("listening")
+            return
+        opener = self.interviewer.opener(text)
+        prepared = await self._opener_audio(opener)
+        lines = self.interviewer.reply(text, utterance=utterance, opener_spoken=opener is not None)
+        said = Said([], [], first_line=time.monotonic() if opener is not None else None)
+        try:
+            await self._say(lines, said, utterance, prepared=prepared)
+        finally:  # a reply cut short by a barge-in has its timings too
+            self._timed(utterance, said, last_voiced, ended, stt_final)
+
+    def _timed(
+        self, utterance: int, said: Said, last_voiced: float, ended: float, stt_final: float
+    ) -> None:
+        if said.first_audio is None:
+            return
+        first_token = said.first_line or said.first_audio
+        times = TurnTimes(
+            utterance,
+            (ended - last_voiced) * 1000,
+            (stt_final - last_voiced) * 1000,
+            (first_token - last_voiced) * 1000,
+            (said.first_audio - last_voiced) * 1000,
+            barge_in=said.interrupted,
+        )
+        self.kit.metrics.observe(times)
+        self.recorder.event(times.event())
+
+    async def _final(self, utterance: int, draft: Transcribed | None, audio: Samples) -> Transcript:
+        """The draft when it covers the whole utterance, else what is still needed."""
+        if draft is not None and draft.covered_ms >= self.detector.last_voiced_ms:
+            return draft.transcript
+        job = self.transcriber.job
+        if job is not None and not job.done():
+            with contextlib.suppress(Exception):
+                done = await asyncio.shield(job)
+                if done.kind == "draft" and done.covered_ms >= self.detector.last_voiced_ms:
+                    return done.transcript
+        finished = await self.transcriber.start(
+            "final", utterance, audio, self.detector.last_voiced_ms
+        )
+        return finished.transcript
+
+    async def _opener_audio(self, opener: str | None) -> tuple[str, list[Pcm16]] | None:
+        if opener is None:
+            return None
+        ready = self._opener
+        self._opener = None
+        if ready is not None and ready.text == opener:
+            return opener, await ready.audio
+        return opener, await self.mouth.prepare(opener)
+
+    def _speak(
+        self, lines: AsyncIterator[str], *, utterance: int, command: str | None = None
+    ) -> None:
+        """Say an interviewer turn that answers no utterance (greeting, button, poll)."""
+        self._interrupt(flush=False)
+        self._reply = asyncio.get_running_loop().create_task(
+            self._say(lines, Said([], []), utterance, command=command)
+        )
+
+    async def _say(
+        self,
+        lines: AsyncIterator[str],
+        said: Said,
+        utterance: int,
+        *,
+        command: str | None = None,
+        prepared: tuple[str, list[Pcm16]] | None = None,
+    ) -> None:
+        started = time.monotonic()
+        self._first_frame = 0.0
+        self._turn("interviewer")
+        try:
+            await self.mouth.say(lines, said, command=command, prepared=prepared)
+        except asyncio.CancelledError:
+            said.interrupted = True
+            raise
+        finally:
+            self._said(said, utterance, started)
+        self._turn("listening")
+
+    def _said(self, said: Said, utterance: int, started: float) -> None:
+        """Record what the interviewer said (as far as it got), and caption it."""
+        text = " ".join(said.lines).strip()
+        if not text:
+            return
+        line = TranscriptLine(speaker="interviewer", utterance=utterance, text=text, final=True)
+        self.sink.send_text(line.model_dump_json())
+        self.recorder.line("interviewer", utterance, text, started, time.monotonic())
+        rate = self.kit.engines.tts.sample_rate
+        self.recorder.audio("interviewer", utterance, said.audio, rate, said.first_audio or started)
+
+    def _interrupt(self, *, flush: bool = True) -> None:
+        """Stop the reply in flight; with ``flush``, the client drops what it buffered."""
+        reply, self._reply = self._reply, None
+        if reply is not None and not reply.done():
+            reply.cancel()
+        if flush:
+            self.mouth.flush()
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(POLL_S)
+            if self._reply is not None and not self._reply.done():
+                continue
+            if self.detector.speaking or self.mouth.audible:
+                continue
+            try:
+                lines = await self.interviewer.poll()
+            except Exception:
+                log.exception("voice: the interviewer's poll failed")
+                continue
+            if lines and not self.detector.speaking:
+                self._speak(lines_of(*lines), utterance=self._next_utterance())
+
+    # ---- messages --------------------------------------------------------------------------
+
+    def _line(self, transcript: Transcript, *, final: bool, utterance: int | None = None) -> None:
+        words = [WordTiming(w=w.text.strip(), start=w.start, end=w.end) for w in transcript.words]
+        line = TranscriptLine(
+            speaker="candidate",
+            utterance=utterance or self.utterance,
+            text=transcript.text.strip(),
+            final=final,
+            words=words,
+        )
+        self.sink.send_text(line.model_dump_json())
+
+    def _turn(self, state: Literal["listening", "candidate", "thinking", "interviewer"]) -> None:
+        if self._closed:
+            return
+        message = TurnState(state=state, phase=self.interviewer.phase)
+        self.sink.send_text(message.model_dump_json())
+
+    def _state(self, re: str | None) -> None:
+        engines = self.kit.engines
+        state = VoiceState(
+            status="on",
+            re=re,
+            mode=self.mode,
+            muted=self.muted,
+            recording_audio=self.recorder.keep_audio,
+            engines={"stt": engines.stt.name, "tts": engines.tts.name, "vad": engines.vad.name},
+        )
+        self.sink.send_text(state.model_dump_json(exclude_none=True))
+
+    def _record_command(self, command: str, said: str | None, outcome: str) -> None:
+        event = {"type": "voice_command", "command": command, "outcome": outcome}
+        if said is not None:
+            event["said"] = said[:2000]
+        self.recorder.event(event)
