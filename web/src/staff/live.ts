@@ -23,6 +23,8 @@ import { toUtf16 } from "../text";
 import { StaffApi } from "./http";
 import { formatMs, runTone, type Marker, type Timeline } from "./timeline";
 import { setPeer, viewerExtensions } from "./viewer";
+import { VoiceFeed } from "../voice/feed";
+import { VOICE_EVENT_TYPES, loadVoice, voiceLine, type Page } from "../voice/log";
 
 type Execution = { id: string; status: string | null; state: string; passed: number; total: number; mode: string | null; created_at?: string };
 type AssistantMessage = { id: string; role: string; content: string };
@@ -46,6 +48,8 @@ export class LiveView implements SyncHost {
   private readonly notes = new Map<string, PendingNote>();
   private blurAt: number | null = null;
   private ended = false;
+  /** The voice interview: both speakers' lines, commands, reply latencies. */
+  private readonly voice = new VoiceFeed($("#live-voice"));
 
   constructor(private readonly api: StaffApi) {
     this.view = new EditorView({ parent: $("#live-editor") });
@@ -102,6 +106,7 @@ export class LiveView implements SyncHost {
 
   /** Runs, the conversation and the signals so far (the channel brings what follows). */
   private async loadHistory(): Promise<void> {
+    void this.loadVoice();
     const [executions, conversation, timeline] = await Promise.all([
       this.api.json<{ executions: Execution[] }>(`/api/v1/sessions/${encodeURIComponent(this.api.sessionId)}/executions?limit=50`).catch(() => null),
       this.api.json<{ messages: AssistantMessage[] }>(`${this.api.base}/assistant/messages`).catch(() => null),
@@ -125,6 +130,12 @@ export class LiveView implements SyncHost {
       }
       items.sort((a, b) => a.t - b.t).forEach((item) => item.node());
     }
+  }
+
+  /** What was said before this page opened (the log has it; the channel brings the rest). */
+  private async loadVoice(): Promise<void> {
+    const lines = await loadVoice((from) => this.api.json<Page>(`${this.api.base}/events?from_seq=${from}&limit=5000`)).catch(() => []);
+    this.voice.add(lines);
   }
 
   private feedMarker(marker: Marker): void {
@@ -187,6 +198,11 @@ export class LiveView implements SyncHost {
   }
 
   private event(seq: number, t: number, event: StoredEvent, source: string): void {
+    if (VOICE_EVENT_TYPES.has(event.type)) {
+      const line = voiceLine({ ...event, seq, t_ms: t, type: event.type });
+      if (line) this.voice.add([line]);
+      return;
+    }
     if (FROM_TIMELINE.has(event.type)) {
       // the history read from /timeline may hold it already (it raced the channel)
       if (this.seen.has(seq)) return;

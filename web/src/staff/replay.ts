@@ -37,6 +37,8 @@ import {
   type Timeline,
 } from "./timeline";
 import { viewerExtensions } from "./viewer";
+import { VoiceFeed } from "../voice/feed";
+import { loadVoice, type Page, type VoiceLine } from "../voice/log";
 
 type ReplayAnswer = { at_ms: number; seq: number; source: string | null; files: Record<string, string> };
 
@@ -73,6 +75,8 @@ export class Player {
   private shownRun: number | null | undefined = undefined;
   private readonly executions = new Map<number, Promise<ExecutionResult>>();
   private compareMs: number | null = null;
+  /** The voice interview, when there was one: lines to read, seek to and listen to. */
+  private readonly voice: VoiceFeed;
 
   constructor(private readonly api: StaffApi) {
     this.view = new EditorView({ parent: $("#replay-editor"), state: this.stateFor("", "") });
@@ -85,6 +89,10 @@ export class Player {
       (run) => (run ? this.execution(run) : Promise.resolve(null)),
       (run, result) => this.showOutput(run, result as ExecutionResult | null),
     );
+    this.voice = new VoiceFeed($("#replay-voice"), {
+      seek: (t) => void this.seekTo(t),
+      audio: async (utterance, speaker) => (await this.api.request(`${this.api.base}/voice/${utterance}/${encodeURIComponent(speaker)}`)).arrayBuffer(),
+    });
     this.wire();
   }
 
@@ -97,6 +105,7 @@ export class Player {
     seek.max = String(this.duration);
     $("#replay-duration").textContent = formatMs(this.duration);
     this.drawTimeline();
+    void this.loadVoice();
     this.fillCompare();
     const start = Number(new URLSearchParams(location.search).get("t") ?? "0");
     await this.seekTo(Number.isFinite(start) ? start : 0);
@@ -251,6 +260,27 @@ export class Player {
     $("#replay-files").replaceChildren(...(items.length ? items : [el("span", { class: "muted" }, "No files at this moment")]));
   }
 
+  // ---- the voice interview ---------------------------------------------------------------
+
+  /** The voice lines from the event log (the timeline has no markers for them), then drawn. */
+  private async loadVoice(): Promise<void> {
+    let lines: VoiceLine[];
+    try {
+      lines = await loadVoice((from) => this.api.json<Page>(`${this.api.base}/events?from_seq=${from}&limit=5000`));
+    } catch {
+      return; // the player works without them
+    }
+    if (!lines.length) return;
+    this.voice.add(lines);
+    $("#replay-voice-card").hidden = false;
+    for (const line of lines) {
+      if (line.kind === "said") this.timeline.markers.push({ kind: "speech", t_ms: line.t_ms, seq: line.seq, role: line.speaker, text: line.text });
+      else if (line.kind === "command") this.timeline.markers.push({ kind: "voice_command", t_ms: line.t_ms, seq: line.seq, text: line.text });
+    }
+    this.drawTimeline();
+    this.showTime(this.atMs);
+  }
+
   // ---- the timeline ----------------------------------------------------------------------
 
   private drawTimeline(): void {
@@ -270,7 +300,8 @@ export class Player {
         }),
       );
     const marks = bucketMarkers(this.timeline.markers, d, BUCKETS);
-    const lanes = LANES.map((lane) =>
+    const shown = LANES.filter((lane) => lane !== "voice" || marks.some((m) => m.lane === "voice"));
+    const lanes = shown.map((lane) =>
       el(
         "div",
         { class: `lane marks ${lane}` },
@@ -280,10 +311,6 @@ export class Player {
     );
     const playhead = el("div", { class: "playhead", id: "replay-playhead", "aria-hidden": "true" });
     root.replaceChildren(playhead, ...lanes, strip("away", "Time away", this.timeline.away), strip("idle", "Idle", this.timeline.idle));
-    root.addEventListener("click", (event) => {
-      const target = (event.target as HTMLElement).closest<HTMLElement>("[data-t]");
-      if (target) void this.seekTo(Number(target.dataset.t));
-    });
   }
 
   private markButton(mark: Mark, pct: (t: number) => string): HTMLElement {
@@ -372,6 +399,11 @@ export class Player {
   // ---- controls --------------------------------------------------------------------------
 
   private wire(): void {
+    // on the timeline's root, once: the timeline is drawn again when the voice lines arrive
+    $("#replay-timeline").addEventListener("click", (event) => {
+      const target = (event.target as HTMLElement).closest<HTMLElement>("[data-t]");
+      if (target) void this.seekTo(Number(target.dataset.t));
+    });
     $("#replay-play").addEventListener("click", () => this.toggle());
     const speed = $("#replay-speed") as HTMLSelectElement;
     speed.replaceChildren(...SPEEDS.map((s) => el("option", { value: String(s) }, `${s}×`)));
@@ -426,6 +458,7 @@ export class Player {
     // the lanes start after their titles: the playhead is placed within the lanes' width
     const share = Math.min(1, ms / Math.max(1, this.duration)).toFixed(5);
     if (head) head.style.left = `calc(${LANE_TITLE_PX}px + (100% - ${LANE_TITLE_PX}px) * ${share})`;
+    this.voice.highlight(ms);
   }
 
   private notify(text: string): void {
@@ -443,6 +476,7 @@ function describe(mark: Mark): string {
   if (mark.lane === "run") return `${when} ${m.mode === "submit" ? "submission" : "run"}: ${m.status ?? "pending"}${m.total ? ` ${m.passed}/${m.total}` : ""}${more}`;
   if (mark.lane === "paste") return `${when} ${m.kind === "paste" ? "paste" : m.kind.replace("_", " ")} of ${m.size ?? 0} characters${more}`;
   if (mark.lane === "ai") return `${when} AI turn (${m.role ?? ""})${more}`;
+  if (mark.lane === "voice") return `${when} ${m.kind === "voice_command" ? "" : `${m.role === "interviewer" ? "Interviewer" : "Candidate"}: `}${m.text ?? ""}${more}`;
   if (mark.lane === "note") return `${when} note: ${m.text ?? ""}${more}`;
   const began = typeof m.part === "number" ? `; part ${m.part + 1} began` : "";
   const ended = typeof m.ended === "number" ? `part ${m.ended + 1} ended (${m.ended_by ?? "next"})` : "part change";

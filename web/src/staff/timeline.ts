@@ -34,13 +34,14 @@ export type Marker = {
 export type Timeline = { duration_ms: number; markers: Marker[]; away: Span[]; idle: Span[] };
 
 /** The rows of the timeline, top to bottom. */
-export const LANES = ["run", "paste", "ai", "note", "part"] as const;
+export const LANES = ["run", "paste", "ai", "voice", "note", "part"] as const;
 export type Lane = (typeof LANES)[number];
 
 export const LANE_TITLES: Record<Lane, string> = {
   run: "Runs",
   paste: "Pastes",
   ai: "AI turns",
+  voice: "Voice",
   note: "Notes",
   part: "Part changes",
 };
@@ -50,6 +51,8 @@ export function laneOf(kind: string): Lane | null {
   if (kind === "run") return "run";
   if (kind === "paste" || kind === "large_insert" || kind === "rewrite") return "paste";
   if (kind === "ai") return "ai";
+  // the voice interview's lines and commands (the replay adds them from the event log)
+  if (kind === "speech" || kind === "voice_command") return "voice";
   if (kind === "note") return "note";
   if (kind === "part" || kind === "part_changed") return "part";
   return null;
@@ -91,7 +94,7 @@ export function bucketMarkers(markers: readonly Marker[], durationMs: number, bu
     const bucket = bucketOf(marker.t_ms, durationMs, buckets);
     const key = `${lane}:${bucket}`;
     const mark = found.get(key);
-    const tone = lane === "run" ? runTone(marker.status) : lane;
+    const tone = lane === "run" ? runTone(marker.status) : lane === "voice" && marker.kind === "voice_command" ? "command" : lane;
     if (!mark) {
       found.set(key, { lane, bucket, t_ms: marker.t_ms, seq: marker.seq, count: 1, tone, last: marker });
       continue;

@@ -189,7 +189,7 @@ export class VoicePanel {
 
   private fromMic(message: MicMessage): void {
     if (message.type === "level") {
-      ($("#voice-level") as HTMLMeterElement).value = this.sending ? Math.min(1, message.rms * 4) : 0;
+      $("#voice-level").style.width = `${this.sending ? Math.round(Math.min(1, message.rms * 6) * 100) : 0}%`;
       return;
     }
     if (!this.sending) return;
