@@ -58,9 +58,14 @@ from interviewkit.review import api as review_api
 from interviewkit.review.service import ReviewService
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
+from interviewkit.speech.engines import load_engines
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
+from interviewkit.voice import api as voice_api
+from interviewkit.voice.commands import parse_command
+from interviewkit.voice.interviewer import Interviewer, InterviewerDeps
+from interviewkit.voice.service import VoiceService
 from interviewkit.web import api as web_api
 from interviewkit.web import catalog as catalog_pages
 from interviewkit.web import player as player_pages
@@ -87,6 +92,7 @@ class Container:
     assistant: AssistantService
     hub: Hub
     review: ReviewService
+    voice: VoiceService
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -128,6 +134,19 @@ class Container:
         review = ReviewService(
             factory, settings, sessions, problems, executions, recording, assistant, auth
         )
+        # the voice interviewer: speech engines (loaded on the first voice start) and an
+        # interviewer per conversation that acts through the services above
+        deps = InterviewerDeps(settings, sessions, problems, executions, assistant, recording)
+        voice = VoiceService(
+            settings,
+            partial(load_engines, settings),
+            partial(Interviewer, deps),
+            parse_command,
+            recording=recording,
+            sessions=sessions,
+            store=store,
+            metrics=metrics,
+        )
         container = cls(
             settings=settings,
             engine=engine,
@@ -142,6 +161,7 @@ class Container:
             assistant=assistant,
             hub=hub,
             review=review,
+            voice=voice,
             metrics=metrics,
         )
         container.wire()
@@ -174,6 +194,7 @@ class Container:
             self.problems,
             self.hub,
             self.web,
+            self.voice,
         )
 
     def check_ports(self) -> list[PortCheck]:
@@ -289,6 +310,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         await container.executions.drain()
         container.executions.close()
         container.recording.close()
+        container.voice.close()
         container.engine.dispose()
 
     # Swagger UI and ReDoc served from the package, not a CDN: self-hosted and offline.
@@ -321,6 +343,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(objects_api.router)
     app.include_router(live_api.router)
     app.include_router(review_api.router)
+    app.include_router(voice_api.router)
     # the candidate room and the landing page, and the bundle they load
     app.include_router(web_api.router)
     # staff sign-in; staff pages send a signed-out browser to /login

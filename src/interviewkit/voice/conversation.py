@@ -190,6 +190,7 @@ class Conversation:
         if self._closed:
             return
         self._closed = True
+        self._on_close()  # the place is free at once, whatever the rest takes
         reply = self._reply
         self._interrupt(flush=False)
         if reply is not None:
@@ -202,7 +203,6 @@ class Conversation:
         await self.ear.close()
         self.sink.send_text(VoiceState(status="off", mode=self.mode).model_dump_json())
         await self.recorder.close()
-        self._on_close()
 
     # ---- the frames ----------------------------------------------------------------------
 
@@ -221,6 +221,7 @@ class Conversation:
             self._transcribed(frame)
         elif isinstance(frame, Spoke) and frame.started and self._first_frame == 0.0:
             self._first_frame = frame.wall
+            self._turn("interviewer")
 
     def _heard(self, frame: Heard) -> None:
         if frame.event is None:
@@ -393,7 +394,6 @@ class Conversation:
     ) -> None:
         started = time.monotonic()
         self._first_frame = 0.0
-        self._turn("interviewer")
         try:
             await self.mouth.say(lines, said, command=command, prepared=prepared)
         except asyncio.CancelledError:

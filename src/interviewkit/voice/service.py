@@ -60,8 +60,6 @@ class VoiceService:
         self._kit: Toolkit | None = None
         self._loading = asyncio.Lock()
         self._utterances: dict[str, int] = {}
-        self._ears = ThreadPoolExecutor(VAD_THREADS, "voice-vad")
-        self._work = ThreadPoolExecutor(settings.stt_workers + 2, "voice-speech")
 
     async def open(
         self, session_id: str, principal: Principal, sink: VoiceSink
@@ -111,8 +109,8 @@ class VoiceService:
                 self._kit = Toolkit(
                     self.settings,
                     engines,
-                    self._ears,
-                    self._work,
+                    ThreadPoolExecutor(VAD_THREADS, "voice-vad"),
+                    ThreadPoolExecutor(self.settings.stt_workers + 2, "voice-speech"),
                     self.metrics,
                     self._parse_command,
                 )
@@ -129,6 +127,10 @@ class VoiceService:
         self.metrics.conversations.dec()
 
     def close(self) -> None:
-        """At shutdown: stop the pools (conversations have ended with their connections)."""
-        self._ears.shutdown(wait=False, cancel_futures=True)
-        self._work.shutdown(wait=False, cancel_futures=True)
+        """At shutdown: stop the pools (conversations have ended with their connections);
+        a later start (the app served again, as tests do) builds them anew."""
+        kit, self._kit = self._kit, None
+        self._loading = asyncio.Lock()
+        if kit is not None:
+            kit.ears.shutdown(wait=False, cancel_futures=True)
+            kit.work.shutdown(wait=False, cancel_futures=True)

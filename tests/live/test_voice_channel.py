@@ -1,0 +1,232 @@
+"""The voice interviewer on the live channel, through the real app and the real engines:
+start and stop, unavailable, invalid audio, audio before start, commands before start."""
+
+from __future__ import annotations
+
+import json
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import pytest
+from starlette.testclient import WebSocketTestSession
+
+from interviewkit.live.protocol import (
+    AUDIO_FROM_CLIENT,
+    AUDIO_FROM_SERVER,
+    AUDIO_LAST,
+    AudioChunk,
+    pack_audio,
+    unpack_audio,
+)
+from tests.conftest import Keys
+from tests.live.conftest import Room, make_room
+from tests.live.helpers import close_code, connect
+
+SILENCE_20MS = bytes(640)
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    return {"voice_max_sessions": 1}
+
+
+@dataclass
+class Heard:
+    """Everything one voice client received, in order: JSON messages and audio frames."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    audio: list[AudioChunk] = field(default_factory=list)
+    order: list[dict[str, Any] | AudioChunk] = field(default_factory=list)
+
+
+def receive_any(ws: WebSocketTestSession, timeout: float = 60.0) -> dict[str, Any] | AudioChunk:
+    """The next message, text or binary, failing after ``timeout`` seconds instead of
+    hanging (the test client's own receive has no timeout, so read its stream)."""
+
+    async def get() -> Any:
+        with anyio.fail_after(timeout):
+            return await ws._send_rx.receive()
+
+    message = ws.portal.call(get)
+    if message["type"] == "websocket.close":
+        raise AssertionError(f"the server closed the channel: {message}")
+    if message.get("bytes") is not None:
+        return unpack_audio(message["bytes"])
+    parsed: dict[str, Any] = json.loads(message["text"])
+    return parsed
+
+
+def read_until(
+    ws: WebSocketTestSession,
+    heard: Heard,
+    wanted: Callable[[dict[str, Any] | AudioChunk], bool],
+    limit: int = 5000,
+) -> dict[str, Any] | AudioChunk:
+    for _ in range(limit):
+        item = receive_any(ws)
+        heard.order.append(item)
+        if isinstance(item, AudioChunk):
+            heard.audio.append(item)
+        else:
+            heard.messages.append(item)
+        if wanted(item):
+            return item
+    raise AssertionError("the wanted message never came")
+
+
+def is_type(kind: str, **match: Any) -> Callable[[dict[str, Any] | AudioChunk], bool]:
+    def check(item: dict[str, Any] | AudioChunk) -> bool:
+        if isinstance(item, AudioChunk):
+            return False
+        return item.get("type") == kind and all(item.get(k) == v for k, v in match.items())
+
+    return check
+
+
+def last_frame(item: dict[str, Any] | AudioChunk) -> bool:
+    return isinstance(item, AudioChunk) and bool(item.flags & AUDIO_LAST)
+
+
+def start_voice(ws: WebSocketTestSession, heard: Heard, message_id: str = "v1") -> dict[str, Any]:
+    ws.send_json({"type": "voice", "id": message_id, "action": "start"})
+    state = read_until(ws, heard, is_type("voice", re=message_id))
+    assert isinstance(state, dict)
+    return state
+
+
+def test_voice_starts_greets_in_audio_frames_and_stops(room: Room) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        ws = channel.ws
+        state = start_voice(ws, heard)
+        assert state["status"] == "on"
+        assert state["mode"] == "hands-free"
+        assert state["recording_audio"] is False
+        assert state["engines"] == {"stt": "whisper", "tts": "piper", "vad": "silero"}
+        speech = read_until(ws, heard, is_type("interviewer-speech"))
+        assert isinstance(speech, dict)
+        assert speech["text"]
+        assert speech["sample_rate"] == 22050
+        read_until(ws, heard, last_frame)
+        frames = [a for a in heard.audio if a.speech == speech["speech"]]
+        assert all(f.kind == AUDIO_FROM_SERVER for f in frames)
+        assert [f.seq for f in frames] == list(range(len(frames)))
+        assert sum(len(f.pcm) for f in frames) > 22050  # more than half a second of voice
+        assert any(m["type"] == "turn" and m["state"] == "interviewer" for m in heard.messages)
+        ws.send_json({"type": "voice", "id": "v2", "action": "stop"})
+        off = read_until(ws, heard, is_type("voice", status="off"))
+        assert isinstance(off, dict)
+        ws.send_bytes(pack_audio(AUDIO_FROM_CLIENT, 1, SILENCE_20MS))  # after stop: dropped
+        ws.send_json({"type": "ping", "id": "p"})
+        read_until(ws, heard, is_type("pong", re="p"))
+    spoken = [m for m in heard.messages if m["type"] == "transcript"]
+    assert spoken
+    assert spoken[0]["speaker"] == "interviewer"
+    assert spoken[0]["final"] is True
+
+
+def test_audio_before_start_is_dropped_without_an_error(room: Room) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        for seq in range(60):
+            channel.ws.send_bytes(pack_audio(AUDIO_FROM_CLIENT, seq, SILENCE_20MS))
+        channel.send_json({"type": "ping", "id": "after"})
+        read_until(channel.ws, heard, is_type("pong", re="after"))
+    assert not [m for m in heard.messages if m["type"] == "error"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "says"),
+    [
+        (b"\x01\x00", "8-byte header"),
+        (struct.pack(">BBHI", 9, 0, 0, 0) + SILENCE_20MS, "unknown binary frame kind"),
+        (pack_audio(AUDIO_FROM_CLIENT, 0, b"\x00\x00\x00"), "even number"),
+        (pack_audio(AUDIO_FROM_SERVER, 0, SILENCE_20MS), "kind 1"),
+        (pack_audio(AUDIO_FROM_CLIENT, 0, bytes(2 * 16000)), "at most 200 ms"),
+    ],
+)
+def test_a_malformed_audio_frame_is_answered_and_the_connection_stays(
+    room: Room, frame: bytes, says: str
+) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        channel.ws.send_bytes(frame)
+        error = read_until(channel.ws, heard, is_type("error"))
+        assert isinstance(error, dict)
+        assert error["code"] == "invalid_audio"
+        assert says in error["detail"]
+        channel.send_json({"type": "ping", "id": "still"})
+        read_until(channel.ws, heard, is_type("pong", re="still"))
+
+
+def test_staff_cannot_start_voice(room: Room) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.staff_token) as channel:
+        state = start_voice(channel.ws, heard)
+    assert state["status"] == "unavailable"
+    assert "candidate" in state["detail"]
+
+
+def test_a_second_conversation_past_voice_max_sessions_is_unavailable(
+    live: Any, keys: Keys
+) -> None:
+    first, second = make_room(live, keys), make_room(live, keys)
+    heard = Heard()
+    with connect(live, first.session_id, first.candidate_token) as one:
+        assert start_voice(one.ws, heard)["status"] == "on"
+        with connect(live, second.session_id, second.candidate_token) as two:
+            refused = start_voice(two.ws, heard)
+            assert refused["status"] == "unavailable"
+            assert "at once" in refused["detail"]
+            two.send_json({"type": "ping", "id": "room-works"})  # the room keeps working
+            read_until(two.ws, heard, is_type("pong", re="room-works"))
+    for _ in range(50):  # freed once the server has seen the first connection go
+        with connect(live, second.session_id, second.candidate_token) as two:
+            if start_voice(two.ws, heard)["status"] == "on":
+                return
+        time.sleep(0.1)
+    raise AssertionError("the first conversation's place was never freed")
+
+
+def test_voice_is_unavailable_when_the_server_turns_it_off(room: Room) -> None:
+    app: Any = room.staff.app
+    app.state.live = type(app.state.live)(
+        **{
+            **vars(app.state.live),
+            "settings": app.state.live.settings.model_copy(update={"voice_enabled": False}),
+        }
+    )
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        state = start_voice(channel.ws, heard)
+    assert state["status"] == "unavailable"
+    assert "turned off" in state["detail"]
+
+
+def test_commands_and_controls_before_start(room: Room) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        channel.send_json({"type": "voice-command", "id": "c1", "command": "run"})
+        error = read_until(channel.ws, heard, is_type("error", re="c1"))
+        assert isinstance(error, dict)
+        assert error["code"] == "voice_not_started"
+        channel.send_json({"type": "voice", "id": "m1", "action": "mute"})
+        off = read_until(channel.ws, heard, is_type("voice", re="m1"))
+        assert isinstance(off, dict)
+        assert off["status"] == "off"
+        channel.send_json({"type": "voice", "id": "bad", "action": "shout"})
+        invalid = read_until(channel.ws, heard, is_type("error", re="bad"))
+        assert isinstance(invalid, dict)
+        assert invalid["code"] == "invalid_message"
+
+
+def test_audio_faster_than_twice_real_time_closes_the_channel(room: Room) -> None:
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        chunk = pack_audio(AUDIO_FROM_CLIENT, 0, bytes(2 * 3200))  # 200 ms each
+        for _ in range(200):  # 40 s of audio at once
+            channel.ws.send_bytes(chunk)
+        assert close_code(channel) == 4429
