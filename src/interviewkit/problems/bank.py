@@ -216,6 +216,17 @@ STATED_MINUTES = re.compile(r"\((\d{1,4}) ?(?:minutes?|min)\)", re.IGNORECASE)
 """A duration stated in a template's title, such as "(90 minutes)"."""
 
 
+class TemplateVoice(Strict):
+    """How the voice interviewer sounds in this template's interviews (every key optional):
+    its name, tone and strictness, and the language it interviews in (an LLM follows it;
+    the offline interviewer speaks English)."""
+
+    name: str = Field("Alex", min_length=1, max_length=40, pattern=r"^[^\x00-\x1f]+$")
+    tone: Literal["warm", "neutral", "brisk"] = "warm"
+    strictness: Literal["lenient", "standard", "strict"] = "standard"
+    language: str = Field("English", min_length=2, max_length=40, pattern=r"^[^\x00-\x1f]+$")
+
+
 class Template(Strict):
     """An interview template (``problems/templates/<id>.yaml``)."""
 
@@ -225,6 +236,7 @@ class Template(Strict):
     parts: list[TemplatePart] = Field(min_length=1)
     languages: list[str] = Field(default_factory=lambda: list(registered_languages()))
     assistant_policy: Literal["hints_only", "explain", "full"] = "hints_only"
+    voice: TemplateVoice = Field(default_factory=TemplateVoice)
 
     @model_validator(mode="after")
     def _stated_duration(self) -> Template:

@@ -26,7 +26,9 @@ __all__ = ["COVERAGE", "PHRASES", "Match", "match_command", "normalise", "parse_
 COVERAGE = 0.6
 """The share of the (filler-free) line a phrase must cover to count as the command."""
 
-_OBJECT = r"(?:my |the |this |our )?(?:code|tests?|program|solution|function|examples?|it|that)"
+_OBJECT = (
+    r"(?:my |the |this |our )?(?:code|tests?|program|solution|function|examples?|it|this|that)"
+)
 _POLITE = r"(?:can|could|may) i (?:get|have|ask for)|i (?:need|want|would like)|give me"
 
 PHRASES: dict[str, tuple[str, ...]] = {
@@ -63,7 +65,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
         r"i (?:did not|didnt) (?:catch|hear|get) (?:that|it|you)",
     ),
     "time": (
-        r"how much time (?:is |do i have |have i got |remains|is there )?(?:left)?",
+        r"how much time(?: is| do i have| have i got| remains| is there)?(?: left)?",
         r"how long (?:do i have|have i got|is left)(?: left)?",
         r"how many minutes(?: are| do i have)?(?: left)?",
         r"time (?:check|left)",

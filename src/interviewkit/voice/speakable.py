@@ -38,14 +38,20 @@ _OPERATORS: tuple[tuple[str, str], ...] = (
     (r"\s>\s", " greater than "),
     (r"\*\*", " to the "),
     (r"\^", " to the "),
-    (r"(?<=\w)\s*\*\s*(?=\w)", " times "),
-    (r"(?<=\w)\s*\+\s*(?=\w)", " plus "),
-    (r"(?<=\w)\s+-\s+(?=\w)", " minus "),
-    (r"(?<=\w)\s*%\s*(?=\w)", " mod "),
-    (r"(?<=\w)\s+/\s+(?=\w)", " divided by "),
+    (r"(?<=[\w)])\s*\*\s*(?=[\w(])", " times "),
+    (r"(?<=[\w)])\s*\+\s*(?=[\w(])", " plus "),
+    (r"(?<=[\w)])\s+-\s+(?=[\w(])", " minus "),
+    (r"(?<=[\w)])\s*%\s*(?=[\w(])", " mod "),
+    (r"(?<=[\w)])\s+/\s+(?=[\w(])", " divided by "),
     (r"(?<=\s)=(?=\s)", " is "),
 )
 _COMPILED_OPERATORS = tuple((re.compile(p), words) for p, words in _OPERATORS)
+_CODE_LINE = re.compile(
+    r"^(?: {4}|\t)(?![-*+] )|^\s*(?:def|class|for|while|if|elif|else|try|except|with)\b.*:\s*$"
+    r"|[;{}]\s*$|^\s*(?:function|public|private|#include|import|const|let|var)\b"
+    r"|^\s*(?:return|print)\b.*[()\[\]=]"
+)
+"""A line only code has: how unfenced code in a model's answer is recognised."""
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "ms.", "dr.", "no.")
 
 
@@ -97,10 +103,17 @@ def speak(markdown: str) -> list[str]:
 
 
 def _prose(markdown: str) -> list[str]:
-    """Paragraphs, list items and headings as sentences."""
+    """Paragraphs, list items and headings as sentences; code a model wrote without a
+    fence (indented, or lines that only code has) as one short sentence, like a block."""
     out: list[str] = []
     for paragraph in re.split(r"\n\s*\n", markdown):
         lines = [line for line in paragraph.splitlines() if line.strip()]
+        prose = [line for line in lines if not _CODE_LINE.search(line)]
+        if len(prose) < len(lines):
+            out += _prose("\n".join(prose))
+            if not out or out[-1] != CODE_BLOCK:
+                out.append(CODE_BLOCK)
+            continue
         items = [line for line in lines if _ITEM.match(line)]
         if items and len(items) == len(lines):
             out += _list_sentences([_ITEM.sub("", line) for line in items])
