@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import aclosing
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -333,6 +334,28 @@ def test_run_my_code_runs_the_sandbox_and_speaks_the_counts(
     assert row.mode == "run"
     assert row.requested_by == f"candidate:{sid}"
     assert voice.phase == "coding"
+
+
+@requires_sandbox
+def test_a_run_cut_short_by_a_barge_in_is_still_recorded(
+    client: TestClient, container: Container
+) -> None:
+    sid = open_session(client)
+    container.sessions.write_file(sid, "/solution.py", WRONG)
+    voice = interviewer(container, sid)
+
+    async def scenario() -> list[str]:
+        await said(voice.start())
+        lines = voice.reply("Run my code.", utterance=1)
+        async with aclosing(lines):  # the candidate speaks over the second sentence
+            return [await anext(lines), await anext(lines)]
+
+    heard = run(scenario)
+    assert heard[1].endswith("tests pass.")
+    (command,) = events_of(container, sid, "voice_command")
+    (row,) = container.executions.list_for_session(sid, 5)
+    assert command["execution_id"] == row.id
+    assert command["outcome"].startswith("interrupted: 0 of")
 
 
 @requires_sandbox

@@ -155,7 +155,7 @@ class Interviewer:
             return _QUESTION_OPENERS[sum(map(ord, text)) % len(_QUESTION_OPENERS)]
         return None
 
-    async def start(self) -> AsyncIterator[str]:
+    async def start(self) -> AsyncGenerator[str, None]:
         """The greeting, then a spoken summary of the problem."""
         interview = await _thread(self.deps.sessions.get_session, self.session_id)
         self.voice = await _thread(self._voice_of, interview)
@@ -186,7 +186,7 @@ class Interviewer:
 
     async def reply(
         self, text: str, *, utterance: int, opener_spoken: bool = False
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """The answer to a final utterance: a command carried out, a question answered,
         a follow-up answer acknowledged; nothing for thinking aloud while coding."""
         self.seen.spoke_at = self.clock()
@@ -195,64 +195,78 @@ class Interviewer:
         if opening:
             yield opening
         if command is not None:
-            async for line in self._command(command, said=text):
-                yield line
+            async with aclosing(self._command(command, said=text)) as lines:
+                async for line in lines:
+                    yield line
             return
         if self.phase == "done":
             yield "The interview is over. Thank you for your time."
             return
         if self.phase == "follow-up":
-            async for line in self._follow_up_answer(text):
-                yield line
+            async with aclosing(self._follow_up_answer(text)) as lines:
+                async for line in lines:
+                    yield line
             return
         if not is_question(text):
             if self.phase == "clarify":
                 self.phase = "coding"
                 yield "Sounds good. Go ahead whenever you're ready."
             return  # thinking aloud while coding: the interviewer listens
-        async for line in self._ask(text):
-            yield line
+        async with aclosing(self._ask(text)) as lines:
+            async for line in lines:
+                yield line
 
-    async def command(self, name: str) -> AsyncIterator[str]:
+    async def command(self, name: str) -> AsyncGenerator[str, None]:
         """A voice command from a button or the keyboard (no words were said)."""
         if name not in OPENERS:
             return
         opening = OPENERS[name]
         if opening:
             yield opening
-        async for line in self._command(name, said=None):
-            yield line
+        async with aclosing(self._command(name, said=None)) as lines:
+            async for line in lines:
+                yield line
 
-    async def _command(self, name: str, said: str | None) -> AsyncIterator[str]:
+    async def _command(self, name: str, said: str | None) -> AsyncGenerator[str, None]:
+        """Carry out a command and say how it went; recorded even when the candidate
+        interrupts the answer (the run happened: its execution id is kept)."""
         spoken: list[str] = []
         execution_id: str | None = None
-        if name in ("run", "submit"):
-            result, lines = await self._execute(name)
-            execution_id = result.id if result else None
-            spoken += lines
-            if result is not None and self._all_pass(result):
-                spoken += self._start_follow_ups(result)
-        elif name == "time":
-            interview = await _thread(self.deps.sessions.get_session, self.session_id)
-            spoken.append(persona.time_left(self._seconds_left(interview)))
-        elif name == "repeat":
-            spoken.append(self.last_said or "I haven't asked you anything yet.")
-        if name == "hint":
-            async for line in self._hint(said):
-                spoken.append(line)
-                yield line
-        else:
-            for line in spoken:
-                yield line
-        await self._record_command(name, said, " ".join(spoken), execution_id)
+        complete = False
+        try:
+            if name in ("run", "submit"):
+                result, told = await self._execute(name)
+                execution_id = result.id if result else None
+                spoken += told
+                if result is not None and self._all_pass(result):
+                    spoken += self._start_follow_ups(result)
+            elif name == "time":
+                interview = await _thread(self.deps.sessions.get_session, self.session_id)
+                spoken.append(persona.time_left(self._seconds_left(interview)))
+            elif name == "repeat":
+                spoken.append(self.last_said or "I haven't asked you anything yet.")
+            if name == "hint":
+                async with aclosing(self._hint(said)) as lines:
+                    async for line in lines:
+                        spoken.append(line)
+                        yield line
+            else:
+                for line in spoken:
+                    yield line
+            complete = True
+        finally:
+            outcome = " ".join(spoken) if complete else "interrupted: " + " ".join(spoken)
+            with anyio.CancelScope(shield=True):
+                await self._record_command(name, said, outcome, execution_id)
 
-    async def _hint(self, said: str | None) -> AsyncIterator[str]:
+    async def _hint(self, said: str | None) -> AsyncGenerator[str, None]:
         """A hint through the assistant, so it is counted like the chat's hints."""
         asked = said if said and wants_hint(said) else "Can I have a hint?"
         before, self.phase = self.phase, "hint"
         try:
-            async for line in self._ask(asked):
-                yield line
+            async with aclosing(self._ask(asked)) as lines:
+                async for line in lines:
+                    yield line
         finally:
             self.phase = "coding" if before in ("clarify", "hint") else before
 
@@ -308,16 +322,17 @@ class Interviewer:
         lead = "A follow-up question." if asked == 0 else "Next question."
         return [lead, *question]
 
-    async def _follow_up_answer(self, text: str) -> AsyncIterator[str]:
+    async def _follow_up_answer(self, text: str) -> AsyncGenerator[str, None]:
         if self.uses_llm:
-            async for line in self._ask(text):
-                yield line
+            async with aclosing(self._ask(text)) as lines:
+                async for line in lines:
+                    yield line
         for line in self._next_follow_up():
             yield line
 
     # ---- questions through the assistant ----------------------------------------------
 
-    async def _ask(self, text: str) -> AsyncIterator[str]:
+    async def _ask(self, text: str) -> AsyncGenerator[str, None]:
         """An assistant turn (admitted, stored and counted as in the chat), spoken."""
         try:
             admitted = await _thread(self.deps.assistant.admit, self.session_id, text)
@@ -464,10 +479,10 @@ class Interviewer:
     async def _record_command(
         self, name: str, said: str | None, outcome: str, execution_id: str | None
     ) -> None:
-        event: dict[str, Any] = {"type": "voice_command", "command": name, "outcome": outcome}
+        event: dict[str, Any] = {"type": "voice_command", "command": name}
+        event["outcome"] = outcome.strip()[:2000]
         if said is not None:
             event["said"] = said[:2000]
-        event["outcome"] = outcome[:2000]
         if execution_id is not None:
             event["execution_id"] = execution_id
         await _thread(self.deps.recording.record_now, self.session_id, event)
