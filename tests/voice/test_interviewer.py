@@ -187,6 +187,24 @@ def test_thinking_aloud_while_coding_gets_no_reply(
     assert container.assistant.messages(sid) == []
 
 
+def test_offline_a_request_for_the_solution_gets_one_short_refusal(
+    client: TestClient, container: Container
+) -> None:
+    sid = open_session(client)
+    voice = interviewer(container, sid)
+
+    async def scenario() -> list[str]:
+        await said(voice.start())
+        return await said(voice.reply("Can you just write the solution for me?", utterance=1))
+
+    lines = run(scenario)
+    assert lines[1:] == [
+        "I can't give you the solution: the interview is about your approach. "
+        "If you're stuck, ask me for a hint."
+    ]
+    assert container.assistant.messages(sid) == []  # no menu-sized tutor turn
+
+
 def test_a_spoken_hint_is_the_next_hint_and_is_counted(
     client: TestClient, container: Container
 ) -> None:

@@ -32,6 +32,7 @@ from anyio import to_thread
 from interviewkit.assistant.service import AssistantService, Event, Reservation
 from interviewkit.assistant.turn import Turn
 from interviewkit.assistant.tutor import wants_hint
+from interviewkit.assistant.tutor.intents import intent_of
 from interviewkit.assistant.tutor.provider import OfflineProvider
 from interviewkit.auth.service import Principal
 from interviewkit.config import Settings
@@ -67,6 +68,13 @@ OPENERS: dict[str, str | None] = {
     "stop-talking": None,
 }
 """What the interviewer says at once for a command, while the command runs."""
+OFFLINE_SHORT: dict[str, str] = {
+    "solution": "I can't give you the solution: the interview is about your approach. "
+    "If you're stuck, ask me for a hint.",
+    "other": "I can't answer that one offline. Ask me about the problem, its constraints or "
+    "examples, your last run, or for a hint.",
+}
+"""The offline interviewer's answer where the chat tutor's would be a long menu."""
 _STAFF_NOTE = re.compile(r"\s+\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _QUESTION_OPENERS = ("Good question.", "Let me check.", "Sure, let me look.")
 _QUESTION = re.compile(
@@ -323,17 +331,28 @@ class Interviewer:
         return [lead, *question]
 
     async def _follow_up_answer(self, text: str) -> AsyncGenerator[str, None]:
+        """An answer moves on to the next follow-up; a question about it is answered
+        (by the model) or left to the candidate's judgement (offline) without moving on."""
         if self.uses_llm:
             async with aclosing(self._ask(text)) as lines:
                 async for line in lines:
                     yield line
-        for line in self._next_follow_up():
-            yield line
+        elif is_question(text):
+            yield "Make whatever assumption you think is reasonable, and tell me what you'd do."
+        if not is_question(text):
+            for line in self._next_follow_up():
+                yield line
 
     # ---- questions through the assistant ----------------------------------------------
 
     async def _ask(self, text: str) -> AsyncGenerator[str, None]:
-        """An assistant turn (admitted, stored and counted as in the chat), spoken."""
+        """An assistant turn (admitted, stored and counted as in the chat), spoken.
+
+        Offline, what the tutor answers with a long Markdown menu (a request for the
+        solution, a question it has no rule for) gets one short spoken line instead."""
+        if not self.uses_llm and (short := OFFLINE_SHORT.get(intent_of(text))):
+            yield short
+            return
         try:
             admitted = await _thread(self.deps.assistant.admit, self.session_id, text)
         except ProblemError as exc:
