@@ -126,6 +126,7 @@ class Conversation:
         self.utterance = 0
         self._draft: Transcribed | None = None
         self._draft_wanted = False
+        self._heard_so_far = ""
         self._partial_at = 0.0
         self._opener: _Opener | None = None
         self._reply: asyncio.Task[None] | None = None
@@ -231,6 +232,8 @@ class Conversation:
         elif frame.event is TurnEvent.PAUSE:
             self._draft_wanted = True
             self._maybe_draft()
+            if self._heard_so_far:  # the opener, guessed from the last partial already
+                self._prepare_opener(self._heard_so_far)
         elif frame.event is TurnEvent.RESUME:
             self._draft, self._draft_wanted, self._opener = None, False, None
         elif frame.event is TurnEvent.END:
@@ -246,12 +249,13 @@ class Conversation:
             self.kit.metrics.barge_ins.observe(time.monotonic() - self.ear.last_voiced_wall)
         self.utterance = self._next_utterance()
         self._draft, self._draft_wanted, self._opener = None, False, None
+        self._heard_so_far = ""
         self._partial_at = self.detector.started_ms
         self._turn("candidate")
 
     def _maybe_partial(self, audio_ms: float) -> None:
         interval = self.kit.settings.voice_partial_interval_ms
-        if self.detector.paused or self.transcriber.busy:
+        if self.detector.paused or self.transcriber.busy or self.transcriber.partial_busy:
             return
         if audio_ms - self._partial_at < interval:
             return
@@ -269,6 +273,7 @@ class Conversation:
         current = done.utterance == self.utterance and self.detector.speaking
         if current and done.transcript.text.strip():
             self._line(done.transcript, final=False)
+            self._heard_so_far = done.transcript.text
         covers = done.covered_ms >= self.detector.last_voiced_ms
         if done.kind == "draft" and current and self.detector.paused and covers:
             self._draft = done
