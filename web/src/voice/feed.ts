@@ -64,7 +64,7 @@ export class VoiceFeed {
     const node = this.items[index];
     if (!node) return;
     node.classList.add("now");
-    const top = node.offsetTop - this.list.offsetTop;
+    const top = node.offsetTop; // the list is positioned (staff.css)
     if (top < this.list.scrollTop || top > this.list.scrollTop + this.list.clientHeight - node.offsetHeight) this.list.scrollTop = Math.max(0, top - 8);
   }
 

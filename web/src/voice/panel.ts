@@ -289,7 +289,8 @@ export class VoicePanel {
     item.dataset.speaker = caption.speaker;
     item.dataset.final = String(caption.final);
     item.replaceChildren(el("span", { class: "who" }, caption.speaker === "candidate" ? "You" : "Interviewer"), el("span", { class: "said" }, caption.text));
-    list.scrollTop = list.scrollHeight;
+    // the newest line read from its start: a long one shows its beginning, not its end
+    if (item === list.lastElementChild) list.scrollTop = Math.min(list.scrollHeight - list.clientHeight, item.offsetTop - 4);
   }
 
   private message(text: string | null): void {
@@ -327,7 +328,8 @@ export class VoicePanel {
     node.hidden = !live;
     const sending = this.sending;
     node.dataset.state = sending ? "recording" : "paused";
-    node.textContent = sending ? (this.recordingAudio ? "Recording · audio kept" : "Recording") : this.muted ? "Muted" : "Mic ready: hold to talk";
+    node.textContent = sending ? "Recording" : this.muted ? "Muted" : "Hold to talk";
+    $("#voice-audio-kept").hidden = !(live && this.recordingAudio);
     node.title = this.recordingAudio
       ? "Your microphone is live. Your words are transcribed and the audio of each turn is kept for your interviewer."
       : "Your microphone is live. Your words are transcribed for your interviewer; the audio itself is not kept.";
