@@ -134,6 +134,23 @@ def test_start_greets_by_name_and_summarises_without_hidden_data(
     assert "same element twice" not in text  # as does the second paragraph
 
 
+def test_a_summary_cut_short_still_opens_the_interview_and_can_be_repeated(
+    client: TestClient, container: Container
+) -> None:
+    sid = open_session(client)
+    voice = interviewer(container, sid)
+
+    async def scenario() -> list[str]:
+        lines = voice.start()
+        async with aclosing(lines):  # the candidate speaks over the greeting
+            await anext(lines)
+        return await said(voice.reply("Can you repeat the question?", utterance=1))
+
+    again = run(scenario)
+    assert voice.phase == "clarify"
+    assert again[1].startswith("The problem is called Two Sum.")
+
+
 def test_a_template_persona_sets_the_name_and_tone(
     client: TestClient, container: Container
 ) -> None:

@@ -164,23 +164,28 @@ class Interviewer:
         return None
 
     async def start(self) -> AsyncGenerator[str, None]:
-        """The greeting, then a spoken summary of the problem."""
+        """The greeting, then a spoken summary of the problem. Interrupted (the candidate
+        speaks over it), the interview still moves on to ``clarify``: "repeat the
+        question" says the summary again."""
         interview = await _thread(self.deps.sessions.get_session, self.session_id)
         self.voice = await _thread(self._voice_of, interview)
-        for line in persona.greeting(
-            self.voice, interview.candidate_name, self._seconds_left(interview)
-        ):
-            yield line
-        self.phase = "present"
         problem = await _thread(self._current_problem, interview)
-        if problem is None:
-            yield "There's no problem attached to this session, so tell me what you'd like to do."
-        else:
-            for line in self._present(problem):
+        summary = self._present(problem) if problem is not None else []
+        try:
+            for line in persona.greeting(
+                self.voice, interview.candidate_name, self._seconds_left(interview)
+            ):
                 yield line
-            yield "Take a moment to read it, and ask me anything about it before you start."
-        self.phase = "clarify"
-        self.seen.spoke_at = self.clock()
+            self.phase = "present"
+            if problem is None:
+                yield "There's no problem attached to this session yet."
+            else:
+                for line in summary:
+                    yield line
+                yield "Take a moment to read it, and ask me anything about it before you start."
+        finally:
+            self.phase = "clarify"
+            self.seen.spoke_at = self.clock()
 
     def _present(self, problem: Problem) -> list[str]:
         summary = persona.problem_summary(problem)
