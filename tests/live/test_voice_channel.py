@@ -230,3 +230,43 @@ def test_audio_faster_than_twice_real_time_closes_the_channel(room: Room) -> Non
         for _ in range(200):  # 40 s of audio at once
             channel.ws.send_bytes(chunk)
         assert close_code(channel) == 4429
+
+
+def test_buttons_stop_the_interviewer_and_ask_it_things(room: Room) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        ws = channel.ws
+        start_voice(ws, heard)
+        greeting = read_until(ws, heard, is_type("interviewer-speech"))
+        assert isinstance(greeting, dict)
+        read_until(
+            ws, heard, lambda m: isinstance(m, AudioChunk) and m.speech == greeting["speech"]
+        )
+        ws.send_json({"type": "voice-command", "id": "quiet", "command": "stop-talking"})
+        read_until(ws, heard, is_type("flush", speech=greeting["speech"]))
+        ws.send_json({"type": "voice-command", "id": "clock", "command": "time"})
+        answer = read_until(ws, heard, is_type("interviewer-speech", command="time"))
+        assert isinstance(answer, dict)
+        assert answer["text"]
+        read_until(ws, heard, last_frame)
+
+
+def test_modes_and_mute_are_reflected_in_the_voice_state(room: Room) -> None:
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        ws = channel.ws
+        start_voice(ws, heard)
+        ws.send_json({"type": "voice", "id": "ptt", "action": "mode", "mode": "push-to-talk"})
+        state = read_until(ws, heard, is_type("voice", re="ptt"))
+        assert isinstance(state, dict)
+        assert state["mode"] == "push-to-talk"
+        ws.send_json({"type": "voice", "id": "hush", "action": "mute"})
+        muted = read_until(ws, heard, is_type("voice", re="hush"))
+        assert isinstance(muted, dict)
+        assert muted["muted"] is True
+        assert muted["status"] == "on"
+        ws.send_json({"type": "voice", "id": "again", "action": "start"})
+        again = read_until(ws, heard, is_type("voice", re="again"))
+        assert isinstance(again, dict)
+        assert again["status"] == "on"  # a second start is answered with the state
+        assert again["mode"] == "push-to-talk"

@@ -246,7 +246,8 @@ class Conversation:
             return
         if self.mouth.audible or self._reply is not None:
             self._interrupt()
-            self.kit.metrics.barge_ins.observe(time.monotonic() - self.ear.last_voiced_wall)
+            first_voiced = self.ear.wall_at(self.detector.started_ms)
+            self.kit.metrics.barge_ins.observe(time.monotonic() - first_voiced)
         self.utterance = self._next_utterance()
         self._draft, self._draft_wanted, self._opener = None, False, None
         self._heard_so_far = ""
