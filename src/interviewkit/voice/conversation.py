@@ -41,7 +41,15 @@ from interviewkit.speech.audio import to_pcm16
 from interviewkit.speech.ports import SAMPLE_RATE, Pcm16, Samples, Transcript
 from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed
 from interviewkit.voice.metrics import TurnTimes, VoiceMetrics
-from interviewkit.voice.pipeline import Ear, EngineSet, Mouth, Said, Transcriber, lines_of
+from interviewkit.voice.pipeline import (
+    PREROLL_MS,
+    Ear,
+    EngineSet,
+    Mouth,
+    Said,
+    Transcriber,
+    lines_of,
+)
 from interviewkit.voice.recorder import VoiceRecorder
 from interviewkit.voice.turns import TurnConfig, TurnDetector, TurnEvent
 
@@ -89,6 +97,20 @@ class Toolkit:
 
 
 @dataclass
+class _Turn:
+    """One candidate turn as it ended: its audio and the moments it is measured by."""
+
+    utterance: int
+    audio: Samples
+    covered_ms: float
+    audio_started: float
+    started: float
+    last_voiced: float
+    ended: float
+    stt_final: float | None = None
+
+
+@dataclass
 class _Opener:
     text: str
     audio: asyncio.Task[list[Pcm16]]
@@ -132,6 +154,7 @@ class Conversation:
         self._reply: asyncio.Task[None] | None = None
         self._first_frame = 0.0
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Transcript | None]] = set()
         self._closed = False
         self._begun = False
 
@@ -159,15 +182,13 @@ class Conversation:
         elif action == "mode" and message.mode is not None:
             self.mode = message.mode
             if self.mode == "push-to-talk":
-                self.ear.stop_listening()
-                self._end_now()
+                self.ear.finish()
             else:
                 self.ear.listen()
         elif action == "talk":
             self.ear.listen()
         elif action == "release" and self.mode == "push-to-talk":
-            self._end_now()
-            self.ear.stop_listening()
+            self.ear.finish()
         elif action in ("mute", "unmute"):
             self.muted = action == "mute"
             if self.muted:
@@ -201,6 +222,8 @@ class Conversation:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self._background:  # the last turn's final line, recorded before the recorder stops
+            await asyncio.wait(self._background, timeout=10)
         await self.ear.close()
         self.sink.send_text(VoiceState(status="off", mode=self.mode).model_dump_json())
         await self.recorder.close()
@@ -292,39 +315,58 @@ class Conversation:
     def _ended(self, frame: Heard) -> None:
         if self.utterance == 0:
             return
-        ended = time.monotonic()
-        self._turn("thinking")
         draft = self._draft if self._draft and self._draft.utterance == self.utterance else None
-        audio = self.ear.utterance(self.detector.last_voiced_ms)
-        started = self.ear.wall_at(self.detector.started_ms)
-        self._interrupt(flush=False)
-        self._reply = asyncio.get_running_loop().create_task(
-            self._answer(self.utterance, draft, audio, frame.wall, ended, started)
+        turn = _Turn(
+            utterance=self.utterance,
+            audio=self.ear.utterance(self.detector.last_voiced_ms),
+            covered_ms=self.detector.last_voiced_ms,
+            audio_started=self.ear.wall_at(self.detector.started_ms - PREROLL_MS),
+            started=self.ear.wall_at(self.detector.started_ms),
+            last_voiced=frame.wall,
+            ended=time.monotonic(),
         )
-
-    def _end_now(self) -> None:
-        self.ear.judge_now(self.detector.release())
+        self._turn("thinking")
+        self._interrupt(flush=False)
+        loop = asyncio.get_running_loop()
+        # hearing the turn out (its final text, the record) survives a barge-in; the reply not
+        heard = loop.create_task(self._hear_out(turn, draft))
+        self._background.add(heard)
+        heard.add_done_callback(self._background.discard)
+        self._reply = loop.create_task(self._answer(turn, heard))
 
     # ---- answering -------------------------------------------------------------------------
 
-    async def _answer(
-        self,
-        utterance: int,
-        draft: Transcribed | None,
-        audio: Samples,
-        last_voiced: float,
-        ended: float,
-        started: float,
-    ) -> None:
-        transcript = await self._final(utterance, draft, audio)
-        stt_final = time.monotonic()
+    async def _hear_out(self, turn: _Turn, draft: Transcribed | None) -> Transcript | None:
+        """The turn's final text, shown and recorded; None when it was only noise."""
+        transcript = await self._final(turn.utterance, draft, turn.audio, turn.covered_ms)
+        turn.stt_final = time.monotonic()
         text = transcript.text.strip()
         if text.lower() in NOISE:
+            return None
+        self._line(transcript, final=True, utterance=turn.utterance)
+        self.recorder.line(
+            "candidate",
+            turn.utterance,
+            text,
+            turn.started,
+            turn.last_voiced,
+            transcript,
+            audio_started=turn.audio_started,
+        )
+        pcm = [to_pcm16(turn.audio)]
+        self.recorder.audio("candidate", turn.utterance, pcm, SAMPLE_RATE, turn.audio_started)
+        return transcript
+
+    async def _answer(self, turn: _Turn, heard: asyncio.Task[Transcript | None]) -> None:
+        try:
+            transcript = await asyncio.shield(heard)
+        except Exception:
+            log.exception("voice: transcribing utterance %d failed", turn.utterance)
+            transcript = None
+        if transcript is None:
             self._turn("listening")
             return
-        self._line(transcript, final=True, utterance=utterance)
-        self.recorder.line("candidate", utterance, text, started, last_voiced, transcript)
-        self.recorder.audio("candidate", utterance, [to_pcm16(audio)], SAMPLE_RATE, started)
+        text = transcript.text.strip()
         command = self.kit.parse_command(text)
         if command == "stop-talking":
             self._record_command(command, text, "stopped talking")
@@ -332,43 +374,42 @@ class Conversation:
             return
         opener = self.interviewer.opener(text)
         prepared = await self._opener_audio(opener)
-        lines = self.interviewer.reply(text, utterance=utterance, opener_spoken=opener is not None)
-        said = Said([], [], first_line=time.monotonic() if opener is not None else None)
+        spoken = prepared is not None
+        lines = self.interviewer.reply(text, utterance=turn.utterance, opener_spoken=spoken)
+        said = Said([], [], first_line=time.monotonic() if spoken else None)
         try:
-            await self._say(lines, said, utterance, prepared=prepared)
+            await self._say(lines, said, turn.utterance, prepared=prepared)
         finally:  # a reply cut short by a barge-in has its timings too
-            self._timed(utterance, said, last_voiced, ended, stt_final)
+            self._timed(turn, said)
 
-    def _timed(
-        self, utterance: int, said: Said, last_voiced: float, ended: float, stt_final: float
-    ) -> None:
+    def _timed(self, turn: _Turn, said: Said) -> None:
         if said.first_audio is None:
             return
         first_token = said.first_line or said.first_audio
         times = TurnTimes(
-            utterance,
-            (ended - last_voiced) * 1000,
-            (stt_final - last_voiced) * 1000,
-            (first_token - last_voiced) * 1000,
-            (said.first_audio - last_voiced) * 1000,
+            turn.utterance,
+            (turn.ended - turn.last_voiced) * 1000,
+            ((turn.stt_final or turn.ended) - turn.last_voiced) * 1000,
+            (first_token - turn.last_voiced) * 1000,
+            (said.first_audio - turn.last_voiced) * 1000,
             barge_in=said.interrupted,
         )
         self.kit.metrics.observe(times)
         self.recorder.event(times.event())
 
-    async def _final(self, utterance: int, draft: Transcribed | None, audio: Samples) -> Transcript:
+    async def _final(
+        self, utterance: int, draft: Transcribed | None, audio: Samples, covered_ms: float
+    ) -> Transcript:
         """The draft when it covers the whole utterance, else what is still needed."""
-        if draft is not None and draft.covered_ms >= self.detector.last_voiced_ms:
+        if draft is not None and draft.covered_ms >= covered_ms:
             return draft.transcript
         job = self.transcriber.job
         if job is not None and not job.done():
             with contextlib.suppress(Exception):
                 done = await asyncio.shield(job)
-                if done.kind == "draft" and done.covered_ms >= self.detector.last_voiced_ms:
+                if done.utterance == utterance and done.covered_ms >= covered_ms:
                     return done.transcript
-        finished = await self.transcriber.start(
-            "final", utterance, audio, self.detector.last_voiced_ms
-        )
+        finished = await self.transcriber.start("final", utterance, audio, covered_ms)
         return finished.transcript
 
     async def _opener_audio(self, opener: str | None) -> tuple[str, list[Pcm16]] | None:
@@ -376,9 +417,13 @@ class Conversation:
             return None
         ready = self._opener
         self._opener = None
-        if ready is not None and ready.text == opener:
-            return opener, await ready.audio
-        return opener, await self.mouth.prepare(opener)
+        try:
+            if ready is not None and ready.text == opener:
+                return opener, await ready.audio
+            return opener, await self.mouth.prepare(opener)
+        except Exception:  # no opener then: the reply itself still comes
+            log.exception("voice: synthesizing the opener failed")
+            return None
 
     def _speak(
         self, lines: AsyncIterator[str], *, utterance: int, command: str | None = None
@@ -405,6 +450,8 @@ class Conversation:
         except asyncio.CancelledError:
             said.interrupted = True
             raise
+        except Exception:  # e.g. the opener's synthesis: the conversation goes on
+            log.exception("voice: speaking to utterance %d failed", utterance)
         finally:
             self._said(said, utterance, started)
         self._turn("listening")
@@ -416,7 +463,8 @@ class Conversation:
             return
         line = TranscriptLine(speaker="interviewer", utterance=utterance, text=text, final=True)
         self.sink.send_text(line.model_dump_json())
-        self.recorder.line("interviewer", utterance, text, started, time.monotonic())
+        began = said.first_audio or started
+        self.recorder.line("interviewer", utterance, text, began, time.monotonic())
         rate = self.kit.engines.tts.sample_rate
         self.recorder.audio("interviewer", utterance, said.audio, rate, said.first_audio or started)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -39,7 +40,9 @@ from interviewkit.speech.ports import (
     VoiceActivityDetector,
 )
 from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed
-from interviewkit.voice.turns import TurnDetector, TurnEvent
+from interviewkit.voice.turns import START_FRAMES, TurnDetector, TurnEvent
+
+log = logging.getLogger("interviewkit.voice")
 
 PREROLL_MS = 250.0
 """Audio kept before the detected start: Whisper misses a first word cut at its onset."""
@@ -104,6 +107,7 @@ class Ear:
         self._queue: deque[_Heard] = deque()
         self._task: asyncio.Task[None] | None = None
         self.last_voiced_wall = 0.0
+        self._finishing = False
 
     def hear(self, pcm: bytes, wall: float) -> None:
         """One chunk of microphone PCM16 (any length): framed, then judged off the loop."""
@@ -121,10 +125,19 @@ class Ear:
             self._task = asyncio.get_running_loop().create_task(self._judge())
 
     def stop_listening(self) -> None:
-        """Muted (or push-to-talk released): nothing more is heard until :meth:`listen`."""
+        """Muted: nothing more is heard until :meth:`listen`."""
         self.listening = False
         self._queue.clear()
         self._pending = np.zeros(0, dtype=np.float32)
+
+    def finish(self) -> None:
+        """Push-to-talk released: hear no more, judge what arrived, then end the turn."""
+        self.listening = False
+        self._pending = np.zeros(0, dtype=np.float32)
+        if self._task is None or self._task.done():
+            self.judge_now(self.detector.release())
+        else:
+            self._finishing = True
 
     def listen(self) -> None:
         self.listening = True
@@ -160,16 +173,19 @@ class Ear:
                 self._push(frame, probability)
             if self.detector.speaking:
                 self.emit(Heard(None, self.audio_ms, self.last_voiced_wall))
+        if self._finishing:
+            self._finishing = False
+            self.judge_now(self.detector.release())
 
     def _probabilities(self, batch: list[_Heard]) -> list[float]:
         return [self.vad.probability(frame.samples) for frame in batch]
 
     def _keep(self, frame: _Heard) -> None:
         self._frames.append(frame)
+        # not speaking: keep enough that a start found START_FRAMES later has its pre-roll
+        back = PREROLL_MS + (START_FRAMES + 1) * self.frame_ms
         horizon = (
-            self.detector.started_ms - PREROLL_MS
-            if self.detector.speaking
-            else frame.end_ms - PREROLL_MS
+            self.detector.started_ms - PREROLL_MS if self.detector.speaking else frame.end_ms - back
         )
         while self._frames and self._frames[0].end_ms <= horizon:
             self._frames.popleft()
@@ -327,16 +343,21 @@ class Mouth:
     ) -> None:
         """Each line's clauses, synthesized ahead of playback (one line in advance)."""
         loop = asyncio.get_running_loop()
-        async for line in lines:
-            if not line.strip():
-                continue
-            if said.first_line is None:
-                said.first_line = time.monotonic()
-            chunks: asyncio.Queue[Pcm16 | None] = asyncio.Queue()
-            await queue.put((line, _drain(chunks)))
-            clauses = iter(self.tts.synthesize(line))
-            while (chunk := await loop.run_in_executor(self.pool, _next, clauses)) is not None:
-                chunks.put_nowait(chunk)
+        chunks: asyncio.Queue[Pcm16 | None] = asyncio.Queue()
+        try:
+            async for line in lines:
+                if not line.strip():
+                    continue
+                if said.first_line is None:
+                    said.first_line = time.monotonic()
+                chunks = asyncio.Queue()
+                await queue.put((line, _drain(chunks)))
+                clauses = iter(self.tts.synthesize(line))
+                while (chunk := await loop.run_in_executor(self.pool, _next, clauses)) is not None:
+                    chunks.put_nowait(chunk)
+                chunks.put_nowait(None)
+        except Exception:  # the interviewer or the engine failed mid-reply: stop there
+            log.exception("voice: a reply failed while it was being spoken")
             chunks.put_nowait(None)
         await queue.put(_END)
 

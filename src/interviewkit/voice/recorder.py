@@ -107,8 +107,11 @@ class VoiceRecorder:
         started: float,
         ended: float,
         transcript: Transcript | None = None,
+        *,
+        audio_started: float | None = None,
     ) -> None:
-        """A final transcript line; ``started``/``ended`` are monotonic moments."""
+        """A final transcript line; ``started``/``ended`` are monotonic moments, and
+        ``audio_started`` where the transcribed audio began (its words count from it)."""
         start_ms, end_ms = self.clock.ms(started), self.clock.ms(ended)
         event: dict[str, Any] = {
             "type": "transcript",
@@ -119,7 +122,8 @@ class VoiceRecorder:
             "utterance": utterance,
         }
         if transcript is not None and transcript.words:
-            event["words"] = words_in_session(transcript, start_ms)
+            origin = self.clock.ms(audio_started if audio_started is not None else started)
+            event["words"] = words_in_session(transcript, origin)
         self._event(event)
 
     def event(self, event: dict[str, Any]) -> None:
