@@ -44,6 +44,10 @@ from interviewkit.live.protocol import (
 from tests.voice.audio_fixtures import FRAME_MS, FRAME_SAMPLES, Utterance, silence_frame
 
 SUBPROTOCOL = "interviewkit.v1"
+MAX_LAG_S = 0.1
+"""A microphone that fell further behind its schedule (this process was stalled) resumes
+at its pace instead of sending the backlog at once: the server meters audio at twice real
+time with a 3 s burst, and a real microphone's backlog is never more than a few frames."""
 PLAYBACK_MARGIN_S = 0.15
 """After a speech's audio would have finished playing, the client waits this much more
 before talking, as a person leaves a beat before answering."""
@@ -60,6 +64,12 @@ class Heard:
     @property
     def type(self) -> str:
         return "audio" if self.audio is not None else str((self.message or {}).get("type"))
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """The JSON message (for a heard message, not audio)."""
+        assert self.message is not None, "audio has no JSON body"
+        return self.message
 
 
 @dataclass
@@ -157,6 +167,9 @@ class Microphone:
                 self.seq += 1
                 self.frames_sent += 1
                 delay = began + self.frames_sent * period - time.perf_counter()
+                if delay < -MAX_LAG_S:  # stalled (a busy machine): go on at pace, no burst
+                    began -= delay
+                    delay = 0.0
                 await asyncio.sleep(max(delay, 0))
 
 
@@ -184,6 +197,8 @@ class VoiceClient:
         self._changed = asyncio.Condition()
         self._tasks: list[asyncio.Task[None]] = []
         self._ids = 0
+        self.closed: tuple[int | None, str | None] | None = None
+        """The close code and reason, once the server closed the connection."""
 
     @classmethod
     async def open(
@@ -224,8 +239,7 @@ class VoiceClient:
             lambda h: h.type in ("voice", "error") and (h.message or {}).get("re") == message_id,
             timeout=timeout,
         )
-        assert heard.message is not None
-        return heard.message
+        return heard.body
 
     async def start(self, *, timeout: float = 60) -> dict[str, Any]:
         """``voice start``; once the server says it is on, the microphone starts streaming."""
@@ -247,17 +261,23 @@ class VoiceClient:
 
     async def _read(self) -> None:
         with contextlib.suppress(ConnectionClosed):
-            async for raw in self.ws:
-                at = time.perf_counter()
-                if isinstance(raw, bytes):
-                    heard = Heard(at, audio=unpack_audio(raw))
-                    self._audio(heard)
-                else:
-                    heard = Heard(at, message=json.loads(raw))
-                    self._message(heard)
-                async with self._changed:
-                    self.log.append(heard)
-                    self._changed.notify_all()
+            await self._receive()
+        async with self._changed:
+            self.closed = (self.ws.close_code, self.ws.close_reason)
+            self._changed.notify_all()
+
+    async def _receive(self) -> None:
+        async for raw in self.ws:
+            at = time.perf_counter()
+            if isinstance(raw, bytes):
+                heard = Heard(at, audio=unpack_audio(raw))
+                self._audio(heard)
+            else:
+                heard = Heard(at, message=json.loads(raw))
+                self._message(heard)
+            async with self._changed:
+                self.log.append(heard)
+                self._changed.notify_all()
 
     def _message(self, heard: Heard) -> None:
         message = heard.message or {}
@@ -292,37 +312,59 @@ class VoiceClient:
     async def wait_for(
         self, wanted: Callable[[Heard], bool], *, timeout: float, since: int = 0
     ) -> Heard:
-        """The first thing heard (at log index ``since`` or later) that ``wanted`` accepts."""
+        """The first thing heard (at log index ``since`` or later) that ``wanted`` accepts;
+        on a timeout, an AssertionError that lists the messages heard since."""
         checked = since
-        async with asyncio.timeout(timeout), self._changed:
-            while True:
-                for heard in self.log[checked:]:
-                    if wanted(heard):
-                        return heard
-                checked = max(checked, len(self.log))
-                await self._changed.wait()
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                while True:
+                    for heard in self.log[checked:]:
+                        if wanted(heard):
+                            return heard
+                    checked = max(checked, len(self.log))
+                    if self.closed is not None:
+                        raise AssertionError(f"the server closed the connection: {self.closed}")
+                    await self._changed.wait()
+        except TimeoutError:
+            raise AssertionError(
+                f"not heard in {timeout} s; heard since: {self.summary(since)}"
+            ) from None
+
+    def summary(self, since: int = 0, limit: int = 40) -> list[str]:
+        """The JSON messages heard since ``since``, shortened (audio frames counted)."""
+        lines: list[str] = []
+        frames = 0
+        for heard in self.log[since:]:
+            if heard.audio is not None:
+                frames += 1
+                continue
+            lines.append(json.dumps(heard.message)[:160])
+        return [*lines[-limit:], f"{frames} audio frames"]
 
     async def wait_message(
         self, kind: str, *, timeout: float, since: int = 0, **match: Any
-    ) -> dict[str, Any]:
-        heard = await self.wait_for(
-            lambda h: (
-                h.type == kind and all((h.message or {}).get(k) == v for k, v in match.items())
-            ),
-            timeout=timeout,
-            since=since,
-        )
-        assert heard.message is not None
-        return heard.message
+    ) -> Heard:
+        """The first message of type ``kind`` with the ``match`` field values."""
+
+        def wanted(heard: Heard) -> bool:
+            message = heard.message or {}
+            return heard.type == kind and all(message.get(k) == v for k, v in match.items())
+
+        return await self.wait_for(wanted, timeout=timeout, since=since)
+
+    def position(self, heard: Heard) -> int:
+        """Where ``heard`` is in the log (to wait for what came after it)."""
+        return next(index for index, h in enumerate(self.log) if h is heard)
 
     def messages(self, kind: str, since: int = 0) -> list[dict[str, Any]]:
         return [h.message for h in self.log[since:] if h.type == kind and h.message is not None]
 
     def interviewer_busy(self) -> bool:
-        """Whether the interviewer is still talking as the candidate hears it."""
+        """Whether the floor is not free yet: the candidate's turn has not ended, the
+        interviewer is thinking, or its voice is still playing as the candidate hears it."""
         now = time.perf_counter()
         turns = self.messages("turn")
-        if turns and turns[-1]["state"] in ("thinking", "interviewer"):
+        if turns and turns[-1]["state"] in ("candidate", "thinking", "interviewer"):
             return True
         return any(
             (not s.done and s.flushed_at is None) or s.playback_end + PLAYBACK_MARGIN_S > now
