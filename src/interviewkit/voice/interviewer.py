@@ -46,6 +46,7 @@ from interviewkit.llm.prices import cost_usd
 from interviewkit.problems.bank import SOLUTION_FILES, Problem, TemplateVoice
 from interviewkit.problems.service import ProblemService
 from interviewkit.recording.service import RecordingService
+from interviewkit.sessions.errors import SessionNotFound
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
 from interviewkit.voice import persona
@@ -412,6 +413,13 @@ class Interviewer:
         (the deadline, a new part, tests passing, repeated failures, a long idle), or []."""
         if self.phase in ("greet", "present", "done"):
             return []
+        try:
+            return await self._poll()
+        except SessionNotFound:  # deleted under the conversation: nothing more to say
+            self.phase = "done"
+            return []
+
+    async def _poll(self) -> list[str]:
         interview = await _thread(self.deps.sessions.get_session, self.session_id)
         left = self._seconds_left(interview)
         if not interview.is_active or (left is not None and left <= 0):
