@@ -372,6 +372,32 @@ def test_run_my_code_runs_the_sandbox_and_speaks_the_counts(
 
 
 @requires_sandbox
+def test_submit_by_voice_speaks_hidden_tests_only_by_count(
+    client: TestClient, container: Container
+) -> None:
+    sid = open_session(client)
+    container.sessions.write_file(sid, "/solution.py", WRONG)
+    voice = interviewer(container, sid)
+
+    async def scenario() -> list[str]:
+        await said(voice.start())
+        return await said(voice.reply("I'm done, submit my solution.", utterance=1))
+
+    lines = run(scenario)
+    (row,) = container.executions.list_for_session(sid, 5)
+    assert row.mode == "submit"
+    assert lines[:2] == ["Okay, submitting your solution.", "Submitted."]
+    assert lines[2] == f"{row.passed} of {row.total} tests pass."
+    assert lines[3].startswith("The first failure is with nums ")  # a visible example
+    assert lines[4].endswith("hidden tests fail as well.")
+    text = " ".join(lines)
+    for test in TWO_SUM.hidden_tests:
+        assert spoken_value(test.input[0]) not in text
+    (command,) = events_of(container, sid, "voice_command")
+    assert (command["command"], command["execution_id"]) == ("submit", row.id)
+
+
+@requires_sandbox
 def test_a_run_cut_short_by_a_barge_in_is_still_recorded(
     client: TestClient, container: Container
 ) -> None:
