@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.conftest import VIEWPORT, Console, Room, failed, keep_artifacts
-from tests.browser.harness import editor, open_room, replace_document, wait_saved
+from tests.browser.harness import editor, editor_text, open_room, replace_document, wait_saved
+from tests.browser.staff import sign_in
 from tests.conftest import unavailable
 
 SAID = "Could you repeat the question?"
@@ -117,10 +118,26 @@ def captions(page: Page, speaker: str) -> Locator:
     return page.get_by_test_id("voice-captions").locator(f'[data-speaker="{speaker}"]')
 
 
+@pytest.fixture
+def staff(browser: Browser, room: Room, console: Console) -> Iterator[Page]:
+    """An interviewer signed in, in a browser context of their own."""
+    made = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    made.on("page", console.watch)
+    page = made.new_page()
+    sign_in(page, room.base_url, room.server.create_key("Grace Hopper", "interviewer"))
+    try:
+        yield page
+    finally:
+        made.close()
+
+
 def test_a_candidate_talks_to_the_interviewer_and_a_spoken_command_works(
-    room: Room, allowed: BrowserContext
+    room: Room, allowed: BrowserContext, staff: Page
 ) -> None:
     invite = room.new_session()
+    # the interviewer watches live from the start
+    staff.goto(f"{room.base_url}/sessions/{invite.session_id}/live")
+    expect(staff.get_by_test_id("live-connection")).to_have_text("Live", timeout=15_000)
     page = allowed.new_page()
     open_room(page, invite.room_url(room.base_url))
     panel = page.get_by_test_id("voice-panel")
@@ -156,6 +173,23 @@ def test_a_candidate_talks_to_the_interviewer_and_a_spoken_command_works(
     expect(page.get_by_test_id("voice-toggle")).to_have_text("Start voice")
     expect(page.get_by_test_id("voice-recording")).to_be_hidden()
 
+    # the live view showed both speakers and the command as they were recorded
+    live = staff.get_by_test_id("live-voice")
+    expect(live.locator('[data-speaker="candidate"]')).to_contain_text(re.compile("repeat", re.I))
+    expect(live.locator('[data-speaker="interviewer"]').first).to_be_visible()
+    expect(live.locator('[data-kind="command"]')).to_contain_text("question again")
+    # the replay lists them, on a Voice lane and in the conversation, each seeking to its moment
+    staff.goto(f"{room.base_url}/sessions/{invite.session_id}/replay")
+    conversation = staff.get_by_test_id("replay-voice")
+    expect(conversation.locator('[data-speaker="candidate"]')).to_contain_text(
+        re.compile("repeat", re.I), timeout=15_000
+    )
+    expect(staff.locator('.timeline .mark[data-kind="voice"]').first).to_be_visible()
+    line = conversation.locator('[data-speaker="candidate"]').first
+    line.click()
+    moment = int(line.get_attribute("data-t") or "0")
+    staff.wait_for_function(f"() => Math.abs(window.__replay.atMs - {moment}) < 1", timeout=15_000)
+
 
 def test_a_refused_microphone_is_explained_and_the_room_keeps_working(
     room: Room, refused: BrowserContext
@@ -179,3 +213,41 @@ def test_a_refused_microphone_is_explained_and_the_room_keeps_working(
     page.get_by_test_id("run-button").click()
     expect(page.get_by_test_id("test-results")).to_contain_text("example-1", timeout=30_000)
     expect(editor(page)).to_be_visible()
+
+
+def test_push_to_talk_sends_nothing_until_held(room: Room, allowed: BrowserContext) -> None:
+    invite = room.new_session()
+    page = allowed.new_page()
+    open_room(page, invite.room_url(room.base_url))
+    page.locator("label", has_text="Push to talk").click()
+    expect(page.get_by_test_id("voice-mode-push-to-talk")).to_be_checked()
+    page.get_by_test_id("voice-toggle").click()
+    recording = page.get_by_test_id("voice-recording")
+    expect(recording).to_have_text("Hold to talk", timeout=SPOKEN_TIMEOUT_MS)
+    expect(recording).to_have_attribute("data-state", "paused")
+    expect(page.get_by_test_id("voice-talk")).to_be_visible()
+    expect(captions(page, "interviewer").first).to_be_visible(timeout=SPOKEN_TIMEOUT_MS)
+
+    # the microphone plays the words meanwhile; nobody holds the key, so none reach the server
+    page.wait_for_timeout((LEAD_S + TAIL_S + 2) * 1000)
+    expect(captions(page, "candidate")).to_have_count(0)
+    said = [
+        e
+        for e in room.staff.events(invite.session_id)
+        if e["type"] == "transcript" and e["speaker"] == "candidate"
+    ]
+    assert said == [], said
+
+    # Space outside the editor talks while held; in the editor it types a space
+    page.get_by_test_id("problem").focus()
+    page.keyboard.down(" ")
+    expect(recording).to_have_text("Recording")
+    expect(page.get_by_test_id("voice-talk")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.up(" ")
+    expect(recording).to_have_text("Hold to talk")
+    before = editor_text(page)
+    editor(page).click()
+    page.keyboard.press("End")
+    page.keyboard.press(" ")
+    expect(recording).to_have_text("Hold to talk")
+    assert len(editor_text(page)) == len(before) + 1, "the space went into the code"

@@ -44,6 +44,8 @@ export class VoicePanel {
   private mic: Microphone | null = null;
   private player: SpeechPlayer | null = null;
   private startTimer: number | undefined;
+  /** The id of the pending `voice start`: its answer confirms the mode asked for. */
+  private startId: string | null = null;
   private ended = false;
   private readonly captions = new Captions();
   private readonly shown = new Map<string, HTMLElement>();
@@ -125,7 +127,8 @@ export class VoicePanel {
     }
     this.mic.enabled = !this.muted;
     this.player = new SpeechPlayer(new WebAudioOut(this.context));
-    if (!this.control("start")) {
+    this.startId = this.host.nextId();
+    if (!this.control("start", this.mode, this.startId)) {
       this.release();
       this.message("You are offline: start voice again once the connection is back.");
       return;
@@ -172,7 +175,13 @@ export class VoicePanel {
     }
     if (!this.mic) return; // stopped here while the server was starting: it is told "stop"
     this.status = "on";
-    this.mode = message.mode;
+    if (message.re === this.startId && message.mode !== this.mode) {
+      // the answer to our start in another mode than asked: the candidate's choice wins
+      this.control("mode", this.mode);
+    } else {
+      this.mode = message.mode;
+    }
+    this.startId = null;
     this.muted = message.muted;
     this.recordingAudio = message.recording_audio;
     const engines = Object.entries(message.engines).map(([k, v]) => `${k}: ${v}`).join(", ");
@@ -256,8 +265,8 @@ export class VoicePanel {
     this.host.send({ type: "voice-command", id: this.host.nextId(), command });
   }
 
-  private control(action: VoiceAction, mode?: VoiceMode): boolean {
-    const message: ClientMessage = { type: "voice", id: this.host.nextId(), action };
+  private control(action: VoiceAction, mode?: VoiceMode, id = this.host.nextId()): boolean {
+    const message: ClientMessage = { type: "voice", id, action };
     if (action === "start" || action === "mode") message.mode = mode ?? this.mode;
     return this.host.send(message);
   }
