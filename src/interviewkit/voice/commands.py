@@ -7,8 +7,8 @@ line a command phrase covers, not by a keyword anywhere in it:
 1. :func:`normalise` lowercases, drops punctuation, spells small numbers out and repairs
    the speech-to-text slips listed in ``SLIPS``;
 2. fillers ("um", "okay", "can you", "please") are removed: they may surround any command;
-3. each command's phrases (``PHRASES``, data) are matched, and the best match wins if it
-   covers at least ``COVERAGE`` of what is left.
+3. each command's phrases (``PHRASES``, data) are matched, and the command whose phrases
+   cover the most of what is left wins if they cover at least ``COVERAGE`` of it.
 
 Decided: "I want to submit a question" is not a command (its object is not a solution), nor
 is "I'm done" alone (submitting is final: the candidate says "submit").
@@ -169,18 +169,24 @@ class Match:
 
 
 def match_command(text: str) -> Match | None:
-    """The command whose phrase covers the most of ``text`` (any coverage), or None."""
+    """The command whose phrases cover the most of ``text`` (any coverage), or None.
+
+    A command's phrases count together ("I'm stuck, can you help me?" is two hint phrases
+    covering the whole line); a phrase of another command does not add to it."""
     words = _FILLER.sub(" ", normalise(text)).split()
     if not words:
         return None
     line = " ".join(words)
+    starts = [match.start() for match in re.finditer(r"\S+", line)]
     best: Match | None = None
     for name, patterns in _COMPILED.items():
+        covered: set[int] = set()
         for pattern in patterns:
             for found in pattern.finditer(line):
-                covered = len(found.group(0).split()) / len(words)
-                if best is None or covered > best.coverage:
-                    best = Match(name, covered)
+                covered |= {i for i, at in enumerate(starts) if found.start() <= at < found.end()}
+        share = len(covered) / len(words)
+        if covered and (best is None or share > best.coverage):
+            best = Match(name, share)
     return best
 
 
