@@ -496,3 +496,36 @@ def test_with_an_llm_the_persona_prompt_streams_sentence_by_sentence(
     stored = [m for m in container.assistant.messages(sid) if m.role == "assistant"]
     assert [m.provider for m in stored] == ["openai", "openai"]
     assert [m.refused for m in stored] == [False, True]
+
+
+@requires_sandbox
+@pytest.mark.parametrize("provider", ["openai"])
+def test_with_an_llm_a_follow_up_answer_gets_a_short_reaction_then_the_next_question(
+    client: TestClient, container: Container, llm: FakeLLM
+) -> None:
+    sid = open_session(client)
+    voice = interviewer(container, sid)
+    principal = Principal(Role.candidate, session_id=sid)
+    llm.script(reply("Right, one pass with a map is linear."))
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        await said(voice.start())
+        solution = TWO_SUM.solutions["python"]
+        await asyncio.to_thread(container.sessions.write_file, sid, "/solution.py", solution)
+        request = SessionExecuteRequest(file="/solution.py")
+        await run_in_session(container.executions, principal, sid, request)  # the Run button
+        asked = await voice.poll()
+        answered = await said(voice.reply("Linear time and linear space.", utterance=1))
+        return asked, answered
+
+    asked, answered = run(scenario)
+    assert asked[:2] == [f"All {len(TWO_SUM.tests)} tests pass.", "Nice work."]
+    assert "trade one for the other" in " ".join(asked)
+    assert answered == [
+        "Thanks.",
+        "Right, one pass with a map is linear.",
+        "Next question.",
+        "How would you solve it if the array were sorted?",
+    ]
+    _, body, _ = llm.requests[-1]
+    assert "answering your follow-up question" in body["messages"][0]["content"]
