@@ -22,10 +22,27 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.conftest import VIEWPORT, Console, Room, failed, keep_artifacts
-from tests.browser.harness import editor, editor_text, open_room, replace_document, wait_saved
+from tests.browser.conftest import (
+    VIEWPORT,
+    Console,
+    Room,
+    failed,
+    keep_artifacts,
+    server_settings,
+)
+from tests.browser.harness import (
+    RoomServer,
+    Staff,
+    editor,
+    editor_text,
+    open_room,
+    replace_document,
+    wait_saved,
+)
+from tests.browser.proxy import TcpProxy
 from tests.browser.staff import sign_in
 from tests.conftest import unavailable
+from tests.fakes.llm_server import FakeLLM
 
 SAID = "Could you repeat the question?"
 LEAD_S = 6.0
@@ -251,3 +268,35 @@ def test_push_to_talk_sends_nothing_until_held(room: Room, allowed: BrowserConte
     page.keyboard.press(" ")
     expect(recording).to_have_text("Hold to talk")
     assert len(editor_text(page)) == len(before) + 1, "the space went into the code"
+
+
+@pytest.fixture(scope="module")
+def voiceless(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Room]:
+    """A second server, whose operator turned the voice interviewer off."""
+    folder = tmp_path_factory.mktemp("voiceless")
+    server = RoomServer(folder / "data", folder / "server.log", {})
+    proxy = TcpProxy(server.port).start()
+    server.env = {**server_settings(llm, proxy.url), "INTERVIEWKIT_VOICE_ENABLED": "false"}
+    key = server.admin_key()
+    server.start()
+    staff = Staff(server.url, key)
+    try:
+        yield Room(server, proxy, staff, llm)
+    finally:
+        staff.close()
+        server.stop()
+        proxy.stop()
+
+
+def test_voice_turned_off_on_the_server_says_why(voiceless: Room, allowed: BrowserContext) -> None:
+    invite = voiceless.new_session()
+    page = allowed.new_page()
+    open_room(page, invite.room_url(voiceless.base_url))
+    page.get_by_test_id("voice-toggle").click()
+    message = page.get_by_test_id("voice-message")
+    expect(message).to_contain_text("Voice is unavailable", timeout=15_000)
+    expect(message).to_contain_text("turned off")  # the server's own detail
+    expect(page.get_by_test_id("voice-recording")).to_be_hidden()
+    expect(page.get_by_test_id("voice-toggle")).to_have_text("Start voice")
+    page.get_by_test_id("run-button").click()
+    expect(page.get_by_test_id("test-results")).to_contain_text("example-1", timeout=30_000)
