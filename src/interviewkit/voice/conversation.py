@@ -42,7 +42,6 @@ from interviewkit.speech.ports import SAMPLE_RATE, Pcm16, Samples, Transcript
 from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed
 from interviewkit.voice.metrics import TurnTimes, VoiceMetrics
 from interviewkit.voice.pipeline import (
-    PREROLL_MS,
     Ear,
     EngineSet,
     Mouth,
@@ -313,15 +312,16 @@ class Conversation:
         self._opener = _Opener(opener, task)
 
     def _ended(self, frame: Heard) -> None:
-        if self.utterance == 0:
+        said = frame.utterance
+        if self.utterance == 0 or said is None:
             return
         draft = self._draft if self._draft and self._draft.utterance == self.utterance else None
         turn = _Turn(
             utterance=self.utterance,
-            audio=self.ear.utterance(self.detector.last_voiced_ms),
-            covered_ms=self.detector.last_voiced_ms,
-            audio_started=self.ear.wall_at(self.detector.started_ms - PREROLL_MS),
-            started=self.ear.wall_at(self.detector.started_ms),
+            audio=said.audio,
+            covered_ms=said.last_voiced_ms,
+            audio_started=said.audio_started,
+            started=said.started,
             last_voiced=frame.wall,
             ended=time.monotonic(),
         )

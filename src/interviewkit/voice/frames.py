@@ -13,8 +13,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from interviewkit.speech.ports import Transcript
+from interviewkit.speech.ports import Samples, Transcript
 from interviewkit.voice.turns import TurnEvent
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A finished utterance as the ear held it at END (it forgets older audio right after,
+    so the conversation must not read it from the ear later)."""
+
+    audio: Samples
+    """From the pre-roll before the start to a short tail after the last voiced frame."""
+    started_ms: float
+    last_voiced_ms: float
+    audio_started: float
+    """Monotonic arrival of the audio's first frame (words count from there)."""
+    started: float
+    """Monotonic arrival of the frame where speech started."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,8 @@ class Heard:
     event: TurnEvent | None
     audio_ms: float
     wall: float
+    utterance: Utterance | None = None
+    """With END: what was said."""
 
 
 @dataclass(frozen=True)

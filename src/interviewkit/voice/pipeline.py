@@ -39,7 +39,7 @@ from interviewkit.speech.ports import (
     VadStream,
     VoiceActivityDetector,
 )
-from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed
+from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed, Utterance
 from interviewkit.voice.turns import START_FRAMES, TurnDetector, TurnEvent
 
 log = logging.getLogger("interviewkit.voice")
@@ -196,12 +196,26 @@ class Ear:
         if self.detector.last_voiced_ms != before or event is TurnEvent.START:
             self.last_voiced_wall = frame.wall
         if event is not None:
-            self.emit(Heard(event, frame.end_ms, self.last_voiced_wall))
+            self._report(event, frame.end_ms)
 
     def judge_now(self, event: TurnEvent | None) -> None:
         """Report an event the conversation caused (a draft that ends the turn, a release)."""
         if event is not None:
-            self.emit(Heard(event, self.detector.now_ms, self.last_voiced_wall))
+            self._report(event, self.detector.now_ms)
+
+    def _report(self, event: TurnEvent, audio_ms: float) -> None:
+        """Emit ``event``; an END carries its utterance, taken now, before more is heard."""
+        said = None
+        if event is TurnEvent.END:
+            detector = self.detector
+            said = Utterance(
+                self.utterance(detector.last_voiced_ms),
+                detector.started_ms,
+                detector.last_voiced_ms,
+                self.wall_at(detector.started_ms - PREROLL_MS),
+                self.wall_at(detector.started_ms),
+            )
+        self.emit(Heard(event, audio_ms, self.last_voiced_wall, said))
 
 
 class Transcriber:
