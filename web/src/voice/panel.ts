@@ -183,9 +183,10 @@ export class VoicePanel {
     }
     this.startId = null;
     this.muted = message.muted;
+    this.mic.enabled = !this.muted;
     this.recordingAudio = message.recording_audio;
     const engines = Object.entries(message.engines).map(([k, v]) => `${k}: ${v}`).join(", ");
-    $("#voice-panel").title = engines ? `Speech engines: ${engines}` : "";
+    $("#voice-title").title = engines ? `Speech engines: ${engines}` : "";
     this.render();
   }
 
