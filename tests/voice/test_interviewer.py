@@ -50,6 +50,10 @@ def settings_overrides(llm: FakeLLM, provider: str, tmp_path: Path) -> dict[str,
         "id: voice-brisk\ntitle: Brisk screen\nparts:\n  - {problem: two-sum, minutes: 30}\n"
         "languages: [python]\nvoice: {name: Sam, tone: brisk, strictness: strict}\n"
     )
+    (templates / "voice-two.yaml").write_text(
+        "id: voice-two\ntitle: Two parts\nlanguages: [python]\nparts:\n"
+        "  - {problem: two-sum, minutes: 15}\n  - {problem: contains-duplicate, minutes: 15}\n"
+    )
     return {
         "llm_provider": provider,
         "openai_api_key": "test-key",
@@ -529,3 +533,34 @@ def test_with_an_llm_a_follow_up_answer_gets_a_short_reaction_then_the_next_ques
     ]
     _, body, _ = llm.requests[-1]
     assert "answering your follow-up question" in body["messages"][0]["content"]
+
+
+@requires_sandbox
+def test_the_next_part_is_presented_and_runs_its_own_file(
+    client: TestClient, container: Container
+) -> None:
+    sid = str(new_session(client, template_id="voice-two", candidate_name="Ada")["id"])
+    voice = interviewer(container, sid)
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        await said(voice.start())
+        await container.problems.next_part(sid, "candidate")
+        moved = await voice.poll()
+        again = await said(voice.reply("Repeat the question.", utterance=1))
+        ran = await said(voice.reply("Run my code.", utterance=2))
+        return moved, again, ran
+
+    moved, again, ran = run(scenario)
+    assert moved[:2] == [
+        "Let's move on to the next part.",
+        "The problem is called Contains Duplicate.",
+    ]
+    assert voice.phase in ("clarify", "coding")
+    assert again[1].startswith("The problem is called Contains Duplicate.")
+    assert ran[1].endswith("tests pass.")
+    runs = container.executions.list_for_session(sid, 5)
+    (row,) = [r for r in runs if r.mode == "run"]
+    (command,) = events_of(container, sid, "voice_command")[-1:]
+    assert command["execution_id"] == row.id
+    _, result = container.executions.get(row.id)
+    assert result.tests[0].name == load_bank().problems["contains-duplicate"].tests[0].name
