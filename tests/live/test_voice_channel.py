@@ -118,7 +118,7 @@ def test_voice_starts_greets_in_audio_frames_and_stops(room: Room) -> None:
         assert sum(len(f.pcm) for f in frames) > 22050  # more than half a second of voice
         assert any(m["type"] == "turn" and m["state"] == "interviewer" for m in heard.messages)
         ws.send_json({"type": "voice", "id": "v2", "action": "stop"})
-        off = read_until(ws, heard, is_type("voice", status="off"))
+        off = read_until(ws, heard, is_type("voice", status="off", re="v2"))
         assert isinstance(off, dict)
         ws.send_bytes(pack_audio(AUDIO_FROM_CLIENT, 1, SILENCE_20MS))  # after stop: dropped
         ws.send_json({"type": "ping", "id": "p"})

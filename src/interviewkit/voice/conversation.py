@@ -156,6 +156,7 @@ class Conversation:
         self._background: set[asyncio.Task[Transcript | None]] = set()
         self._closed = False
         self._begun = False
+        self._stop_re: str | None = None
 
     # ---- VoiceLink ------------------------------------------------------------------------
 
@@ -190,10 +191,13 @@ class Conversation:
             self.ear.finish()
         elif action in ("mute", "unmute"):
             self.muted = action == "mute"
-            if self.muted:
+            if self.muted and self.detector.speaking:  # what was being said is dropped
                 self.detector.reset()
-        if action != "stop":
-            self._state(message.id)
+                self._turn("listening")
+        elif action == "stop":  # the channel closes the conversation next: off, with re
+            self._stop_re = message.id
+            return
+        self._state(message.id)
 
     def command(self, message: VoiceCommandRequest) -> None:
         if message.command == "stop-talking":
@@ -224,7 +228,8 @@ class Conversation:
         if self._background:  # the last turn's final line, recorded before the recorder stops
             await asyncio.wait(self._background, timeout=10)
         await self.ear.close()
-        self.sink.send_text(VoiceState(status="off", mode=self.mode).model_dump_json())
+        off = VoiceState(status="off", re=self._stop_re, mode=self.mode, muted=self.muted)
+        self.sink.send_text(off.model_dump_json(exclude_none=True))
         await self.recorder.close()
 
     # ---- the frames ----------------------------------------------------------------------
