@@ -271,7 +271,8 @@ class Conversation:
         if self.mouth.audible and now - self._first_frame < ECHO_GUARD_S:
             self.detector.reset()  # our own voice, heard back
             return
-        if self.mouth.audible or self._reply is not None:
+        replying = self._reply is not None and not self._reply.done()
+        if self.mouth.audible or replying:  # barge-in (or speaking on while it thinks)
             self._interrupt()
             first_voiced = self.ear.wall_at(self.detector.started_ms)
             self.kit.metrics.barge_ins.observe(time.monotonic() - first_voiced)
