@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -313,7 +314,8 @@ class Mouth:
         return time.monotonic() < self.playing_until
 
     def flush(self) -> list[int]:
-        """Tell the client to drop every speech it may still be playing; which ones."""
+        """Tell the client to drop every speech it may still be playing or has been told
+        of without its last frame yet; which ones."""
         now = time.monotonic()
         flushed = [speech for speech, until in self._audible.items() if until > now]
         for speech in flushed:
@@ -384,6 +386,7 @@ class Mouth:
             speech=speech, text=text, sample_rate=self.tts.sample_rate, command=command
         )
         self.sink.send_text(start.model_dump_json(exclude_none=True))
+        self._audible[speech] = math.inf  # announced: a flush covers it until its last frame
         said.lines.append(text)
         async for chunk in chunks:
             said.audio.append(chunk)
@@ -394,13 +397,14 @@ class Mouth:
                     pack_audio(AUDIO_FROM_SERVER, seq, frame.astype("<i2").tobytes(), speech=speech)
                 )
                 seq += 1
-                self._played(speech, len(frame))
+                self._played(len(frame))
                 if said.first_audio is None:
                     said.first_audio = time.monotonic()
                     self.emit(Spoke(speech, text, True, said.first_audio))
         self.sink.send_bytes(
             pack_audio(AUDIO_FROM_SERVER, seq, b"", speech=speech, flags=AUDIO_LAST)
         )
+        self._audible[speech] = self.playing_until
         self.emit(Spoke(speech, text, False, time.monotonic()))
 
     async def _pace(self) -> None:
@@ -408,10 +412,9 @@ class Mouth:
         if ahead > LEAD_S:
             await asyncio.sleep(ahead - LEAD_S)
 
-    def _played(self, speech: int, samples: int) -> None:
+    def _played(self, samples: int) -> None:
         now = time.monotonic()
         self.playing_until = max(self.playing_until, now) + samples / self.tts.sample_rate
-        self._audible[speech] = self.playing_until
 
 
 def _next(clauses: Iterator[Pcm16]) -> Pcm16 | None:
