@@ -236,3 +236,10 @@ def check_recording(room: Room, events: list[dict[str, Any]], utterance: int) ->
     assert missing.json()["code"] == "voice_audio_not_found"
     bad = room.staff.get(f"/api/v1/sessions/{room.session_id}/voice/1/nobody")
     assert bad.status_code == 422
+    unknown = room.staff.get("/api/v1/sessions/ses_nosuchsession0000/voice/1/candidate")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "session_not_found"
+    headers = {"Authorization": f"Bearer {room.candidate_token}"}
+    theirs = room.staff.get(url, headers=headers)  # staff only, like the recording
+    assert theirs.status_code == 403
+    assert theirs.headers["content-type"] == "application/problem+json"
