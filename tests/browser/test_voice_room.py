@@ -175,6 +175,9 @@ def test_a_candidate_talks_to_the_interviewer_and_a_spoken_command_works(
     expect(said.first).to_be_visible(timeout=SPOKEN_TIMEOUT_MS)
     expect(said.first).to_have_attribute("data-final", "true", timeout=SPOKEN_TIMEOUT_MS)
     assert re.search(r"repeat\W+the\W+question", said.first.inner_text(), re.I)
+    # the words came while the interviewer was still presenting: it stopped (barge-in)
+    cut = page.locator('[data-testid="voice-caption"].interviewer.interrupted')
+    expect(cut.first).to_be_visible(timeout=15_000)
 
     # ... and act as the command they are: recorded, and the interviewer says the question again
     commands = recorded(room, invite.session_id, "voice_command")
