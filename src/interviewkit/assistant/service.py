@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -351,16 +351,21 @@ class AssistantService:
         interview: InterviewSession,
         content: str,
         reservation: Reservation | None = None,
+        *,
+        prompt: Callable[[AssistantContext], str] | None = None,
     ) -> AsyncGenerator[Event, None]:
         """Store the question, stream the answer, store it with its usage; events for SSE.
 
         The ``reservation`` (from :meth:`admit`) is settled in the commit that stores the
         messages, or released if the turn ends without them (an error, or the client going
-        away), shielded from the cancellation that may be ending it.
+        away), shielded from the cancellation that may be ending it. ``prompt`` makes the
+        system prompt from the turn's context: the voice interviewer's persona uses its
+        own, with the same policy, leak guard, budgets and hint count as the chat.
         """
         reservation = reservation or Reservation(None)
         try:
-            async for event in self._converse(interview, content, reservation):
+            turn_prompt = prompt or system_prompt
+            async for event in self._converse(interview, content, reservation, turn_prompt):
                 yield event
         finally:
             if reservation.id is not None and not reservation.settled:
@@ -368,11 +373,15 @@ class AssistantService:
                     await run_in_threadpool(self.release, reservation)
 
     async def _converse(
-        self, interview: InterviewSession, content: str, reservation: Reservation
+        self,
+        interview: InterviewSession,
+        content: str,
+        reservation: Reservation,
+        prompt: Callable[[AssistantContext], str],
     ) -> AsyncIterator[Event]:
         context = await run_in_threadpool(self.context, interview)
         asked = self._message(interview.id, "user", content, {})
-        turn = Turn(content, context, system_prompt(context), self._chain_for(context))
+        turn = Turn(content, context, prompt(context), self._chain_for(context))
         async for event in turn.stream(self.settings.llm_max_tokens):
             yield event
         cost = cost_usd(self.settings.llm_prices, turn.model, turn.used)

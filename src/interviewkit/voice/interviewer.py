@@ -29,11 +29,11 @@ from typing import Any, TypeVar
 import anyio
 from anyio import to_thread
 
-from interviewkit.assistant.service import AssistantService, Event, Reservation
-from interviewkit.assistant.turn import Turn
+from interviewkit.assistant.context import AssistantContext
+from interviewkit.assistant.prompts import system_prompt
+from interviewkit.assistant.service import AssistantService, Event
 from interviewkit.assistant.tutor import wants_hint
 from interviewkit.assistant.tutor.intents import intent_of
-from interviewkit.assistant.tutor.provider import OfflineProvider
 from interviewkit.auth.service import Principal
 from interviewkit.config import Settings
 from interviewkit.db import utcnow
@@ -42,7 +42,6 @@ from interviewkit.execution.runs import run_in_session
 from interviewkit.execution.schemas import ExecutionResult, SessionExecuteRequest, candidate_view
 from interviewkit.execution.service import ExecutionService
 from interviewkit.languages import DEFAULT_LANGUAGE
-from interviewkit.llm.prices import cost_usd
 from interviewkit.problems.bank import SOLUTION_FILES, Problem, TemplateVoice
 from interviewkit.problems.service import ProblemService
 from interviewkit.recording.service import RecordingService
@@ -364,47 +363,17 @@ class Interviewer:
         except ProblemError as exc:
             yield _refusal(exc)
             return
-        if self.uses_llm:
-            events = self._persona_turn(admitted.interview, text, admitted.reservation)
-        else:
-            events = self.deps.assistant.converse(admitted.interview, text, admitted.reservation)
+        prompt = self._persona_prompt if self.uses_llm else system_prompt
+        events = self.deps.assistant.converse(
+            admitted.interview, text, admitted.reservation, prompt=prompt
+        )
         async with aclosing(events):
             async for line in sentences(_texts(events)):
                 yield line
 
-    async def _persona_turn(
-        self, interview: InterviewSession, text: str, reservation: Reservation
-    ) -> AsyncGenerator[Event, None]:
-        """The assistant's turn with the interviewer's persona prompt, stored like the
-        assistant's own (same leak guard, usage, cost, hint count and reservation).
-
-        Until ``AssistantService.converse`` takes a prompt, this uses its private
-        ``_message``/``_store`` (the change is asked for in the voice notes)."""
-        assistant = self.deps.assistant
-        try:
-            context = await _thread(assistant.context, interview)
-            system = persona.persona_prompt(self.voice, context, self.phase)
-            chain = assistant.chain.with_providers(
-                [
-                    p.bind(context) if isinstance(p, OfflineProvider) else p
-                    for p in assistant.chain.providers
-                ]
-            )
-            asked = assistant._message(interview.id, "user", text, {})
-            turn = Turn(text, context, system, chain)
-            async for event in turn.stream(self.deps.settings.llm_max_tokens):
-                yield event
-            cost = cost_usd(self.deps.settings.llm_prices, turn.model, turn.used)
-            row = assistant._message(interview.id, "assistant", turn.text, turn.fields(cost))
-            question, answer = turn.recorded(cost)
-            stored = [(asked, question), (row, answer)]
-            await _thread(assistant._store, interview.id, stored, reservation)
-            if turn.failure is not None:
-                yield Event("error", {"code": "ai_unavailable"})
-        finally:
-            if not reservation.settled:
-                with anyio.CancelScope(shield=True):
-                    await _thread(assistant.release, reservation)
+    def _persona_prompt(self, context: AssistantContext) -> str:
+        """The interviewer's persona (the template's voice) in place of the chat's prompt."""
+        return persona.persona_prompt(self.voice, context, self.phase)
 
     # ---- proactive lines ----------------------------------------------------------------
 
