@@ -137,6 +137,8 @@ def test_the_bank_and_templates_are_listed_for_interviewers(client: TestClient) 
     assert_problem(client.get("/api/v1/problems/nope"), 404, "problem_not_found")
     templates = client.get("/api/v1/templates").json()["templates"]
     assert "backend-screen-45" in {t["id"] for t in templates}
+    onsite = next(t for t in templates if t["id"] == "algorithms-onsite-90")
+    assert onsite["voice"]["strictness"] == "strict"  # how its voice interviewer sounds
     assert_problem(client.get("/api/v1/templates/nope"), 404, "template_not_found")
 
 

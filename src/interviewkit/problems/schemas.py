@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from interviewkit.execution.harness import Signature
-from interviewkit.problems.bank import BankTest, Problem, Template, TemplatePart
+from interviewkit.problems.bank import BankTest, Problem, Template, TemplatePart, TemplateVoice
 from interviewkit.problems.models import Attempt, Candidate
 from interviewkit.problems.parts import PlannedPart
 from interviewkit.problems.service import Assignment
@@ -246,6 +246,8 @@ class TemplateOut(BaseModel):
     parts: list[TemplatePart]
     languages: list[str]
     assistant_policy: str
+    voice: TemplateVoice
+    """How the voice interviewer sounds in this template's interviews."""
     minutes: int
 
     @classmethod
@@ -257,6 +259,7 @@ class TemplateOut(BaseModel):
             parts=template.parts,
             languages=template.languages,
             assistant_policy=template.assistant_policy,
+            voice=template.voice,
             minutes=template.minutes,
         )
 
