@@ -428,7 +428,7 @@ class Connection:
         if text is None:
             if frame.get("type") == "websocket.disconnect":
                 raise Closed(1000)
-            raise Closed(4400, "binary frames are not part of protocol 1")
+            raise Closed(4400, "the first message must be hello (text), not a binary frame")
         limit = self.settings.live_max_message_bytes
         if len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit):
             raise Closed(4413, f"a message is at most {limit} bytes")
