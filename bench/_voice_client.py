@@ -8,6 +8,8 @@ tests use: one client, whose latency method is stated once, in its docstring.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -30,7 +32,14 @@ from tests.voice.audio_fixtures import (  # noqa: E402
 )
 from tests.voice.voice_client import Speech, Spoken, VoiceClient  # noqa: E402
 
-from api_bench import create_api_key, interviewkit_command, running_server  # noqa: E402
+from api_bench import (  # noqa: E402
+    create_api_key,
+    free_port,
+    interviewkit_command,
+    server_env,
+    stop,
+    wait_until_healthy,
+)
 
 __all__ = [
     "CLEAN",
@@ -59,11 +68,17 @@ class Room:
 
 @dataclass(frozen=True)
 class VoiceServer:
-    """A running ``interviewkit serve`` and an interviewer key for it."""
+    """A running ``interviewkit serve``, its process id and an interviewer key for it."""
 
     url: str
     key: str
     log: Path
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds (user + system, all threads) the server has used so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def room(self, **body: object) -> Room:
         """A new session (two-sum in Python unless ``body`` says otherwise) and its invite."""
@@ -103,5 +118,18 @@ def voice_server(settings: dict[str, str], keep: Path | None = None) -> Iterator
         base = interviewkit_command(data_dir, None)
         key = create_api_key(base, data_dir.parent, settings)
         log_path = (keep or Path(temporary)) / "server.log"
-        with log_path.open("w") as log, running_server(base, data_dir.parent, log, settings) as url:
-            yield VoiceServer(url, key, log_path)
+        port = free_port()
+        with log_path.open("w") as log:
+            process = subprocess.Popen(
+                [*base, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                cwd=data_dir.parent,
+                env=server_env(settings),
+                stdout=log,
+                stderr=log,
+            )
+            try:
+                url = f"http://127.0.0.1:{port}"
+                wait_until_healthy(process, url, log)
+                yield VoiceServer(url, key, log_path, process.pid)
+            finally:
+                stop(process)

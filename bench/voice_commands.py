@@ -119,6 +119,7 @@ NOT_COMMANDS: tuple[str, ...] = (
 """22 lines a candidate says that are not commands (many contain a command's words)."""
 
 QUICK_CONDITIONS = (Condition(1.0), Condition(0.8), Condition(1.0, "brown", 10.0))
+LINES: list[tuple[str, str | None]] = [*COMMANDS, *((text, None) for text in NOT_COMMANDS)]
 
 
 def expected(text: str) -> str | None:
@@ -141,17 +142,19 @@ def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def offline(audio: SpokenAudio, conditions: tuple[Condition, ...]) -> dict[str, Any]:
-    """Every phrase in every condition through the STT port and the parser."""
-    stt = build_stt(Settings())
-    lines = [(text, command) for text, command in COMMANDS] + [(t, None) for t in NOT_COMMANDS]
+def offline(
+    audio: SpokenAudio, conditions: tuple[Condition, ...], prompt: str | None
+) -> dict[str, Any]:
+    """Every phrase in every condition through the STT port (with ``prompt``, as the
+    pipeline would pass it) and the parser."""
+    stt = build_stt(Settings(_env_file=None))
     rows: list[dict[str, Any]] = []
     for condition in conditions:
         started = time.perf_counter()
-        for text, command in lines:
+        for text, command in LINES:
             spoken = audio.utterance(text, condition)
             began = time.perf_counter()
-            heard = stt.transcribe(spoken.samples).text
+            heard = stt.transcribe(spoken.samples, prompt=prompt).text
             rows.append(
                 {
                     "condition": condition.label,
@@ -168,16 +171,16 @@ def offline(audio: SpokenAudio, conditions: tuple[Condition, ...]) -> dict[str, 
             f"{condition.label}: {score([r for r in rows if r['condition'] == condition.label])}"
             f" ({time.perf_counter() - started:.1f} s)"
         )
-    return summarise(rows, lines)
+    return summarise(rows)
 
 
-def summarise(rows: list[dict[str, Any]], lines: list[tuple[str, str | None]]) -> dict[str, Any]:
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     by_condition: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_command: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_condition[row["condition"]].append(row)
         by_command[row["expected"] or "none"].append(row)
-    text_only = [{"expected": c, "parsed": parse_command(t)} for t, c in lines]
+    text_only = [{"expected": c, "parsed": parse_command(t)} for t, c in LINES]
     misses = [
         {k: row[k] for k in ("condition", "text", "heard", "expected", "parsed")}
         for row in rows
@@ -208,22 +211,25 @@ def summarise(rows: list[dict[str, Any]], lines: list[tuple[str, str | None]]) -
 
 
 def channel_sample(count: int) -> list[tuple[str, str | None]]:
-    """``count`` lines spread over the six commands and the non-commands."""
-    commands = [(t, c) for t, c in COMMANDS if c not in ("submit", "stop-talking")]
-    stops = [(t, c) for t, c in COMMANDS if c == "stop-talking"]
-    picked = commands[:: max(1, len(commands) // max(1, count * 2 // 3))]
-    others = [(t, None) for t in NOT_COMMANDS][:: max(1, len(NOT_COMMANDS) // max(1, count // 3))]
-    return (picked + stops[:1] + others)[:count]
+    """``count`` lines: two commands (each command's phrasings in turn) for every
+    non-command; no submit (it ends the coding, changing what each later line means)."""
+    by_command: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for text, command in COMMANDS:
+        if command != "submit":
+            by_command[command].append((text, command))
+    rounds = [group[n] for n in range(8) for group in by_command.values() if n < len(group)]
+    others: list[tuple[str, str | None]] = [(text, None) for text in NOT_COMMANDS]
+    wanted = max(1, count * 2 // 3)
+    return (rounds[:wanted] + others[: count - wanted])[:count]
 
 
 async def over_channel(
     audio: SpokenAudio, condition: Condition, sample: list[tuple[str, str | None]]
 ) -> dict[str, Any]:
-    """Each sampled line spoken into a real room; the command the interviewer acted on.
-
-    Submit is left out here: submitting ends the coding phase, so it would change what
-    every later line in the room means (the offline mode covers its phrasings)."""
-    rows: list[dict[str, Any]] = []
+    """Each sampled line spoken into one real room, waiting for the interviewer to finish
+    between lines; the command it acted on is read from the recorded ``voice_command``
+    events (matched to the line by the words the server heard)."""
+    heard: list[tuple[str, str | None, str]] = []
     with voice_server({}) as server:
         room = server.room()
         client = await VoiceClient.open(server.url, room.session_id, room.token)
@@ -231,32 +237,35 @@ async def over_channel(
             state = await client.start()
             if state.get("status") != "on":
                 return {"error": f"voice did not start: {state}"}
+            await client.wait_message("interviewer-speech", timeout=120)
+            await client.command("stop-talking")  # the greeting is not what is measured
             await client.until_quiet(timeout=120)
             for text, command in sample:
                 since = len(client.log)
-                spoken = await client.say(audio.utterance(text, condition))
+                await client.say(audio.utterance(text, condition))
                 final = await client.wait_message(
-                    "transcript", timeout=60, since=since, speaker="candidate", final=True
+                    "transcript", timeout=120, since=since, speaker="candidate", final=True
                 )
+                heard.append((text, command, final.body["text"]))
                 await client.until_quiet(timeout=120)
-                said = [s.command for s in client.speeches_after(spoken.voiced_end) if s.command]
-                rows.append(
-                    {
-                        "condition": condition.label,
-                        "text": text,
-                        "expected": command,
-                        "heard": final["text"],
-                        "parsed": said[0] if said else None,
-                    }
-                )
-                console.print(f"channel: {rows[-1]}")
+                console.print(f"channel: {heard[-1]}")
         finally:
             await client.close()
         recorded = server.events(room.session_id, {"voice_command"})
+    acted = {str(event.get("said")): event.get("command") for event in recorded}
+    rows = [
+        {
+            "condition": condition.label,
+            "text": text,
+            "expected": command,
+            "heard": said,
+            "parsed": acted.get(said),
+        }
+        for text, command, said in heard
+    ]
     return {
         **score(rows),
         "condition": condition.label,
-        "recorded_voice_commands": [e.get("command") for e in recorded],
         "misses": [r for r in rows if r["parsed"] != r["expected"]],
     }
 
@@ -267,6 +276,7 @@ def main() -> None:
     parser.add_argument("--channel", type=int, default=0, metavar="N",
                         help="also speak N sampled lines into a real room")  # fmt: skip
     parser.add_argument("--cache", type=Path, help="keep the synthesized audio here")
+    parser.add_argument("--prompt", help="words to bias the STT with (the pipeline passes none)")
     args = parser.parse_args()
     conditions = QUICK_CONDITIONS if args.quick else CONDITIONS
     with tempfile.TemporaryDirectory(prefix="voice-audio-") as temporary:
@@ -276,7 +286,8 @@ def main() -> None:
             "machine": machine(),
             "phrases": {"commands": len(COMMANDS), "non_commands": len(NOT_COMMANDS)},
             "conditions": [c.label for c in conditions],
-            "offline": offline(audio, conditions),
+            "stt_prompt": args.prompt,
+            "offline": offline(audio, conditions, args.prompt),
         }
         if args.channel:
             sample = channel_sample(args.channel)

@@ -361,10 +361,12 @@ class VoiceClient:
 
     def interviewer_busy(self) -> bool:
         """Whether the floor is not free yet: the candidate's turn has not ended, the
-        interviewer is thinking, or its voice is still playing as the candidate hears it."""
+        interviewer is thinking or talking (until a ``flush`` cut it short), or its voice
+        is still playing as the candidate hears it."""
         now = time.perf_counter()
-        turns = self.messages("turn")
-        if turns and turns[-1]["state"] in ("candidate", "thinking", "interviewer"):
+        floor = [h for h in self.log if h.type in ("turn", "flush")]
+        last = floor[-1] if floor else None
+        if last is not None and last.type == "turn" and last.body["state"] != "listening":
             return True
         return any(
             (not s.done and s.flushed_at is None) or s.playback_end + PLAYBACK_MARGIN_S > now
