@@ -12,8 +12,11 @@ from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import WebSocketTestSession
 
+from interviewkit.config import Settings
 from interviewkit.live.protocol import (
     AUDIO_FROM_CLIENT,
     AUDIO_FROM_SERVER,
@@ -22,6 +25,7 @@ from interviewkit.live.protocol import (
     pack_audio,
     unpack_audio,
 )
+from interviewkit.live.voice_port import AudioBudget, VoiceChannel
 from tests.conftest import Keys
 from tests.live.conftest import Room, make_room
 from tests.live.helpers import close_code, connect
@@ -270,3 +274,58 @@ def test_modes_and_mute_are_reflected_in_the_voice_state(room: Room) -> None:
         assert isinstance(again, dict)
         assert again["status"] == "on"  # a second start is answered with the state
         assert again["mode"] == "push-to-talk"
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def send_text(self, text: str) -> None:
+        self.texts.append(text)
+
+    def send_bytes(self, data: bytes) -> None:
+        raise AssertionError("the channel never sends audio itself")
+
+
+class _Link:
+    def __init__(self) -> None:
+        self.chunks: list[AudioChunk] = []
+
+    def audio(self, chunk: AudioChunk) -> None:
+        self.chunks.append(chunk)
+
+    def control(self, message: Any) -> None: ...
+
+    def command(self, message: Any) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=9000),
+        st.builds(
+            lambda kind, flags, pcm: struct.pack(">BBHI", kind, flags, 0, 0) + pcm,
+            st.integers(0, 255),
+            st.integers(0, 255),
+            st.binary(max_size=9000),
+        ),
+    )
+)
+def test_any_binary_frame_is_audio_for_the_link_or_an_invalid_audio_error(frame: bytes) -> None:
+    """Whatever bytes arrive: exactly one of a chunk handed to the conversation (a kind-1
+    frame of whole samples within voice_max_chunk_ms) or one invalid_audio error."""
+    sink, link = _Sink(), _Link()
+    channel = VoiceChannel(Settings(), None, "ses_x", sink)
+    channel.link = link
+    channel.budget = AudioBudget(rate=1e9, burst=1e9)
+    channel.binary(frame)
+    assert len(link.chunks) + len(sink.texts) == 1
+    if sink.texts:
+        assert json.loads(sink.texts[0])["code"] == "invalid_audio"
+    else:
+        chunk = link.chunks[0]
+        assert chunk.kind == AUDIO_FROM_CLIENT
+        assert len(chunk.pcm) % 2 == 0
+        assert len(chunk.pcm) <= 2 * 16000 * Settings().voice_max_chunk_ms // 1000
