@@ -243,3 +243,27 @@ def check_recording(room: Room, events: list[dict[str, Any]], utterance: int) ->
     theirs = room.staff.get(url, headers=headers)  # staff only, like the recording
     assert theirs.status_code == 403
     assert theirs.headers["content-type"] == "application/problem+json"
+
+
+def test_push_to_talk_ends_the_turn_on_release_without_waiting_for_silence(
+    room: Room, tiny: TinyInterviewer, container: Container
+) -> None:
+    heard = Heard()
+    tts = load_engines(container.settings).tts
+    question = say("Are the numbers always positive?", tts)
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        ws = channel.ws
+        start_voice(ws, heard)
+        read_until(ws, heard, last_frame)
+        ws.send_json({"type": "voice", "id": "ptt", "action": "mode", "mode": "push-to-talk"})
+        read_until(ws, heard, is_type("voice", re="ptt"))
+        seq = stream(ws, question, 0, silence_before=0.0, silence_after=0.0)  # not heard
+        ws.send_json({"type": "voice", "id": "down", "action": "talk"})
+        read_until(ws, heard, is_type("voice", re="down"))
+        stream(ws, question, seq, silence_before=0.2, silence_after=0.1)
+        ws.send_json({"type": "voice", "id": "up", "action": "release"})
+        final = read_until(ws, heard, is_type("transcript", speaker="candidate", final=True))
+        assert isinstance(final, dict)
+        assert "positive" in final["text"].lower()
+    lines = [m for m in heard.messages if m["type"] == "transcript" and m["final"]]
+    assert [m["speaker"] for m in lines].count("candidate") == 1  # the audio before talk: not heard
