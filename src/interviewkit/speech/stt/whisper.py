@@ -22,6 +22,9 @@ import numpy as np
 from interviewkit.speech.ports import SAMPLE_RATE, EngineUnavailable, Samples, Transcript, Word
 
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
+HALLUCINATION_PROBABILITY = 0.15
+"""A sentence after the first whose first word is this unlikely was made up, not heard."""
+_SENTENCE_END = (".", "?", "!", "...")
 
 
 def default_model_dir() -> Path:
@@ -87,15 +90,55 @@ class WhisperSTT:
             word_timestamps=True,
             vad_filter=False,
             condition_on_previous_text=False,
-            initial_prompt=prompt or None,
+            initial_prompt=as_sentences(prompt),
         )
-        words: list[Word] = []
-        texts: list[str] = []
-        for segment in segments:  # a generator: decoding happens while iterating
-            texts.append(segment.text)
-            words.extend(
-                Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
-                for w in segment.words or ()
-                if w.word.strip()
-            )
-        return Transcript(" ".join("".join(texts).split()), tuple(words), duration, self.name)
+        words = [
+            Word(w.word.strip(), float(w.start), float(w.end), float(w.probability))
+            for segment in segments  # a generator: decoding happens while iterating
+            for w in segment.words or ()
+            if w.word.strip()
+        ]
+        kept = drop_hallucinations(words)
+        return Transcript(" ".join(w.text for w in kept), tuple(kept), duration, self.name)
+
+
+def as_sentences(prompt: str | None) -> str | None:
+    """The prompt as Whisper needs it: ending a sentence.
+
+    Measured on 32 synthesized interview lines: after a prompt that trails off ("binary
+    search, hash map, run my code") tiny.en continues the prompt instead of listening
+    ("please Please.": WER 2.5% -> 10.8%); ended by a period, and with invented sentences
+    dropped (:func:`drop_hallucinations`), prompts of terms or of sentences stay at 3-4%.
+    Prompt with sentences ("Binary search. Hash map.") rather than a list.
+    """
+    if prompt is None or not prompt.strip():
+        return None
+    text = " ".join(prompt.split())
+    return text if text.endswith(_SENTENCE_END) else text + "."
+
+
+def drop_hallucinations(words: list[Word]) -> list[Word]:
+    """``words`` without the sentences Whisper invents after the speech ends.
+
+    tiny.en sometimes appends "Thank you." or "We'll see you in the next video." to a
+    turn; such a sentence starts with a word of near-zero probability (0.00-0.03 measured,
+    where heard words score above 0.5). The first sentence is always kept.
+    """
+    kept: list[Word] = []
+    sentence: list[Word] = []
+    for word in words:
+        sentence.append(word)
+        if word.text.endswith(_SENTENCE_END):
+            kept.extend(_keep(sentence, first=not kept))
+            sentence = []
+    kept.extend(_keep(sentence, first=not kept))
+    return kept
+
+
+def _keep(sentence: list[Word], *, first: bool) -> list[Word]:
+    if not sentence or first:
+        return sentence
+    probability = sentence[0].probability
+    if probability is not None and probability < HALLUCINATION_PROBABILITY:
+        return []
+    return sentence
