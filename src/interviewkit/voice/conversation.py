@@ -57,6 +57,9 @@ ECHO_GUARD_S = 0.15
 """Speech that starts within 150 ms of the interviewer's first frame is taken for our own
 voice coming back through the candidate's speakers (the browser's echo cancellation
 converges in about that long), not a barge-in; it is ignored."""
+DRAFT_AFTER_MS = 64.0
+"""A pause shorter than this is a gap between words (traced: half of them are under
+80 ms), not worth a draft that more speech makes stale at once."""
 POLL_S = 2.0
 """How often the interviewer is asked for a proactive line while nobody speaks."""
 NOISE = frozenset({"", "you", "thank you.", "thanks for watching!", "bye.", "."})
@@ -254,6 +257,7 @@ class Conversation:
     def _heard(self, frame: Heard) -> None:
         if frame.event is None:
             self._maybe_partial(frame.audio_ms)
+            self._maybe_draft()
         elif frame.event is TurnEvent.START:
             self._started()
         elif frame.event is TurnEvent.PAUSE:
@@ -292,7 +296,10 @@ class Conversation:
         self.transcriber.start("partial", self.utterance, self.ear.utterance(audio_ms), audio_ms)
 
     def _maybe_draft(self) -> None:
-        if not self._draft_wanted or self.transcriber.busy or not self.detector.paused:
+        """Transcribe the utterance so far once a pause has lasted DRAFT_AFTER_MS."""
+        if not self._draft_wanted or not self.detector.paused or self.transcriber.full:
+            return
+        if self.detector.now_ms - self.detector.last_voiced_ms < DRAFT_AFTER_MS:
             return
         self._draft_wanted = False
         covered = self.detector.last_voiced_ms
@@ -409,12 +416,10 @@ class Conversation:
         """The draft when it covers the whole utterance, else what is still needed."""
         if draft is not None and draft.covered_ms >= covered_ms:
             return draft.transcript
-        job = self.transcriber.job
-        if job is not None and not job.done():
+        job = self.transcriber.covering(utterance, covered_ms)
+        if job is not None:  # the draft of this very pause is on its way
             with contextlib.suppress(Exception):
-                done = await asyncio.shield(job)
-                if done.utterance == utterance and done.covered_ms >= covered_ms:
-                    return done.transcript
+                return (await asyncio.shield(job)).transcript
         finished = await self.transcriber.start("final", utterance, audio, covered_ms)
         return finished.transcript
 

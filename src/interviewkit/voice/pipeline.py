@@ -220,32 +220,51 @@ class Ear:
 
 
 class Transcriber:
-    """Speech to text: at most one partial and one draft-or-final job per conversation.
+    """Speech to text: at most one partial and two drafts-or-finals in flight.
 
-    A draft never waits behind a partial: the pause that starts it is where the turn may
-    end, and a partial of a long utterance takes as long as the draft itself (measured:
-    a 4 s question's final text 1.2-1.4 s after the last voiced frame when the draft
-    queued behind a partial, about 0.6 s when it did not). No partial starts while a
-    draft or final runs, so a conversation uses at most two of the engine's workers.
+    Measured (tests/voice, traced): each transcription costs about as much whatever the
+    utterance's length (Whisper's encoder reads a padded 30 s window), 0.5 s alone and
+    1-1.5 s on a busy two-core machine. So:
+
+    - a draft never waits behind a partial (the final text came 1.2-1.4 s after the
+      last voiced frame when it did, about 0.6 s when it did not);
+    - a draft made stale by more speech (a pause between words) does not block the next
+      one: a second runs beside it (before, the turn's real draft queued behind a stale
+      one and the final text came up to 1.5 s later);
+    - no partial starts while a draft or final runs: partials are captions only.
     """
+
+    MAX_MAIN = 2
 
     def __init__(self, stt: SpeechToText, pool: Executor, emit: Emit) -> None:
         self.stt = stt
         self.pool = pool
         self.emit = emit
-        self.job: asyncio.Future[Transcribed] | None = None
-        """The draft or final in flight (or last)."""
+        self.jobs: list[tuple[int, float, asyncio.Future[Transcribed]]] = []
+        """Drafts and finals in flight: (utterance, covered_ms, job)."""
         self.partial: asyncio.Future[Transcribed] | None = None
         self.prompt: str | None = None
 
     @property
     def busy(self) -> bool:
         """A draft or a final is running."""
-        return self.job is not None and not self.job.done()
+        return bool(self._running())
+
+    @property
+    def full(self) -> bool:
+        """As many drafts and finals run as one conversation may have."""
+        return len(self._running()) >= self.MAX_MAIN
 
     @property
     def partial_busy(self) -> bool:
         return self.partial is not None and not self.partial.done()
+
+    def covering(self, utterance: int, covered_ms: float) -> asyncio.Future[Transcribed] | None:
+        """A running draft or final of ``utterance`` that covers up to ``covered_ms``."""
+        for number, covered, job in self._running():
+            if number == utterance and covered >= covered_ms:
+                return job
+        return None
 
     def start(
         self,
@@ -254,14 +273,17 @@ class Transcriber:
         audio: Samples,
         covered_ms: float,
     ) -> asyncio.Future[Transcribed]:
-        """Transcribe ``audio`` off the loop; the result is also emitted as a frame."""
+        """Transcribe ``audio`` off the loop; a partial or draft is also emitted as a frame."""
         loop = asyncio.get_running_loop()
         job = loop.create_task(self._run(kind, utterance, audio, covered_ms))
         if kind == "partial":
             self.partial = job
         else:
-            self.job = job
+            self.jobs = [*self._running(), (utterance, covered_ms, job)]
         return job
+
+    def _running(self) -> list[tuple[int, float, asyncio.Future[Transcribed]]]:
+        return [entry for entry in self.jobs if not entry[2].done()]
 
     async def _run(
         self, kind: Literal["partial", "draft", "final"], utterance: int, audio: Samples, at: float
