@@ -152,6 +152,7 @@ class Conversation:
         self._draft_wanted = False
         self._heard_so_far = ""
         self._partial_at = 0.0
+        self._partial_cost_ms = 0.0
         self._opener: _Opener | None = None
         self._reply: asyncio.Task[None] | None = None
         self._first_frame = 0.0
@@ -287,7 +288,9 @@ class Conversation:
         self._turn("candidate")
 
     def _maybe_partial(self, audio_ms: float) -> None:
-        interval = self.kit.settings.voice_partial_interval_ms
+        """A caption every voice_partial_interval_ms, or twice as long apart as the last
+        took: on a busy machine partials ran back to back and slowed the draft beside them."""
+        interval = max(self.kit.settings.voice_partial_interval_ms, 2 * self._partial_cost_ms)
         if self.detector.paused or self.transcriber.busy or self.transcriber.partial_busy:
             return
         if audio_ms - self._partial_at < interval:
@@ -306,6 +309,8 @@ class Conversation:
         self.transcriber.start("draft", self.utterance, self.ear.utterance(covered), covered)
 
     def _transcribed(self, done: Transcribed) -> None:
+        if done.kind == "partial":
+            self._partial_cost_ms = done.seconds * 1000
         current = done.utterance == self.utterance and self.detector.speaking
         if current and done.transcript.text.strip():
             self._line(done.transcript, final=False)
