@@ -7,10 +7,10 @@ task. What it does with them, in order of a turn:
 1. START: the candidate has the floor (``turn candidate``); if the interviewer is audible
    that is a barge-in: ``flush`` and the reply in flight is cancelled.
 2. While they speak: a partial transcript every ``voice_partial_interval_ms`` of audio.
-3. PAUSE: the whole utterance so far is transcribed at once (the draft); the draft sets
-   the hangover (:mod:`.turns`) and the interviewer's opener for it is synthesized while
-   the hangover runs.
-4. END: the final text is the draft when no speech came after it (only a tail otherwise),
+3. PAUSE: once it lasts DRAFT_AFTER_MS the whole utterance so far is transcribed (the
+   draft); the draft sets the hangover (:mod:`.turns`), and the interviewer's opener
+   (guessed from the last partial, then from the draft) is synthesized meanwhile.
+4. END: the final text is the draft when no speech came after it (a new final otherwise),
    the opener plays at once if the final text asks for the same one, and the reply streams
    sentence by sentence into speech, the next synthesized while the previous plays.
 """
