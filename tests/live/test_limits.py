@@ -42,7 +42,6 @@ def test_a_flood_closes_4429(live: TestClient, room: Room) -> None:
         '{"type": "teleport"}',
         '{"no": "type"}',
         '{"type": "audio-chunk"}',
-        b"\x00\x01binary",
     ],
 )
 def test_protocol_errors_close_4400(live: TestClient, room: Room, frame: str | bytes) -> None:

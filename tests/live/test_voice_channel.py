@@ -276,6 +276,18 @@ def test_modes_and_mute_are_reflected_in_the_voice_state(room: Room) -> None:
         assert again["mode"] == "push-to-talk"
 
 
+def test_a_start_in_push_to_talk_starts_in_it(room: Room) -> None:
+    """The room asks for its mode with start: push-to-talk must not listen until held."""
+    heard = Heard()
+    with connect(room.staff, room.session_id, room.candidate_token) as channel:
+        ws = channel.ws
+        ws.send_json({"type": "voice", "id": "v1", "action": "start", "mode": "push-to-talk"})
+        state = read_until(ws, heard, is_type("voice", re="v1"))
+        assert isinstance(state, dict)
+        assert state["status"] == "on"
+        assert state["mode"] == "push-to-talk"
+
+
 class _Sink:
     def __init__(self) -> None:
         self.texts: list[str] = []

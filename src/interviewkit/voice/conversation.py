@@ -165,12 +165,24 @@ class Conversation:
     # ---- VoiceLink ------------------------------------------------------------------------
 
     def _begin(self, start: VoiceControl) -> None:
-        """Say ``voice on``, then greet: the loop, the poller and the greeting start."""
+        """Say ``voice on``, then greet: the loop, the poller and the greeting start.
+
+        A ``start`` that names a mode starts in it: push-to-talk hears nothing until the
+        first ``talk``."""
         self._begun = True
+        if start.mode is not None:
+            self._set_mode(start.mode)
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._loop()), loop.create_task(self._poll())]
         self._state(start.id)
         self._speak(self.interviewer.start(), utterance=self._next_utterance())
+
+    def _set_mode(self, mode: Literal["push-to-talk", "hands-free"]) -> None:
+        self.mode = mode
+        if mode == "push-to-talk":
+            self.ear.finish()
+        else:
+            self.ear.listen()
 
     def audio(self, chunk: AudioChunk) -> None:
         if self.muted or self._closed:
@@ -184,11 +196,7 @@ class Conversation:
                 self._begin(message)
                 return
         elif action == "mode" and message.mode is not None:
-            self.mode = message.mode
-            if self.mode == "push-to-talk":
-                self.ear.finish()
-            else:
-                self.ear.listen()
+            self._set_mode(message.mode)
         elif action == "talk":
             self.ear.listen()
         elif action == "release" and self.mode == "push-to-talk":
