@@ -33,6 +33,7 @@ WAIT_S = 90.0
 """The longest any one step may take: generous, the machine's two cores are shared."""
 QUESTION = "Can the input array be empty?"
 RUN = "Run my code."
+STOP = "Please stop talking."
 
 
 @pytest.fixture
@@ -44,57 +45,77 @@ def is_audio_of(speech: int) -> Any:
     return lambda h: h.audio is not None and h.audio.speech == speech
 
 
-async def interview(room: VoiceRoom, question: Utterance, run: Utterance) -> dict[str, Any]:
+def event_of(kind: str) -> Any:
+    """A pushed recording event of type ``kind`` (the candidate sees them as they are stored)."""
+    return lambda h: h.type == "event" and h.body["event"]["type"] == kind
+
+
+async def interview(room: VoiceRoom, said: dict[str, Utterance]) -> dict[str, Any]:
     """Start voice, hear the greeting and the problem, barge in with a question, hear the
-    answer, ask for a run by voice, hear its result. What was heard, for the asserts."""
+    answer, ask for a run by voice, hear its result begin, tell the interviewer to stop
+    talking. What was heard, for the asserts."""
     client = await VoiceClient.open(room.base_url, room.session_id, room.candidate_token)
     try:
-        state = await client.start(timeout=WAIT_S)
+        heard: dict[str, Any] = {"state": await client.start(timeout=WAIT_S)}
         summary = await client.wait_for(
             lambda h: h.type == "interviewer-speech" and "two sum" in h.body["text"].lower(),
             timeout=WAIT_S,
         )
         await client.wait_for(is_audio_of(summary.body["speech"]), timeout=WAIT_S)
         await asyncio.sleep(0.5)  # past the echo guard: the problem is being read aloud
-        greeting = dict(client.speeches)
-
-        since = len(client.log)
-        asked = await client.say(question)
-        flush = await client.wait_message("flush", timeout=WAIT_S, since=since)
-        final = await client.wait_message(
-            "transcript", timeout=WAIT_S, since=since, speaker="candidate", final=True
-        )
-        await client.until_quiet(timeout=WAIT_S)
-        answer = client.speeches_after(final.at)
-
-        since = len(client.log)
-        ran = await client.say(run)
-        result = await client.wait_for(
-            lambda h: h.type == "event" and h.body["event"]["type"] == "execution_result",
-            timeout=WAIT_S,
-            since=since,
-        )
-        await client.until_quiet(timeout=WAIT_S)
-        return {
-            "state": state,
-            "greeting": greeting,
-            "flush": flush,
-            "asked": asked,
-            "final": final,
-            "answer": answer,
-            "ran": ran,
-            "result": result.body["event"],
-            "run_reply": client.speeches_after(ran.voiced_end),
-            "log": client.log,
-            "transcripts": client.messages("transcript"),
-        }
+        heard["greeting"] = dict(client.speeches)
+        heard.update(await ask(client, said[QUESTION]))
+        heard.update(await run_then_stop(client, said[RUN], said[STOP]))
+        heard["log"] = client.log
+        return heard
     finally:
         await client.close()
 
 
+async def ask(client: VoiceClient, question: Utterance) -> dict[str, Any]:
+    """Barge in with ``question``: the flush, the final line, the spoken answer."""
+    since = len(client.log)
+    await client.say(question)
+    flush = await client.wait_message("flush", timeout=WAIT_S, since=since)
+    final = await client.wait_message(
+        "transcript", timeout=WAIT_S, since=since, speaker="candidate", final=True
+    )
+    await client.until_quiet(timeout=WAIT_S)
+    return {"flush": flush, "final": final, "answer": client.speeches_after(final.at)}
+
+
+async def run_then_stop(client: VoiceClient, run: Utterance, stop: Utterance) -> dict[str, Any]:
+    """Say "run my code", wait until its result is being spoken, then say "stop talking"."""
+    since = len(client.log)
+    ran = await client.say(run)
+    result = await client.wait_for(event_of("execution_result"), timeout=WAIT_S, since=since)
+    await client.wait_for(event_of("voice_command"), timeout=WAIT_S, since=since)
+    speaking = await client.wait_for(
+        lambda h: h.type == "interviewer-speech" and "test" in h.body["text"].lower(),
+        timeout=WAIT_S,
+        since=since,
+    )
+    await client.wait_for(is_audio_of(speaking.body["speech"]), timeout=WAIT_S, since=since)
+    await asyncio.sleep(0.5)
+    since = len(client.log)
+    await client.say(stop)
+    stop_flush = await client.wait_message("flush", timeout=WAIT_S, since=since)
+    stopped = await client.wait_message(
+        "transcript", timeout=WAIT_S, since=since, speaker="candidate", final=True
+    )
+    await client.until_quiet(timeout=WAIT_S)
+    return {
+        "result": result.body["event"],
+        "run_reply": client.speeches_after(ran.voiced_end),
+        "stop_flush": stop_flush,
+        "stopped": stopped,
+        "after_stop": client.speeches_after(stopped.at),
+    }
+
+
 def test_a_candidate_holds_a_spoken_interview(room: VoiceRoom, spoken: SpokenAudio) -> None:
-    said = spoken.utterance(QUESTION), spoken.utterance(RUN)  # synthesized before streaming
-    heard = asyncio.run(interview(room, *said))
+    said = {text: spoken.utterance(text) for text in (QUESTION, RUN, STOP)}  # before streaming
+    heard = asyncio.run(interview(room, said))
 
     assert heard["state"]["status"] == "on", heard["state"]
     assert heard["state"]["recording_audio"] is True
@@ -109,10 +130,8 @@ def test_a_candidate_holds_a_spoken_interview(room: VoiceRoom, spoken: SpokenAud
     # and no more of it came after the flush
     flush: Heard = heard["flush"]
     assert flush.body["speech"] in greeting
-    flushed = flush.body["speech"]
     log: list[Heard] = heard["log"]
-    after = log[log.index(flush) + 1 :]
-    assert not [h for h in after if h.audio is not None and h.audio.speech == flushed]
+    assert not audio_after(log, flush)
 
     # the question: a final candidate transcript with word timings, then a spoken answer
     final = heard["final"].body
@@ -126,12 +145,24 @@ def test_a_candidate_holds_a_spoken_interview(room: VoiceRoom, spoken: SpokenAud
     assert all(h.audio.kind == AUDIO_FROM_SERVER for h in log if h.audio is not None)
 
     # the run asked for by voice is a real execution, and its result is spoken
-    result = heard["result"]
-    assert result["mode"] == "run"
+    assert heard["result"]["mode"] == "run"
     spoken_result = " ".join(s.text for s in heard["run_reply"]).lower()
     assert "test" in spoken_result, spoken_result
 
+    # "stop talking" over the result: flushed, and the interviewer says nothing back
+    assert heard["stop_flush"].body["speech"] in {s.id for s in heard["run_reply"]}
+    assert not audio_after(log, heard["stop_flush"])
+    assert "stop" in heard["stopped"].body["text"].lower()
+    assert heard["after_stop"] == []
+
     check_the_recording(room, heard)
+
+
+def audio_after(log: list[Heard], flush: Heard) -> list[Heard]:
+    """Audio frames of the flushed speech that arrived after the flush."""
+    speech = flush.body["speech"]
+    later = log[log.index(flush) + 1 :]
+    return [h for h in later if h.audio is not None and h.audio.speech == speech]
 
 
 def check_the_recording(room: VoiceRoom, heard: dict[str, Any]) -> None:
@@ -140,27 +171,31 @@ def check_the_recording(room: VoiceRoom, heard: dict[str, Any]) -> None:
     lines = room.events("transcript")
     candidate = [e for e in lines if e["speaker"] == "candidate"]
     interviewer = [e for e in lines if e["speaker"] == "interviewer"]
-    assert [e["text"] for e in candidate] == [heard["final"].body["text"], RUN], candidate
+    said = [heard["final"].body["text"], RUN, heard["stopped"].body["text"]]
+    assert [e["text"] for e in candidate] == said, candidate
     for line in candidate:
         assert line["utterance"] >= 1
         assert line["words"], line
-        assert line["start_ms"] <= line["words"][0]["start_ms"], line  # from its first word
-        assert all(w["start_ms"] <= w["end_ms"] <= line["end_ms"] + 1 for w in line["words"])
     assert any("two sum" in e["text"].lower() for e in interviewer)
     assert any("test" in e["text"].lower() for e in interviewer)
 
-    (command,) = room.events("voice_command")
-    assert command["command"] == "run"
-    assert command["said"] == RUN
-    assert command["execution_id"] == heard["result"]["execution_id"]
+    run, stop = room.events("voice_command")
+    assert run["command"] == "run"
+    assert run["said"] == RUN
+    assert run["execution_id"] == heard["result"]["execution_id"]
+    assert stop["command"] == "stop-talking"
+    assert stop["said"] == heard["stopped"].body["text"]
 
     turns = {e["utterance"]: e for e in room.events("voice_turn")}
-    assert set(turns) == {e["utterance"] for e in candidate}
+    assert set(turns) == {e["utterance"] for e in candidate[:2]}  # "stop" gets no reply
     for turn in turns.values():
         assert 0 <= turn["end_of_turn_ms"] <= turn["stt_final_ms"] <= turn["first_audio_ms"]
         assert turn["first_token_ms"] <= turn["first_audio_ms"]
 
     check_the_audio(room, candidate)
+    for line in candidate:  # a line spans its words (the player highlights them in it)
+        assert line["start_ms"] <= line["words"][0]["start_ms"], line
+        assert all(w["start_ms"] <= w["end_ms"] <= line["end_ms"] + 1 for w in line["words"])
 
 
 def check_the_audio(room: VoiceRoom, candidate: list[dict[str, Any]]) -> None:
