@@ -42,9 +42,10 @@ def to_float(pcm: Pcm16) -> Samples:
 
 
 def to_pcm16(samples: Samples) -> Pcm16:
-    """float32 -> int16, clipped (a loud synthesized peak must not wrap around)."""
-    scaled = np.clip(np.asarray(samples, dtype=np.float32), -1.0, 1.0) * 32767.0
-    return cast(Pcm16, np.round(scaled).astype(np.int16))
+    """float32 -> int16 on the same scale as :func:`to_float` (so int16 -> float -> int16 is
+    exact), clipped: a loud synthesized peak must not wrap around to the other sign."""
+    scaled = np.round(np.asarray(samples, dtype=np.float64) * 32768.0)
+    return cast(Pcm16, np.clip(scaled, -32768, 32767).astype(np.int16))
 
 
 def resample(pcm: Audio, rate_from: int, rate_to: int) -> Audio:
@@ -127,11 +128,12 @@ def _frames_to_array(frames: list[av.AudioFrame]) -> Samples:
 # ---- WAV ----------------------------------------------------------------------------------
 
 
-def read_wav(path: Path | str) -> tuple[Pcm16, int]:
-    """A 16-bit PCM WAV file as (mono int16, rate); several channels are averaged."""
-    with wave.open(str(path), "rb") as wav:
+def read_wav(source: Path | str | io.BytesIO) -> tuple[Pcm16, int]:
+    """A 16-bit PCM WAV file (a path or its bytes in a buffer) as (mono int16, rate);
+    several channels are averaged."""
+    with wave.open(source if isinstance(source, io.BytesIO) else str(source), "rb") as wav:
         if wav.getsampwidth() != 2:
-            raise AudioError(f"{path}: only 16-bit PCM WAV is read here (use decode_file)")
+            raise AudioError(f"{source}: only 16-bit PCM WAV is read here (use decode_file)")
         channels, rate = wav.getnchannels(), wav.getframerate()
         data = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
     if channels > 1:
@@ -166,6 +168,8 @@ def encode_ogg_opus(pcm: Pcm16, rate: int, *, bitrate: int = 24_000) -> bytes:
     to 48 kHz first.
     """
     data = np.asarray(pcm, dtype=np.int16).reshape(-1)
+    if len(data) == 0:
+        raise ValueError("no audio to encode (an OGG without packets is not a playable file)")
     if rate not in OPUS_RATES:
         data, rate = resample(data, rate, 48_000), 48_000
     buffer = io.BytesIO()
@@ -179,8 +183,7 @@ def encode_ogg_opus(pcm: Pcm16, rate: int, *, bitrate: int = 24_000) -> bytes:
 
 
 def _encode(stream: av.AudioStream, data: Pcm16, rate: int) -> Iterator[av.Packet[Any]]:
-    if len(data):
-        frame = av.AudioFrame.from_ndarray(data.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate = rate
-        yield from stream.encode(frame)
+    frame = av.AudioFrame.from_ndarray(data.reshape(1, -1), format="s16", layout="mono")
+    frame.sample_rate = rate
+    yield from stream.encode(frame)
     yield from stream.encode(None)

@@ -30,7 +30,7 @@ MIN_CLAUSE_WORDS = 3
 LONG_SENTENCE_WORDS = 8
 """Sentences up to this many words are synthesized whole (fast enough, better prosody)."""
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"')\]]*\s+")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"')\]]))\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+|\s+(?:\u2014|\u2013|--)\s+")
 
 
