@@ -158,7 +158,56 @@ def test_timeline_and_stats(client: TestClient, app: FastAPI, container: Contain
     assert stats["time_away_ms"] == 5000
     assert stats["idle_ms"] == 52_000
     assert stats["ai"] == {"turns": 1, "tokens_in": 10, "tokens_out": 20, "cost_usd": 0.001}
+    assert stats["voice"]["turns"] == 0
+    assert stats["voice"]["median_ms"]["first_audio"] is None
     assert_problem(candidate.get(f"/api/v1/sessions/{sid}/stats"), 403, "forbidden")
+
+
+def test_voice_exchanges_are_in_the_stats_and_the_log_reads_by_type(
+    client: TestClient, container: Container
+) -> None:
+    """The report reads the voice interviewer's medians from the stats; the staff pages
+    read the conversation alone from a long log with ``types``."""
+    sid = new_session(client, files=[{"path": "/solution.py", "content": ""}])["id"]
+    stored(client, sid, typing(session_start_ms(client, sid) + 1000))
+    timings = [
+        (400, 700, 720, 900, False),
+        (300, 500, 510, 650, True),
+        (500, 900, 905, 1100, False),
+    ]
+    for n, (eot, stt, token, audio, barged) in enumerate(timings):
+        said = {"type": "transcript", "speaker": "candidate", "text": f"question {n}"}
+        container.recording.record_now(sid, {**said, "start_ms": 0, "end_ms": 10})
+        turn = {"type": "voice_turn", "utterance": n, "end_of_turn_ms": eot}
+        turn |= {"stt_final_ms": stt, "first_token_ms": token, "first_audio_ms": audio}
+        container.recording.record_now(sid, {**turn, "barge_in": barged})
+    stats = client.get(f"/api/v1/sessions/{sid}/stats").json()
+    assert stats["voice"] == {
+        "turns": 3,
+        "barge_ins": 1,
+        "commands": 0,
+        "median_ms": {
+            "end_of_turn": 400.0,
+            "stt_final": 700.0,
+            "first_token": 720.0,
+            "first_audio": 900.0,
+        },
+    }
+    page = client.get(f"/api/v1/sessions/{sid}/events", params={"types": "transcript"}).json()
+    assert [e["text"] for e in page["events"]] == ["question 0", "question 1", "question 2"]
+    first = client.get(
+        f"/api/v1/sessions/{sid}/events",
+        params={"types": "transcript,voice_turn", "limit": 2},
+    ).json()
+    assert [e["type"] for e in first["events"]] == ["transcript", "voice_turn"]
+    rest = client.get(
+        f"/api/v1/sessions/{sid}/events",
+        params={"types": "transcript,voice_turn", "from_seq": first["next_from_seq"]},
+    ).json()
+    assert len(rest["events"]) == 4
+    assert rest["next_from_seq"] is None
+    bad = client.get(f"/api/v1/sessions/{sid}/events", params={"types": "Transcript;drop"})
+    assert_problem(bad, 400, "invalid_parameter")
 
 
 @SQLITE_ONLY

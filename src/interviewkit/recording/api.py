@@ -97,8 +97,17 @@ async def list_events(
     _: Staff,
     from_seq: Annotated[int, Query(ge=1)] = 1,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    types: Annotated[
+        str | None,
+        Query(
+            max_length=400,
+            pattern=r"^[a-z_]{1,32}(,[a-z_]{1,32}){0,15}$",
+            description="Only events of these types, comma-separated (e.g. transcript)",
+        ),
+    ] = None,
 ) -> EventPage:
-    events = await run_in_threadpool(_service(request).events, session_id, from_seq, limit)
+    wanted = frozenset(types.split(",")) if types else None
+    events = await run_in_threadpool(_service(request).events, session_id, from_seq, limit, wanted)
     following = events[-1]["seq"] + 1 if len(events) == limit else None
     return EventPage(events=events, next_from_seq=following)
 

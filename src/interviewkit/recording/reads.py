@@ -7,6 +7,7 @@ a pruned one from its archive, the last few archives kept in memory.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -61,6 +62,7 @@ class RecordingReads:
         until_ms: int | None = None,
         limit: int | None = None,
         resolve: bool = True,
+        types: frozenset[str] | None = None,
     ) -> list[dict[str, Any]]:
         query = select(
             RecordedEvent.seq,
@@ -75,6 +77,8 @@ class RecordingReads:
             query = query.where(RecordedEvent.seq < before)
         if until_ms is not None:
             query = query.where(RecordedEvent.t_ms <= until_ms)
+        if types is not None:
+            query = query.where(RecordedEvent.type.in_(sorted(types)))
         query = query.order_by(RecordedEvent.seq)
         if limit is not None:
             query = query.limit(limit)
@@ -129,12 +133,21 @@ class RecordingReads:
         with read_session(self.factory) as db:
             return self._db_events(db, session_id, limit=1)
 
-    def events(self, session_id: str, from_seq: int, limit: int) -> list[dict[str, Any]]:
+    def events(
+        self, session_id: str, from_seq: int, limit: int, types: frozenset[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """A page of the log from ``from_seq``; ``types``: only events of these types (the
+        voice conversation of a long session without reading every edit over HTTP)."""
         row = self.recording(session_id)
         if row.pruned:
-            return [e for e in self._archive_source(row).events() if e["seq"] >= from_seq][:limit]
+            kept = (
+                e
+                for e in self._archive_source(row).events()
+                if e["seq"] >= from_seq and (types is None or e["type"] in types)
+            )
+            return list(itertools.islice(kept, limit))
         with read_session(self.factory) as db:
-            return self._db_events(db, session_id, after=from_seq - 1, limit=limit)
+            return self._db_events(db, session_id, after=from_seq - 1, limit=limit, types=types)
 
     def all_events(self, session_id: str, *, resolve: bool = True) -> Iterator[dict[str, Any]]:
         """The whole log in seq order; ``resolve=False`` leaves contents by reference (as

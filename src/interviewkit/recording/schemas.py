@@ -186,6 +186,16 @@ class AiUsage(Exact):
     cost_usd: float
 
 
+class VoiceUsage(Exact):
+    """The voice interviewer's exchanges; ``median_ms`` per stage (end_of_turn,
+    stt_final, first_token, first_audio), timed from the candidate's last voiced frame."""
+
+    turns: int
+    barge_ins: int
+    commands: int
+    median_ms: dict[str, float | None]
+
+
 class Stats(Exact):
     events: int
     by_type: dict[str, int]
@@ -204,3 +214,4 @@ class Stats(Exact):
     time_to_first_run_ms: int | None
     time_to_first_accepted_ms: int | None
     ai: AiUsage
+    voice: VoiceUsage

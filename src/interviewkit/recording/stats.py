@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -159,6 +160,7 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
     cost = 0.0
     first_run = first_accepted = None
     spans = Spans(idle_ms)
+    voice_turns: list[Mapping[str, Any]] = []
     for event in events:
         kind, t = event["type"], int(event["t_ms"])
         counts[kind] += 1
@@ -185,6 +187,8 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
             tokens_in += int(event.get("tokens_in", 0))
             tokens_out += int(event.get("tokens_out", 0))
             cost += float(event.get("cost_usd", 0.0))
+        elif kind == "voice_turn":
+            voice_turns.append(event)
     spans.close()
     end, idle_total = spans.end, _total(spans.idle)
     return {
@@ -210,4 +214,24 @@ def session_stats(events: Iterable[Mapping[str, Any]], idle_ms: int) -> dict[str
             "tokens_out": tokens_out,
             "cost_usd": round(cost, 6),
         },
+        "voice": voice_usage(voice_turns, counts),
+    }
+
+
+VOICE_STAGES = ("end_of_turn", "stt_final", "first_token", "first_audio")
+"""A spoken exchange's stages, each timed from the candidate's last voiced frame."""
+
+
+def voice_usage(turns: list[Mapping[str, Any]], counts: Mapping[str, int]) -> dict[str, Any]:
+    """The spoken exchanges: how many, how many the candidate cut short, and the median
+    time to each stage of the reply (None without exchanges)."""
+    medians: dict[str, float | None] = {}
+    for stage in VOICE_STAGES:
+        values = [float(turn[f"{stage}_ms"]) for turn in turns if f"{stage}_ms" in turn]
+        medians[stage] = round(statistics.median(values), 1) if values else None
+    return {
+        "turns": len(turns),
+        "barge_ins": sum(1 for turn in turns if turn.get("barge_in")),
+        "commands": counts.get("voice_command", 0),
+        "median_ms": medians,
     }

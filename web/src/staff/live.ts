@@ -24,7 +24,7 @@ import { StaffApi } from "./http";
 import { formatMs, runTone, type Marker, type Timeline } from "./timeline";
 import { setPeer, viewerExtensions } from "./viewer";
 import { VoiceFeed } from "../voice/feed";
-import { VOICE_EVENT_TYPES, loadVoice, voiceLine, type Page } from "../voice/log";
+import { VOICE_EVENT_TYPES, VOICE_TYPES, loadVoice, voiceLine, type Page } from "../voice/log";
 
 type Execution = { id: string; status: string | null; state: string; passed: number; total: number; mode: string | null; created_at?: string };
 type AssistantMessage = { id: string; role: string; content: string };
@@ -134,7 +134,7 @@ export class LiveView implements SyncHost {
 
   /** What was said before this page opened (the log has it; the channel brings the rest). */
   private async loadVoice(): Promise<void> {
-    const lines = await loadVoice((from) => this.api.json<Page>(`${this.api.base}/events?from_seq=${from}&limit=5000`)).catch(() => []);
+    const lines = await loadVoice((from) => this.api.json<Page>(`${this.api.base}/events?from_seq=${from}&limit=5000&types=${VOICE_TYPES}`)).catch(() => []);
     this.voice.add(lines);
   }
 

@@ -38,7 +38,7 @@ import {
 } from "./timeline";
 import { viewerExtensions } from "./viewer";
 import { VoiceFeed } from "../voice/feed";
-import { loadVoice, type Page, type VoiceLine } from "../voice/log";
+import { VOICE_TYPES, loadVoice, type Page, type VoiceLine } from "../voice/log";
 
 type ReplayAnswer = { at_ms: number; seq: number; source: string | null; files: Record<string, string> };
 
@@ -266,7 +266,7 @@ export class Player {
   private async loadVoice(): Promise<void> {
     let lines: VoiceLine[];
     try {
-      lines = await loadVoice((from) => this.api.json<Page>(`${this.api.base}/events?from_seq=${from}&limit=5000`));
+      lines = await loadVoice((from) => this.api.json<Page>(`${this.api.base}/events?from_seq=${from}&limit=5000&types=${VOICE_TYPES}`));
     } catch {
       return; // the player works without them
     }

@@ -15,6 +15,8 @@ export type VoiceLine =
   | { kind: "audio"; seq: number; t_ms: number; speaker: string; utterance: number; duration_ms: number };
 
 export const VOICE_EVENT_TYPES = new Set(["transcript", "voice_command", "voice_turn", "voice_audio"]);
+/** The events API's `types` filter for them: a long session's edits are not read. */
+export const VOICE_TYPES = [...VOICE_EVENT_TYPES].join(",");
 
 const COMMAND_TEXT: Record<string, string> = {
   run: "run the code",
