@@ -127,14 +127,17 @@ def noise(kind: Noise, length: int, seed: int) -> npt.NDArray[np.float64]:
 
 
 def add_noise(samples: Samples, voiced_end: int, kind: Noise, snr_db: float, seed: int) -> Samples:
-    """``samples`` plus noise whose power is ``snr_db`` below the speech's (the speech's
-    power measured over its voiced span, so silence around the words does not count)."""
-    speech = samples[int(SAMPLE_RATE * LEAD_MS / 1000) : max(voiced_end, 1)].astype(np.float64)
-    power = float(np.mean(speech**2)) if len(speech) else 0.0
-    scaled = noise(kind, len(samples), seed) * np.sqrt(power / 10 ** (snr_db / 10))
+    """``samples`` plus noise ``snr_db`` below the speech, both powers measured over the
+    words' span (silence around the words does not count, and brown noise, whose local
+    power wanders, is scaled on the span it is compared on)."""
+    span = slice(SAMPLE_RATE * LEAD_MS // 1000, max(voiced_end, SAMPLE_RATE * LEAD_MS // 1000 + 1))
+    raw = noise(kind, len(samples), seed)
+    speech_power = float(np.mean(samples[span].astype(np.float64) ** 2))
+    noise_power = max(float(np.mean(raw[span] ** 2)), 1e-12)
+    scaled = raw * np.sqrt(speech_power / noise_power / 10 ** (snr_db / 10))
     mixed = samples.astype(np.float64) + scaled
     peak = float(np.max(np.abs(mixed))) if len(mixed) else 0.0
-    if peak > 0.99:  # keep the mix in range rather than clip it
+    if peak > 0.99:  # keep the mix in range rather than clip it (the SNR is unchanged)
         mixed *= 0.99 / peak
     result: Samples = mixed.astype(np.float32)
     return result
