@@ -4,7 +4,8 @@
   openai against a local OpenAI-compatible server backed by the same Whisper, so its
   figure is the adapter's and HTTP's cost, not OpenAI's model) on (a) real recorded speech a
   package ships: Debian's ``asterisk-core-sounds-en-wav`` prompts, 8 kHz, with their
-  transcripts (a fixed sample of ``--clips``, or all with ``--clips 0``), and (b) the 32
+  transcripts (a fixed sample of ``--clips`` prompts of 3 words or more: single letters and
+  digits say little about a conversation; or all of them with ``--clips 0``), and (b) the 32
   interview sentences of ``tests/speech/corpus.py`` spoken by Piper (deterministic synthesis).
   Corpus WER = all word errors / all reference words, after ``normalise_words``.
 * ``stt.latency``: a 3 s utterance transcribed ``--rounds`` times: p50/p95 ms and the real
@@ -106,7 +107,7 @@ def corpus_wer(stt: SpeechToText, pairs: list[tuple[Samples, str]], label: str) 
 
 
 def recordings(count: int) -> list[tuple[Samples, str]]:
-    clips = asterisk_clips() if count == 0 else sample_clips(count, min_words=1)
+    clips = asterisk_clips() if count == 0 else sample_clips(count, min_words=3)
     pairs = []
     for clip in clips:
         pcm, rate = read_wav(clip.path)
