@@ -3,7 +3,8 @@
 * :func:`asterisk_clips`: Allison Smith's recorded prompts from Debian's
   ``asterisk-core-sounds-en-wav`` (8 kHz telephone-band WAV), with the package's own
   transcripts (``core-sounds-en.txt.gz``, "name: text" lines). Non-speech entries
-  (``[beep tone]``) are skipped, bracketed symbols dropped ("at [@]" -> "at"), and the
+  (``[beep tone]``, ``(3 seconds of silence)``) are skipped, bracketed symbols and
+  parenthesized notes dropped ("at [@]" -> "at"), and the
   keypad signs read as the voice reads them (``*`` star, ``#`` pound).
 * :data:`INTERVIEW_SENTENCES`: what candidates say in an interview, for synthesized speech.
 
@@ -67,7 +68,8 @@ class Clip:
 
 
 def _reference(text: str) -> str:
-    spoken = re.sub(r"\[[^\]]*\]", " ", text).replace("*", " star ").replace("#", " pound ")
+    unsaid = r"\[[^\]]*\]|\([^)]*\)"  # [beep], (3 seconds of silence), (note: ...)
+    spoken = re.sub(unsaid, " ", text).replace("*", " star ").replace("#", " pound ")
     return " ".join(spoken.split())
 
 
@@ -79,7 +81,7 @@ def asterisk_clips() -> list[Clip]:
     with gzip.open(ASTERISK_TRANSCRIPTS, "rt", encoding="utf-8", errors="replace") as lines:
         for line in lines:
             name, colon, text = line.strip().partition(":")
-            if not colon or name.startswith(";") or text.strip().startswith("["):
+            if not colon or name.startswith(";"):
                 continue
             path = ASTERISK_SOUNDS / f"{name.strip()}.wav"
             reference = _reference(text)

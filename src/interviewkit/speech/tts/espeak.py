@@ -23,6 +23,7 @@ AUDIO_OUTPUT_SYNCHRONOUS = 2
 POS_CHARACTER = 1
 ESPEAK_CHARS_UTF8 = 1
 EE_OK = 0
+VOICE = "en-us"
 
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
@@ -43,7 +44,7 @@ def _on_samples(wav: Any, count: int, _events: Any) -> int:
 _callback = _CALLBACK(_on_samples)  # module-level: the C library keeps the pointer
 
 
-def _load(voice: str) -> tuple[Any, int]:
+def _load() -> tuple[Any, int]:
     """The initialized library and its sample rate (initializing it on first use)."""
     global _library, _rate
     if _library is not None:
@@ -69,8 +70,8 @@ def _load(voice: str) -> tuple[Any, int]:
     if rate <= 0:
         raise EngineUnavailable("espeak-ng failed to initialize (its data directory?)")
     library.espeak_SetSynthCallback(_callback)
-    if library.espeak_SetVoiceByName(voice.encode()) != EE_OK:
-        raise EngineUnavailable(f"espeak-ng has no voice {voice!r}")
+    if library.espeak_SetVoiceByName(VOICE.encode()) != EE_OK:
+        raise EngineUnavailable(f"espeak-ng has no voice {VOICE!r}")
     _library, _rate = library, rate
     return library, rate
 
@@ -80,9 +81,9 @@ class EspeakTTS:
 
     name = "espeak"
 
-    def __init__(self, voice: str = "en-us") -> None:
+    def __init__(self) -> None:
         with _LOCK:
-            _, self.sample_rate = _load(voice)
+            _, self.sample_rate = _load()
 
     def synthesize(self, text: str) -> Iterator[Pcm16]:
         """The speech of ``text``, a clause at a time (the lock is not held between them)."""
@@ -94,7 +95,7 @@ class EspeakTTS:
     def _clause(self, clause: str) -> Pcm16:
         encoded = clause.encode() + b"\0"
         with _LOCK:
-            library, _ = _load("en-us")
+            library, _ = _load()
             _collected.clear()
             status = library.espeak_Synth(
                 encoded, len(encoded), 0, POS_CHARACTER, 0, ESPEAK_CHARS_UTF8, None, None
