@@ -238,6 +238,7 @@ def summary(exchanges: list[Exchange]) -> dict[str, Any]:
         "v2v_ms_by_kind": by_kind,
         "stages_ms": stages(exchanges),
         "errors": [i.error for i in exchanges if i.error],
+        "unanswered": [i.text for i in exchanges if i.v2v_ms is None and not i.error],
     }
 
 
@@ -249,7 +250,7 @@ async def measure(
     report: dict[str, Any] = {"single": {**summary(single), "server_cpu_cores": cores}}
     capacity = [{"sessions": 1, **summary(single), "server_cpu_cores": cores}]
     for sessions in range(2, args.max_sessions + 1):
-        if (capacity[-1]["v2v_ms"]["p50"] or 0) > CAPACITY_P50_MS:
+        if sessions > args.min_levels and (capacity[-1]["v2v_ms"]["p50"] or 0) > CAPACITY_P50_MS:
             break
         console.print(f"{sessions} conversations at once, {args.per_session} exchanges each")
         found, cores = await level(server, spoken, sessions, args.per_session)
@@ -257,7 +258,7 @@ async def measure(
         console.print(f"  p50 {capacity[-1]['v2v_ms']['p50']} ms, {cores} cores")
     held = [c["sessions"] for c in capacity if (c["v2v_ms"]["p50"] or 1e9) <= CAPACITY_P50_MS]
     report["capacity"] = {
-        "levels": [{k: v for k, v in c.items() if k != "errors"} for c in capacity],
+        "levels": capacity,
         "sessions_within_1s_p50": max(held, default=0),
     }
     report["rows"] = [asdict(item) for item in single]
@@ -271,12 +272,14 @@ def main() -> None:
     parser.add_argument("--exchanges", type=int, default=16, help="lines said alone")
     parser.add_argument("--per-session", type=int, default=6, help="lines per capacity talker")
     parser.add_argument("--max-sessions", type=int, default=6, help="capacity levels to try")
+    parser.add_argument("--min-levels", type=int, default=3,
+                        help="capacity levels run even past 1 s (shows the trend)")  # fmt: skip
     parser.add_argument("--setting", action="append", type=setting_pair, default=[],
                         metavar="NAME=VALUE", help="a server setting (repeatable)")  # fmt: skip
     parser.add_argument("--cache", type=Path, help="keep the synthesized audio here")
     args = parser.parse_args()
     if args.quick:
-        args.exchanges, args.per_session, args.max_sessions = 6, 3, 2
+        args.exchanges, args.per_session, args.max_sessions, args.min_levels = 6, 3, 2, 2
     settings = dict(args.setting)
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="voice-audio-") as temporary:
