@@ -11,7 +11,7 @@
 * ``stt.latency``: a 3 s utterance transcribed ``--rounds`` times: p50/p95 ms and the real
   time factor; and the same with 2 and 4 transcriptions at once on the shared engine (what
   several voice sessions cost each other).
-* ``tts``: for a 24-word reply, time to the first chunk (clause-split streaming, what the
+* ``tts``: for a 26-word reply, time to the first chunk (clause-split streaming, what the
   interviewer does) against the baseline of the same reply synthesized unsplit (Piper's own
   sentence-level call, a separately loaded voice): what a candidate would otherwise wait.
 * ``vad``: ms per frame for each voice-activity engine, over 10 s of speech and noise.
