@@ -30,6 +30,7 @@ from interviewkit.speech.audio import (
     write_wav,
 )
 from interviewkit.speech.ports import SAMPLE_RATE, Pcm16, Samples
+from tests.conftest import unavailable
 from tests.speech.corpus import sample_clips
 
 RATES = st.sampled_from([8_000, 11_025, 16_000, 22_050, 24_000, 44_100, 48_000])
@@ -125,7 +126,7 @@ def test_opus_of_nothing_is_refused() -> None:
 def test_decodes_a_recorded_telephone_prompt() -> None:
     clips = sample_clips(1)
     if not clips:
-        pytest.skip("asterisk-core-sounds-en-wav not installed")
+        unavailable("asterisk-core-sounds-en-wav", "apt-get install asterisk-core-sounds-en-wav")
     pcm, rate = read_wav(clips[0].path)
     assert rate == 8_000
     decoded = decode_file(clips[0].path)
