@@ -181,12 +181,37 @@ def test_a_clarifying_question_is_answered_from_the_statement(
 
     lines = run(scenario)
     text = " ".join(lines)
-    assert "2 at most nums.length at most 100000" in text
+    assert "the length of nums is between 2 and 100000" in text.lower()
     assert "Good question." not in lines  # the opener was spoken already
     assert all("`" not in line and "**" not in line for line in lines)
     stored = container.assistant.messages(sid)
     assert [m.role for m in stored] == ["user", "assistant"]
     assert stored[0].content == "What are the constraints on the input?"
+
+
+def test_offline_a_question_the_tutor_has_no_rule_for_is_read_from_the_statement(
+    client: TestClient, container: Container
+) -> None:
+    """An empty input array is ruled out by the constraint that says so."""
+    sid = open_session(client)
+    voice = interviewer(container, sid)
+
+    async def scenario() -> tuple[list[str], list[str]]:
+        await said(voice.start())
+        empty = await said(
+            voice.reply("Can the input array be empty?", utterance=1, opener_spoken=True)
+        )
+        twice = await said(
+            voice.reply("Can I use the same element twice?", utterance=2, opener_spoken=True)
+        )
+        return empty, twice
+
+    empty, twice = run(scenario)
+    assert empty == ["The constraints say: the length of nums is between 2 and 100000."]
+    assert twice == [
+        "The statement says: Exactly one pair adds up to target, and you may not use the "
+        "same element twice."
+    ]
 
 
 def test_thinking_aloud_while_coding_gets_no_reply(

@@ -48,7 +48,7 @@ from interviewkit.recording.service import RecordingService
 from interviewkit.sessions.errors import SessionNotFound
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
-from interviewkit.voice import persona
+from interviewkit.voice import clarify, persona
 from interviewkit.voice.commands import parse_command
 from interviewkit.voice.speakable import sentences, speak
 
@@ -356,7 +356,8 @@ class Interviewer:
         Offline, what the tutor answers with a long Markdown menu (a request for the
         solution, a question it has no rule for) gets one short spoken line instead."""
         if not self.uses_llm and (short := OFFLINE_SHORT.get(intent_of(text))):
-            yield short
+            for line in await self._from_statement(text) or [short]:
+                yield line
             return
         try:
             admitted = await _thread(self.deps.assistant.admit, self.session_id, text)
@@ -451,6 +452,15 @@ class Interviewer:
             return []
         self.seen.checked_in_at = self.clock()
         return [persona.idle_checkin(self.voice)]
+
+    async def _from_statement(self, text: str) -> list[str] | None:
+        """Offline, a clarifying question the tutor has no rule for: the statement's line
+        that answers it (:mod:`.clarify`), or None."""
+        if not is_question(text) or intent_of(text) != "other":
+            return None
+        interview = await _thread(self.deps.sessions.get_session, self.session_id)
+        problem = await _thread(self._current_problem, interview)
+        return clarify.answer(problem, text) if problem is not None else None
 
     # ---- session facts --------------------------------------------------------------------
 

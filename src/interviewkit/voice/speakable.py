@@ -52,6 +52,9 @@ _CODE_LINE = re.compile(
     r"|^\s*(?:return|print)\b.*[()\[\]=]"
 )
 """A line only code has: how unfenced code in a model's answer is recognised."""
+_BETWEEN = re.compile(r"^\s*(-?[\w^*.]+)\s*(?:<=|≤)\s*(.+?)\s*(?:<=|≤)\s*(-?[\w^*.]+)\s*$")
+"""A bounds constraint, ``2 <= nums.length <= 10^5``: said "… is between 2 and …"."""
+_LENGTH = re.compile(r"\b(\w+)\.length\b")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "ms.", "dr.", "no.")
 
 
@@ -69,6 +72,8 @@ def spoken_complexity(expression: str) -> str:
 def spoken_code(code: str) -> str:
     """One short piece of code (an identifier, an expression, a value) as words."""
     text = _BIG_O.sub(lambda m: spoken_complexity(m.group(1)), code)
+    text = _BETWEEN.sub(r"\2 is between \1 and \3", text)
+    text = _LENGTH.sub(r"the length of \1", text)
     text = re.sub(r"\b(\w+)\[\]\[\]", r"list of lists of \1s", text)
     text = re.sub(r"\b(\w+)\[\]", r"list of \1s", text)
     text = re.sub(r"\[\s*\]", " an empty list ", text)
