@@ -40,7 +40,7 @@ from api_bench import machine
 from interviewkit.config import Settings
 from interviewkit.speech.engines import build_stt
 from interviewkit.speech.text import word_error_rate
-from interviewkit.voice.commands import parse_command
+from interviewkit.voice.commands import STT_PROMPT, parse_command
 
 console = Console(stderr=True)
 TARGET_RECOGNITION = 0.95
@@ -276,7 +276,12 @@ def main() -> None:
     parser.add_argument("--channel", type=int, default=0, metavar="N",
                         help="also speak N sampled lines into a real room")  # fmt: skip
     parser.add_argument("--cache", type=Path, help="keep the synthesized audio here")
-    parser.add_argument("--prompt", help="words to bias the STT with (the pipeline passes none)")
+    parser.add_argument(
+        "--prompt",
+        default=STT_PROMPT,
+        help="words to bias the STT with (default: the pipeline's, voice.commands.STT_PROMPT;"
+        " '' for none)",
+    )
     parser.add_argument("--no-offline", action="store_true", help="only the --channel sample")
     args = parser.parse_args()
     conditions = QUICK_CONDITIONS if args.quick else CONDITIONS
@@ -290,7 +295,7 @@ def main() -> None:
         }
         if not args.no_offline:
             report["conditions"] = [c.label for c in conditions]
-            report["offline"] = offline(audio, conditions, args.prompt)
+            report["offline"] = offline(audio, conditions, args.prompt or None)
         if args.channel:
             sample = channel_sample(args.channel)
             report["channel"] = asyncio.run(over_channel(audio, CLEAN, sample))

@@ -248,6 +248,7 @@ def test_buttons_stop_the_interviewer_and_ask_it_things(room: Room) -> None:
         )
         ws.send_json({"type": "voice-command", "id": "quiet", "command": "stop-talking"})
         read_until(ws, heard, is_type("flush", speech=greeting["speech"]))
+        read_until(ws, heard, is_type("turn", state="listening"))  # the floor is free again
         ws.send_json({"type": "voice-command", "id": "clock", "command": "time"})
         answer = read_until(ws, heard, is_type("interviewer-speech", command="time"))
         assert isinstance(answer, dict)

@@ -123,7 +123,10 @@ class VoiceRecorder:
         }
         if transcript is not None and transcript.words:
             origin = self.clock.ms(audio_started if audio_started is not None else started)
-            event["words"] = words_in_session(transcript, origin)
+            words = event["words"] = words_in_session(transcript, origin)
+            if words:  # speech is detected a few frames after it begins: the words know
+                event["start_ms"] = min(start_ms, words[0]["start_ms"])
+                event["end_ms"] = max(event["end_ms"], words[-1]["end_ms"])
         self._event(event)
 
     def event(self, event: dict[str, Any]) -> None:
