@@ -35,11 +35,13 @@ class Server:
     base_url: str
     data_dir: Path
     process: subprocess.Popen[bytes]
+    log: Path
+    """Where the server's output goes: a file, since a pipe nobody reads fills up and
+    freezes a chatty server mid-test."""
 
     def output(self) -> str:
-        """Everything the server printed (call after it stopped)."""
-        assert self.process.stdout is not None
-        return self.process.stdout.read().decode(errors="replace")
+        """Everything the server printed so far."""
+        return self.log.read_text(errors="replace")
 
 
 @contextmanager
@@ -47,14 +49,16 @@ def running_server(data_dir: Path, *, port: int | None = None, **env: str) -> It
     """Start a server on ``data_dir``; stop it (gracefully) when the block ends."""
     port = port or free_port()
     environment = clean_env(INTERVIEWKIT_DATA_DIR=str(data_dir), INTERVIEWKIT_PORT=str(port), **env)
-    process = subprocess.Popen(
-        [str(INTERVIEWKIT), "serve"],
-        env=environment,
-        cwd=data_dir.parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    server = Server(f"http://127.0.0.1:{port}", data_dir, process)
+    log = data_dir.parent / f"server-{port}.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(INTERVIEWKIT), "serve"],
+            env=environment,
+            cwd=data_dir.parent,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", data_dir, process, log)
     try:
         wait_until_healthy(server)
         yield server
