@@ -290,7 +290,7 @@ def test_time_left_and_repeat(client: TestClient, container: Container) -> None:
         return summary, time, again
 
     summary, time, again = run(scenario)
-    assert time == ["You have about 30 minutes left."]
+    assert time == ["Let's see.", "You have about 30 minutes left."]
     assert again[0] == "Sure."
     assert again[1] == voice.last_said
     assert "The problem is called Two Sum." in again[1]

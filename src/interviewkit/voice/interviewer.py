@@ -64,7 +64,7 @@ OPENERS: dict[str, str | None] = {
     "submit": "Okay, submitting your solution.",
     "hint": "Let me think of a hint.",
     "repeat": "Sure.",
-    "time": None,
+    "time": "Let's see.",  # the answer is instant, its synthesis is not: this is ready
     "stop-talking": None,
 }
 """What the interviewer says at once for a command, while the command runs."""
