@@ -155,3 +155,27 @@ def test_joined_interview_talk_is_never_a_command(first: str, second: str, fille
 @given(st.text(max_size=200))
 def test_any_text_parses_to_a_command_or_none(text: str) -> None:
     assert parse_command(text) in (None, *VOICE_COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("heard", "command"),
+    [
+        ("Could you give me your hand?", "hint"),
+        ("Any hands.", "hint"),
+        ("Can I get a hand please?", "hint"),
+        ("Okay, to mid it.", "submit"),
+        ("I'm done to admit my code.", "submit"),
+        ("to met.", "submit"),
+    ],
+)
+def test_whisper_slips_measured_on_spoken_commands_still_parse(heard: str, command: str) -> None:
+    """Lines Whisper tiny.en really heard for spoken commands (bench/voice_commands.py)."""
+    assert parse_command(heard) == command
+
+
+@pytest.mark.parametrize(
+    "talk",
+    ["On the other hand, I could use a map.", "I admit my loop is slow.", "Hand me the result."],
+)
+def test_the_slips_do_not_turn_talk_into_commands(talk: str) -> None:
+    assert parse_command(talk) is None

@@ -39,7 +39,6 @@ from interviewkit.live.protocol import (
 from interviewkit.live.voice_port import VoiceSink
 from interviewkit.speech.audio import to_pcm16
 from interviewkit.speech.ports import SAMPLE_RATE, Pcm16, Samples, Transcript
-from interviewkit.voice.commands import STT_PROMPT
 from interviewkit.voice.frames import Frame, Heard, Spoke, Transcribed
 from interviewkit.voice.metrics import TurnTimes, VoiceMetrics
 from interviewkit.voice.pipeline import (
@@ -147,7 +146,6 @@ class Conversation:
             vad.stream(), vad.frame_samples, self.detector, kit.ears, self.inbox.put_nowait
         )
         self.transcriber = Transcriber(kit.engines.stt, kit.work, self.inbox.put_nowait)
-        self.transcriber.prompt = STT_PROMPT  # commands are what must not be misheard
         self.mouth = Mouth(kit.engines.tts, kit.work, sink, self.inbox.put_nowait)
         self.utterance = 0
         self._draft: Transcribed | None = None
