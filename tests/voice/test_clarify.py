@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from interviewkit.problems.bank import Problem, load_bank
-from interviewkit.voice.clarify import answer, statement_lines
+from interviewkit.voice.clarify import SPECIFIC, answer, statement_lines
 
 BANK = load_bank()
 TWO_SUM = BANK.problems["two-sum"]
@@ -71,3 +71,11 @@ def test_statement_lines_skip_examples_and_keep_constraints_apart() -> None:
     lines = statement_lines(TWO_SUM.description)
     assert ("exactly one answer exists", True) in lines
     assert all("->" not in text for text, _ in lines)  # the example block is not read
+
+
+def test_a_question_about_the_problem_gets_one_line_only_when_one_clearly_answers() -> None:
+    """Spoken, the tutor's restatement of the whole problem is a dozen sentences: a line
+    that clearly answers is read instead; a broad question is left to the tutor."""
+    no_pair = answer(TWO_SUM, "What should I return if there is no solution?", at_least=SPECIFIC)
+    assert no_pair == ["The constraints say: exactly one answer exists."]
+    assert answer(TWO_SUM, "What are the constraints on the input?", at_least=SPECIFIC) is None

@@ -96,16 +96,22 @@ _HEADING = re.compile(r"^\s*(\*\*[^*]+\*\*|#+\s.*)\s*$")
 _CONSTRAINTS = re.compile(r"^\s*(\*\*|#+\s*)?constraints?\b", re.IGNORECASE)
 
 
-def answer(problem: Problem, question: str) -> list[str] | None:
+SPECIFIC = 2.5
+"""A match this strong answers even a question the tutor would answer by restating the
+whole problem ("What should I return if there is no solution?": "exactly one answer
+exists"), which is a dozen sentences spoken."""
+
+
+def answer(problem: Problem, question: str, *, at_least: float = 1.0) -> list[str] | None:
     """The statement's line that answers ``question``, as sentences to say; None when no
-    line shares a word with it (the caller says it cannot tell)."""
+    line matches it by ``at_least`` (the caller says it cannot tell, or asks the tutor)."""
     asked = _asked_words(question)
     if not asked:
         return None
     best: tuple[float, str, bool] | None = None
     for line, is_constraint in statement_lines(problem.description):
         score = _score(asked, _words(line)) + (0.25 if is_constraint else 0.0)
-        if score >= 1 and (best is None or score > best[0]):
+        if score >= at_least and (best is None or score > best[0]):
             best = (score, line, is_constraint)
     if best is None:
         return None
@@ -170,7 +176,7 @@ def _asked_words(question: str) -> dict[str, float]:
     asked: dict[str, float] = {}
     for word in _words(question):
         asked[word] = max(asked.get(word, 0.0), 1.0)
-        for alias in ALIASES.get(word, ()):
+        for alias in map(_stem, ALIASES.get(word, ())):
             asked[alias] = max(asked.get(alias, 0.0), 1.5)
     return asked
 

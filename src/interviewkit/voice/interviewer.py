@@ -49,6 +49,7 @@ from interviewkit.sessions.errors import SessionNotFound
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
 from interviewkit.voice import clarify, persona
+from interviewkit.voice.clarify import SPECIFIC
 from interviewkit.voice.commands import parse_command
 from interviewkit.voice.speakable import sentences, speak
 
@@ -355,9 +356,12 @@ class Interviewer:
 
         Offline, what the tutor answers with a long Markdown menu (a request for the
         solution, a question it has no rule for) gets one short spoken line instead."""
-        if not self.uses_llm and (short := OFFLINE_SHORT.get(intent_of(text))):
-            for line in await self._from_statement(text) or [short]:
+        if not self.uses_llm and (read := await self._from_statement(text)):
+            for line in read:
                 yield line
+            return
+        if not self.uses_llm and (short := OFFLINE_SHORT.get(intent_of(text))):
+            yield short
             return
         try:
             admitted = await _thread(self.deps.assistant.admit, self.session_id, text)
@@ -454,13 +458,19 @@ class Interviewer:
         return [persona.idle_checkin(self.voice)]
 
     async def _from_statement(self, text: str) -> list[str] | None:
-        """Offline, a clarifying question the tutor has no rule for: the statement's line
-        that answers it (:mod:`.clarify`), or None."""
-        if not is_question(text) or intent_of(text) != "other":
+        """Offline, a clarifying question the tutor has no rule for, or one it would answer
+        by restating the whole problem: the statement's line that answers it
+        (:mod:`.clarify`), or None."""
+        intent = intent_of(text)
+        if not is_question(text) or intent not in ("other", "problem"):
             return None
         interview = await _thread(self.deps.sessions.get_session, self.session_id)
         problem = await _thread(self._current_problem, interview)
-        return clarify.answer(problem, text) if problem is not None else None
+        if problem is None:
+            return None
+        # a question about the problem the tutor would answer by restating all of it gets
+        # the one line that answers it, when one clearly does
+        return clarify.answer(problem, text, at_least=1.0 if intent == "other" else SPECIFIC)
 
     # ---- session facts --------------------------------------------------------------------
 
