@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from interviewkit.live.protocol import VOICE_COMMANDS
+from interviewkit.speech.text import number_words
 
 __all__ = [
     "COVERAGE",
@@ -135,29 +136,8 @@ SLIPS: dict[str, str] = {
 }
 """Words speech-to-text writes for the ones meant (on this vocabulary only)."""
 
-_NUMBERS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-]
+SPELLED_UP_TO = 20
+"""Numbers spelled out in a line ("2 minutes" and "two minutes" read alike); larger stay."""
 _SLIP = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in SLIPS) + r")\b")
 
 
@@ -173,7 +153,7 @@ def normalise(text: str) -> str:
 
 def _spell(found: re.Match[str]) -> str:
     value = int(found.group(1))
-    return _NUMBERS[value] if value < len(_NUMBERS) else found.group(1)
+    return " ".join(number_words(value)) if value <= SPELLED_UP_TO else found.group(1)
 
 
 @dataclass(frozen=True)
