@@ -9,7 +9,6 @@ tests use: one client, whose latency method is stated once, in its docstring.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -32,14 +31,7 @@ from tests.voice.audio_fixtures import (  # noqa: E402
 )
 from tests.voice.voice_client import Speech, Spoken, VoiceClient  # noqa: E402
 
-from api_bench import (  # noqa: E402
-    create_api_key,
-    free_port,
-    interviewkit_command,
-    server_env,
-    stop,
-    wait_until_healthy,
-)
+from live_bench import server  # noqa: E402
 
 __all__ = [
     "CLEAN",
@@ -115,21 +107,6 @@ def voice_server(settings: dict[str, str], keep: Path | None = None) -> Iterator
     over the offline defaults; its log is kept in ``keep`` if given."""
     with tempfile.TemporaryDirectory(prefix="voice-bench-") as temporary:
         data_dir = Path(temporary) / "data"
-        base = interviewkit_command(data_dir, None)
-        key = create_api_key(base, data_dir.parent, settings)
         log_path = (keep or Path(temporary)) / "server.log"
-        port = free_port()
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [*base, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                cwd=data_dir.parent,
-                env=server_env(settings),
-                stdout=log,
-                stderr=log,
-            )
-            try:
-                url = f"http://127.0.0.1:{port}"
-                wait_until_healthy(process, url, log)
-                yield VoiceServer(url, key, log_path, process.pid)
-            finally:
-                stop(process)
+        with server(data_dir, None, log_path, settings) as (url, pid, key):
+            yield VoiceServer(url, key, log_path, pid)
