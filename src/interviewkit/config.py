@@ -322,6 +322,79 @@ class Settings(BaseSettings):
         False, description="Keep each turn's audio (Opus/OGG) in the object store"
     )
 
+    # --- background tasks (tasks/) ------------------------------------------------------------
+    task_backend: Literal["database", "celery"] = Field(
+        "database",
+        description="database: jobs in the database, run by worker threads of this process; "
+        "celery: sent to Celery workers (`interviewkit worker`) over celery_broker_url",
+    )
+    task_workers: int = Field(
+        1, ge=0, le=64, description="Worker threads per process (database backend; 0: none)"
+    )
+    task_lease_s: float = Field(
+        60.0, gt=0, le=24 * 3600, description="A claimed job is taken back after this long"
+    )
+    task_heartbeat_s: float = Field(
+        10.0, gt=0, le=3600, description="A running job renews its lease this often"
+    )
+    task_max_attempts: int = Field(5, ge=1, le=100, description="Then the job has failed")
+    task_retry_base_s: float = Field(2.0, ge=0, description="First retry delay (doubles)")
+    task_retry_max_s: float = Field(300.0, ge=0, description="Longest retry delay")
+    task_poll_s: float = Field(1.0, gt=0, le=60, description="An idle worker looks this often")
+    celery_broker_url: str = Field(
+        "redis://127.0.0.1:6379/1", description="For task_backend=celery"
+    )
+    celery_visibility_timeout_s: int = Field(
+        3600, ge=1, description="Redis redelivers an unacknowledged job after this long"
+    )
+
+    # --- asynchronous video interviews (video/) -----------------------------------------------
+    video_enabled: bool = Field(True, description="Video interviews and their analysis")
+    video_max_questions: int = Field(20, ge=1, le=200, description="Questions per interview")
+    video_max_attempts: int = Field(
+        3, ge=1, le=20, description="Default recordings a candidate may make per question"
+    )
+    video_max_answer_s: int = Field(
+        600, ge=10, le=3 * 3600, description="The longest answer a question may allow"
+    )
+    video_max_answer_bytes: int = Field(
+        500 * MIB, ge=1 * MIB, description="The largest answer upload (413 beyond)"
+    )
+    video_content_types: tuple[str, ...] = Field(
+        ("video/webm", "video/mp4", "video/quicktime", "video/x-matroska"),
+        description="What an answer upload may declare",
+    )
+    video_part_bytes: int = Field(
+        8 * MIB, ge=5 * MIB, le=5 * 1024 * MIB, description="Multipart part size (S3: >= 5 MiB)"
+    )
+    video_single_upload_bytes: int = Field(
+        16 * MIB, ge=1, description="Answers this big or smaller upload in one PUT"
+    )
+    video_upload_url_s: int = Field(
+        3600, ge=60, le=7 * 24 * 3600, description="How long an upload URL works"
+    )
+    video_sample_fps: float = Field(
+        4.0, ge=2, le=30, description="Frames per second the video analysis looks at"
+    )
+    video_face_engine: Literal["blazeface", "haar"] = Field(
+        "blazeface", description="blazeface (+ face mesh, OpenCV DNN) or haar (OpenCV cascades)"
+    )
+    video_yaw_limit_deg: float = Field(
+        25.0, gt=0, le=90, description="Head turned further than this is looking away"
+    )
+    video_pitch_limit_deg: float = Field(
+        20.0, gt=0, le=90, description="Head tilted further than this is looking away"
+    )
+    video_convert_preset: str = Field(
+        "veryfast", pattern=r"^[a-z]+$", description="x264 preset for the playable MP4"
+    )
+    video_threads: int = Field(
+        2, ge=1, le=64, description="Threads one conversion or frame decode may use"
+    )
+    video_grade_with_llm: bool = Field(
+        True, description="Grade each answer against its rubric when an LLM is configured"
+    )
+
     # --- problem bank and adaptive questions (IRT) ------------------------------------------
     problems_dir: Path | None = Field(
         None, description="Your own problems: bank/*.yaml and templates/*.yaml, over ours"

@@ -46,6 +46,19 @@ class ObjectInfo:
 
 
 @dataclass(frozen=True)
+class PartInfo:
+    """One uploaded part of a multipart upload (numbers start at 1, as in S3)."""
+
+    number: int
+    size: int
+    etag: str
+
+
+class UploadNotFoundError(KeyError):
+    """No multipart upload with that id (never started, completed or aborted)."""
+
+
+@dataclass(frozen=True)
 class PortCheck:
     """Result of probing one port, for /readyz and ``interviewkit doctor``."""
 
@@ -89,6 +102,30 @@ class ObjectStore(Protocol):
 
     def check(self) -> PortCheck:
         """Write, read back and delete a probe object (the origin docs' testConnection)."""
+        ...
+
+    # --- multipart uploads: large objects in parts a client PUTs through signed URLs -------
+    # A client that loses its connection asks which parts arrived (list_parts) and sends
+    # only the rest; completing joins the parts in number order into one object.
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        """Start a multipart upload of ``key``; return its upload id."""
+        ...
+
+    def presign_part(self, key: str, upload_id: str, number: int, expires_in: int) -> str:
+        """A URL a client PUTs part ``number`` (1-10000) to; the answer's ETag names it."""
+        ...
+
+    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+        """The parts received so far, by number; :class:`UploadNotFoundError` if none."""
+        ...
+
+    def complete_multipart(self, key: str, upload_id: str, parts: list[PartInfo]) -> ObjectInfo:
+        """Join ``parts`` (as listed) into the object ``key``; the upload is then gone."""
+        ...
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drop an upload and its parts; aborting an unknown upload is not an error."""
         ...
 
 
