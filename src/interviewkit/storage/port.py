@@ -7,6 +7,7 @@ local adapter relies on it. Every adapter passes ``tests/storage/test_contract.p
 
 from __future__ import annotations
 
+import builtins
 import re
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from interviewkit.errors import ProblemError
 
 MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 255  # a file name on common local filesystems (NAME_MAX)
+MIN_PART_BYTES = 5 << 20  # S3's smallest part but the last; every adapter holds to it
+MAX_PART_NUMBER = 10_000  # S3's part numbers run 1-10000
 _FORBIDDEN_KEY_CHARS = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
@@ -56,6 +59,14 @@ class PartInfo:
 
 class UploadNotFoundError(KeyError):
     """No multipart upload with that id (never started, completed or aborted)."""
+
+
+class InvalidUploadError(ObjectStoreError):
+    """The parts named to complete an upload do not make one (missing, changed, too small).
+
+    A subclass of :class:`ObjectStoreError` so that callers written before it existed
+    still catch it; callers that can tell the client what went wrong catch it first.
+    """
 
 
 @dataclass(frozen=True)
@@ -116,11 +127,13 @@ class ObjectStore(Protocol):
         """A URL a client PUTs part ``number`` (1-10000) to; the answer's ETag names it."""
         ...
 
-    def list_parts(self, key: str, upload_id: str) -> list[PartInfo]:
+    def list_parts(self, key: str, upload_id: str) -> builtins.list[PartInfo]:
         """The parts received so far, by number; :class:`UploadNotFoundError` if none."""
         ...
 
-    def complete_multipart(self, key: str, upload_id: str, parts: list[PartInfo]) -> ObjectInfo:
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: builtins.list[PartInfo]
+    ) -> ObjectInfo:
         """Join ``parts`` (as listed) into the object ``key``; the upload is then gone."""
         ...
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from interviewkit.config import Settings
 from interviewkit.storage.port import (
+    MAX_PART_NUMBER,
+    InvalidUploadError,
     ObjectInfo,
     ObjectNotFoundError,
     ObjectStoreError,
+    PartInfo,
     PortCheck,
+    UploadNotFoundError,
     round_trip_check,
     validate_key,
 )
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
+
+
+_INVALID_UPLOAD_CODES = frozenset(
+    {"InvalidPart", "InvalidPartOrder", "EntityTooSmall", "MalformedXML", "InvalidArgument"}
+)
 
 
 class S3ObjectStore:
@@ -74,6 +84,10 @@ class S3ObjectStore:
             code = str(exc.response.get("Error", {}).get("Code", ""))
             if code in {"NoSuchKey", "404", "NotFound"}:
                 raise ObjectNotFoundError(key) from None
+            if code == "NoSuchUpload":
+                raise UploadNotFoundError(kwargs.get("UploadId", "")) from None
+            if code in _INVALID_UPLOAD_CODES:
+                raise InvalidUploadError(f"s3 {operation} {key!r}: {code}") from exc
             raise ObjectStoreError(f"s3 {operation} {key!r}: {code or exc}") from exc
         except BotoCoreError as exc:
             raise ObjectStoreError(f"s3 {operation} {key!r}: {exc}") from exc
@@ -139,6 +153,55 @@ class S3ObjectStore:
         if content_type:
             params["ContentType"] = content_type
         return self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=expires_in)
+
+    # --- multipart uploads: S3's own, the client PUTs each part to a presigned URL ------
+
+    def create_multipart(self, key: str, content_type: str | None = None) -> str:
+        validate_key(key)
+        extra = {"ContentType": content_type} if content_type else {}
+        upload_id: str = self._call(key, "create_multipart_upload", **extra)["UploadId"]
+        return upload_id
+
+    def presign_part(self, key: str, upload_id: str, number: int, expires_in: int) -> str:
+        validate_key(key)
+        if not 1 <= number <= MAX_PART_NUMBER:
+            raise InvalidUploadError(f"part numbers run 1-{MAX_PART_NUMBER}, not {number}")
+        params = {"Bucket": self.bucket, "Key": key, "UploadId": upload_id, "PartNumber": number}
+        return self.client.generate_presigned_url(
+            "upload_part", Params=params, ExpiresIn=expires_in
+        )
+
+    def list_parts(self, key: str, upload_id: str) -> builtins.list[PartInfo]:
+        """Every part so far; S3 answers 1000 per page, so follow the part-number marker."""
+        validate_key(key)
+        parts: builtins.list[PartInfo] = []
+        marker = 0
+        while True:
+            page = self._call(key, "list_parts", UploadId=upload_id, PartNumberMarker=marker)
+            parts += [
+                PartInfo(int(item["PartNumber"]), int(item["Size"]), str(item["ETag"]))
+                for item in page.get("Parts", [])
+            ]
+            if not page.get("IsTruncated"):
+                return parts
+            marker = int(page["NextPartNumberMarker"])
+
+    def complete_multipart(
+        self, key: str, upload_id: str, parts: builtins.list[PartInfo]
+    ) -> ObjectInfo:
+        validate_key(key)
+        if not parts:
+            raise InvalidUploadError("an upload needs at least one part")
+        layout = {"Parts": [{"PartNumber": part.number, "ETag": part.etag} for part in parts]}
+        self._call(key, "complete_multipart_upload", UploadId=upload_id, MultipartUpload=layout)
+        return self.head(key)
+
+    def abort_multipart(self, key: str, upload_id: str) -> None:
+        validate_key(key)
+        try:
+            self._call(key, "abort_multipart_upload", UploadId=upload_id)
+        except UploadNotFoundError:
+            return
 
     def check(self) -> PortCheck:
         where = f"s3://{self.bucket} at {self.client.meta.endpoint_url}"
