@@ -17,6 +17,10 @@ const entries = {
   live: join(here, "src", "staff", "live.ts"),
   replay: join(here, "src", "staff", "replay.ts"),
   report: join(here, "src", "staff", "report.ts"),
+  // video interviews: the candidate's recording page, the staff list/detail, the report
+  video: join(here, "src", "video", "record.ts"),
+  "video-staff": join(here, "src", "video", "staff.ts"),
+  "video-report": join(here, "src", "video", "report.ts"),
 };
 
 await rm(outdir, { recursive: true, force: true });
