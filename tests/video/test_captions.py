@@ -44,7 +44,8 @@ def parse_webvtt(text: str) -> list[Cue]:
         start, end = seconds(*match.groups()[:4]), seconds(*match.groups()[4:])
         assert end > start
         payload = lines[2:]
-        assert payload and all(line.strip() for line in payload)
+        assert payload
+        assert all(line.strip() for line in payload)
         assert all("-->" not in line and "<" not in line for line in payload)
         assert all(re.fullmatch(r"(?:[^&]|&(?:amp|lt|gt);)*", line) for line in payload)
         cues.append(Cue(start, end, payload))
@@ -64,14 +65,17 @@ def test_timestamps() -> None:
 def test_a_sentence_per_cue_and_markup_escaped() -> None:
     words = [
         TimedWord(text=t, start=i * 0.5, end=i * 0.5 + 0.4)
-        for i, t in enumerate("I used <b>Redis</b> & Postgres. Then -->  it failed.".split())
+        for i, t in enumerate(
+            ["I", "used", "<b>Redis</b>", "&", "Postgres.", "Then", "-->", "it", "failed."]
+        )
     ]
     text = to_webvtt(TranscriptResult(text="", words=words, engine="test"))
     cues = parse_webvtt(text)
     assert len(cues) == 2
     assert cues[0].lines == ["I used &lt;b&gt;Redis&lt;/b&gt; &amp; Postgres."]
     assert words_of(cues) == [w.text for w in words]
-    assert cues[0].start == 0.0 and cues[1].start == 2.5
+    assert cues[0].start == 0.0
+    assert cues[1].start == 2.5
 
 
 def test_nothing_said_is_a_valid_empty_file() -> None:

@@ -90,7 +90,8 @@ def test_pauses_pace_and_silence_from_timings() -> None:
     assert len(metrics.rate_series) == len(metrics.speech_series) == 15
     assert metrics.speech_series[0] == 0.0  # before the first word
     assert metrics.speech_series[2] == 1.0
-    assert metrics.rate_series[2] > 100 and metrics.rate_series[14] == 0.0
+    assert metrics.rate_series[2] > 100
+    assert metrics.rate_series[14] == 0.0
 
 
 def test_a_silent_answer_measures_no_pace() -> None:
@@ -133,7 +134,8 @@ def test_keywords_are_stemmed_and_may_have_several_words() -> None:
 def test_sentiment_follows_the_words() -> None:
     happy = sentiment("I loved that project. The team was great and we succeeded.")
     sad = sentiment("It was a terrible failure. I hated the awful deadlines.")
-    assert happy is not None and sad is not None
+    assert happy is not None
+    assert sad is not None
     assert happy.compound > 0.3 > -0.3 > sad.compound
     for result in (happy, sad):
         assert result.positive + result.neutral + result.negative == pytest.approx(1.0)

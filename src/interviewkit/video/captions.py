@@ -69,10 +69,10 @@ def group_cues(words: Sequence[TimedWord]) -> list[list[TimedWord]]:
 
 def to_webvtt(transcript: TranscriptResult) -> str:
     """The transcript as a WebVTT file (a header only when nothing was said)."""
-    words = [
-        w.model_copy(update={"text": " ".join(w.text.split())})
+    words = [  # one entry per token: lines break only between tokens
+        w.model_copy(update={"text": token})
         for w in sorted(transcript.words, key=lambda w: w.start)
-        if w.text.strip()
+        for token in w.text.split()
     ]
     blocks = ["WEBVTT"]
     groups = group_cues(words)

@@ -426,7 +426,7 @@ def measure_text(
     minutes = speaking / 60.0
     return TextMetrics(
         word_count=len(words),
-        speaking_time_s=round(speaking, 3),
+        speaking_time_s=min(round(speaking, 3), duration),
         words_per_minute=round(len(words) / minutes, 1) if minutes > 0 else None,
         filler_count=filler_count,
         fillers=dict(fillers),
