@@ -85,6 +85,8 @@ class ClipSpec:
     away_yaw_deg: float = 60.0
     header_duration: bool = False
     """False: written like MediaRecorder (no duration in the WebM header)."""
+    audio: bool = True
+    """False: a video without an audio track (a muted microphone)."""
 
     @property
     def duration_s(self) -> float:
@@ -356,8 +358,8 @@ def build_clip(path: Path, spec: ClipSpec) -> GroundTruth:
     command = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
         "-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{spec.width}x{spec.height}",
-        "-r", str(spec.fps), "-i", "pipe:0", "-i", str(wav),
-        "-map", "0:v", "-map", "1:a", "-threads", "2", *codecs,
+        "-r", str(spec.fps), "-i", "pipe:0", *(["-i", str(wav)] if spec.audio else []),
+        "-map", "0:v", *(["-map", "1:a"] if spec.audio else []), "-threads", "2", *codecs,
         "pipe:1" if to_pipe else str(path),
     ]  # fmt: skip
     partial = path.with_name(f".{path.name}.partial")
@@ -380,14 +382,14 @@ def build_clip(path: Path, spec: ClipSpec) -> GroundTruth:
     else:
         partial.unlink()
     wav.unlink()
-    return truth(path, spec, speech)
+    return truth(path, spec, speech if spec.audio else ())
 
 
 def build_cached(folder: Path, spec: ClipSpec) -> GroundTruth:
     """:func:`build_clip` into ``folder`` once per spec (the name is the spec's hash)."""
     path = folder / f"clip-{spec.key()}.{spec.container}"
     if path.exists():
-        return truth(path, spec, soundtrack(spec)[1])
+        return truth(path, spec, soundtrack(spec)[1] if spec.audio else ())
     return build_clip(path, spec)
 
 
