@@ -172,6 +172,19 @@ class VoiceTurn(_Event):
     barge_in: bool = False
 
 
+class VideoAnswer(_Event):
+    """A recorded video answer moved on (uploaded, a pipeline step, analysed, failed):
+    the live channel tells the candidate's page and the staff's."""
+
+    type: Literal["video_answer"]
+    answer_id: str = Field(min_length=1, max_length=64)
+    question_index: int = Field(ge=0)
+    status: Literal["uploading", "queued", "processing", "analyzed", "failed"]
+    step: str | None = Field(None, max_length=32)
+    progress: float = Field(ge=0, le=1)
+    error: str | None = Field(None, max_length=2000)
+
+
 class Note(_Event):
     type: Literal["note"]
     text: str = Field(min_length=1, max_length=20_000)
@@ -210,6 +223,7 @@ Event = Annotated[
     | VoiceCommand
     | VoiceAudio
     | VoiceTurn
+    | VideoAnswer
     | Note
     | Presence
     | Paste
@@ -229,6 +243,7 @@ SERVER_ONLY = frozenset(
         "voice_command",
         "voice_audio",
         "voice_turn",
+        "video_answer",
     }
 )
 """Types only the server writes: a client cannot forge a keyframe or a verdict."""
