@@ -185,16 +185,15 @@ def test_concurrent_workers_never_run_one_job_twice(backend: Backend) -> None:
         assert len(ends(backend.folder, tag)) == 1
 
 
-@pytest.mark.parametrize(
-    "task_settings",
-    [{"task_lease_s": 2.0, "task_heartbeat_s": 0.5, "celery_visibility_timeout_s": 2}],
-)
-def test_a_job_whose_worker_process_is_killed_is_finished_by_another(
-    backend: Backend, tmp_path: Path
-) -> None:
-    job_id = backend.queue.enqueue(KIND, backend.payload("crash", hang_first=True))
+CRASH_SETTINGS = {"task_lease_s": 2.0, "task_heartbeat_s": 0.5, "celery_visibility_timeout_s": 2}
+
+
+def kill_mid_job(backend: Backend, tmp_path: Path, tag: str) -> str:
+    """Enqueue a job whose first attempt hangs, let a worker process start it, SIGKILL
+    that process, and start a second worker process; the job's id."""
+    job_id = backend.queue.enqueue(KIND, backend.payload(tag, hang_first=True))
     first = backend.spawn_worker(tmp_path / "worker-1.log")
-    hanging = backend.folder / "crash.hanging"
+    hanging = backend.folder / f"{tag}.hanging"
     deadline = time.monotonic() + WAIT_S
     while not hanging.exists():
         assert first.poll() is None, (tmp_path / "worker-1.log").read_text()
@@ -207,6 +206,14 @@ def test_a_job_whose_worker_process_is_killed_is_finished_by_another(
     os.kill(first.pid, signal.SIGKILL)
     first.wait(30)
     backend.spawn_worker(tmp_path / "worker-2.log")
+    return job_id
+
+
+@pytest.mark.parametrize("task_settings", [CRASH_SETTINGS])
+def test_a_job_whose_worker_process_is_killed_is_finished_by_another(
+    backend: Backend, tmp_path: Path
+) -> None:
+    job_id = kill_mid_job(backend, tmp_path, "crash")
     info = backend.wait(job_id)
 
     assert info.state is JobState.succeeded
@@ -214,3 +221,22 @@ def test_a_job_whose_worker_process_is_killed_is_finished_by_another(
     assert len(starts(backend.folder, "crash")) == 2
     assert len(ends(backend.folder, "crash")) == 1
     assert gave_up(backend.folder, "crash") == []
+
+
+@pytest.mark.parametrize("task_settings", [{**CRASH_SETTINGS, "task_max_attempts": 1}])
+def test_a_job_that_loses_its_workers_too_often_gives_up(backend: Backend, tmp_path: Path) -> None:
+    """A job that kills its worker (a decoder crashing the process) must not loop forever."""
+    job_id = kill_mid_job(backend, tmp_path, "killer")
+    info = backend.wait(job_id)
+
+    assert info.state is JobState.failed
+    assert len(starts(backend.folder, "killer")) == 1  # not run again
+    errors = gave_up(backend.folder, "killer")
+    assert len(errors) == 1
+    assert "lost" in errors[0]
+
+
+def test_check_reports_a_working_backend(backend: Backend) -> None:
+    check = backend.queue.check()
+    assert check.ok, check.detail
+    assert backend.queue.name in check.detail

@@ -6,6 +6,7 @@ One schedule for every backend, so a job is retried alike whichever runs it.
 from __future__ import annotations
 
 import json
+import math
 import random
 import traceback
 from collections.abc import Callable
@@ -31,8 +32,13 @@ def retry_delay(attempt: int, base_s: float, cap_s: float) -> float:
     ``base_s`` doubling per attempt, never more than ``cap_s``."""
     if attempt < 1:
         raise ValueError("attempt counts from 1")
-    # 2**64 is far past any cap; the exponent bound keeps the float finite
-    return min(cap_s, base_s * 2.0 ** min(attempt - 1, 64))
+    if base_s == 0:
+        return 0.0
+    try:
+        doubled = base_s * 2.0 ** (attempt - 1)
+    except OverflowError:  # past any cap
+        doubled = math.inf
+    return min(cap_s, doubled)
 
 
 def jittered_delay(
@@ -56,7 +62,7 @@ def checked_payload(payload: Payload) -> dict[str, Any]:
     """A plain dict of ``payload`` after a JSON round trip, which is what the handler gets
     on every backend: a payload that is not JSON fails at enqueue, not in a worker."""
     try:
-        return dict(json.loads(json.dumps(dict(payload))))
+        return dict(json.loads(json.dumps(dict(payload), allow_nan=False)))
     except (TypeError, ValueError) as error:
         raise ValueError(f"a job's payload must be JSON-serialisable: {error}") from error
 
