@@ -35,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, and_, func, or_, select, update
@@ -255,13 +255,14 @@ class DatabaseTaskQueue:
         if not kinds:
             return None
         settings = self.settings
+        # an idle poll reads first: on SQLite a write transaction would take the one
+        # writer lock from every request each poll period, for nothing
+        with read_session(self.factory, single_statement=True) as reader:
+            if reader.scalar(select(TaskJob.id).where(*_due(kinds, utcnow())).limit(1)) is None:
+                return None
 
         def work(db: Session) -> _Claimed | None:
             now = utcnow()
-            due = or_(
-                and_(TaskJob.state == QUEUED, TaskJob.run_after <= now),
-                and_(TaskJob.state == RUNNING, TaskJob.lease_expires_at <= now),
-            )
             row = db.execute(
                 select(
                     TaskJob.id,
@@ -271,7 +272,7 @@ class DatabaseTaskQueue:
                     TaskJob.attempts,
                     TaskJob.lease_expires_at,
                 )
-                .where(TaskJob.kind.in_(kinds), due)
+                .where(*_due(kinds, now))
                 .order_by(TaskJob.run_after)
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -423,6 +424,18 @@ class _Heartbeat:
                     return
             except Exception:
                 log.exception("renewing the lease of job %s failed", self._job_id)
+
+
+def _due(kinds: list[str], now: datetime) -> tuple[Any, ...]:
+    """Jobs of these kinds a worker may claim now: queued and due, or with a lease that
+    has run out (its worker is gone)."""
+    return (
+        TaskJob.kind.in_(kinds),
+        or_(
+            and_(TaskJob.state == QUEUED, TaskJob.run_after <= now),
+            and_(TaskJob.state == RUNNING, TaskJob.lease_expires_at <= now),
+        ),
+    )
 
 
 def _rowcount(result: Any) -> int:
