@@ -48,7 +48,7 @@ from interviewkit.video.results import ProbeResult
 from interviewkit.video.schemas import QuestionIn, UploadIn, VideoInterviewIn
 
 ANALYZE = "video.analyze"
-DURATION_SLACK_S = 5.0
+DURATION_SLACK_S = 2.0
 """A recording may run this much past its question's limit (a recorder stops a little late,
 and a header-less WebM's measured end includes its last frame)."""
 
