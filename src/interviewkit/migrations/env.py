@@ -12,6 +12,8 @@ from interviewkit.execution import models as _execution_models  # noqa: F401
 from interviewkit.problems import models as _problem_models  # noqa: F401
 from interviewkit.recording import models as _recording_models  # noqa: F401
 from interviewkit.sessions import models as _session_models  # noqa: F401
+from interviewkit.tasks import models as _task_models  # noqa: F401
+from interviewkit.video import models as _video_models  # noqa: F401
 
 engine: Engine = context.config.attributes["engine"]
 
