@@ -78,6 +78,7 @@ from interviewkit.web import catalog as catalog_pages
 from interviewkit.web import player as player_pages
 from interviewkit.web import signin
 from interviewkit.web import staff as staff_pages
+from interviewkit.web import video as video_pages
 
 logger = logging.getLogger("interviewkit.app")
 
@@ -384,6 +385,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(catalog_pages.router)
     # the live view and the replay player (TypeScript apps on staff pages)
     app.include_router(player_pages.router)
+    # video interviews: the staff list, detail and report; the candidate's recording page
+    app.include_router(video_pages.router)
     app.mount(web_api.STATIC_ROUTE, web_api.static_files(), name="static")
     _add_operational_routes(app, container)
     return app
