@@ -6,13 +6,21 @@ import struct
 import wave
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
 from interviewkit.speech.audio import read_wav
 from interviewkit.video.media import MediaError, convert_to_mp4, extract_audio, probe
 from interviewkit.video.results import ProbeResult
-from tests.video.clips import ClipSpec, GroundTruth, Segment, Utterance, soundtrack
+from tests.video.clips import (
+    ClipSpec,
+    GroundTruth,
+    Segment,
+    Utterance,
+    soundtrack,
+    write_fake_capture,
+)
 from tests.video.conftest import ClipFactory
 
 MP4_SPEC = ClipSpec(
@@ -41,6 +49,8 @@ def top_level_atoms(path: Path) -> list[str]:
 def test_probe_measures_a_mediarecorder_webm_without_a_duration_header(
     short_clip: GroundTruth,
 ) -> None:
+    with av.open(str(short_clip.path)) as container:
+        assert container.duration is None  # as MediaRecorder writes it: nothing to trust
     info = probe(short_clip.path)
     assert info.container.startswith("matroska")
     assert (info.video_codec, info.audio_codec) == ("vp8", "opus")
@@ -186,3 +196,25 @@ def test_spoken_spans_of_the_clip_builder_follow_the_script() -> None:
     assert spans[0].start == pytest.approx(1.0, abs=1e-3)
     assert spans[0].end > spans[0].start + 0.3
     assert not track[: int(0.99 * 48_000)].any()
+
+
+def test_fake_capture_files_are_what_chromium_reads(tmp_path: Path) -> None:
+    """--use-file-for-fake-video-capture takes a 4:2:0 y4m, the audio flag a 16-bit WAV."""
+    spec = ClipSpec(
+        script=(Segment("present", 1.0), Segment("absent", 1.0)),
+        speech=(Utterance("Hello.", 0.2),),
+        width=320,
+        height=240,
+        fps=10,
+    )
+    y4m, wav = write_fake_capture(spec, tmp_path)
+    header = y4m.read_bytes()[:80].split(b"\n", 1)[0].decode()
+    fields = header.split()
+    assert fields[0] == "YUV4MPEG2"
+    assert {"W320", "H240", "F10:1"} <= set(fields)
+    assert any(f.startswith("C420") for f in fields)
+    frame_bytes = len(b"FRAME\n") + 320 * 240 * 3 // 2
+    assert (y4m.stat().st_size - len(header) - 1) == 20 * frame_bytes
+    with wave.open(str(wav), "rb") as reader:
+        assert (reader.getnchannels(), reader.getsampwidth()) == (1, 2)
+        assert reader.getnframes() / reader.getframerate() == pytest.approx(2.0, abs=0.01)
