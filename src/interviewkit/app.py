@@ -231,6 +231,7 @@ class Container:
         probes: list[Callable[[], PortCheck]] = [
             partial(check_database, self.engine),
             self.object_store.check,
+            self.tasks.check,  # jobs can be queued (the table; Celery's broker)
         ]
         if self.settings.broker != "memory":  # live clients on other processes need it
             probes.append(partial(probe_broker, self.settings))
