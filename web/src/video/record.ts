@@ -114,7 +114,7 @@ class VideoPage {
     for (const [id, phases] of Object.entries(visible)) $(id).hidden = !phases.includes(phase);
     if (phase === "review") $("rerecord").hidden = this.recordingsLeft() <= 0;
     $("camera").hidden = phase === "review" || phase === "uploading" || phase === "submitted";
-    $("review").hidden = !$("camera").hidden || phase === "submitted";
+    $("review").hidden = !$("camera").hidden;
   }
 
   private recordingsLeft(): number {

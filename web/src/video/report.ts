@@ -21,6 +21,8 @@ import type { AnswerAnalysis, InterviewReport, RecordOut, Span } from "./types";
 const HEIGHT = 180;
 const PRINT_WIDTH = 680;
 const COLORS = { face: "#3fcf8e", look: "#4f9dff", rate: "#f5a524", speech: "#a78bfa", pause: "#f3126033", away: "#ff6b6b33" };
+/** Axis ticks on whole seconds (a 1 Hz series), coarser as the answer grows. */
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
 const STAR_PARTS = ["situation", "task", "action", "result"] as const;
 
 const ink = (u: uPlot): string => getComputedStyle(u.root).color;
@@ -67,7 +69,7 @@ function attentionChart(node: HTMLElement, analysis: AnswerAnalysis): void {
     {
       scales: { x: { time: false, auto: false, range: [0, Math.max(1, analysis.duration_s)] }, y: { auto: false, range: [0, 100] } },
       axes: [
-        { values: clockAxis, stroke: ink, grid: { stroke: "#8884" } },
+        { values: clockAxis, incrs: SECOND_STEPS, stroke: ink, grid: { stroke: "#8884" } },
         { label: "% of frames", values: (_u, s) => s.map((v) => `${v}%`), stroke: ink, grid: { stroke: "#8884" } },
       ],
       series: [
@@ -90,9 +92,9 @@ function speechChart(node: HTMLElement, analysis: AnswerAnalysis): void {
     {
       scales: { x: { time: false, auto: false, range: [0, Math.max(1, analysis.duration_s)] }, wpm: { range: (_u, _min, max) => [0, Math.max(60, max ?? 0)] }, share: { auto: false, range: [0, 100] } },
       axes: [
-        { values: clockAxis, stroke: ink, grid: { stroke: "#8884" } },
+        { values: clockAxis, incrs: SECOND_STEPS, stroke: ink, grid: { stroke: "#8884" } },
         { scale: "wpm", label: "words per minute", stroke: ink, grid: { stroke: "#8884" } },
-        { scale: "share", side: 1, label: "% of the second spoken", stroke: ink, grid: { show: false } },
+        { scale: "share", side: 1, label: "% spoken", stroke: ink, grid: { show: false } },
       ],
       series: [
         { label: "second" },

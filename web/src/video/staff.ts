@@ -177,7 +177,7 @@ async function loadDetail(id: string): Promise<boolean> {
     api.json<VideoInterviewOut>(interviewPath(id)),
     api.json<Page<RecordOut> | RecordOut[]>(`${VIDEO_API}/records?interview_id=${encodeURIComponent(id)}`).catch(() => []),
   ]);
-  byId("video-detail-title").textContent = interview.title;
+  byId("video-title").textContent = interview.title;
   document.title = `${interview.title} · InterviewKit`;
   const who = [interview.candidate_name, interview.candidate_email].filter(Boolean).join(" · ") || "No candidate named";
   byId("video-sub").replaceChildren(`${who} · `, el("span", { class: `badge status-${interview.status}`, "data-testid": "video-status" }, interview.status.replace("_", " ")));
@@ -216,7 +216,7 @@ function detailPage(root: HTMLElement): void {
   };
   void refresh();
   byId("invite-make").addEventListener("click", () => {
-    void sendJson<InviteOut>(api, interviewPath(id, "/invite"), "POST", {})
+    void sendJson<InviteOut>(api, interviewPath(id, "/invite"), "POST", { revoke_previous: true })
       .then((invite) => {
         const input = byId<HTMLInputElement>("invite-url");
         input.value = invite.url;
