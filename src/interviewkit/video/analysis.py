@@ -144,7 +144,7 @@ class _Runner:
             return {"absent": reason}, None
         pcm, rate = read_wav(self.store.file("audio.wav"))
         samples = to_float(pcm if rate == SAMPLE_RATE else resample(pcm, rate, SAMPLE_RATE))
-        transcript = transcribe(samples, self.inputs.stt)
+        transcript = transcribe(samples, self.inputs.stt, progress=self.progress_of("transcribe"))
         captions = self.workdir / "captions.vtt"
         captions.write_text(to_webvtt(transcript), encoding="utf-8")
         as_json = self.workdir / "transcript.json"
