@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviewkit.app import Container
@@ -325,3 +325,84 @@ def test_the_interview_status_follows_its_answers(spec: list[tuple[int, str, boo
         assert status == "analyzed"
     else:
         assert status == "submitted"
+
+
+# ---- whatever a client sends: an answer or a 4xx problem, never a 500 --------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+interview_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {"title": st.text(max_size=30)},
+        optional={
+            "candidate_email": st.text(max_size=30),
+            "expires_hours": st.floats(allow_nan=False, allow_infinity=False) | st.integers(),
+            "questions": st.lists(
+                st.fixed_dictionaries(
+                    {"text": st.text(max_size=30)},
+                    optional={
+                        "thinking_s": st.integers(),
+                        "max_answer_s": st.integers(),
+                        "attempts": st.integers() | st.none(),
+                        "keywords": st.lists(st.text(max_size=20), max_size=3),
+                    },
+                ),
+                max_size=4,
+            ),
+        },
+    ),
+)
+upload_bodies = st.one_of(
+    json_values,
+    st.fixed_dictionaries(
+        {
+            "content_type": st.text(max_size=40) | st.sampled_from(["video/webm", "video/mp4"]),
+            "size_bytes": st.integers(),
+            "duration_s": st.floats(allow_nan=False, allow_infinity=False) | st.integers(),
+        }
+    ),
+)
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def assert_client_error_or_success(response: Any) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["code"]
+
+
+@FUZZ
+@given(body=interview_bodies)
+def test_any_interview_body_is_an_interview_or_a_problem(client: TestClient, body: Any) -> None:
+    assert_client_error_or_success(client.post(f"{API}/interviews", json=body))
+
+
+@FUZZ
+@given(body=upload_bodies, index=st.integers(-5, 20_000), numbers=json_values)
+def test_any_upload_body_is_an_upload_or_a_problem(
+    client: TestClient, app: FastAPI, body: Any, index: int, numbers: Any
+) -> None:
+    vid = one_question(client)
+    base = f"{API}/interviews/{vid}/answers/{index}/uploads"
+    started = client.post(base, json=body)
+    assert_client_error_or_success(started)
+    answer_id = started.json().get("answer_id", "ans_x") if started.status_code == 201 else "ans_x"
+    parts = client.post(f"{base}/{answer_id}/parts", json={"numbers": numbers})
+    assert_client_error_or_success(parts)
+    assert_client_error_or_success(client.get(f"{base}/{answer_id}"))
+    assert_client_error_or_success(client.post(f"{base}/{answer_id}/complete"))

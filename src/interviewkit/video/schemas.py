@@ -129,8 +129,17 @@ class CandidateVideoInterviewOut(BaseModel):
     content_types: list[str]
 
 
+MEDIA_TYPE = r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\s*;[ -~]*)?$"
+"""A media type with optional printable-ASCII parameters (what a header may carry)."""
+
+
 class UploadIn(BaseModel):
-    content_type: str = Field(min_length=1, max_length=100)
+    content_type: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=MEDIA_TYPE,
+        description="As the recorder says, e.g. 'video/webm;codecs=vp8,opus'",
+    )
     size_bytes: int = Field(ge=1, description="The file's exact size")
     duration_s: float = Field(gt=0, description="The recording's length as the client measured it")
 
