@@ -133,3 +133,24 @@ def test_progress_writes_are_throttled_but_ends_always_pass(
         if 0.0 < value < 1.0:  # a write between the ends waits for time and for progress
             assert at - before >= 1.0
             assert value - last >= 0.05
+
+
+def test_nobody_but_the_server_writes_a_video_answer_event(
+    client: TestClient, app: FastAPI
+) -> None:
+    created = create_interview(client)
+    cand = candidate(client, app, created["id"])
+    forged = {
+        "id": "forged-1",
+        "type": "video_answer",
+        "answer_id": "ans_forged",
+        "question_index": 0,
+        "status": "analyzed",
+        "progress": 1.0,
+    }
+    for caller in (cand, client):
+        response = caller.post(
+            f"/api/v1/sessions/{created['session_id']}/events", json={"events": [forged]}
+        )
+        body = assert_problem(response, 422, "invalid_events")
+        assert "written by the server" in body["errors"][0]["reason"]
