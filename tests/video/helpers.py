@@ -214,12 +214,19 @@ def wait_for(condition: Callable[[], bool], timeout: float = WAIT_S) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    """``worker SETTINGS_JSON``: the database queue's worker with the video pipeline."""
+    """``worker SETTINGS_JSON``: the configured queue's worker with the video pipeline
+    (the database backend's threads, or a Celery worker as ``interviewkit worker`` runs)."""
     if argv[1:2] != ["worker"]:
         print("usage: python -m tests.video.helpers worker SETTINGS_JSON", file=sys.stderr)
         return 2
     settings = Settings(_env_file=None, **json.loads(argv[2]))
     container = Container.build(settings)
+    if settings.task_backend == "celery":
+        from interviewkit.tasks.celery import CeleryTaskQueue, run_worker
+
+        assert isinstance(container.tasks, CeleryTaskQueue)
+        print("worker started", flush=True)
+        return run_worker(container.tasks, concurrency=1, loglevel="WARNING")
     queue_of(container).start()
     print("worker started", flush=True)
     threading.Event().wait()  # until killed

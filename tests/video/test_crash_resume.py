@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from interviewkit.app import Container
+from interviewkit.auth.service import Role
 from interviewkit.config import Settings
 from interviewkit.video.analysis import analyze_file
 from interviewkit.video.models import VideoAnswer, VideoStep
@@ -177,3 +178,106 @@ def test_a_worker_process_killed_mid_job_is_taken_over(
     with container.factory() as db:
         steps = db.scalar(select(func.count()).where(VideoStep.answer_id == answer_id))
     assert steps == 9
+
+
+def start_worker(settings: Settings, log: Path, **overrides: Any) -> subprocess.Popen[bytes]:
+    """``python -m tests.video.helpers worker``: a worker process on the test's database."""
+    values = {
+        "data_dir": str(settings.data_dir),
+        "secret_key": settings.effective_secret_key,
+        "database_url": settings.database_url,
+        "sqlite_synchronous": settings.sqlite_synchronous,
+        "llm_provider": "offline",
+        **overrides,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.video.helpers", "worker", json.dumps(values)],
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+        cwd=Path(__file__).resolve().parents[2],
+        env=os.environ.copy(),
+    )
+
+
+def stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.kill()
+        worker.wait()
+
+
+@pytest.fixture
+def celery_settings(settings: Settings) -> Settings:
+    """The test's settings on the Celery backend, on a Redis database of the video tests."""
+    from tests.live.redis_service import require_redis
+
+    broker = require_redis().rsplit("/", 1)[0] + f"/{VIDEO_REDIS_DB}"
+    return settings.model_copy(
+        update={
+            "task_backend": "celery",
+            "celery_broker_url": broker,
+            "celery_visibility_timeout_s": VISIBILITY_S,
+        }
+    )
+
+
+VIDEO_REDIS_DB = 13
+VISIBILITY_S = 3
+
+
+def test_a_celery_worker_killed_mid_job_is_redelivered_and_resumes(
+    celery_settings: Settings,
+    short_clip: GroundTruth,
+    reference: AnswerAnalysis,
+    tmp_path: Path,
+) -> None:
+    """The Celery backend: the job is sent when the completing transaction commits, a real
+    worker process runs it, is SIGKILLed after its first stored step; Redis redelivers the
+    unacknowledged job to a second worker, which runs only the missing steps."""
+    from interviewkit.app import create_app
+    from tests.conftest import Keys
+
+    container = Container.build(celery_settings)
+    try:
+        _, interviewer = container.auth.create_key("celery test", Role.interviewer)
+        app = create_app(container=container)
+        client = TestClient(app, raise_server_exceptions=False, headers=Keys.bearer(interviewer))
+        _, answer_id = submitted_answer(client, app, short_clip)
+        log = tmp_path / "workers.log"
+        extra = {
+            "task_backend": "celery",
+            "celery_broker_url": celery_settings.celery_broker_url,
+            "celery_visibility_timeout_s": VISIBILITY_S,
+        }
+        first = start_worker(celery_settings, log, **extra)
+        try:
+            assert wait_for(
+                lambda: len(stored_steps(container, answer_id)) >= 2 or first.poll() is not None
+            )
+            assert first.poll() is None, log.read_text()
+            first.send_signal(signal.SIGKILL)
+            first.wait()
+        finally:
+            stop(first)
+        before = stored_steps(container, answer_id)
+        assert "report" not in before, "the worker finished before it was killed"
+        with container.factory() as db:
+            kept = {
+                row.step: row.finished_at
+                for row in db.scalars(select(VideoStep).where(VideoStep.answer_id == answer_id))
+            }
+        second = start_worker(celery_settings, log, **extra)
+        try:
+            assert wait_for(lambda: answer_status(container, answer_id) in {"analyzed", "failed"})
+        finally:
+            stop(second)
+        assert answer_status(container, answer_id) == "analyzed", log.read_text()
+        with container.factory() as db:
+            after = {
+                row.step: row.finished_at
+                for row in db.scalars(select(VideoStep).where(VideoStep.answer_id == answer_id))
+            }
+        assert len(after) == 9
+        assert all(after[step] == kept[step] for step in kept), "a stored step ran again"
+        assert final_analysis(client, answer_id) == reference
+    finally:
+        container.engine.dispose()
