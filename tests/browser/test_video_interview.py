@@ -246,6 +246,15 @@ def test_staff_create_a_video_interview_a_candidate_records_it_and_the_report_sh
     word.click()
     seeked = first.get_by_test_id("answer-video").evaluate("(v) => v.currentTime")
     assert seeked > 0 or word.get_attribute("title", timeout=1000) == "0:00"
+    # printed: no videos or buttons, the charts redrawn at the paper's width
+    staff.emulate_media(media="print")
+    widths = staff.locator(".video-chart canvas").evaluate_all(
+        "(canvases) => canvases.map((c) => c.getBoundingClientRect().width)"
+    )
+    assert widths == [680, 680, 680, 680], widths
+    expect(first.get_by_test_id("answer-video")).to_be_hidden()
+    expect(staff.get_by_test_id("video-report-print")).to_be_hidden()
+    staff.emulate_media(media="screen")
     # the JSON the records API serves agrees with the page
     record = staff_api(room).get(f"/api/v1/video/records/{done['answers'][0]['answer_id']}").json()
     assert record["analysis"]["transcript"]["words"]
@@ -268,3 +277,49 @@ def test_a_refused_camera_is_explained(room: Room, refused: BrowserContext) -> N
     expect(message).to_contain_text("blocked")
     expect(page.get_by_test_id("video-app")).to_have_attribute("data-permission", "denied")
     expect(page.get_by_test_id("stop")).to_be_hidden()
+
+
+def test_an_upload_cut_off_resumes_after_a_reload_without_recording_again(
+    room: Room, candidate_side: BrowserContext
+) -> None:
+    made = staff_api(room).post(
+        "/api/v1/video/interviews",
+        json={
+            "title": "Resume",
+            "questions": [{"text": "Go on.", "thinking_s": 0, "max_answer_s": 12}],
+        },
+    )
+    assert made.status_code == 201, made.text
+    interview_id = made.json()["id"]
+    invite = staff_api(room).post(f"/api/v1/video/interviews/{interview_id}/invite", json={})
+    page = candidate_side.new_page()
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda request: asked.append(f"{request.method} {request.url.split('?')[0]}"),
+    )
+    page.route(
+        "**/*",
+        lambda route, request: (
+            route.abort("internetdisconnected") if request.method == "PUT" else route.continue_()
+        ),
+    )
+    page.goto(on_base(invite.json()["url"], room.base_url))
+    page.get_by_test_id("ready").click()
+    expect(page.get_by_test_id("review")).to_be_visible(timeout=40_000)
+    page.get_by_test_id("submit").click()
+    # every try fails: after its retries the page keeps the recording and offers a retry
+    expect(page.get_by_test_id("retry-upload")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("video-message")).to_contain_text("Your recording is kept")
+    puts = [line for line in asked if line.startswith("PUT ")]
+    assert len(puts) == 6, puts  # the first try and five retries
+    page.unroute("**/*")
+    asked.clear()
+    page.reload()
+    # the kept recording goes up after the reload: no new attempt, the server asked first
+    expect(page.get_by_test_id("analysis")).to_be_visible(timeout=60_000)
+    assert not [line for line in asked if line.startswith("POST ") and line.endswith("/uploads")]
+    assert any(line.startswith("GET ") and "/uploads/" in line for line in asked), asked
+    answer = staff_api(room).get(f"/api/v1/video/interviews/{interview_id}/answers/0").json()
+    assert answer["attempt"] == 1
+    assert answer["status"] in {"queued", "processing", "analyzed"}

@@ -305,6 +305,7 @@ async function boot(): Promise<void> {
   new ResizeObserver(() => fit(false)).observe(document.body);
   window.addEventListener("beforeprint", () => fit(true));
   window.addEventListener("afterprint", () => fit(false));
+  window.matchMedia("print").addEventListener("change", (query) => fit(query.matches));
   document.body.dataset.chartsReady = String(drawn.length);
 }
 
