@@ -14,7 +14,8 @@ Two measured problems shape this module:
   So a long answer is cut here into pieces of at most :data:`CHUNK_MAX_S` seconds, each cut
   at the quietest moment of its last stretch (never inside a word: a cut lands in a
   pause between words), and every piece is transcribed with the prompt. Pieces of digital
-  silence are skipped (Whisper invents "Thank you." in silence).
+  silence are skipped (Whisper invents "Thank you." in silence). Two pieces are
+  transcribed at a time (:data:`PARALLEL_PIECES`).
 
 Fillers are marked here (:func:`~.text_metrics.mark_fillers`) so that the stored
 transcript, the captions and the report all show the ones the text metrics counted.
@@ -22,7 +23,9 @@ transcript, the captions and the report all show the ones the text metrics count
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -40,6 +43,9 @@ CHUNK_MIN_S = 15.0
 QUIET_WINDOW_S = 0.3
 """Loudness is averaged over this long to find the quietest moment (a pause, not a stop
 consonant)."""
+PARALLEL_PIECES = 2
+"""Pieces transcribed at once: Whisper (CTranslate2, ``stt_workers`` >= 2) runs them side by
+side, so once the video metrics are done the transcription gets both cores."""
 SILENCE_RMS = 1e-4
 """A piece quieter than this (-80 dBFS) is digital silence: nothing to transcribe."""
 
@@ -81,35 +87,50 @@ def transcribe(
     stt: SpeechToText,
     *,
     progress: Callable[[float], None] | None = None,
+    parallel: int = PARALLEL_PIECES,
 ) -> TranscriptResult:
     """The words of ``samples`` (float32 mono 16 kHz) with timings, fillers marked.
 
     Words come back in time order with ``end >= start``; ``progress`` gets the share of
-    the audio transcribed after each piece.
+    the audio transcribed as pieces finish (from worker threads).
     """
     audio = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
-    words: list[TimedWord] = []
     bounds = chunk_bounds(audio)
-    for start, end in bounds:
-        piece = audio[start:end]
-        if float(np.sqrt(np.mean(np.square(piece, dtype=np.float64)))) >= SILENCE_RMS:
-            offset = start / SAMPLE_RATE
-            result = stt.transcribe(piece, prompt=FILLER_PROMPT)
-            for word in result.words:
-                text = " ".join(word.text.split())
-                if not text:
-                    continue
-                begin = offset + max(0.0, float(word.start))
-                words.append(
-                    TimedWord(
-                        text=text,
-                        start=begin,
-                        end=max(begin, offset + float(word.end)),
-                        probability=word.probability,
-                    )
-                )
-        if progress is not None:
-            progress(end / len(audio))
-    words.sort(key=lambda w: (w.start, w.end))
+    done = 0
+    lock = threading.Lock()
+
+    def piece_words(bound: tuple[int, int]) -> list[TimedWord]:
+        nonlocal done
+        start, end = bound
+        words = _piece(audio[start:end], start / SAMPLE_RATE, stt)
+        with lock:
+            done += end - start
+            if progress is not None:
+                progress(done / len(audio))
+        return words
+
+    with ThreadPoolExecutor(max(1, parallel), thread_name_prefix="transcribe") as pool:
+        pieces = list(pool.map(piece_words, bounds))
+    words = sorted((w for piece in pieces for w in piece), key=lambda w: (w.start, w.end))
     text = " ".join(w.text for w in words)
     return mark_fillers(TranscriptResult(text=text, words=words, engine=engine_name(stt)))
+
+
+def _piece(piece: Samples, offset: float, stt: SpeechToText) -> list[TimedWord]:
+    """The words of one piece on the answer's clock (none for digital silence)."""
+    if float(np.sqrt(np.mean(np.square(piece, dtype=np.float64)))) < SILENCE_RMS:
+        return []
+    words: list[TimedWord] = []
+    for word in stt.transcribe(piece, prompt=FILLER_PROMPT).words:
+        text = " ".join(word.text.split())
+        if text:
+            begin = offset + max(0.0, float(word.start))
+            words.append(
+                TimedWord(
+                    text=text,
+                    start=begin,
+                    end=max(begin, offset + float(word.end)),
+                    probability=word.probability,
+                )
+            )
+    return words
