@@ -226,3 +226,26 @@ def test_malformed_upload_ids_are_unknown_uploads(
         local_store.list_parts(KEY, upload_id)
     with pytest.raises(UploadNotFoundError):
         local_store.presign_part(KEY, upload_id, 1, 60)
+
+
+@pytest.mark.parametrize(
+    ("name", "served_as"),
+    [
+        ("answer.mp4", "video/mp4"),
+        ("original.webm", "video/webm"),
+        ("captions.vtt", "text/vtt"),
+        ("analysis.json", "application/json"),
+        ("page.html", "application/octet-stream"),
+        ("image.svg", "application/octet-stream"),
+        ("script.js", "application/octet-stream"),
+        ("no-extension", "application/octet-stream"),
+    ],
+)
+def test_local_downloads_are_typed_for_players_but_never_as_pages(
+    local_store: LocalObjectStore, name: str, served_as: str
+) -> None:
+    """A <video> and its <track> get their types; nothing stored renders as our page."""
+    local_store.put(f"answers/{name}", b"<html><script>alert(1)</script></html>")
+    response = httpx.get(local_store.presign_get(f"answers/{name}", 60), timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == served_as

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 import tempfile
 from typing import Annotated
 
@@ -23,6 +24,19 @@ from interviewkit.storage.port import (
 
 router = APIRouter(prefix="/api/v1/objects", tags=["objects"])
 logger = logging.getLogger("interviewkit.storage")
+
+
+PLAYABLE_TYPES = frozenset({"text/vtt", "application/json"})
+"""Besides audio and video, the types a download is served as (a <track> needs text/vtt);
+anything else is application/octet-stream, so no stored file renders as a page of ours."""
+
+
+def download_type(key: str) -> str:
+    """The Content-Type a signed download gets, from the key's extension (see above)."""
+    guessed = mimetypes.guess_type(key)[0] or ""
+    if guessed.startswith(("video/", "audio/")) or guessed in PLAYABLE_TYPES:
+        return guessed
+    return "application/octet-stream"
 
 
 async def object_store_error(_: Request, exc: Exception) -> JSONResponse:
@@ -66,7 +80,7 @@ def download_object(
         raise ProblemError(404, "object_not_found", f"no object {key!r}") from None
     return StreamingResponse(
         store.iter_chunks(key),
-        media_type="application/octet-stream",
+        media_type=download_type(key),
         headers={"Content-Length": str(info.size)},
     )
 
