@@ -366,9 +366,9 @@ class HaarAnalyzer:
     """OpenCV's Haar cascades: frontal faces look at the camera, profiles do not."""
 
     name = "haar"
-    WIDTH = 240
-    """Frames are searched at this width: a webcam face is still ~60 px there, and the
-    cascades run ~4x faster than at 640."""
+    WIDTH = 320
+    """Frames are searched at this width: a webcam face is still 40-130 px there, and the
+    cascades run ~3x faster than at 640."""
 
     def __init__(self) -> None:
         folder = Path(cv2.data.haarcascades)  # type: ignore[attr-defined]
@@ -385,8 +385,9 @@ class HaarAnalyzer:
             gray = cv2.resize(
                 gray, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA
             )
-        gray = cv2.equalizeHist(gray)
-        min_size = (max(gray.shape[1] // 10, 20),) * 2
+        # No histogram equalisation: measured on the built clips, it made the frontal
+        # cascade miss faces under ~80 px (in 640) and did not bring back dim small ones.
+        min_size = (20, 20)
         faces = [
             self._face(rect, scale, frontal=True)
             for rect in self._frontal.detectMultiScale(gray, 1.2, 5, minSize=min_size)
