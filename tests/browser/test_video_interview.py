@@ -174,6 +174,11 @@ def test_staff_create_a_video_interview_a_candidate_records_it_and_the_report_sh
     )
     expect(staff.get_by_test_id("video-detail-title")).to_have_text("Behavioural screen")
     invite_url = on_base(make_invite(staff), room.base_url)
+    staff.get_by_test_id("nav-video").click()
+    row = staff.locator(f'[data-testid=video-row][data-interview-id="{interview_id}"]')
+    expect(row.get_by_test_id("video-row-status")).to_have_text("invited")
+    row.get_by_role("link").click()
+    expect(staff.get_by_test_id("video-detail-title")).to_have_text("Behavioural screen")
 
     candidate = candidate_side.new_page()
     uploads: list[dict[str, Any]] = []
@@ -248,9 +253,13 @@ def test_staff_create_a_video_interview_a_candidate_records_it_and_the_report_sh
     assert seeked > 0 or word.get_attribute("title", timeout=1000) == "0:00"
     # printed: no videos or buttons, the charts redrawn at the paper's width
     staff.emulate_media(media="print")
-    widths = staff.locator(".video-chart canvas").evaluate_all(
-        "(canvases) => canvases.map((c) => c.getBoundingClientRect().width)"
-    )
+    canvases = staff.locator(".video-chart canvas")
+    widths: list[float] = []
+    for _ in range(50):  # the charts redraw on the media change, a frame or two later
+        widths = canvases.evaluate_all("(all) => all.map((c) => c.getBoundingClientRect().width)")
+        if widths == [680, 680, 680, 680]:
+            break
+        staff.wait_for_timeout(100)
     assert widths == [680, 680, 680, 680], widths
     expect(first.get_by_test_id("answer-video")).to_be_hidden()
     expect(staff.get_by_test_id("video-report-print")).to_be_hidden()

@@ -94,13 +94,16 @@ def make_invite(page: Page) -> str:
 
 
 def record_answer(page: Page, max_answer_s: float) -> None:
-    """The current question: think, record until the page stops itself, review, submit."""
+    """The current question: think, record until the page stops itself, review, submit
+    (with the keyboard, where the page moved the focus)."""
     page.get_by_test_id("ready").click()
     expect(page.get_by_test_id("phase")).to_have_attribute("data-phase", "recording")
     # the recording stops itself at the question's longest answer
     expect(page.get_by_test_id("review")).to_be_visible(timeout=(max_answer_s + 15) * 1000)
     expect(page.get_by_test_id("phase")).to_have_attribute("data-phase", "review")
-    page.get_by_test_id("submit").click()
+    # the keyboard follows: the pressed buttons hid, focus moved on to Submit
+    expect(page.get_by_test_id("submit")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.get_by_test_id("analysis")).to_be_visible(timeout=120_000)
 
 

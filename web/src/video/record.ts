@@ -115,6 +115,16 @@ class VideoPage {
     if (phase === "review") $("rerecord").hidden = this.recordingsLeft() <= 0;
     $("camera").hidden = phase === "review" || phase === "uploading" || phase === "submitted";
     $("review").hidden = !$("camera").hidden;
+    this.keepFocus();
+  }
+
+  /** A keyboard user's focus must not fall to the page when the button they pressed hides:
+   * it moves to the phase's first control (Stop while recording, Submit on review). */
+  private keepFocus(): void {
+    const focused = document.activeElement as HTMLElement | null;
+    if (focused && focused !== document.body && !focused.closest("[hidden]")) return;
+    const next = [...document.querySelectorAll<HTMLButtonElement>("#question .controls button, #next")].find((button) => !button.hidden);
+    next?.focus();
   }
 
   private recordingsLeft(): number {
@@ -321,6 +331,7 @@ class VideoPage {
     this.showAnalysis(answer);
     $("next").hidden = false;
     $("next").textContent = this.nextOpen(index + 1) < 0 ? "Finish" : "Next question";
+    this.keepFocus();
     this.renderList();
     this.poll(index, answer.answer_id);
   }
