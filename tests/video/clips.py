@@ -12,7 +12,8 @@ The video analysis is asserted against what a clip *is*, so the clip is built, n
   read as yaw; the measurement is in tests/video/test_faces.py), ``two`` (a second person
   in frame) and ``dark`` (facing the camera in a badly lit room);
 - **speech**: Piper (deterministic, so the same text always gives the same samples) says
-  known sentences at known times; everything else is digital silence;
+  known sentences at known times, or real recorded prompts with their transcripts
+  (:func:`recorded`); everything else is digital silence;
 - **encoding** with the bundled ffmpeg like a browser's MediaRecorder: WebM (VP8 + Opus)
   written to a pipe, so the header has no duration (the case the probe must handle), or
   MP4 (H.264 + AAC) when asked.
@@ -24,6 +25,7 @@ spans and text); :func:`write_fake_capture` writes the same content as the ``.y4
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import math
 import subprocess
@@ -39,7 +41,7 @@ import numpy.typing as npt
 from matplotlib import cbook
 from skimage import data as skdata
 
-from interviewkit.speech.audio import resample, write_wav
+from interviewkit.speech.audio import read_wav, resample, write_wav
 from interviewkit.video.media import ffmpeg_exe
 from interviewkit.video.results import Span
 
@@ -65,10 +67,31 @@ class Segment:
 
 @dataclass(frozen=True)
 class Utterance:
-    """A sentence said starting at ``start`` seconds."""
+    """A sentence said starting at ``start`` seconds: by Piper, or, with ``recording``, a
+    real recording (a WAV file) whose words are ``text`` (see :func:`recorded`)."""
 
     text: str
     start: float
+    recording: str | None = None
+
+
+ASTERISK_SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
+ASTERISK_TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
+
+
+def recorded(name: str, start: float) -> Utterance:
+    """An utterance of Allison Smith's recorded prompts (Debian's asterisk-core-sounds-en-wav,
+    8 kHz telephone speech) with the package's transcript, e.g. ``recorded("auth-thankyou",
+    1.0)`` says "Thank you." at 1 s. FileNotFoundError when the package is not installed."""
+    path = ASTERISK_SOUNDS / f"{name}.wav"
+    if not path.is_file() or not ASTERISK_TRANSCRIPTS.is_file():
+        raise FileNotFoundError(f"{path} (apt-get install asterisk-core-sounds-en-wav)")
+    with gzip.open(ASTERISK_TRANSCRIPTS, "rt", encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            key, colon, text = line.strip().partition(":")
+            if colon and key.strip() == name:
+                return Utterance(text=" ".join(text.split()), start=start, recording=str(path))
+    raise FileNotFoundError(f"no transcript for {name} in {ASTERISK_TRANSCRIPTS}")
 
 
 @dataclass(frozen=True)
@@ -302,13 +325,17 @@ def _voice() -> object:
 
 
 @cache
-def _said(text: str) -> npt.NDArray[np.int16]:
-    """Piper's reading of ``text`` at :data:`AUDIO_RATE`, leading/trailing silence cut (so
-    the spoken span starts and ends with the voice)."""
-    voice = _voice()
-    chunks = list(voice.synthesize(text))  # type: ignore[attr-defined]
-    pcm = np.concatenate(chunks).astype(np.int16)
-    pcm = resample(pcm, int(voice.sample_rate), AUDIO_RATE)  # type: ignore[attr-defined]
+def _said(text: str, recording: str | None = None) -> npt.NDArray[np.int16]:
+    """Piper's reading of ``text`` (or the recording) at :data:`AUDIO_RATE`, leading and
+    trailing silence cut (so the spoken span starts and ends with the voice)."""
+    if recording is not None:
+        source, rate = read_wav(recording)
+        pcm = resample(source.astype(np.int16), rate, AUDIO_RATE)
+    else:
+        voice = _voice()
+        chunks = list(voice.synthesize(text))  # type: ignore[attr-defined]
+        pcm = np.concatenate(chunks).astype(np.int16)
+        pcm = resample(pcm, int(voice.sample_rate), AUDIO_RATE)  # type: ignore[attr-defined]
     loud = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 300)
     return pcm[loud[0] : loud[-1] + 1] if loud.size else pcm
 
@@ -319,7 +346,7 @@ def soundtrack(spec: ClipSpec) -> tuple[npt.NDArray[np.int16], tuple[SpokenSpan,
     track = np.zeros(total, np.int16)
     spans: list[SpokenSpan] = []
     for utterance in spec.speech:
-        pcm = _said(utterance.text)
+        pcm = _said(utterance.text, utterance.recording)
         start = round(utterance.start * AUDIO_RATE)
         end = min(start + pcm.size, total)
         if end <= start:

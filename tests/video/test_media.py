@@ -13,11 +13,13 @@ import pytest
 from interviewkit.speech.audio import read_wav
 from interviewkit.video.media import MediaError, convert_to_mp4, extract_audio, probe
 from interviewkit.video.results import ProbeResult
+from tests.conftest import unavailable
 from tests.video.clips import (
     ClipSpec,
     GroundTruth,
     Segment,
     Utterance,
+    recorded,
     soundtrack,
     write_fake_capture,
 )
@@ -218,3 +220,26 @@ def test_fake_capture_files_are_what_chromium_reads(tmp_path: Path) -> None:
     with wave.open(str(wav), "rb") as reader:
         assert (reader.getnchannels(), reader.getsampwidth()) == (1, 2)
         assert reader.getnframes() / reader.getframerate() == pytest.approx(2.0, abs=0.01)
+
+
+def test_a_real_recording_is_muxed_where_the_script_puts_it(
+    clip_factory: ClipFactory, tmp_path: Path
+) -> None:
+    try:
+        spoken = recorded("all-circuits-busy-now", 1.0)
+    except FileNotFoundError as exc:
+        unavailable("asterisk-core-sounds-en-wav", str(exc))
+        return
+    assert spoken.text == "All circuits are busy now."
+    clip = clip_factory(
+        ClipSpec(script=(Segment("present", 3.5),), speech=(spoken,), width=320, height=240)
+    )
+    wav = tmp_path / "audio.wav"
+    extract_audio(clip.path, wav)
+    pcm, rate = read_wav(wav)
+    span = clip.speech[0]
+    assert span.start == pytest.approx(1.0, abs=1e-3)
+    inside = pcm[int((span.start + 0.1) * rate) : int((span.end - 0.1) * rate)]
+    before = pcm[: int(0.9 * rate)]
+    assert np.abs(inside.astype(np.int32)).max() > 1000
+    assert np.abs(before.astype(np.int32)).max() < 100
