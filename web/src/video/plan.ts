@@ -54,10 +54,12 @@ export function retryable(status: number): boolean {
   return status === 0 || status === 408 || status === 429 || status >= 500;
 }
 
+/** A failed request: its HTTP status (0: no answer) and the API's problem code, if any. */
 export class HttpFailure extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string = "http_error",
   ) {
     super(message);
   }

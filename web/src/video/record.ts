@@ -12,7 +12,7 @@ import "./video.css";
 import type { Api } from "../api";
 import { takeToken } from "../auth";
 import { answerPath, candidateApi, interviewPath, sendJson } from "./client";
-import { contentType, formatBytes, formatClock, pickRecordingType } from "./plan";
+import { contentType, formatBytes, formatClock, HttpFailure, pickRecordingType, retryable } from "./plan";
 import type { AnswerOut, CandidateInterview, CandidateQuestion } from "./types";
 import { PendingStore, uploadAnswer, type Pending } from "./upload";
 
@@ -307,17 +307,34 @@ class VideoPage {
       this.say(null);
       this.submitted(index, answer);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      this.say(
-        code === "attempts_exhausted"
-          ? "No recordings are left for this question."
-          : `The upload stopped: ${(error as Error).message}. Your recording is kept; retry when the connection is back.`,
-      );
-      $("retry").hidden = code === "attempts_exhausted" || code === "invalid_video";
-      this.setPhase("review", "");
-      $("submit").hidden = true;
-      $("rerecord").hidden = this.recordingsLeft() <= 0;
+      this.failed(error);
     }
+  }
+
+  /** A refused upload (too large, too long, not a video, no attempts left) cannot pass by
+   * retrying: the candidate records again if they may. Anything else keeps the recording
+   * for a retry. */
+  private failed(error: unknown): void {
+    const status = error instanceof HttpFailure ? error.status : 0;
+    const refused = !retryable(status);
+    if (refused) {
+      this.store?.remove(this.id, this.current).catch(() => undefined);
+      this.pending = null;
+      this.blob = null;
+    }
+    const code = error instanceof HttpFailure ? error.code : "";
+    this.say(
+      code === "attempts_exhausted"
+        ? "No recordings are left for this question."
+        : refused
+          ? `The server refused this recording: ${(error as Error).message}.${this.recordingsLeft() > 0 ? " Record it again." : ""}`
+          : `The upload stopped: ${(error as Error).message}. Your recording is kept; retry when the connection is back.`,
+    );
+    this.setPhase("review", "");
+    $("submit").hidden = true;
+    $("retry").hidden = refused;
+    $("rerecord").hidden = this.recordingsLeft() <= 0;
+    this.keepFocus();
   }
 
   private submitted(index: number, answer: AnswerOut): void {

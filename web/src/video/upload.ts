@@ -55,8 +55,8 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === "number") throw new HttpFailure(status, (error as Error).message);
+    const { status, code } = error as { status?: unknown; code?: unknown };
+    if (typeof status === "number") throw new HttpFailure(status, (error as Error).message, typeof code === "string" ? code : undefined);
     throw error;
   }
 }
