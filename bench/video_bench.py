@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -165,10 +166,36 @@ def analyse(path: Path, settings: Settings, stt: SpeechToText, convert: bool) ->
             llm=None,
             convert=convert,
         )
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         analysis = run_steps(inputs, MemoryStepStore(Path(folder)), Path(folder))
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "steps": inputs.step_seconds, "analysis": analysis}
+        cpu = _cpu_seconds() - cpu_before
+    return {"seconds": seconds, "cpu": cpu, "steps": inputs.step_seconds, "analysis": analysis}
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process's threads and its finished children (ffmpeg): what the
+    work costs whatever else the machine is running."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _timing(run: dict[str, Any], duration: float, target: float) -> dict[str, Any]:
+    """Wall time as measured, and the CPU time over 2 cores: the wall time the same work
+    would take on an otherwise idle 2-core machine if its two threads kept both busy."""
+    x = duration / run["seconds"]
+    idle_x = duration / (run["cpu"] / 2)
+    return {
+        "seconds": round(run["seconds"], 2),
+        "x_real_time": round(x, 1),
+        "cpu_seconds": round(run["cpu"], 2),
+        "x_real_time_cpu_over_2_cores": round(idle_x, 1),
+        "target_x": target,
+        "met": x >= target,
+        "met_on_cpu_time": idle_x >= target,
+        "steps_s": run["steps"],
+    }
 
 
 def filler_recall(settings: Settings, stt: SpeechToText) -> dict[str, Any]:
@@ -215,8 +242,6 @@ def main() -> None:
         for m in range(int(duration // 60) + 1)
     )
     truth_present = 1 - away / duration
-    analysis_x = duration / plain["seconds"]
-    pipeline_x = duration / whole["seconds"]
     text = analysis.text_metrics
     report = {
         "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)},
@@ -231,20 +256,8 @@ def main() -> None:
             "seconds": round(decode_s, 2),
             "x_real_time": round(duration / decode_s, 1),
         },
-        "analysis_without_conversion": {
-            "seconds": round(plain["seconds"], 2),
-            "x_real_time": round(analysis_x, 1),
-            "target_x": TARGET_ANALYSIS_X,
-            "met": analysis_x >= TARGET_ANALYSIS_X,
-            "steps_s": plain["steps"],
-        },
-        "pipeline_with_conversion": {
-            "seconds": round(whole["seconds"], 2),
-            "x_real_time": round(pipeline_x, 1),
-            "target_x": TARGET_PIPELINE_X,
-            "met": pipeline_x >= TARGET_PIPELINE_X,
-            "steps_s": whole["steps"],
-        },
+        "analysis_without_conversion": _timing(plain, duration, TARGET_ANALYSIS_X),
+        "pipeline_with_conversion": _timing(whole, duration, TARGET_PIPELINE_X),
         "speech": {
             "engine": analysis.transcript.engine if analysis.transcript else None,
             "reference_words": len(reference.split()),
