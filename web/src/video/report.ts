@@ -19,7 +19,8 @@ import { mergeSpans, percent, percentSeries, secondsLabel, spanLabel, speechSeri
 import type { AnswerAnalysis, InterviewReport, RecordOut, Span } from "./types";
 
 const HEIGHT = 180;
-const PRINT_WIDTH = 680;
+/** The printed chart's width: the print CSS's 680 px box less its border. */
+const PRINT_WIDTH = 678;
 const COLORS = { face: "#3fcf8e", look: "#4f9dff", rate: "#f5a524", speech: "#a78bfa", pause: "#f3126033", away: "#ff6b6b33" };
 /** Axis ticks on whole seconds (a 1 Hz series), coarser as the answer grows. */
 const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
@@ -299,13 +300,15 @@ async function boot(): Promise<void> {
     .getElementById("report-answers")!
     .replaceChildren(...(answers.length ? answers.map((r) => answerCard(r, texts.get(r.question_index) ?? r.question)) : [el("p", { class: "empty" }, "No answers yet.")]));
   await new Promise((resolve) => queueMicrotask(() => resolve(null)));
+  const printing = window.matchMedia("print");
   const fit = (print: boolean) => {
-    for (const { node, chart } of drawn) chart.setSize({ width: print ? PRINT_WIDTH : widthOf(node), height: HEIGHT });
+    // a resize while printing (the print layout) keeps the paper's width
+    for (const { node, chart } of drawn) chart.setSize({ width: print || printing.matches ? PRINT_WIDTH : widthOf(node), height: HEIGHT });
   };
   new ResizeObserver(() => fit(false)).observe(document.body);
   window.addEventListener("beforeprint", () => fit(true));
   window.addEventListener("afterprint", () => fit(false));
-  window.matchMedia("print").addEventListener("change", (query) => fit(query.matches));
+  printing.addEventListener("change", (query) => fit(query.matches));
   document.body.dataset.chartsReady = String(drawn.length);
 }
 

@@ -5,6 +5,7 @@
  * invite link, each question's answer with the analysis' progress, polled while any
  * answer is still being analysed.
  */
+import { Channel } from "../channel";
 import { el } from "../dom";
 import { interviewPath, sendJson, staffApi, VIDEO_API } from "./client";
 import { percent } from "./series";
@@ -172,7 +173,7 @@ export function latestAnswers(answers: readonly AnswerOut[]): Map<number, Answer
   return latest;
 }
 
-async function loadDetail(id: string): Promise<boolean> {
+async function loadDetail(id: string): Promise<{ busy: boolean; sessionId: string }> {
   const [interview, records] = await Promise.all([
     api.json<VideoInterviewOut>(interviewPath(id)),
     api.json<Page<RecordOut> | RecordOut[]>(`${VIDEO_API}/records?interview_id=${encodeURIComponent(id)}`).catch(() => []),
@@ -202,17 +203,49 @@ async function loadDetail(id: string): Promise<boolean> {
     }),
   );
   byId("video-refresh").textContent = busy ? "(updating as the analysis runs)" : "";
-  return busy;
+  return { busy, sessionId: interview.session_id };
 }
 
+/**
+ * The detail page follows the analysis on the session's live channel: each `video_answer`
+ * event (a status or step change) reloads the table. While the channel is not open, it
+ * polls every few seconds instead, as long as an answer is still being analysed.
+ */
 function detailPage(root: HTMLElement): void {
   const id = root.dataset.interviewId ?? "";
+  let channel: Channel | null = null;
+  let poll: number | undefined;
+  let queued = false;
   const refresh = async () => {
+    window.clearTimeout(poll);
     try {
-      if (await loadDetail(id)) window.setTimeout(() => void refresh(), POLL_MS);
+      const { busy, sessionId } = await loadDetail(id);
+      channel ??= follow(sessionId);
+      if (busy && root.dataset.live !== "open") poll = window.setTimeout(() => void refresh(), POLL_MS);
     } catch (error) {
       showError(error);
     }
+  };
+  const follow = (sessionId: string): Channel => {
+    const made = new Channel(sessionId, null, `video-${Math.random().toString(36).slice(2)}`, {
+      message: (message) => {
+        if (message.type !== "event" || message.event.type !== "video_answer" || queued) return;
+        queued = true; // a burst of progress events becomes one reload
+        window.setTimeout(() => {
+          queued = false;
+          void refresh();
+        }, 250);
+      },
+      state: (state) => {
+        root.dataset.live = state;
+        if (state === "open") return;
+        window.clearTimeout(poll);
+        poll = window.setTimeout(() => void refresh(), POLL_MS);
+      },
+      opened: () => void refresh(),
+    });
+    made.connect();
+    return made;
   };
   void refresh();
   byId("invite-make").addEventListener("click", () => {
