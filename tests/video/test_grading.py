@@ -123,3 +123,15 @@ def test_quotes_are_compared_without_case_punctuation_or_spacing() -> None:
     assert not quote_found("the page", TRANSCRIPT_TEXT)  # too short to prove anything
     assert not quote_found("page load", TRANSCRIPT_TEXT)
     assert not quote_found("seconds to loaded", TRANSCRIPT_TEXT)  # words, not substrings
+
+
+def test_one_chain_grades_answer_after_answer(tmp_path: Path, fake: FakeLLM) -> None:
+    """The pipeline keeps one chain for every answer, from plain worker threads."""
+    shared = chain(tmp_path, fake, "openai")
+    body = {"criteria": [criterion("Clarity", 3, "added a Redis cache")], "score": 3}
+    for _ in range(3):
+        fake.script(json.dumps({**body, "summary": ""}))
+        grade = grade_answer(shared, QUESTION, [], transcript())
+        assert grade is not None
+        assert grade.score == 3
+    assert len(fake.requests) == 3

@@ -14,16 +14,19 @@ and a made-up grade would be a constant in disguise.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
+import anyio.from_thread
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from interviewkit.llm.chain import AllProvidersFailed, MidStreamFailure, ProviderChain
-from interviewkit.llm.port import ChatMessage, LLMProvider, ProviderError, call_async
+from interviewkit.llm.port import ChatMessage, LLMProvider, ProviderError
 from interviewkit.video.results import AnswerGrade, CriterionGrade, TranscriptResult
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ not paraphrase in "evidence"; a criterion the transcript says nothing about gets
 and an exact quote of the closest passage. Judge only what the transcript says."""
 
 GradingLLM = LLMProvider | ProviderChain
+T = TypeVar("T")
 _NON_WORD = re.compile(r"[^a-z0-9']+")
 
 
@@ -158,6 +162,32 @@ async def _ask(llm: GradingLLM, user: str) -> tuple[str, str]:
     return text, model
 
 
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
+
+
+def _run(function: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """Run a provider coroutine from the pipeline's worker thread.
+
+    On one of the server's worker threads it runs on the server's loop (the SDK clients of
+    a shared chain belong there). Anywhere else (a task worker thread, the CLI) it runs on
+    one long-lived loop of this module's own, never a fresh ``asyncio.run`` per answer: an
+    SDK client keeps pooled connections bound to the loop that opened them, and a second
+    answer on a new loop would find them dead.
+    """
+    try:
+        return anyio.from_thread.run(function, *args)
+    except RuntimeError:  # not on a server's worker thread
+        pass
+    global _loop
+    with _loop_lock:
+        if _loop is None or _loop.is_closed():
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="video-grade", daemon=True).start()
+        loop = _loop
+    return asyncio.run_coroutine_threadsafe(function(*args), loop).result()
+
+
 def grade_answer(
     llm: GradingLLM | None,
     question: str,
@@ -171,7 +201,7 @@ def grade_answer(
     if online is None or not question.strip() or not transcript.words:
         return None
     try:
-        text, model = call_async(_ask, online, prompt(question, keywords, transcript))
+        text, model = _run(_ask, online, prompt(question, keywords, transcript))
     except (AllProvidersFailed, MidStreamFailure, ProviderError) as exc:
         log.warning("video grade: no provider answered: %s", exc)
         return None
