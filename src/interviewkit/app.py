@@ -168,7 +168,15 @@ class Container:
         )
         video_records = RecordService(factory, store, settings, sessions, video)
         video_pipeline = VideoPipeline(
-            factory, store, settings, notifier, video, partial(build_stt, settings), chain
+            factory,
+            store,
+            settings,
+            notifier,
+            video,
+            partial(build_stt, settings),
+            # a chain of its own: grading runs on its own event loop in a worker thread,
+            # and SDK clients keep pooled connections of the loop that opened them
+            build_chain(settings),
         )
         video_pipeline.register(tasks)
         container = cls(
