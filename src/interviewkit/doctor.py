@@ -175,7 +175,7 @@ def probe_video(settings: Settings) -> list[PortCheck]:
         started = time.perf_counter()
         configured = " (configured)" if settings.video_face_engine == engine else ""
         try:
-            found = build_face_analyzer(engine).analyze(blank)  # type: ignore[arg-type]
+            found = build_face_analyzer(engine).analyze(blank)
             where = f"models in {model_dir()}" if engine == "blazeface" else "OpenCV cascades"
             ok = not found
             detail = f"{engine}{configured}: {where}" + ("" if ok else "; saw a face in black")
