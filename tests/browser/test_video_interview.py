@@ -79,11 +79,6 @@ def room(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Roo
     key = server.admin_key()
     server.start()
     staff = Staff(server.url, key)
-    if staff.http.get("/api/v1/video/interviews").status_code == 404:
-        staff.close()
-        server.stop()
-        proxy.stop()
-        pytest.skip("the video API is not mounted in the app yet")
     try:
         yield Room(server, proxy, staff, llm)
     finally:

@@ -46,10 +46,7 @@ BUNDLES = ["video", "video-staff", "video-report", "staff"]
 
 @pytest.fixture
 def pages(app: FastAPI) -> FastAPI:
-    """The app with the video pages (app.py includes them; added here if it does not yet)."""
-    probe = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-    if probe.get("/staff/video").status_code == 404:
-        app.include_router(video.router)
+    """The app, which serves the video pages and the video API."""
     return app
 
 
@@ -211,11 +208,8 @@ def test_without_a_build_the_candidate_page_says_how_to_build_it(
 
 @pytest.fixture
 def video_api(pages: FastAPI, keys: Keys) -> TestClient:
-    """Staff on the video API (skipped until app.py mounts it)."""
-    client = TestClient(pages, raise_server_exceptions=False, headers=Keys.bearer(keys.interviewer))
-    if client.get("/api/v1/video/interviews").status_code == 404:
-        pytest.skip("the video API is not mounted in the app yet")
-    return client
+    """Staff on the video API."""
+    return TestClient(pages, raise_server_exceptions=False, headers=Keys.bearer(keys.interviewer))
 
 
 def make_interview(client: TestClient, keywords: list[str]) -> dict[str, Any]:
