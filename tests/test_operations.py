@@ -753,3 +753,34 @@ def test_api_docs_load_nothing_from_the_internet(anonymous: TestClient, page: st
         fetched = anonymous.get(asset)
         assert fetched.status_code == 200, asset
         assert len(fetched.content) > 10_000
+
+
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [
+        {
+            "object_store": "s3",
+            "s3_bucket": "answers",
+            "s3_endpoint_url": "http://objects.example.test:9000",
+            "s3_access_key_id": "testing",
+            "s3_secret_access_key": "testing",
+        }
+    ],
+)
+def test_pages_may_reach_the_s3_endpoint_their_signed_urls_point_to(
+    anonymous: TestClient,
+) -> None:
+    """A candidate's browser uploads answers to S3 and the report plays videos from it."""
+    policy = anonymous.get("/docs").headers["content-security-policy"]
+    directives = dict([*directive.strip().split(" ", 1), ""][:2] for directive in policy.split(";"))
+
+    assert "http://objects.example.test:9000" in directives["connect-src"].split()
+    assert "http://objects.example.test:9000" in directives["media-src"].split()
+    assert "http://objects.example.test:9000" not in directives["script-src"]
+
+
+def test_pages_on_the_local_store_reach_only_their_own_origin(anonymous: TestClient) -> None:
+    policy = anonymous.get("/docs").headers["content-security-policy"]
+
+    assert "connect-src 'self';" in policy
+    assert "media-src 'self' blob:;" in policy  # blob: the candidate reviews a recording

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -372,7 +373,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         max_body_bytes=container.settings.max_request_bytes,
         unlimited_prefixes=(OBJECTS_ROUTE,),
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, object_origins=object_origins(container))
     app.include_router(sessions_api.router)
     app.include_router(keys_api.router)
     app.include_router(execution_api.router)
@@ -399,6 +400,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.mount(web_api.STATIC_ROUTE, web_api.static_files(), name="static")
     _add_operational_routes(app, container)
     return app
+
+
+def object_origins(container: Container) -> tuple[str, ...]:
+    """The origin the object store's signed URLs point to, when it is not this app's own
+    (S3): the video pages upload answers to it and play the converted videos from it."""
+    if container.settings.object_store != "s3":
+        return ()
+    url = urlsplit(container.object_store.presign_get("origin-probe", 60))
+    return (f"{url.scheme}://{url.netloc}",)
 
 
 def _add_operational_routes(app: FastAPI, container: Container) -> None:

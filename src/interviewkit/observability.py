@@ -346,7 +346,8 @@ SECURITY_HEADERS = (
 # response); styles may be inline (Swagger UI and ReDoc inject theirs at run time).
 HTML_POLICY = (
     "default-src 'none'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'{origins}; "
+    "media-src 'self' blob:{origins}; worker-src 'self' blob:; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 _INLINE_SCRIPT = re.compile(rb"<script(\s[^>]*)?>(.*?)</script\s*>", re.DOTALL | re.IGNORECASE)
@@ -364,9 +365,18 @@ class SecurityHeadersMiddleware:
     complete to compute them (HTML pages are small, generated documentation pages).
     """
 
-    def __init__(self, app: ASGIApp, *, no_store_prefixes: tuple[str, ...] = ("/api/",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        no_store_prefixes: tuple[str, ...] = ("/api/",),
+        object_origins: tuple[str, ...] = (),
+    ) -> None:
+        """``object_origins``: where the object store's signed URLs point (an S3 endpoint),
+        which pages must reach to upload a recording and play a video."""
         self.app = app
         self.no_store_prefixes = no_store_prefixes
+        self.object_origins = object_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -392,7 +402,8 @@ class SecurityHeadersMiddleware:
                 if message.get("more_body", False):
                     return
                 body = b"".join(chunks)
-                MutableHeaders(scope=held)["Content-Security-Policy"] = html_policy(body)
+                policy = html_policy(body, self.object_origins)
+                MutableHeaders(scope=held)["Content-Security-Policy"] = policy
                 await send(held)
                 await send({"type": "http.response.body", "body": body})
                 return
@@ -401,15 +412,17 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_secured)
 
 
-def html_policy(page: bytes) -> str:
-    """The Content-Security-Policy of an HTML page: its inline scripts allowed by hash."""
+def html_policy(page: bytes, object_origins: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy of an HTML page: its inline scripts allowed by hash,
+    the object store's origins allowed for uploads (connect) and playback (media)."""
     hashes = []
     for attributes, script in _INLINE_SCRIPT.findall(page):
         if attributes and _SRC_ATTRIBUTE.search(attributes):
             continue  # an external file: 'self' covers it
         digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
         hashes.append(f" 'sha256-{digest}'")
-    return HTML_POLICY.format(hashes="".join(dict.fromkeys(hashes)))
+    origins = "".join(f" {origin}" for origin in object_origins)
+    return HTML_POLICY.format(hashes="".join(dict.fromkeys(hashes)), origins=origins)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:
