@@ -1,7 +1,8 @@
 """How fast the answer analysis runs, and how well it hears: JSON on stdout.
 
 Builds (once, cached in ``--work``) a MediaRecorder-like WebM answer (VP8 + Opus, no
-duration in the header, 640x480 at 15 fps) of ``--minutes`` minutes: a real face
+duration in the header, 640x480 at ``--fps``: 30 by default, a webcam's rate) of
+``--minutes`` minutes: a real face
 (``skimage.data.astronaut()``) swaying on a plain wall, out of frame 10 s of every minute,
 over real recorded speech (Debian's asterisk-core-sounds-en prompts, whose transcripts
 ship in the same package) with the gaps people leave between sentences. Then measures, in
@@ -52,7 +53,6 @@ from interviewkit.video.transcribe import transcribe
 SOUNDS = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
 TRANSCRIPTS = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
 RATE = 48_000
-FPS = 15
 ABSENT = (40.0, 50.0)
 """Seconds of every minute when nobody is in frame."""
 TARGET_ANALYSIS_X = 10.0
@@ -110,7 +110,7 @@ def soundtrack(seconds: float, seed: int = 15) -> tuple[np.ndarray[Any, Any], st
     return track, " ".join(said)
 
 
-def build_answer(path: Path, minutes: float) -> str:
+def build_answer(path: Path, minutes: float, fps: int) -> str:
     """The answer WebM at ``path`` (built once); the reference text of its speech."""
     seconds = minutes * 60
     reference = path.with_suffix(".txt")
@@ -129,8 +129,8 @@ def build_answer(path: Path, minutes: float) -> str:
         away = f"between(mod(t,60),{ABSENT[0]},{ABSENT[1]})"
         command = [
             ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"color=c=0x8a7f70:s=640x480:r={FPS}:d={seconds}",
-            "-loop", "1", "-framerate", str(FPS), "-i", str(face_png), "-i", str(wav),
+            "-f", "lavfi", "-i", f"color=c=0x8a7f70:s=640x480:r={fps}:d={seconds}",
+            "-loop", "1", "-framerate", str(fps), "-i", str(face_png), "-i", str(wav),
             "-filter_complex",
             f"[0][1]overlay=x='190+6*sin(t)':y='110+3*sin(1.7*t)':enable='not({away})'"
             ",format=yuv420p[v]",
@@ -220,12 +220,13 @@ def filler_recall(settings: Settings, stt: SpeechToText) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--fps", type=int, default=30, help="frames per second of the answer")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "ik-video")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    answer = args.work / f"answer-{args.minutes:g}min.webm"
+    answer = args.work / f"answer-{args.minutes:g}min-{args.fps}fps.webm"
     started = time.perf_counter()
-    reference = build_answer(answer, args.minutes)
+    reference = build_answer(answer, args.minutes, args.fps)
     built_s = time.perf_counter() - started
     settings = Settings(_env_file=None, data_dir=args.work / "data", video_grade_with_llm=False)
     stt = build_stt(settings, "whisper")
