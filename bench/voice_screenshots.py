@@ -81,9 +81,10 @@ def main(argv: list[str] | None = None) -> None:
         settings = {"llm_provider": "offline", "voice_record_audio": "true"}
         key = create_api_key(command, root, settings)
         # after _browser put the repository root on sys.path
-        from tests.browser.test_voice_room import candidate_wav
+        from tests.voice.audio_fixtures import microphone_wav
 
-        wav = candidate_wav(root)
+        # what tests/browser/test_voice_room.py plays: the words after 6 s, 3 s after them
+        wav = microphone_wav(root, "Could you repeat the question?", 6.0, 3.0)
         with (
             (root / "server.log").open("w") as log,
             running_server(command, root, log, settings) as url,

@@ -3,9 +3,7 @@ links, the ``next`` redirect, and the staff pages' dependency."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any
@@ -22,18 +20,13 @@ from typer.testing import CliRunner
 
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
-from interviewkit.auth.web import SESSION_COOKIE, WebSessionService
+from interviewkit.auth.web import SESSION_COOKIE
 from interviewkit.cli import app as cli_app
 from interviewkit.web.signin import DEFAULT_NEXT, LOGIN_COOKIE, StaffPage, safe_next, verify_csrf
+from tests.auth.helpers import Browser, browser, form_token, sign_in
 from tests.conftest import Keys, assert_problem, new_session
 
 UNSAFE = ["POST", "PUT", "PATCH", "DELETE"]
-
-
-def form_token(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found is not None, html
-    return found.group(1)
 
 
 def set_cookies(response: Any) -> dict[str, SimpleCookie]:
@@ -45,34 +38,6 @@ def set_cookies(response: Any) -> dict[str, SimpleCookie]:
         for name in parsed:
             found[name] = parsed
     return found
-
-
-def sign_in(client: TestClient, key: str, next_path: str = "/sessions") -> Any:
-    page = client.get("/login", params={"next": next_path})
-    assert page.status_code == 200, page.text
-    return client.post(
-        "/login", data={"key": key, "csrf_token": form_token(page.text), "next": next_path}
-    )
-
-
-@dataclass
-class Browser:
-    """A signed-in browser: its client (cookie jar) and the page's CSRF token."""
-
-    client: TestClient
-    csrf: str
-    cookie: str
-
-
-def browser(app: FastAPI, key: str, **kwargs: Any) -> Browser:
-    client = TestClient(app, raise_server_exceptions=False, follow_redirects=False, **kwargs)
-    signed = sign_in(client, key)
-    assert signed.status_code == 303, signed.text
-    cookie = client.cookies[SESSION_COOKIE]
-    web: WebSessionService = app.state.container.web
-    identity = web.lookup(cookie)
-    assert identity is not None
-    return Browser(client, identity.csrf_token, cookie)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
@@ -43,6 +42,7 @@ from tests.browser.proxy import TcpProxy
 from tests.browser.staff import sign_in
 from tests.conftest import unavailable
 from tests.fakes.llm_server import FakeLLM
+from tests.voice.audio_fixtures import microphone_wav
 
 SAID = "Could you repeat the question?"
 LEAD_S = 6.0
@@ -55,16 +55,7 @@ SPOKEN_TIMEOUT_MS = 90_000
 
 def candidate_wav(folder: Path) -> Path:
     """The candidate's words as Chromium's microphone will play them (16 kHz PCM16 WAV)."""
-    from interviewkit.speech.audio import to_pcm16, write_wav
-    from interviewkit.speech.ports import SAMPLE_RATE
-    from tests.voice.audio_fixtures import SpokenAudio
-
-    words = SpokenAudio(folder / "spoken").utterance(SAID).samples
-    silence = np.zeros(int(SAMPLE_RATE * LEAD_S), dtype=np.float32)
-    tail = np.zeros(int(SAMPLE_RATE * TAIL_S), dtype=np.float32)
-    path = folder / "candidate.wav"
-    write_wav(path, to_pcm16(np.concatenate([silence, words, tail])), SAMPLE_RATE)
-    return path
+    return microphone_wav(folder, SAID, LEAD_S, TAIL_S)
 
 
 @pytest.fixture(scope="module")

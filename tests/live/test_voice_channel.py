@@ -6,29 +6,24 @@ from __future__ import annotations
 import json
 import struct
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from starlette.testclient import WebSocketTestSession
 
 from interviewkit.config import Settings
 from interviewkit.live.protocol import (
     AUDIO_FROM_CLIENT,
     AUDIO_FROM_SERVER,
-    AUDIO_LAST,
     AudioChunk,
     pack_audio,
-    unpack_audio,
 )
 from interviewkit.live.voice_port import AudioBudget, VoiceChannel
 from tests.conftest import Keys
 from tests.live.conftest import Room, make_room
 from tests.live.helpers import close_code, connect
+from tests.live.voice_helpers import Heard, is_type, last_frame, read_until, start_voice
 
 SILENCE_20MS = bytes(640)
 
@@ -36,70 +31,6 @@ SILENCE_20MS = bytes(640)
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"voice_max_sessions": 1}
-
-
-@dataclass
-class Heard:
-    """Everything one voice client received, in order: JSON messages and audio frames."""
-
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    audio: list[AudioChunk] = field(default_factory=list)
-    order: list[dict[str, Any] | AudioChunk] = field(default_factory=list)
-
-
-def receive_any(ws: WebSocketTestSession, timeout: float = 60.0) -> dict[str, Any] | AudioChunk:
-    """The next message, text or binary, failing after ``timeout`` seconds instead of
-    hanging (the test client's own receive has no timeout, so read its stream)."""
-
-    async def get() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(get)
-    if message["type"] == "websocket.close":
-        raise AssertionError(f"the server closed the channel: {message}")
-    if message.get("bytes") is not None:
-        return unpack_audio(message["bytes"])
-    parsed: dict[str, Any] = json.loads(message["text"])
-    return parsed
-
-
-def read_until(
-    ws: WebSocketTestSession,
-    heard: Heard,
-    wanted: Callable[[dict[str, Any] | AudioChunk], bool],
-    limit: int = 5000,
-) -> dict[str, Any] | AudioChunk:
-    for _ in range(limit):
-        item = receive_any(ws)
-        heard.order.append(item)
-        if isinstance(item, AudioChunk):
-            heard.audio.append(item)
-        else:
-            heard.messages.append(item)
-        if wanted(item):
-            return item
-    raise AssertionError("the wanted message never came")
-
-
-def is_type(kind: str, **match: Any) -> Callable[[dict[str, Any] | AudioChunk], bool]:
-    def check(item: dict[str, Any] | AudioChunk) -> bool:
-        if isinstance(item, AudioChunk):
-            return False
-        return item.get("type") == kind and all(item.get(k) == v for k, v in match.items())
-
-    return check
-
-
-def last_frame(item: dict[str, Any] | AudioChunk) -> bool:
-    return isinstance(item, AudioChunk) and bool(item.flags & AUDIO_LAST)
-
-
-def start_voice(ws: WebSocketTestSession, heard: Heard, message_id: str = "v1") -> dict[str, Any]:
-    ws.send_json({"type": "voice", "id": message_id, "action": "start"})
-    state = read_until(ws, heard, is_type("voice", re=message_id))
-    assert isinstance(state, dict)
-    return state
 
 
 def test_voice_starts_greets_in_audio_frames_and_stops(room: Room) -> None:

@@ -195,3 +195,14 @@ class SpokenAudio:
         pcm: Pcm16 = np.concatenate(chunks).astype(np.int16)
         resampled = resample(pcm, voice.config.sample_rate, SAMPLE_RATE)
         return to_float(resampled)
+
+
+def microphone_wav(folder: Path, said: str, lead_s: float, tail_s: float) -> Path:
+    """``said`` as Chromium's fake microphone plays it (a 16 kHz PCM16 WAV): ``lead_s`` of
+    silence first (the page connects and starts voice), ``tail_s`` after (the turn ends)."""
+    words = SpokenAudio(folder / "spoken").utterance(said).samples
+    silence = np.zeros(int(SAMPLE_RATE * lead_s), dtype=np.float32)
+    tail = np.zeros(int(SAMPLE_RATE * tail_s), dtype=np.float32)
+    path = folder / "candidate.wav"
+    write_wav(path, to_pcm16(np.concatenate([silence, words, tail])), SAMPLE_RATE)
+    return path

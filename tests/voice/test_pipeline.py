@@ -30,7 +30,7 @@ from interviewkit.voice.service import VoiceService
 from tests.conftest import Keys
 from tests.live.conftest import Room, make_room
 from tests.live.helpers import connect
-from tests.live.test_voice_channel import Heard, is_type, last_frame, read_until, start_voice
+from tests.live.voice_helpers import Heard, is_type, last_frame, read_until, start_voice
 
 FRAME = SAMPLE_RATE // 50  # 20 ms
 QUESTION = "Can the input list be empty, and what should the function return then?"

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviewkit.web import api as web_api
-from tests.auth.test_web_sessions import Browser, browser
+from tests.auth.helpers import Browser, browser
 from tests.conftest import Keys, new_session
 
 PAGES = ["live", "replay"]
