@@ -43,6 +43,9 @@ from interviewkit.video.schemas import (
     VideoInterviewOut,
     VideoInterviewPage,
     VideoInviteOut,
+    VideoTemplateList,
+    VideoTemplateOut,
+    VideoTemplateQuestionOut,
 )
 from interviewkit.video.service import VideoService, counted_answers
 
@@ -111,6 +114,7 @@ def interview_out(
         candidate_name=interview.candidate_name,
         candidate_email=interview.candidate_email,
         questions=[QuestionOut.model_validate(question) for question in interview.questions],
+        template_id=interview.template_id,
         answers=[answer_out(answer) for _, answer in sorted(counted.items())],
         answer_count=len(counted) if answer_count is None else answer_count,
         created_at=interview.created_at,
@@ -154,6 +158,34 @@ def _next_page(page: int, per_page: int, total: int) -> int | None:
 
 
 # ---- staff: interviews -------------------------------------------------------------------
+
+
+@router.get("/templates", response_model=VideoTemplateList)
+def list_templates(_: Staff, request: Request) -> Response:
+    """The question templates an interview can start from (ours and the operator's)."""
+    service = _videos(request)
+    default_attempts = service.settings.video_max_attempts
+    body = VideoTemplateList(
+        [
+            VideoTemplateOut(
+                id=template.id,
+                title=template.title,
+                description=template.description,
+                questions=[
+                    VideoTemplateQuestionOut(
+                        text=question.text,
+                        thinking_s=question.thinking_s,
+                        max_answer_s=question.max_answer_s,
+                        attempts=question.attempts or default_attempts,
+                        keywords=list(question.keywords),
+                    )
+                    for question in template.questions
+                ],
+            )
+            for template in service.templates.values()
+        ]
+    )
+    return _json(body)
 
 
 @router.post("/interviews", response_model=VideoInterviewOut, status_code=201)

@@ -79,6 +79,9 @@ class VideoInterview(Base):
     candidate_name: Mapped[str | None] = mapped_column(String(200))
     candidate_email: Mapped[str | None] = mapped_column(String(320))
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    """A copy, never a reference: editing a template later leaves this interview as it was."""
+    template_id: Mapped[str | None] = mapped_column(String(64))
+    """The template the questions were copied from (``video/templates.py``), if any."""
     status: Mapped[str] = mapped_column(String(16), default=InterviewStatus.invited)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

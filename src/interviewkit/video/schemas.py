@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
+from interviewkit.problems.bank import PROBLEM_ID
 from interviewkit.sessions.schemas import EMAIL, SafeText
 from interviewkit.video.results import AnswerAnalysis, AnswerScore
 
@@ -38,7 +39,14 @@ class VideoInterviewIn(BaseModel):
     title: SafeText = Field(min_length=1, max_length=200)
     candidate_name: SafeText | None = Field(None, max_length=200)
     candidate_email: str | None = Field(None, pattern=EMAIL, max_length=320)
-    questions: list[QuestionIn] = Field(min_length=1, max_length=200)
+    questions: list[QuestionIn] | None = Field(
+        None, min_length=1, max_length=200, description="Exactly one of questions and template_id"
+    )
+    template_id: str | None = Field(
+        None,
+        pattern=PROBLEM_ID,
+        description="Copy the questions of this template (GET /templates); not with questions",
+    )
     expires_hours: float | None = Field(
         None, gt=0, description="The backing session's time limit (its candidate link stops)"
     )
@@ -76,6 +84,9 @@ class VideoInterviewOut(BaseModel):
     candidate_name: str | None
     candidate_email: str | None
     questions: list[QuestionOut]
+    template_id: str | None = Field(
+        None, description="The template its questions were copied from, if any"
+    )
     answers: list[AnswerOut] = Field(
         description="The answer that counts for each answered question (its latest completed "
         "attempt); empty in list pages"
@@ -91,6 +102,25 @@ class VideoInterviewPage(BaseModel):
     per_page: int
     total: int
     next_page: int | None
+
+
+class VideoTemplateQuestionOut(BaseModel):
+    text: str
+    thinking_s: int
+    max_answer_s: int
+    attempts: int = Field(description="The template's, or video_max_attempts when it says none")
+    keywords: list[str]
+
+
+class VideoTemplateOut(BaseModel):
+    id: str
+    title: str
+    description: str
+    questions: list[VideoTemplateQuestionOut]
+
+
+class VideoTemplateList(RootModel[list[VideoTemplateOut]]):
+    """Every template, ours and the operator's, by title."""
 
 
 class InviteIn(BaseModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -46,6 +46,7 @@ from interviewkit.video.models import (
 from interviewkit.video.progress import Notifier
 from interviewkit.video.results import ProbeResult
 from interviewkit.video.schemas import QuestionIn, UploadIn, VideoInterviewIn
+from interviewkit.video.templates import VideoTemplate, load_templates
 
 ANALYZE = "video.analyze"
 DURATION_SLACK_S = 2.0
@@ -137,20 +138,37 @@ class VideoService:
         self.notifier = notifier
         self.tasks = tasks
         self.probe = probe
+        # read now: a broken template file stops the start-up with its name
+        self.templates: Mapping[str, VideoTemplate] = load_templates(settings.problems_dir)
 
     # ---- interviews ----------------------------------------------------------------------
 
+    def template(self, template_id: str) -> VideoTemplate:
+        template = self.templates.get(template_id)
+        if template is None:
+            raise not_found("video_template_not_found", f"no video template {template_id!r}")
+        return template
+
     def create(self, body: VideoInterviewIn) -> VideoInterview:
         settings = self.settings
-        if len(body.questions) > settings.video_max_questions:
+        if (body.questions is None) == (body.template_id is None):
+            raise ProblemError(
+                422,
+                "questions_or_template",
+                "give either questions or a template_id (exactly one of them)",
+            )
+        # a template's questions are copied (validated as if typed): the row never refers back
+        items: Sequence[QuestionIn] = body.questions or []
+        if body.template_id is not None:
+            items = self.template(body.template_id).questions
+        if len(items) > settings.video_max_questions:
             raise ProblemError(
                 422,
                 "too_many_questions",
-                f"{len(body.questions)} questions; an interview has at most "
-                f"{settings.video_max_questions}",
+                f"{len(items)} questions; an interview has at most {settings.video_max_questions}",
                 limit=settings.video_max_questions,
             )
-        questions = [self._question(index, item) for index, item in enumerate(body.questions)]
+        questions = [self._question(index, item) for index, item in enumerate(items)]
         interview_id = new_id("vid")
         config: dict[str, Any] = {"kind": "video", "video_interview_id": interview_id}
         if body.expires_hours is not None:
@@ -170,6 +188,7 @@ class VideoService:
                 candidate_name=body.candidate_name,
                 candidate_email=body.candidate_email,
                 questions=questions,
+                template_id=body.template_id,
                 status=InterviewStatus.invited.value,
                 created_at=session.created_at,
                 updated_at=session.created_at,
