@@ -267,6 +267,31 @@ def test_staff_create_a_video_interview_a_candidate_records_it_and_the_report_sh
     assert record["analysis"]["video_metrics"]["face_present_ratio"] > 0.5
 
 
+def test_a_template_fills_the_question_rows_which_stay_editable(
+    room: Room, allowed: BrowserContext
+) -> None:
+    """Choosing "Start from a template" fills the rows from the API's template; an edited
+    row is what the interview gets (it is created from the rows)."""
+    staff = allowed.new_page()
+    sign_in(staff, room.base_url, room.server.create_key("video-template"), "/staff/video")
+    form = staff.get_by_test_id("new-video-form")
+    form.get_by_test_id("video-template").select_option("new-grad-intro")
+    rows = form.locator("#video-questions").get_by_test_id("question-row")
+    expect(rows).to_have_count(4)
+    expect(rows.first.get_by_test_id("question-text")).to_have_value(re.compile("^Introduce"))
+    expect(rows.first.get_by_test_id("question-keywords")).to_have_value(re.compile("my part"))
+    expect(form.get_by_test_id("video-title")).to_have_value("New graduate introduction")
+    expect(form.get_by_test_id("video-template-description")).to_be_visible()
+    rows.nth(3).get_by_test_id("question-text").fill("Why us?")
+    form.get_by_test_id("create-video").click()
+    staff.wait_for_url(re.compile(r"/staff/video/vid_\w+"))
+    made = staff_api(room).get(f"/api/v1/video/interviews/{staff.url.split('/')[-1].split('?')[0]}")
+    questions = made.json()["questions"]
+    assert len(questions) == 4
+    assert questions[3]["text"] == "Why us?"
+    assert "my part" in questions[0]["keywords"]
+
+
 def test_a_refused_camera_is_explained(room: Room, refused: BrowserContext) -> None:
     made = staff_api(room).post(
         "/api/v1/video/interviews",

@@ -31,7 +31,16 @@ from tests.conftest import Keys, new_session
 FIXTURES_OK = [HealthCheck.function_scoped_fixture]
 STAFF_PAGES = ["/staff/video", "/staff/video/vid_abc123", "/staff/video/vid_abc123/report"]
 STAFF_HOOKS = {
-    "/staff/video": ["new-video-form", "video-title", "add-question", "question-row", "video-rows"],
+    "/staff/video": [
+        "new-video-form",
+        "video-title",
+        "add-question",
+        "question-row",
+        "video-rows",
+        "video-template",
+        "video-template-option",
+        "video-template-description",
+    ],
     "/staff/video/vid_abc123": ["invite-make", "invite-url", "invite-copy", "video-answers"],
     "/staff/video/vid_abc123/report": [
         "video-report",
@@ -155,6 +164,22 @@ def test_the_new_interview_form_offers_the_servers_limits(
     # one row shown, one kept as the template the script clones
     assert page.count('data-testid="question-row"') == 2
     assert page.count('name="keywords"') == 2
+
+
+def test_the_new_interview_form_offers_every_question_template(
+    staff: tuple[TestClient, str], container: Container
+) -> None:
+    """The "start from a template" choice lists each template (ours and the operator's) by
+    id, after a blank choice that keeps the rows as typed."""
+    client, _ = staff
+    page = client.get("/staff/video").text
+    select = re.search(r'<select id="video-template".*?</select>', page, re.DOTALL)
+    assert select is not None
+    values = re.findall(r'<option value="([^"]*)"', select.group(0))
+    assert values == ["", *container.video.templates]
+    assert {"behavioral-screen", "engineering-manager", "new-grad-intro"} <= set(values)
+    for template in container.video.templates.values():
+        assert f">{template.title} ({len(template.questions)} questions)<" in select.group(0)
 
 
 # ---- the candidate's page ---------------------------------------------------------------------

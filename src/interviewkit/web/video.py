@@ -51,9 +51,15 @@ def _limits(page: StaffRequest) -> dict[str, int]:
 
 @staff_router.get("/staff/video")
 async def video_list(page: StaffRequest) -> HTMLResponse:
-    """The video interviews, newest first, and the form that creates one."""
+    """The video interviews, newest first, and the form that creates one (its "start from a
+    template" choice lists the question templates; the app fetches one's questions from the
+    API when it is chosen)."""
     return page.render(
-        "video/list.html", "video", bundle=_bundle("video-staff"), limits=_limits(page)
+        "video/list.html",
+        "video",
+        bundle=_bundle("video-staff"),
+        limits=_limits(page),
+        question_templates=list(page.container.video.templates.values()),
     )
 
 

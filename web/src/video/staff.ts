@@ -1,7 +1,8 @@
 /**
  * The interviewer's video pages (`/staff/video`, `/staff/video/{id}`): the list with its
- * filter, the new-interview form (question rows added and removed here, posted as JSON to
- * the API with the sign-in cookie and CSRF token), and an interview's detail: a fresh
+ * filter, the new-interview form (question rows added and removed here, or filled from a
+ * question template, posted as JSON to the API with the sign-in cookie and CSRF token),
+ * and an interview's detail: a fresh
  * invite link, each question's answer with the analysis' progress, polled while any
  * answer is still being analysed.
  */
@@ -9,7 +10,7 @@ import { Channel } from "../channel";
 import { el } from "../dom";
 import { interviewPath, sendJson, staffApi, VIDEO_API } from "./client";
 import { percent } from "./series";
-import type { AnswerOut, InviteOut, Page, RecordOut, VideoInterviewOut } from "./types";
+import type { AnswerOut, InviteOut, Page, RecordOut, TemplateQuestion, VideoInterviewOut, VideoTemplate } from "./types";
 
 const POLL_MS = 3_000;
 const api = staffApi();
@@ -72,9 +73,13 @@ function renumber(): void {
   byId<HTMLButtonElement>("add-question").disabled = rows.length >= max;
 }
 
-function addQuestion(): void {
+function newRow(): HTMLElement | undefined {
   const template = byId<HTMLTemplateElement>("video-question-template");
-  const row = template.content.firstElementChild?.cloneNode(true) as HTMLElement | undefined;
+  return template.content.firstElementChild?.cloneNode(true) as HTMLElement | undefined;
+}
+
+function addQuestion(): void {
+  const row = newRow();
   if (!row) return;
   byId("video-questions").append(row);
   renumber();
@@ -83,6 +88,58 @@ function addQuestion(): void {
 
 function field(scope: ParentNode, name: string): string {
   return (scope.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`)?.value ?? "").trim();
+}
+
+function setField(scope: ParentNode, name: string, value: string): void {
+  const input = scope.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[name="${name}"]`);
+  if (input) input.value = value;
+}
+
+/** The question rows become the template's questions; they stay editable, and the
+ * interview is created from the rows as they are when the form is sent. */
+function fillQuestions(questions: readonly TemplateQuestion[]): void {
+  const rows = questions.flatMap((question) => {
+    const row = newRow();
+    if (!row) return [];
+    setField(row, "text", question.text);
+    setField(row, "thinking_s", String(question.thinking_s));
+    setField(row, "max_answer_s", String(question.max_answer_s));
+    setField(row, "attempts", String(question.attempts));
+    setField(row, "keywords", question.keywords.join(", "));
+    return [row];
+  });
+  if (!rows.length) return;
+  byId("video-questions").replaceChildren(...rows);
+  renumber();
+}
+
+/** "Start from a template": the list is fetched once, when a template is first chosen. */
+function templateChoice(form: HTMLFormElement, errors: HTMLElement): void {
+  const choice = byId<HTMLSelectElement>("video-template");
+  const description = byId("video-template-description");
+  let templates: Promise<VideoTemplate[]> | null = null;
+  choice.addEventListener("change", () => {
+    const id = choice.value;
+    description.hidden = true;
+    if (!id) return;
+    templates ??= api.json<VideoTemplate[]>(`${VIDEO_API}/templates`);
+    void templates
+      .then((all) => {
+        if (choice.value !== id) return; // chosen again meanwhile: that choice wins
+        const chosen = all.find((template) => template.id === id);
+        if (!chosen) throw new Error(`The template ${id} is gone; reload the page.`);
+        fillQuestions(chosen.questions);
+        if (!field(form, "title")) setField(form, "title", chosen.title);
+        description.textContent = chosen.description;
+        description.hidden = !chosen.description;
+        errors.hidden = true;
+      })
+      .catch((error: unknown) => {
+        templates = null; // try again on the next choice
+        errors.textContent = error instanceof Error ? error.message : String(error);
+        errors.hidden = false;
+      });
+  });
 }
 
 /** The form as the API's body; problems a person can fix before it is sent. */
@@ -117,6 +174,7 @@ function listPage(): void {
   const form = byId<HTMLFormElement>("new-video");
   const errors = byId("new-video-errors");
   byId("add-question").addEventListener("click", addQuestion);
+  templateChoice(form, errors);
   byId("video-questions").addEventListener("click", (event) => {
     const button = (event.target as HTMLElement).closest("[data-remove-question]");
     const row = button?.closest(".video-question");

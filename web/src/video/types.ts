@@ -33,9 +33,27 @@ export type VideoInterviewOut = {
   candidate_name: string | null;
   candidate_email: string | null;
   questions: QuestionOut[];
+  template_id?: string | null;
   answers?: AnswerOut[];
   answer_count?: number;
   created_at: string;
+};
+
+/** A question template's question (GET /templates): what a question row of the form holds. */
+export type TemplateQuestion = {
+  text: string;
+  thinking_s: number;
+  max_answer_s: number;
+  attempts: number;
+  keywords: string[];
+};
+
+/** A question template an interview can start from. */
+export type VideoTemplate = {
+  id: string;
+  title: string;
+  description: string;
+  questions: TemplateQuestion[];
 };
 
 /** A question as the candidate sees it: no rubric keywords. */
