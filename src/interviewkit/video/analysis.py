@@ -131,9 +131,9 @@ class _Runner:
         )
         return {"copied": copied}, {"answer.mp4": target}
 
-    def audio(self) -> StepResult:
+    def audio(self, info: ProbeResult) -> StepResult:
         target = self.workdir / "audio.wav"
-        seconds = extract_audio(self.inputs.source, target)
+        seconds = extract_audio(self.inputs.source, target, info)
         if seconds is None:
             return {"absent": "the answer has no audio track"}, None
         return {"seconds": seconds}, {"audio.wav": target}
@@ -233,7 +233,7 @@ class _Runner:
         info = ProbeResult.model_validate(self.once("probe", self.probe))
         if self.inputs.convert and info.video_codec is not None:
             self.once("convert", lambda: self.convert(info))
-        audio = self.once("audio", self.audio)
+        audio = self.once("audio", lambda: self.audio(info))
         transcribed, video_out = self.transcribe_and_video(audio, info)
         text_out = self.once("text", lambda: self.text(transcribed, info))
         transcript = _parse(transcribed, TranscriptResult)

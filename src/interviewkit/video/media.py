@@ -208,13 +208,14 @@ def convert_to_mp4(
     return copy
 
 
-def extract_audio(src: Path, dst_wav: Path) -> float | None:
+def extract_audio(src: Path, dst_wav: Path, info: ProbeResult | None = None) -> float | None:
     """The first audio track as a 16 kHz mono 16-bit WAV; its length in seconds.
 
     None (and no file) when ``src`` has no audio stream: a silent answer is a fact for the
-    analysis to report, not an error.
+    analysis to report, not an error. ``info``: the file's probe when the caller has it
+    (probing reads every packet, so the pipeline passes its stored one).
     """
-    info = probe(src)
+    info = info or probe(src)
     if info.audio_codec is None:
         return None
     dst_wav.parent.mkdir(parents=True, exist_ok=True)
