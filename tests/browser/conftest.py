@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,12 +88,15 @@ def server_settings(llm: FakeLLM, public_url: str) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Room]:
-    folder = tmp_path_factory.mktemp("room")
+@contextmanager
+def serving_room(
+    folder: Path, llm: FakeLLM, extra_env: dict[str, str] | None = None
+) -> Iterator[Room]:
+    """A real server behind its proxy, its admin key's staff client, stopped afterwards;
+    ``extra_env``: settings over :func:`server_settings` (a test module's own server)."""
     server = RoomServer(folder / "data", folder / "server.log", {})
     proxy = TcpProxy(server.port).start()
-    server.env = server_settings(llm, proxy.url)
+    server.env = {**server_settings(llm, proxy.url), **(extra_env or {})}
     key = server.admin_key()
     server.start()
     staff = Staff(server.url, key)
@@ -102,6 +106,12 @@ def room(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Roo
         staff.close()
         server.stop()
         proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Room]:
+    with serving_room(tmp_path_factory.mktemp("room"), llm) as serving:
+        yield serving
 
 
 # ---- the browser --------------------------------------------------------------------------

@@ -29,9 +29,7 @@ from playwright.sync_api import (
 )
 
 from tests.browser.chromium import CHROMIUM
-from tests.browser.conftest import VIEWPORT, Console, Room, failed, keep_artifacts, server_settings
-from tests.browser.harness import RoomServer, Staff
-from tests.browser.proxy import TcpProxy
+from tests.browser.conftest import VIEWPORT, Console, Room, failed, keep_artifacts, serving_room
 from tests.browser.staff import sign_in
 from tests.browser.video_fixture import (
     QuestionForm,
@@ -66,25 +64,14 @@ QUESTIONS = [
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Room]:
     """The server with the video pages, its task queue in the database, small uploads."""
-    folder = tmp_path_factory.mktemp("video-room")
-    server = RoomServer(folder / "data", folder / "server.log", {})
-    proxy = TcpProxy(server.port).start()
-    server.env = {
-        **server_settings(llm, proxy.url),
+    settings = {
         "INTERVIEWKIT_TASK_BACKEND": "database",
         "INTERVIEWKIT_VIDEO_SINGLE_UPLOAD_BYTES": str(SINGLE_UPLOAD_BYTES),
         "INTERVIEWKIT_VIDEO_PART_BYTES": str(5 * 1024 * 1024),
         "INTERVIEWKIT_VIDEO_GRADE_WITH_LLM": "false",
     }
-    key = server.admin_key()
-    server.start()
-    staff = Staff(server.url, key)
-    try:
-        yield Room(server, proxy, staff, llm)
-    finally:
-        staff.close()
-        server.stop()
-        proxy.stop()
+    with serving_room(tmp_path_factory.mktemp("video-room"), llm, settings) as serving:
+        yield serving
 
 
 @pytest.fixture(scope="module")

@@ -27,18 +27,15 @@ from tests.browser.conftest import (
     Room,
     failed,
     keep_artifacts,
-    server_settings,
+    serving_room,
 )
 from tests.browser.harness import (
-    RoomServer,
-    Staff,
     editor,
     editor_text,
     open_room,
     replace_document,
     wait_saved,
 )
-from tests.browser.proxy import TcpProxy
 from tests.browser.staff import sign_in
 from tests.conftest import unavailable
 from tests.fakes.llm_server import FakeLLM
@@ -268,18 +265,8 @@ def test_push_to_talk_sends_nothing_until_held(room: Room, allowed: BrowserConte
 def voiceless(tmp_path_factory: pytest.TempPathFactory, llm: FakeLLM) -> Iterator[Room]:
     """A second server, whose operator turned the voice interviewer off."""
     folder = tmp_path_factory.mktemp("voiceless")
-    server = RoomServer(folder / "data", folder / "server.log", {})
-    proxy = TcpProxy(server.port).start()
-    server.env = {**server_settings(llm, proxy.url), "INTERVIEWKIT_VOICE_ENABLED": "false"}
-    key = server.admin_key()
-    server.start()
-    staff = Staff(server.url, key)
-    try:
-        yield Room(server, proxy, staff, llm)
-    finally:
-        staff.close()
-        server.stop()
-        proxy.stop()
+    with serving_room(folder, llm, {"INTERVIEWKIT_VOICE_ENABLED": "false"}) as serving:
+        yield serving
 
 
 def test_voice_turned_off_on_the_server_says_why(voiceless: Room, allowed: BrowserContext) -> None:
