@@ -201,6 +201,7 @@ class Engine:
             )
             files.update({path: source.encode() for path, source in harness.files.items()})
             entry = harness.main
+        files = job.toolchain.spec.environment.prepare(files)
         result = ExecutionResult(
             id=job.id, language=job.toolchain.name, language_version=job.toolchain.version
         )

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from interviewkit.languages.base import (
     CompileSettings,
+    Environment,
     Install,
     LanguageSpec,
     SignatureLike,
@@ -121,6 +122,7 @@ __all__ = [
     "SOLUTION_FILES",
     "Causes",
     "CompileSettings",
+    "Environment",
     "ErrorInfo",
     "Install",
     "LanguageDiagnostics",

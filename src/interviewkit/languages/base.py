@@ -73,6 +73,42 @@ class Install:
     packages: str
 
 
+SourceFiles = dict[str, bytes]
+"""A workspace as the sandbox gets it: relative path -> content."""
+
+
+def _unchanged(files: SourceFiles) -> SourceFiles:
+    return files
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What code in this language may use without asking: LeetCode's environment, as data.
+
+    Candidates practise on LeetCode, where ``Map`` needs no import in Java, ``defaultdict``
+    none in Python, ``bits/stdc++.h`` is included in C++ and ``MinPriorityQueue`` is a
+    global in JavaScript; a judge that rejects such code judges the environment, not the
+    candidate. ``version`` changes whenever what is available changes (it is part of
+    ``GET /api/v1/languages`` and of the docs, so a company can tell which environment a
+    past interview ran in).
+    """
+
+    version: str = "1"
+    standard: str = ""
+    """The language level code is compiled or run as ("C++20", "Java 17", "ES2022")."""
+    preloaded: tuple[str, ...] = ()
+    """What is available without an import or include, one item per line as the docs and
+    the room list it ("java.util.*", "collections (deque, defaultdict, Counter, ...)")."""
+    notes: tuple[str, ...] = ()
+    """Anything else a candidate should know (their own definitions win, limits, ...)."""
+    starter_note: str = ""
+    """A one-line comment a starter opens with, saying what is available (may be empty)."""
+    prepare: Callable[[SourceFiles], SourceFiles] = _unchanged
+    """Turns the workspace (with harness files, if any) into what the sandbox gets: adds
+    support files (``__ik_*`` names) and may rewrite sources, keeping their line numbers
+    (Java's implicit imports go on line 1). Runs for plain runs and harness runs alike."""
+
+
 @dataclass(frozen=True)
 class LanguageSpec:
     name: str
@@ -107,6 +143,8 @@ class LanguageSpec:
     """Its error knowledge (exception, frame and compiler patterns, common errors)."""
     install: Install | None = None
     """What ``interviewkit doctor`` probes for this language; ``None`` to skip it."""
+    environment: Environment = field(default_factory=Environment)
+    """What candidates' code may use without imports (see :class:`Environment`)."""
 
     @property
     def compiled(self) -> bool:

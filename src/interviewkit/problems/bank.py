@@ -60,6 +60,86 @@ class LargeTest(Strict):
     seed: int = 0
 
 
+Bound = int | float | str
+"""A limit as the statement shows it: a number, or a power written ``"10^9"``, ``"-2^31"``,
+``"2^31 - 1"`` or ``"2 * 10^5"`` (see :func:`bound_value`)."""
+Interval = tuple[Bound, Bound]
+_BOUND = re.compile(
+    r"^\s*(-)?\s*(?:(\d+)\s*\*\s*)?(\d+)(?:\s*\^\s*(\d+))?\s*(?:([+-])\s*(\d+))?\s*$"
+)
+
+
+def bound_value(bound: Bound) -> int | float:
+    """``"2^31 - 1"`` -> 2147483647; numbers are returned as they are."""
+    if isinstance(bound, bool):
+        raise ValueError(f"{bound!r} is not a number")
+    if isinstance(bound, int | float):
+        return bound
+    match = _BOUND.fullmatch(bound)
+    if match is None:
+        raise ValueError(f"{bound!r} is not a number or a power such as '10^9' or '2^31 - 1'")
+    sign, factor, base, power, offset_sign, offset = match.groups()
+    value: int = int(factor or 1) * int(base) ** int(power or 1)
+    value = -value if sign else value
+    if offset is not None:
+        value += int(offset) if offset_sign == "+" else -int(offset)
+    return value
+
+
+class ParamConstraint(Strict):
+    """What every valid value of one parameter satisfies; each field is one statement line.
+
+    Lengths count elements (a string's characters, a ``ListNode``'s or ``TreeNode``'s nodes);
+    ``values`` bounds every number at the deepest level (a node's ``val``).
+    """
+
+    length: Interval | None = None
+    """``len(x)``: the outer length of an array, a string's length, a list's or tree's nodes."""
+    item_length: Interval | None = None
+    """``len(x[i])`` for every element of a 2-D array (or of an array of strings or lists)."""
+    total_length: Interval | None = None
+    """``sum(len(x[i]))``: the total size of a 2-D array or an array of lists."""
+    values: Interval | None = None
+    """Every number in ``x`` (every node value), inclusive."""
+    alphabet: str | None = Field(None, min_length=1, max_length=200)
+    """The characters of every string or ``char`` in ``x``, as a regex character class body
+    (``"a-z"``, ``"01"``, ``"()\\[\\]{}"``)."""
+    distinct: bool = False
+    """Every element of ``x`` (or every node value) is different."""
+
+    @model_validator(mode="after")
+    def _bounds_parse(self) -> ParamConstraint:
+        for name in ("length", "item_length", "total_length", "values"):
+            interval = getattr(self, name)
+            if interval is not None:
+                low, high = (bound_value(b) for b in interval)
+                if low > high:
+                    raise ValueError(f"{name}: {low} is above {high}")
+        if self.alphabet is not None:
+            re.compile(f"[{self.alphabet}]")
+        return self
+
+
+class ConstraintRule(Strict):
+    """A constraint that is not a range: shown as ``text``, checked by ``check``.
+
+    ``check`` is a python expression over the parameters by name (trusted bank code, like
+    the generator), true for every valid input; a ``ListNode`` is given as the list of its
+    values and a ``TreeNode`` as its level order, as in the JSON.
+    """
+
+    text: str = Field(min_length=1, max_length=300, description="Markdown, one line")
+    check: str = Field(min_length=1, max_length=2000)
+
+
+class Constraints(Strict):
+    """A problem's constraints as data: the statement's list is rendered from them and
+    ``problems validate`` checks every test input (stored, large and fresh) against them."""
+
+    params: dict[str, ParamConstraint] = Field(default_factory=dict)
+    rules: list[ConstraintRule] = Field(default_factory=list)
+
+
 class Irt(Strict):
     """2PL parameters: discrimination ``a`` and difficulty ``b`` on the ability scale."""
 
@@ -86,13 +166,27 @@ class Problem(Strict):
     entry_point: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
     signature: Signature
     time_limit_s: float = Field(2.0, gt=0, le=30)
+    """The time limit of the reference language (python); see ``time_limits``."""
+    time_limits: dict[str, float] = Field(default_factory=dict)
+    """Per-language time limits in seconds (javascript, java, cpp); a language not named
+    here gets ``time_limit_s``. Calibrated so that each language's brute force fails the
+    large tests while its reference passes with room to spare (``problems validate``)."""
     unordered: bool = False
     float_tolerance: float | None = Field(None, ge=0, le=1)
     starter: dict[str, str]
     solutions: dict[str, str]
-    brute_force: str | None = Field(
-        None, description="A slow python solution the large tests must time out"
+    brute_force: dict[str, str] = Field(
+        default_factory=dict,
+        description="Slow solutions per language that the large tests must time out "
+        "(a plain string is the python one)",
     )
+    differences: list[str] = Field(default_factory=list, max_length=5)
+    """Where this problem deliberately differs from its well-known version (64-bit answers,
+    a modulus, empty inputs, query lists): one Markdown line each, shown near the top of
+    the statement, each shown by an example."""
+    constraints: Constraints | None = None
+    """The constraints as data (required in the bank): rendered into the statement and
+    checked against every test input."""
     tests: list[BankTest] = Field(min_length=2, max_length=4)
     hidden_tests: list[BankTest] = Field(default_factory=list)
     generator: str | None = None
@@ -103,6 +197,18 @@ class Problem(Strict):
     rubric: list[RubricItem] = Field(min_length=1)
     irt: Irt
     source: Literal["bank", "generated"] = "bank"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _python_brute_force(cls, data: Any) -> Any:
+        """``brute_force: |`` (one string) is the python brute force, as before."""
+        if isinstance(data, dict) and isinstance(data.get("brute_force"), str):
+            data = {**data, "brute_force": {REFERENCE_LANGUAGE: data["brute_force"]}}
+        return data
+
+    def time_limit(self, language: str) -> float:
+        """The time limit of ``language`` (seconds of CPU for the whole harness process)."""
+        return self.time_limits.get(language, self.time_limit_s)
 
     @model_validator(mode="after")
     def _consistent(self) -> Problem:

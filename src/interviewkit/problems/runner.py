@@ -27,7 +27,7 @@ from interviewkit.problems.bank import REFERENCE_LANGUAGE, SOLUTION_FILES, Probl
 def problem_limits(problem: Problem, language: str, base: Limits) -> Limits:
     """The problem's time limit for the harness process, plus the runtime's start-up."""
     spec = languages.find(language)
-    cpu = problem.time_limit_s + (spec.startup_allowance_s if spec is not None else 0.0)
+    cpu = problem.time_limit(language) + (spec.startup_allowance_s if spec is not None else 0.0)
     return replace(base, cpu_time_s=cpu, wall_time_s=max(base.wall_time_s, 2 * cpu + 2))
 
 
@@ -160,7 +160,7 @@ def validate(
         fails = starter.status != "accepted"
         detail = "" if fails else "the starter code passes every test"
         note(Check(problem.id, language, "starter fails", fails, detail))
-    if problem.brute_force is not None:
+    if REFERENCE_LANGUAGE in problem.brute_force:
         note(_brute_force_check(runner, problem, large))
     return checks
 
@@ -178,15 +178,15 @@ def _reference_check(problem: Problem, language: str, result: ExecutionResult) -
 
 def _brute_force_check(runner: ProblemRunner, problem: Problem, large: list[CallTest]) -> Check:
     """The slow solution passes the small tests and times out on the first large one."""
-    assert problem.brute_force is not None
-    small = runner.run(problem, REFERENCE_LANGUAGE, problem.brute_force, problem.stored_tests())
+    brute_force = problem.brute_force[REFERENCE_LANGUAGE]
+    small = runner.run(problem, REFERENCE_LANGUAGE, brute_force, problem.stored_tests())
     if small.status != "accepted":
         failed = next((t for t in small.tests if t.status != "accepted"), None)
         name = failed.name if failed else small.status
         return Check(
             problem.id, REFERENCE_LANGUAGE, "brute force", False, f"fails small test {name}"
         )
-    slow = runner.run(problem, REFERENCE_LANGUAGE, problem.brute_force, large[:1])
+    slow = runner.run(problem, REFERENCE_LANGUAGE, brute_force, large[:1])
     verdicts = {t.name: t.status for t in slow.tests}
     if "time_limit_exceeded" in verdicts.values():
         return Check(problem.id, REFERENCE_LANGUAGE, "brute force", True)

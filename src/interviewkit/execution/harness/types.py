@@ -14,12 +14,25 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-TYPE_PATTERN = r"^(int|long|double|bool|string)(\[\]){0,2}$"
+TYPE_PATTERN = (
+    r"^(?:(?:int|long|double|bool|string|char)(?:\[\]){0,2}|(?:ListNode|TreeNode)(?:\[\])?)$"
+)
 IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 
-BASE_TYPES: tuple[str, ...] = ("int", "long", "double", "bool", "string")
-SUPPORTED_TYPES: tuple[str, ...] = tuple(
-    base + "[]" * dims for dims in range(3) for base in BASE_TYPES
+SCALAR_TYPES: tuple[str, ...] = ("int", "long", "double", "bool", "string", "char")
+"""Values with a JSON scalar form. ``int`` is 32-bit and ``long`` 64-bit two's complement in
+every language: a JSON number outside the declared range is an input error, never narrowed.
+``char`` is one ASCII character, a one-character JSON string (LeetCode's ``char[][]`` grids)."""
+NODE_TYPES: tuple[str, ...] = ("ListNode", "TreeNode")
+"""LeetCode's linked-list and binary-tree nodes with ``int`` values, in LeetCode's JSON form:
+a ``ListNode`` is the array of its values (``[]`` is null); a ``TreeNode`` is its level order
+with ``null`` for missing children and trailing nulls trimmed (``[]`` is null). Each language
+provides LeetCode's class (``val``/``next``, ``val``/``left``/``right``); a candidate's own
+definition of it wins. A returned list or tree with a cycle or a shared node is an error."""
+BASE_TYPES: tuple[str, ...] = SCALAR_TYPES + NODE_TYPES
+SUPPORTED_TYPES: tuple[str, ...] = (
+    *(base + "[]" * dims for dims in range(3) for base in SCALAR_TYPES),
+    *(base + "[]" * dims for dims in range(2) for base in NODE_TYPES),
 )
 
 TypeName = Annotated[str, StringConstraints(pattern=TYPE_PATTERN)]
