@@ -53,6 +53,9 @@ def _shown(result: ExecutionResult, principal: Principal) -> Response:
 
 @router.get("/languages", response_model=LanguageList, summary="Languages on this server")
 async def list_languages(request: Request) -> LanguageList:
+    """Each language this server runs: its toolchain's version and its environment (what
+    code may use without an import, as on LeetCode; see docs/languages.md). Any
+    credential may read it, a candidate's token included: the room shows it."""
     await authenticate(request)
     languages = await run_in_threadpool(_service(request).languages)
     return LanguageList(languages=languages)

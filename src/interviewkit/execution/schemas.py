@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from interviewkit.execution.harness import Signature
 from interviewkit.execution.limits import LimitsRequest
 from interviewkit.execution.models import Execution
+from interviewkit.languages import Environment
 
 Status = Literal[
     "accepted",
@@ -244,16 +244,56 @@ def _test_view(test: TestResult) -> TestResult:
 # ---- languages, listing runs and the callback key --------------------------------------
 
 
-@dataclass(frozen=True)
-class LanguageInfo:
+class EnvironmentInfo(BaseModel):
+    """What code in a language may use without an import or include (LeetCode's environment).
+
+    The room shows it next to the language picker and ``docs/languages.md`` lists it, so a
+    candidate knows before the first run that ``Map`` needs no import in Java; ``version``
+    changes whenever the contents do, so a company can tell which environment an interview
+    ran in.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str = Field(description="Changes whenever what is available changes")
+    standard: str = Field(
+        description="The language level code is compiled or run as (e.g. C++20, Java 17)"
+    )
+    preloaded: list[str] = Field(
+        description="Available without an import or include, one item each (e.g. java.util.*)"
+    )
+    notes: list[str] = Field(
+        description="Anything else a candidate should know (their own definitions win, ...)"
+    )
+    starter_note: str = Field(
+        description="The comment line a problem's starter opens with (may be empty)"
+    )
+
+    @classmethod
+    def of(cls, environment: Environment) -> EnvironmentInfo:
+        return cls(
+            version=environment.version,
+            standard=environment.standard,
+            preloaded=list(environment.preloaded),
+            notes=list(environment.notes),
+            starter_note=environment.starter_note,
+        )
+
+
+class LanguageInfo(BaseModel):
     """A language as ``GET /languages`` shows it: what this server's toolchain runs."""
 
-    name: str
-    title: str
-    version: str
-    extensions: tuple[str, ...]
-    default_entry: str
-    compiled: bool
+    model_config = ConfigDict(frozen=True)
+
+    name: str = Field(description="The name requests use (python, javascript, java, cpp)")
+    title: str = Field(description="The name people read")
+    version: str = Field(description="The toolchain's version on this server")
+    extensions: tuple[str, ...] = Field(description="File extensions this language runs")
+    default_entry: str = Field(description="The entry file of a plain run")
+    compiled: bool = Field(description="Whether a run compiles first")
+    environment: EnvironmentInfo = Field(
+        description="What code may use without imports (see docs/languages.md)"
+    )
 
 
 class LanguageList(BaseModel):

@@ -45,7 +45,12 @@ from interviewkit.execution.sandbox.protections import (
     refuse_process_backend,
     refuse_weak_sandbox,
 )
-from interviewkit.execution.schemas import ExecutionResult, LanguageInfo, TestSuite
+from interviewkit.execution.schemas import (
+    EnvironmentInfo,
+    ExecutionResult,
+    LanguageInfo,
+    TestSuite,
+)
 from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
@@ -157,6 +162,7 @@ class ExecutionService:
                 extensions=chain.spec.extensions,
                 default_entry=chain.spec.default_entry,
                 compiled=chain.spec.compiled,
+                environment=EnvironmentInfo.of(chain.spec.environment),
             )
             for chain in self.registry.available().values()
         ]
