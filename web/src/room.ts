@@ -9,6 +9,7 @@ import { Channel, type ChannelState } from "./channel";
 import { $, el } from "./dom";
 import { MAX_PASTE, baseExtensions, languageMode, modeFor } from "./editor";
 import { Chat } from "./panels/chat";
+import { EnvironmentPanel, type Language } from "./panels/environment";
 import { Signals } from "./panels/integrity";
 import { OutputPanel } from "./panels/output";
 import { renderProblem, type Problem } from "./panels/problem";
@@ -29,7 +30,6 @@ type Session = {
   part_label: string | null;
   problem_title: string | null;
 };
-type Language = { name: string; title: string; version: string; extensions: string[] };
 type Parts = {
   parts: { number: number; label: string; ended_at: string | null }[];
   current: { number: number; file: string } | null;
@@ -51,6 +51,7 @@ export class Room implements SyncHost {
   private readonly timer = new Timer();
   private readonly signals: Signals;
   private readonly chat: Chat;
+  private readonly environment = new EnvironmentPanel();
   private readonly voice: VoicePanel;
   private channelState: ChannelState = "connecting";
   private structural = new Map<string, ClientMessage>();
@@ -398,6 +399,12 @@ export class Room implements SyncHost {
     select.replaceChildren(...allowed.map((name) => el("option", { value: name }, titles.get(name) ?? name)));
     select.disabled = allowed.length < 2;
     if (this.activePath) this.syncLanguageToFile(this.activePath);
+    this.showEnvironment();
+  }
+
+  /** The environment disclosure follows the language shown in the picker. */
+  private showEnvironment(): void {
+    this.environment.show(this.languages.find((l) => l.name === this.language));
   }
 
   private syncLanguageToFile(path: string): void {
@@ -408,11 +415,13 @@ export class Room implements SyncHost {
       select.value = language;
       this.language = language;
     }
+    this.showEnvironment();
   }
 
   /** Switch language: open that language's solution file, creating it from the starter. */
   private chooseLanguage(language: string): void {
     this.language = language;
+    this.showEnvironment();
     const ext = EXTENSIONS[language];
     const current = this.activePath ?? this.problem?.part?.file ?? "solution.py";
     const stem = current.includes(".") ? current.slice(0, current.lastIndexOf(".")) : current;
