@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -26,6 +26,7 @@ from interviewkit.execution.harness import Signature
 from interviewkit.execution.schemas import CallTest, TestSuite
 from interviewkit.languages import SOLUTION_FILES as _SOLUTION_FILES
 from interviewkit.languages import names as registered_languages
+from interviewkit.problems.statement import render as render_statement
 
 BANK_DIR = Path(__file__).parent / "bank"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -40,6 +41,11 @@ about the language)."""
 
 Difficulty = Literal["easy", "medium", "hard"]
 PROBLEM_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+CONSTRAINTS_HEADING = re.compile(
+    r"^\s*(?:\*\*\s*constraints?\s*:?\s*\*\*|#+\s*constraints?)\s*:?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+"""A hand-written constraints section in a description (the statement renders its own)."""
 
 
 class Strict(BaseModel):
@@ -167,7 +173,7 @@ class Problem(Strict):
     signature: Signature
     time_limit_s: float = Field(2.0, gt=0, le=30)
     """The time limit of the reference language (python); see ``time_limits``."""
-    time_limits: dict[str, float] = Field(default_factory=dict)
+    time_limits: dict[str, Annotated[float, Field(gt=0, le=30)]] = Field(default_factory=dict)
     """Per-language time limits in seconds (javascript, java, cpp); a language not named
     here gets ``time_limit_s``. Calibrated so that each language's brute force fails the
     large tests while its reference passes with room to spare (``problems validate``)."""
@@ -238,6 +244,24 @@ class Problem(Strict):
             )
         if self.source == "bank" and not self.large_tests:
             raise ValueError("a bank problem needs at least one large test")
+        if self.constraints is not None and CONSTRAINTS_HEADING.search(self.description):
+            raise ValueError(
+                "description: has a hand-written **Constraints** section; the statement "
+                "renders it from `constraints` (move its lines there)"
+            )
+        if self.constraints is not None:
+            params = {p.name for p in self.signature.params}
+            unknown_params = sorted(set(self.constraints.params) - params)
+            if unknown_params:
+                raise ValueError(
+                    f"constraints: {', '.join(unknown_params)} are not parameters of the signature"
+                )
+        unknown_limits = sorted(set(self.time_limits) - set(registered_languages()))
+        if unknown_limits:
+            raise ValueError(f"time_limits: unknown languages {', '.join(unknown_limits)}")
+        unknown_brute = sorted(set(self.brute_force) - set(registered_languages()))
+        if unknown_brute:
+            raise ValueError(f"brute_force: unknown languages {', '.join(unknown_brute)}")
         total = sum(item.weight for item in self.rubric)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"rubric weights sum to {total:g}, want 1")
@@ -249,6 +273,12 @@ class Problem(Strict):
     def languages(self) -> list[str]:
         known = registered_languages()
         return [lang for lang in known if lang in self.solutions or lang in self.starter]
+
+    @cached_property
+    def statement(self) -> str:
+        """The statement a candidate reads: differences first, the description, then the
+        constraints and per-language time limits rendered from data (``statement.py``)."""
+        return render_statement(self)
 
     @cached_property
     def content_hash(self) -> str:
@@ -290,12 +320,13 @@ class Problem(Strict):
         return {
             "id": self.id,
             "title": self.title,
-            "description": self.description,
+            "description": self.statement,
             "difficulty": self.difficulty,
             "tags": self.tags,
             "entry_point": self.entry_point,
             "signature": self.signature.model_dump(),
             "time_limit_s": self.time_limit_s,
+            "time_limits": {lang: self.time_limit(lang) for lang in self.languages},
             "languages": self.languages,
             "starter": self.starter,
             "examples": [t.model_dump() for t in self.tests],

@@ -1,7 +1,8 @@
-"""``interviewkit problems list|show|validate``: the bank from a terminal."""
+"""``interviewkit problems list|show|validate|calibrate``: the bank from a terminal."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -22,9 +23,17 @@ from interviewkit.execution.limits import default_limits
 from interviewkit.execution.planner import JobPlanner, build_engine
 from interviewkit.execution.toolchains import LanguageRegistry
 from interviewkit.problems.bank import LANGUAGES, Bank, BankError, Problem, load_bank
-from interviewkit.problems.runner import Check, ProblemRunner, validate
+from interviewkit.problems.runner import (
+    CALIBRATION_LIMIT_S,
+    Calibration,
+    Check,
+    ProblemRunner,
+    calibrate,
+    steps_per_problem,
+    validate,
+)
 
-problems_app = typer.Typer(help="The problem bank: list, show and validate problems.")
+problems_app = typer.Typer(help="The problem bank: list, show, validate and calibrate problems.")
 console = Console()
 
 
@@ -73,7 +82,7 @@ def show(ctx: typer.Context, problem_id: Annotated[str, typer.Argument(metavar="
     """The statement, signature and examples of one problem."""
     problem = _pick(_bank(_settings(ctx)), [problem_id])[0]
     console.rule(f"{problem.title} ({problem.difficulty}; {', '.join(problem.tags)})")
-    console.print(Markdown(problem.description))
+    console.print(Markdown(problem.statement))
     params = ", ".join(f"{p.name}: {p.type}" for p in problem.signature.params)
     console.print(f"[bold]{problem.entry_point}[/]({params}) -> {problem.signature.returns}")
     for test in problem.tests:
@@ -93,15 +102,34 @@ def validate_command(
     jobs: Annotated[
         int, typer.Option(min=0, max=64, help="Problems validated at once (0: one per core)")
     ] = 0,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print every check (timings too)")
+    ] = False,
 ) -> None:
-    """Run every reference in every language against all tests; starters must fail."""
+    """Check every problem in every language: test inputs meet the constraints, the
+    reference passes every test within half the time limit, the starter fails, and the
+    brute force passes the small tests but times out on the first large one."""
     settings = _settings(ctx)
     problems = _pick(_bank(settings), ids or [])
     languages = language or list(LANGUAGES)
     failures = run_validation(
-        settings, problems, languages, no_cache=no_cache, jobs=jobs or os.cpu_count() or 1
+        settings,
+        problems,
+        languages,
+        no_cache=no_cache,
+        jobs=jobs or os.cpu_count() or 1,
+        verbose=verbose,
     )
     raise typer.Exit(1 if failures else 0)
+
+
+def _registry(languages: list[str]) -> LanguageRegistry:
+    registry = LanguageRegistry()
+    missing = [lang for lang in languages if lang not in registry.available()]
+    if missing:
+        console.print(f"[red]not installed here:[/] {', '.join(missing)}")
+        raise typer.Exit(2)
+    return registry
 
 
 def run_validation(
@@ -111,13 +139,10 @@ def run_validation(
     *,
     no_cache: bool = False,
     jobs: int = 1,
+    verbose: bool = False,
 ) -> list[Check]:
     """Validate with a progress bar; prints failures and returns them."""
-    registry = LanguageRegistry()
-    missing = [lang for lang in languages if lang not in registry.available()]
-    if missing:
-        console.print(f"[red]not installed here:[/] {', '.join(missing)}")
-        raise typer.Exit(2)
+    registry = _registry(languages)
     engine = build_engine(settings)
     scratch = None
     if no_cache:  # an empty cache of our own: every compilation is a miss
@@ -127,7 +152,7 @@ def run_validation(
         engine = Engine(engine.sandbox, cache)
     runner = ProblemRunner(engine, JobPlanner(registry, settings), default_limits(settings))
     failures: list[Check] = []
-    steps = len(problems) * (2 * len(languages) + 1)
+    steps = len(problems) * steps_per_problem(len(languages))
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -145,6 +170,11 @@ def run_validation(
                     f"[red]FAIL[/] {check.problem} {check.language} {check.what}: {check.detail}",
                     highlight=False,
                 )
+            elif verbose:
+                progress.console.print(
+                    f"[green]ok[/]   {check.problem} {check.language} {check.what}: {check.detail}",
+                    highlight=False,
+                )
 
         # each check is a sandboxed process: threads keep every core busy
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -155,3 +185,57 @@ def run_validation(
     verdict = "[green]all good[/]" if not failures else f"[red]{len(failures)} failed[/]"
     console.print(f"{len(problems)} problems x {len(languages)} languages: {verdict}")
     return failures
+
+
+@problems_app.command("calibrate")
+def calibrate_command(
+    ctx: typer.Context,
+    problem_id: Annotated[str, typer.Argument(metavar="ID")],
+    language: Annotated[
+        list[str] | None, typer.Option("--language", "-l", help="Only these (repeatable)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+    limit: Annotated[
+        float, typer.Option(min=1, max=120, help="Seconds each run may take while measuring")
+    ] = CALIBRATION_LIMIT_S,
+) -> None:
+    """Time each language's reference (every test) and brute force (first large test) and
+    suggest a time limit: max(3 x reference, 0.3 s), which must stay well below the brute
+    force. Set the result as ``time_limits`` and check it with ``problems validate``."""
+    settings = _settings(ctx)
+    problem = _pick(_bank(settings), [problem_id])[0]
+    languages = language or list(problem.languages)
+    registry = _registry(languages)
+    engine = build_engine(settings)
+    runner = ProblemRunner(engine, JobPlanner(registry, settings), default_limits(settings))
+    results: list[Calibration] = []
+    try:
+        for lang in languages:
+            if not as_json:
+                console.print(f"[dim]timing {problem.id} in {lang}...[/]", highlight=False)
+            results.append(calibrate(runner, problem, lang, limit))
+    finally:
+        engine.sandbox.close()
+    if as_json:
+        for item in results:
+            typer.echo(json.dumps(item.as_dict()))
+        return
+    table = Table("language", "reference ms", "brute force ms", "limit s", "suggested s", "note")
+    for item in results:
+        table.add_row(
+            item.language,
+            _ms(item.reference_ms),
+            (
+                f"> {item.brute_force_over_s * 1000:.0f}"
+                if item.brute_force_over_s is not None
+                else _ms(item.brute_force_ms)
+            ),
+            f"{item.limit_s:g}",
+            f"{item.suggested_s:g}" if item.suggested_s is not None else "-",
+            item.note,
+        )
+    console.print(table)
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:.0f}" if value is not None else "-"

@@ -218,6 +218,9 @@ class PublicProblem(BaseModel):
     entry_point: str
     signature: Signature
     time_limit_s: float
+    time_limits: dict[str, float] = Field(
+        default_factory=dict, description="Seconds per language (the statement lists them)"
+    )
     languages: list[str]
     starter: dict[str, str]
     examples: list[BankTest]
