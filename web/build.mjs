@@ -81,3 +81,26 @@ for (const file of await readdir(outdir)) {
   await writeFile(join(outdir, `${file}.gz`), gzipSync(raw, { level: constants.Z_BEST_COMPRESSION }));
 }
 console.log("manifest:", manifest, "files:", (await readdir(outdir)).length);
+
+// the sandbox's JavaScript environment (LeetCode's globals: priority queues, Queue, Deque,
+// lodash, ListNode/TreeNode; source in src/interviewkit/languages/prelude/javascript.cjs),
+// one CommonJS file that node --require's before the candidate's
+// code; it ships in the Python package next to the language it belongs to (built, not
+// committed, like dist/ above)
+const preludeFile = join(here, "..", "src", "interviewkit", "languages", "prelude", "dist", "javascript.js");
+await mkdir(dirname(preludeFile), { recursive: true });
+const prelude = await build({
+  entryPoints: [join(dirname(preludeFile), "..", "javascript.cjs")],
+  nodePaths: [join(here, "node_modules")], // the entry lives in the package, not under web/
+  bundle: true,
+  minify: true,
+  platform: "node",
+  format: "cjs",
+  target: ["node18"],
+  outfile: preludeFile,
+  keepNames: true, // ListNode prints as ListNode, not as its minified name
+  legalComments: "eof",
+  metafile: true,
+  logLevel: "info",
+});
+console.log("sandbox prelude:", relative(join(here, ".."), preludeFile), prelude.metafile.outputs[relative(process.cwd(), preludeFile)]?.bytes ?? "", "bytes");

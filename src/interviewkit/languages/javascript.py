@@ -2,14 +2,76 @@
 
 import re
 
-from interviewkit.languages.base import Install, LanguageSpec, SignatureLike
+from interviewkit.languages.base import (
+    Environment,
+    Install,
+    LanguageSpec,
+    SignatureLike,
+    SourceFiles,
+    split_type,
+)
 from interviewkit.languages.diagnostics import ErrorInfo, LanguageDiagnostics
+from interviewkit.languages.prelude import javascript_prelude
+
+PRELUDE_FILE = "__ik_prelude.js"
+"""The bundled environment in the sandbox; node ``--require``s it before the entry file."""
+
+# LeetCode's comments above a starter that takes or returns its node classes.
+NODE_COMMENTS = {
+    "ListNode": (
+        "/**\n"
+        " * Definition for singly-linked list (predefined, as on LeetCode).\n"
+        " * function ListNode(val, next) {\n"
+        " *     this.val = (val===undefined ? 0 : val)\n"
+        " *     this.next = (next===undefined ? null : next)\n"
+        " * }\n"
+        " */\n"
+    ),
+    "TreeNode": (
+        "/**\n"
+        " * Definition for a binary tree node (predefined, as on LeetCode).\n"
+        " * function TreeNode(val, left, right) {\n"
+        " *     this.val = (val===undefined ? 0 : val)\n"
+        " *     this.left = (left===undefined ? null : left)\n"
+        " *     this.right = (right===undefined ? null : right)\n"
+        " * }\n"
+        " */\n"
+    ),
+}
 
 
 def starter(entry: str, signature: SignatureLike) -> str:
-    """An empty function: it returns ``undefined``."""
+    """An empty function (it returns ``undefined``), under LeetCode's node comments."""
     names = ", ".join(p.name for p in signature.params)
-    return f"function {entry}({names}) {{\n}}\n"
+    used = {split_type(t)[0] for t in [*(p.type for p in signature.params), signature.returns]}
+    comments = "".join(NODE_COMMENTS[node] for node in NODE_COMMENTS if node in used)
+    return f"{comments}function {entry}({names}) {{\n}}\n"
+
+
+def prepare(files: SourceFiles) -> SourceFiles:
+    """Adds the bundled prelude; a clear error if ``make install`` never built it."""
+    return {**files, PRELUDE_FILE: javascript_prelude()}
+
+
+ENVIRONMENT = Environment(
+    version="1",
+    standard="Node.js 20 (ES2023), CommonJS",
+    preloaded=(
+        "PriorityQueue, MinPriorityQueue, MaxPriorityQueue "
+        "(@datastructures-js/priority-queue 6.4.0)",
+        "Queue (@datastructures-js/queue 4.3.0)",
+        "Deque (@datastructures-js/deque 1.0.8)",
+        "_ (lodash 4.18.1)",
+        "ListNode, TreeNode (LeetCode's definitions)",
+    ),
+    notes=(
+        "The preloaded names are globals: your own declaration of the same name wins.",
+        "A library loads the first time its name is used, so unused ones cost nothing.",
+        "In function-call tests, a long beyond 2^53 - 1 arrives as a BigInt (exact).",
+    ),
+    starter_note="",
+    prepare=prepare,
+)
 
 
 # What its errors mean (the offline tutor explains failures with it).
@@ -85,7 +147,7 @@ DIAGNOSTICS = LanguageDiagnostics(
     hidden_loops="indexOf / includes on arrays, shift(), splice, spreading arrays in a loop",
     debug_print=re.compile(r"\bconsole\.(log|error|info)\s*\(|process\.stdout\.write"),
     library_paths=("node:", "internal/", "node_modules"),
-    harness_files=("harness.js", "__ik_harness"),
+    harness_files=("harness.js", "__ik_harness", "__ik_prelude"),
 )
 
 
@@ -102,9 +164,16 @@ JAVASCRIPT = LanguageSpec(
     startup_allowance_s=0.5,
     install=Install("javascript (node)", ("node", "--version"), "nodejs"),
     tools={"node": "node"},
-    run=("{node}", "--max-old-space-size={memory_mb}", "--stack-size=16000", "{entry}"),
+    run=(
+        "{node}",
+        "--max-old-space-size={memory_mb}",
+        "--stack-size=16000",
+        "--require={work}/" + PRELUDE_FILE,
+        "{entry}",
+    ),
     version=("{node}", "--version"),
     version_pattern=r"v(\S+)",
     memory_allowance_mb=128,
     memory_error_markers=("JavaScript heap out of memory", "Reached heap limit"),
+    environment=ENVIRONMENT,
 )

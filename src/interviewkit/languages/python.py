@@ -2,14 +2,87 @@
 
 import re
 
-from interviewkit.languages.base import Install, LanguageSpec, SignatureLike
+from interviewkit.languages.base import (
+    Environment,
+    Install,
+    LanguageSpec,
+    SignatureLike,
+    SourceFiles,
+    split_type,
+)
 from interviewkit.languages.diagnostics import ErrorInfo, LanguageDiagnostics
+from interviewkit.languages.prelude import python_prelude
+
+PRELUDE_DIR = "__ik_site"
+"""Where the prelude goes in the sandbox: ``PYTHONPATH`` names it, so the interpreter
+imports ``sitecustomize`` from it at start-up (see ``languages/prelude/python.py``)."""
+
+# LeetCode's comments above a starter that takes or returns its node classes.
+NODE_COMMENTS = {
+    "ListNode": (
+        "# Definition for singly-linked list (predefined, as on LeetCode).\n"
+        "# class ListNode:\n"
+        "#     def __init__(self, val=0, next=None):\n"
+        "#         self.val = val\n"
+        "#         self.next = next\n"
+    ),
+    "TreeNode": (
+        "# Definition for a binary tree node (predefined, as on LeetCode).\n"
+        "# class TreeNode:\n"
+        "#     def __init__(self, val=0, left=None, right=None):\n"
+        "#         self.val = val\n"
+        "#         self.left = left\n"
+        "#         self.right = right\n"
+    ),
+}
 
 
 def starter(entry: str, signature: SignatureLike) -> str:
-    """A ``Solution`` class whose method returns ``None``."""
+    """A ``Solution`` class whose method returns ``None``, under LeetCode's node comments."""
     names = ", ".join(p.name for p in signature.params)
-    return f"class Solution:\n    def {entry}(self, {names}):\n        pass\n"
+    used = {split_type(t)[0] for t in [*(p.type for p in signature.params), signature.returns]}
+    comments = "".join(NODE_COMMENTS[node] + "\n" for node in NODE_COMMENTS if node in used)
+    return f"{comments}class Solution:\n    def {entry}(self, {names}):\n        pass\n"
+
+
+def prepare(files: SourceFiles) -> SourceFiles:
+    """Adds the prelude that preloads LeetCode's names (sources are not rewritten)."""
+    return {**files, f"{PRELUDE_DIR}/sitecustomize.py": python_prelude()}
+
+
+ENVIRONMENT = Environment(
+    version="1",
+    standard="Python 3.11",
+    preloaded=(
+        "typing: List, Dict, Set, Tuple, Optional, Union, Any, ... (all of typing.__all__)",
+        "collections: deque, defaultdict, Counter, OrderedDict, namedtuple, ChainMap, ...",
+        "heapq: heappush, heappop, heapify, heapreplace, heappushpop, nlargest, nsmallest, merge",
+        "bisect: bisect_left, bisect_right, insort, insort_left, insort_right",
+        "itertools: accumulate, permutations, combinations, product, chain, groupby, "
+        "zip_longest, pairwise, islice, count, cycle, ...",
+        "functools: lru_cache, cache, reduce, cmp_to_key, partial, total_ordering, ...",
+        "math: gcd, lcm, sqrt, isqrt, ceil, floor, log, log2, comb, perm, factorial, prod, "
+        "pi, e, inf, ...",
+        "string: ascii_lowercase, ascii_uppercase, ascii_letters, digits, punctuation, ...",
+        "operator: add, mul, xor, or_, and_, itemgetter, attrgetter, ...",
+        "re: match, fullmatch, search, sub, split, findall, finditer, escape, ...",
+        "the modules themselves (collections, heapq, bisect, itertools, functools, math, "
+        "string, operator, re, typing)",
+        "inf (float('inf'))",
+        "ListNode, TreeNode (LeetCode's definitions)",
+    ),
+    notes=(
+        "Every public name of typing, collections, heapq, bisect, itertools, functools, math, "
+        "string, operator and re is defined before your first line runs (a later module's "
+        "name wins; the module names themselves win over members: bisect is the module).",
+        "No builtin is shadowed: pow, abs and compile are Python's builtins, not math.pow, "
+        "operator.abs or re.compile.",
+        "Your own definitions and imports win: they run after the preloaded names are set.",
+        "Run and Submit see the same names (plain programs get them in __main__).",
+    ),
+    starter_note="",
+    prepare=prepare,
+)
 
 
 # What its errors mean (the offline tutor explains failures with it).
@@ -132,7 +205,7 @@ DIAGNOSTICS = LanguageDiagnostics(
     debug_print=re.compile(r"^\s*print\s*\("),
     loop_nesting="indent",
     library_paths=("site-packages",),
-    harness_files=("__ik_harness",),
+    harness_files=("__ik_harness", "__ik_site"),
 )
 
 
@@ -151,4 +224,6 @@ PYTHON = LanguageSpec(
     version=("{python}", "--version"),
     version_pattern=r"Python (\S+)",
     memory_error_markers=("MemoryError",),
+    env={"PYTHONPATH": PRELUDE_DIR},
+    environment=ENVIRONMENT,
 )

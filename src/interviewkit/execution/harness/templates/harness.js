@@ -22,6 +22,25 @@ const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
+const MAX_NODES = 1000000;
+
+// LeetCode's node classes. The prelude (__ik_prelude.js, loaded with --require) defines
+// them as globals; these are the same definitions for a run without it. A candidate's own
+// ListNode/TreeNode wins: inputs are built with whatever their file sees (NODE_CLASSES).
+function defineGlobal(name, value) {
+  if (typeof globalThis[name] !== 'undefined') return;
+  Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
+}
+defineGlobal('ListNode', function ListNode(val, next) {
+  this.val = (val === undefined ? 0 : val);
+  this.next = (next === undefined ? null : next);
+});
+defineGlobal('TreeNode', function TreeNode(val, left, right) {
+  this.val = (val === undefined ? 0 : val);
+  this.left = (left === undefined ? null : left);
+  this.right = (right === undefined ? null : right);
+});
+const NODE_CLASSES = { ListNode: globalThis.ListNode, TreeNode: globalThis.TreeNode };
 
 class HarnessError extends Error {}
 
@@ -171,6 +190,74 @@ function plainNumbers(v) {
   return v;
 }
 
+function describeValue(v) {
+  const text = typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
+  return text.length <= 40 ? text : `${text.slice(0, 37)}...`;
+}
+
+// One node of the class in use, built the way LeetCode's constructor is called.
+function newNode(type, value, where) {
+  const Node = NODE_CLASSES[type];
+  let node;
+  try {
+    node = new Node(value);
+  } catch (e) {
+    throw new ConversionError(where, `cannot create ${type}(${value}): ${describeError(e).split('\n')[0]}`);
+  }
+  for (const link of type === 'ListNode' ? ['next'] : ['left', 'right']) {
+    if (node[link] === undefined) node[link] = null;
+  }
+  if (node.val !== value) node.val = value;
+  return node;
+}
+
+// LeetCode's [1,2,3] as linked ListNodes; [] is null.
+function buildList(v, where) {
+  if (!Array.isArray(v)) throw new ConversionError(where, `expected ListNode (an array of int), got ${jsonKind(v)}`);
+  const values = v.map((item, i) => convertArg(item, 'int', `${where}[${i}]`));
+  let head = null;
+  for (let i = values.length - 1; i >= 0; i--) {
+    const node = newNode('ListNode', values[i], `${where}[${i}]`);
+    node.next = head;
+    head = node;
+  }
+  return head;
+}
+
+// LeetCode's level order ([3,9,20,null,null,15,7]) as TreeNodes; [] is null.
+function buildTree(v, where) {
+  if (!Array.isArray(v)) {
+    throw new ConversionError(where, `expected TreeNode (a level-order array of ints and nulls), got ${jsonKind(v)}`);
+  }
+  const values = v.map((item, i) => (item === null ? null : convertArg(item, 'int', `${where}[${i}]`)));
+  if (values.length === 0 || values[0] === null) {
+    const extra = values.findIndex((item) => item !== null);
+    if (extra >= 0) throw new ConversionError(`${where}[${extra}]`, 'a value below a null root');
+    return null;
+  }
+  const root = newNode('TreeNode', values[0], `${where}[0]`);
+  const parents = [root];
+  let head = 0;
+  let index = 1;
+  while (index < values.length) {
+    if (head >= parents.length) {
+      throw new ConversionError(`${where}[${index}]`, 'a value whose parent is null (too many values for the tree)');
+    }
+    const parent = parents[head++];
+    for (const side of ['left', 'right']) {
+      if (index >= values.length) break;
+      const item = values[index];
+      if (item !== null) {
+        const child = newNode('TreeNode', item, `${where}[${index}]`);
+        parent[side] = child;
+        parents.push(child);
+      }
+      index++;
+    }
+  }
+  return root;
+}
+
 // Check one argument against its declared type. `long` values beyond Number's safe range
 // stay BigInt so they are exact; doubles are plain Numbers.
 function convertArg(v, type, where) {
@@ -180,6 +267,16 @@ function convertArg(v, type, where) {
     return v.map((item, i) => convertArg(item, inner, `${where}[${i}]`));
   }
   switch (type) {
+    case 'ListNode':
+      return buildList(v, where);
+    case 'TreeNode':
+      return buildTree(v, where);
+    case 'char':
+      if (typeof v !== 'string' || v.length !== 1 || v.charCodeAt(0) > 127) {
+        const got = typeof v === 'string' ? describeValue(v) : jsonKind(v);
+        throw new ConversionError(where, `expected char (a one-character ASCII string), got ${got}`);
+      }
+      return v;
     case 'int':
     case 'long': {
       const isInt = typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
@@ -232,9 +329,63 @@ function compareForSet(a, b) {
   return 0;
 }
 
+// A returned linked list as LeetCode's array; a cycle or a huge list is an error.
+function serializeList(head) {
+  const seen = new Set();
+  const parts = [];
+  for (let node = head; node !== null && node !== undefined; node = node.next) {
+    if (typeof node !== 'object') {
+      throw new HarnessError(`returned ListNode links to a ${typeName(node)}, not a ListNode`);
+    }
+    if (seen.has(node)) {
+      throw new HarnessError(`returned ListNode has a cycle: node ${parts.length} links back to an earlier node`);
+    }
+    if (parts.length >= MAX_NODES) throw new HarnessError(`returned ListNode has more than ${MAX_NODES} nodes`);
+    seen.add(node);
+    parts.push(serialize(node.val, 'int', new Set()));
+  }
+  return `[${parts.join(',')}]`;
+}
+
+// A returned tree in LeetCode's level order; a node reached twice is an error.
+function serializeTree(root) {
+  const seen = new Set();
+  const parts = [];
+  const level = [root === undefined ? null : root];
+  for (let head = 0; head < level.length; head++) {
+    const node = level[head];
+    if (node === null || node === undefined) {
+      parts.push('null');
+      continue;
+    }
+    if (typeof node !== 'object') {
+      throw new HarnessError(`returned TreeNode links to a ${typeName(node)}, not a TreeNode`);
+    }
+    if (seen.has(node)) {
+      throw new HarnessError(
+        'returned TreeNode reaches a node twice (a cycle, or a node shared by two parents): it is not a tree');
+    }
+    if (seen.size >= MAX_NODES) throw new HarnessError(`returned TreeNode has more than ${MAX_NODES} nodes`);
+    seen.add(node);
+    parts.push(serialize(node.val, 'int', new Set()));
+    level.push(node.left === undefined ? null : node.left, node.right === undefined ? null : node.right);
+  }
+  while (parts.length > 0 && parts[parts.length - 1] === 'null') parts.pop();
+  return `[${parts.join(',')}]`;
+}
+
+// Which LeetCode node an undeclared return value looks like (by its fields).
+function nodeKind(v) {
+  if ('val' in v && 'next' in v) return 'ListNode';
+  if ('val' in v && 'left' in v && 'right' in v) return 'TreeNode';
+  return null;
+}
+
 // The return value as JSON text. `type` is the declared return type (or null): numbers in a
 // `double` position are written as floats even when integral.
 function serialize(v, type, active) {
+  if (type === 'ListNode') return serializeList(v);
+  if (type === 'TreeNode') return serializeTree(v);
   const inner = type && type.endsWith('[]') ? type.slice(0, -2) : type;
   const base = type ? type.replace(/\[\]/g, '') : null;
   if (v === undefined || v === null) return 'null';
@@ -295,6 +446,9 @@ function serialize(v, type, active) {
       }
       return `{${parts.join(',')}}`;
     }
+    const kind = type === null || type === undefined ? nodeKind(v) : null;
+    if (kind === 'ListNode') return serializeList(v);
+    if (kind === 'TreeNode') return serializeTree(v);
     throw new HarnessError(`return value of type ${typeName(v)} cannot be converted to JSON`);
   } finally {
     active.delete(v);
@@ -480,6 +634,7 @@ async function loadCandidate() {
     } catch (e) {
       throw new HarnessError(`error while loading ${entryFile}: ${describeError(e)}`);
     }
+    useNodeClasses(ns.ListNode, ns.TreeNode);
     return resolveEntry(ns[name], ns.Solution, ns.default);
   }
   let source;
@@ -490,9 +645,9 @@ async function loadCandidate() {
   }
   if (source.startsWith('#!')) source = `//${source.slice(2)}`;
   const key = Symbol.for('interviewkit.harness.capture');
-  let captured = [undefined, undefined];
+  let captured = [undefined, undefined, undefined, undefined];
   globalThis[key] = (values) => { captured = values; };
-  const code = `${source}\n;globalThis[Symbol.for('interviewkit.harness.capture')]([${probe(name)},${probe('Solution')}]);\n`;
+  const code = `${source}\n;globalThis[Symbol.for('interviewkit.harness.capture')]([${probe(name)},${probe('Solution')},${probe('ListNode')},${probe('TreeNode')}]);\n`;
   const mod = { exports: {}, id: file, filename: file, loaded: false, children: [], paths: [] };
   const req = createRequire(file);
   mod.require = req;
@@ -513,7 +668,14 @@ async function loadCandidate() {
     delete globalThis[key];
   }
   mod.loaded = true;
+  useNodeClasses(captured[2], captured[3]);
   return resolveEntry(captured[0], captured[1], mod.exports);
+}
+
+// The candidate's own ListNode/TreeNode (a top-level declaration or export) wins.
+function useNodeClasses(list, tree) {
+  if (typeof list === 'function') NODE_CLASSES.ListNode = list;
+  if (typeof tree === 'function') NODE_CLASSES.TreeNode = tree;
 }
 
 // The function to call: a top-level function, module.exports[name], a method of class

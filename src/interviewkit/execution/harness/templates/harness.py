@@ -6,7 +6,7 @@ reach this process: it only reports what the function returned; the host compare
 """
 
 # os.path rather than pathlib keeps the harness's start-up imports minimal.
-# ruff: noqa: PTH100, PTH109, PTH119, PTH120, PTH122, PTH123
+# ruff: noqa: PTH100, PTH109, PTH113, PTH118, PTH119, PTH120, PTH122, PTH123
 
 from __future__ import annotations
 
@@ -32,11 +32,38 @@ from typing import Any
 _CONFIG_JSON = '{"entry_file":"solution.py","entry_point":"solve","signature":null}'  # @ik-config
 
 HARNESS_FILE = os.path.abspath(__file__)
+# LeetCode's environment (languages/prelude/python.py), which the interpreter imports as
+# sitecustomize when PYTHONPATH names its folder; loaded by path when it did not.
+PRELUDE_FILE = os.path.join("__ik_site", "sitecustomize.py")
+MAX_NODES = 10**6
 INT_RANGES = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 THREAD_STACK_SIZES = (512 << 20, 256 << 20, 64 << 20)
 TRACEBACK_FRAMES = 20
-# Annotation names LeetCode-style code uses without importing them.
+# Annotation names LeetCode-style code uses without importing them (without the prelude).
 TYPING_NAMES = ("List", "Dict", "Set", "FrozenSet", "Tuple", "Optional", "Union", "Any")
+
+
+class ListNode:
+    """LeetCode's definition, used when neither the prelude nor the candidate defines one."""
+
+    def __init__(self, val: int = 0, next: ListNode | None = None) -> None:
+        self.val = val
+        self.next = next
+
+
+class TreeNode:
+    """LeetCode's definition, used when neither the prelude nor the candidate defines one."""
+
+    def __init__(
+        self, val: int = 0, left: TreeNode | None = None, right: TreeNode | None = None
+    ) -> None:
+        self.val = val
+        self.left = left
+        self.right = right
+
+
+# The classes inputs are built with: the candidate's own if its module defines them.
+NODE_CLASSES: dict[str, type] = {"ListNode": ListNode, "TreeNode": TreeNode}
 
 
 class HarnessError(Exception):
@@ -123,6 +150,74 @@ def describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def new_node(type_name: str, value: int, where: str) -> Any:
+    """One node of the class in use, built the way LeetCode's constructor is called."""
+    cls = NODE_CLASSES[type_name]
+    try:
+        node = cls(value)
+    except Exception as exc:  # the candidate's own class may take other arguments
+        raise ConversionError(
+            where, f"cannot create {type_name}({value}): {type(exc).__name__}: {exc}"
+        ) from None
+    links = ("next",) if type_name == "ListNode" else ("left", "right")
+    for link in links:
+        if not hasattr(node, link):
+            setattr(node, link, None)
+    if getattr(node, "val", None) != value:
+        node.val = value
+    return node
+
+
+def build_list(value: Any, where: str) -> Any:
+    """LeetCode's ``[1,2,3]`` as linked ListNodes; ``[]`` is None."""
+    if not isinstance(value, list):
+        raise ConversionError(where, f"expected ListNode (an array of int), got {json_kind(value)}")
+    values = [convert_arg(item, "int", f"{where}[{i}]") for i, item in enumerate(value)]
+    head = None
+    for i in range(len(values) - 1, -1, -1):
+        node = new_node("ListNode", values[i], f"{where}[{i}]")
+        node.next = head
+        head = node
+    return head
+
+
+def build_tree(value: Any, where: str) -> Any:
+    """LeetCode's level order (``[3,9,20,null,null,15,7]``) as TreeNodes; ``[]`` is None."""
+    if not isinstance(value, list):
+        raise ConversionError(
+            where,
+            f"expected TreeNode (a level-order array of ints and nulls), got {json_kind(value)}",
+        )
+    values = [
+        None if item is None else convert_arg(item, "int", f"{where}[{i}]")
+        for i, item in enumerate(value)
+    ]
+    if not values or values[0] is None:
+        extra = next((i for i, item in enumerate(values) if item is not None), None)
+        if extra is not None:
+            raise ConversionError(f"{where}[{extra}]", "a value below a null root")
+        return None
+    root = new_node("TreeNode", values[0], f"{where}[0]")
+    parents = collections.deque([root])
+    index = 1
+    while index < len(values):
+        if not parents:
+            raise ConversionError(
+                f"{where}[{index}]", "a value whose parent is null (too many values for the tree)"
+            )
+        parent = parents.popleft()
+        for side in ("left", "right"):
+            if index >= len(values):
+                break
+            item = values[index]
+            if item is not None:
+                child = new_node("TreeNode", item, f"{where}[{index}]")
+                setattr(parent, side, child)
+                parents.append(child)
+            index += 1
+    return root
+
+
 def convert_arg(value: Any, type_name: str, where: str) -> Any:
     """Check a JSON argument against its declared type; doubles become floats."""
     if type_name.endswith("[]"):
@@ -130,9 +225,19 @@ def convert_arg(value: Any, type_name: str, where: str) -> Any:
             raise ConversionError(where, f"expected {type_name}, got {json_kind(value)}")
         inner = type_name[:-2]
         return [convert_arg(item, inner, f"{where}[{i}]") for i, item in enumerate(value)]
+    if type_name == "ListNode":
+        return build_list(value, where)
+    if type_name == "TreeNode":
+        return build_tree(value, where)
+    if type_name == "char":
+        if not isinstance(value, str) or len(value) != 1 or ord(value) > 127:
+            got = describe(value) if isinstance(value, str) else json_kind(value)
+            raise ConversionError(where, f"expected char (a one-character ASCII string), got {got}")
+        return value
     if type_name in INT_RANGES:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConversionError(where, f"expected {type_name}, got {json_kind(value)}")
+            got = f"number {describe(value)}" if isinstance(value, float) else json_kind(value)
+            raise ConversionError(where, f"expected {type_name}, got {got}")
         low, high = INT_RANGES[type_name]
         if not low <= value <= high:
             raise ConversionError(where, f"{value} does not fit in {type_name}")
@@ -156,8 +261,71 @@ def convert_arg(value: Any, type_name: str, where: str) -> Any:
     return value
 
 
+def list_to_json(head: Any) -> list[Any]:
+    """A returned linked list as LeetCode's array; a cycle or a huge list is an error."""
+    seen: set[int] = set()
+    values: list[Any] = []
+    node = head
+    while node is not None:
+        if id(node) in seen:
+            raise HarnessError(
+                f"returned ListNode has a cycle: node {len(values)} links back to an earlier node"
+            )
+        if len(values) >= MAX_NODES:
+            raise HarnessError(f"returned ListNode has more than {MAX_NODES} nodes")
+        seen.add(id(node))
+        try:
+            values.append(to_json(node.val, "int", set()))
+            node = node.next
+        except AttributeError as exc:
+            raise HarnessError(f"returned ListNode: {exc}") from None
+    return values
+
+
+def tree_to_json(root: Any) -> list[Any]:
+    """A returned tree in LeetCode's level order; a node reached twice is an error."""
+    seen: set[int] = set()
+    values: list[Any] = []
+    level = collections.deque([root])
+    while level:
+        node = level.popleft()
+        if node is None:
+            values.append(None)
+            continue
+        if id(node) in seen:
+            raise HarnessError(
+                "returned TreeNode reaches a node twice (a cycle, or a node shared by two "
+                "parents): it is not a tree"
+            )
+        if len(seen) >= MAX_NODES:
+            raise HarnessError(f"returned TreeNode has more than {MAX_NODES} nodes")
+        seen.add(id(node))
+        try:
+            values.append(to_json(node.val, "int", set()))
+            level.append(node.left)
+            level.append(node.right)
+        except AttributeError as exc:
+            raise HarnessError(f"returned TreeNode: {exc}") from None
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def node_kind(value: Any) -> str | None:
+    """Which LeetCode node an undeclared return value looks like (by its fields)."""
+    if hasattr(value, "val") and hasattr(value, "next"):
+        return "ListNode"
+    if hasattr(value, "val") and hasattr(value, "left") and hasattr(value, "right"):
+        return "TreeNode"
+    return None
+
+
 def to_json(value: Any, type_name: str | None, active: set[int]) -> Any:
     """The return value as plain JSON data; tuples become lists and sets sorted lists."""
+    if type_name == "ListNode":
+        return list_to_json(value)
+    if type_name == "TreeNode":
+        return tree_to_json(value)
     if value is None or isinstance(value, bool | str):
         return value
     base = type_name.replace("[]", "") if type_name else None
@@ -194,6 +362,9 @@ def to_json(value: Any, type_name: str | None, active: set[int]) -> Any:
             return items
         finally:
             active.discard(id(value))
+    kind = node_kind(value) if type_name is None else None
+    if kind is not None:
+        return to_json(value, kind, active)
     raise HarnessError(f"return value of type {type(value).__name__} cannot be converted to JSON")
 
 
@@ -210,6 +381,23 @@ def dump_line(obj: dict[str, Any]) -> bytes:
 def relative(text: str) -> str:
     """Show workspace paths the way the candidate sees them."""
     return text.replace(os.getcwd() + os.sep, "")
+
+
+def preloaded() -> dict[str, Any]:
+    """LeetCode's preloaded names for the candidate's module (the prelude's, or a minimum)."""
+    site = sys.modules.get("sitecustomize")
+    names = getattr(site, "ik_preloaded", None)
+    path = os.path.join(os.path.dirname(HARNESS_FILE), PRELUDE_FILE)
+    if not callable(names) and os.path.isfile(path):
+        spec = importlib.util.spec_from_file_location("__ik_prelude", path)
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            names = getattr(module, "ik_preloaded", None)
+    if callable(names):
+        return dict(names())
+    fallback: dict[str, Any] = {alias: getattr(typing, alias) for alias in TYPING_NAMES}
+    return {**fallback, "ListNode": ListNode, "TreeNode": TreeNode}
 
 
 def format_exception(exc: BaseException) -> str:
@@ -276,8 +464,8 @@ class Harness:
         if spec is None or spec.loader is None:
             raise HarnessError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
-        for alias in TYPING_NAMES:
-            setattr(module, alias, getattr(typing, alias))
+        for preloaded_name, value in preloaded().items():
+            setattr(module, preloaded_name, value)
         sys.modules[name] = module
         try:
             spec.loader.exec_module(module)
@@ -285,6 +473,10 @@ class Harness:
             raise HarnessError(f"cannot load {path}: file not found") from exc
         except BaseException as exc:  # any failure while loading is reported
             raise HarnessError(f"error while loading {path}: {format_exception(exc)}") from exc
+        for node_type in NODE_CLASSES:  # the candidate's own class wins
+            own = module.__dict__.get(node_type)
+            if isinstance(own, type):
+                NODE_CLASSES[node_type] = own
         return self.resolve(module)
 
     def resolve(self, module: ModuleType) -> Callable[[], Callable[..., Any]]:
