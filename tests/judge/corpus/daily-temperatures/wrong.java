@@ -1,0 +1,16 @@
+// expect: wrong_answer
+class Solution {
+    public int[] dailyTemperatures(int[] temperatures) {
+        int n = temperatures.length;
+        int[] ans = new int[n];
+        Deque<Integer> stack = new ArrayDeque<>();
+        for (int i = 0; i < n; i++) {
+            if (!stack.isEmpty() && temperatures[i] > temperatures[stack.peek()]) {  // if, not while
+                int prev = stack.pop();
+                ans[prev] = i - prev;
+            }
+            stack.push(i);
+        }
+        return ans;
+    }
+}

@@ -1,0 +1,11 @@
+# expect: wrong_answer
+class Solution:
+    def lengthOfLongestSubstring(self, s: str) -> int:
+        last = {}
+        left = best = 0
+        for right, ch in enumerate(s):
+            if ch in last:
+                left = last[ch] + 1  # may move the window back ("abba")
+            last[ch] = right
+            best = max(best, right - left + 1)
+        return best
