@@ -16,7 +16,7 @@ def system_prompt(context: AssistantContext) -> str:
     """The role, the policy, the problem, the files and the last run, as one prompt."""
     parts = [ROLE, f"Policy: {POLICY_RULES[context.policy]}"]
     if context.problem is not None:
-        parts.append(f"## Problem: {context.problem.title}\n{context.problem.description}")
+        parts.append(f"## Problem: {context.problem.title}\n{context.problem.statement}")
     if context.language:
         parts.append(f"Language: {context.language}")
     for path, text in context.files.items():

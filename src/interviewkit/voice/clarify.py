@@ -109,7 +109,7 @@ def answer(problem: Problem, question: str, *, at_least: float = 1.0) -> list[st
     if not asked:
         return None
     best: tuple[float, str, bool] | None = None
-    for line, is_constraint in statement_lines(problem.description):
+    for line, is_constraint in statement_lines(problem.statement):
         score = _score(asked, _words(line)) + (0.25 if is_constraint else 0.0)
         if score >= at_least and (best is None or score > best[0]):
             best = (score, line, is_constraint)
@@ -126,7 +126,7 @@ def statement_lines(description: str) -> list[tuple[str, bool]]:
     lines: list[tuple[str, bool]] = []
     in_constraints = False
     for raw in _CODE_BLOCK.sub("", description).splitlines():
-        text = raw.strip()
+        text = raw.strip().removeprefix(">").strip()  # the differences callout
         if _CONSTRAINTS.match(text):
             in_constraints = True
             continue

@@ -63,7 +63,7 @@ def complexity_answer(context: AssistantContext) -> str:
         )
     lines = [f"**Complexity to aim for** ({', '.join(problem.tags)}):", ""]
     lines += [f"- {target}" for target in targets]
-    constraints = constraints_section(problem.description)
+    constraints = constraints_section(problem.statement)
     budget = size_budget(constraints) if constraints else None
     if budget:
         lines += ["", budget]

@@ -52,7 +52,7 @@ def hidden_failure(
     overflow = overflow_note(problem, language)
     if overflow:
         lines.append(f"- {overflow}")
-    constraints = constraints_section(problem.description) if problem else None
+    constraints = constraints_section(problem.statement) if problem else None
     if constraints:
         lines += ["", "Check the extremes the constraints allow:", "", constraints]
     return "\n".join(lines)
@@ -80,7 +80,7 @@ def overflow_note(problem: Problem | None, language: str) -> str | None:
     wide = spec.wide_integer if spec is not None else None
     if problem is None or wide is None:
         return None
-    constraints = constraints_section(problem.description) or ""
+    constraints = constraints_section(problem.statement) or ""
     if not _BIG_VALUES.search(constraints):
         return None
     return (

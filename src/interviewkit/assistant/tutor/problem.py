@@ -19,7 +19,7 @@ def problem_answer(problem: Problem | None, question: str = "") -> str:
     """Restate the statement: what to compute, the signature, the constraints, examples."""
     if problem is None:
         return "This session has no problem attached, so I have no statement to restate."
-    constraints = constraints_section(problem.description)
+    constraints = constraints_section(problem.statement)
     if _CONSTRAINT_WORDS.search(question) and constraints:
         return "\n\n".join([_constraints_block(constraints), _signature_line(problem)])
     if _EXAMPLE_WORDS.search(question):

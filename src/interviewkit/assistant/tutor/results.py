@@ -82,7 +82,7 @@ def _explain_time(
     ]
     targets = complexity_targets(problem)
     lines += [f"- Aim for {target}." for target in targets]
-    constraints = constraints_section(problem.description) if problem else None
+    constraints = constraints_section(problem.statement) if problem else None
     budget = size_budget(constraints) if constraints else None
     if budget:
         lines.append(f"- {budget}")
