@@ -20,7 +20,7 @@ const JAVA: Language = {
 
 void test("the view names the toolchain, the standard, what is preloaded and the version", () => {
   assert.deepEqual(environmentView(JAVA), {
-    heading: "Java 17.0.2",
+    heading: "Java (17.0.2)",
     standard: "Java 17",
     preloaded: ["java.util.*", "java.util.stream.*"],
     notes: ["Your own `ListNode` class wins"],

@@ -38,7 +38,7 @@ export function environmentView(language: Language | undefined): EnvironmentView
   const environment = language?.environment;
   if (!language || !environment) return null;
   if (!environment.standard && !environment.preloaded.length && !environment.notes.length) return null;
-  const toolchain = language.version ? `${language.title} ${language.version}` : language.title;
+  const toolchain = language.version ? `${language.title} (${language.version})` : language.title;
   return {
     heading: toolchain,
     standard: environment.standard,
@@ -99,7 +99,10 @@ export class EnvironmentPanel {
       );
     }
     if (view.notes.length) {
-      parts.push(el("ul", { class: "environment-notes", "aria-label": "Notes" }, ...view.notes.map((note) => el("li", {}, ...codeSpans(note)))));
+      parts.push(
+        el("p", { class: "environment-label", id: "environment-notes-label" }, "Good to know"),
+        el("ul", { class: "environment-notes", "aria-labelledby": "environment-notes-label" }, ...view.notes.map((note) => el("li", {}, ...codeSpans(note)))),
+      );
     }
     parts.push(el("p", { class: "environment-footer muted" }, view.footer));
     this.body.replaceChildren(...parts);
