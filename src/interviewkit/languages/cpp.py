@@ -1,8 +1,25 @@
-"""C++17 with g++ -O2: every ``.cpp``/``.cc`` file compiled and linked once."""
+"""C++20 with g++ -O2: every ``.cpp``/``.cc`` file compiled and linked once.
+
+Its environment is LeetCode's: ``-std=c++20`` (``priority_queue<T, vector<T>,
+decltype(cmp)>`` with a lambda ``cmp`` needs it), and every source starts as if it opened
+with ``#include <bits/stdc++.h>`` and ``using namespace std;`` plus LeetCode's ``ListNode``
+and ``TreeNode`` (unless the candidate defines them): g++ ``-include __ik_prelude.h``, so
+the candidate's line numbers stay theirs.
+"""
 
 import re
+from functools import cache
+from pathlib import Path
 
-from interviewkit.languages.base import Install, LanguageSpec, SignatureLike, split_type
+from interviewkit.languages.base import (
+    Environment,
+    Install,
+    LanguageSpec,
+    SignatureLike,
+    SourceFiles,
+    split_type,
+)
+from interviewkit.languages.c_family import defined_types
 from interviewkit.languages.diagnostics import ErrorInfo, LanguageDiagnostics
 
 _SCALARS = {
@@ -12,11 +29,21 @@ _SCALARS = {
     "double": "double",
     "bool": "bool",
     "string": "std::string",
+    "char": "char",
+    "ListNode": "ListNode*",
+    "TreeNode": "TreeNode*",
 }
+_STARTER_SCALARS = {**_SCALARS, "int": "int", "string": "string"}
+_STARTER_DEFAULTS = {"bool": "false", "char": "' '", "ListNode*": "nullptr", "TreeNode*": "nullptr"}
+
+PRELUDE_FILE = "__ik_prelude.h"
+"""Given to every compilation with ``-include``: the standard library and LeetCode's nodes."""
+NODE_CLASSES = ("ListNode", "TreeNode")
+_PRELUDE = Path(__file__).resolve().parent / "prelude"
 
 
 def cpp_type(type_name: str) -> str:
-    """``int[][]`` -> ``std::vector<std::vector<signed>>``."""
+    """``int[][]`` -> ``std::vector<std::vector<signed>>``, ``TreeNode`` -> ``TreeNode*``."""
     base, dims = split_type(type_name)
     result = _SCALARS[base]
     for _ in range(dims):
@@ -24,13 +51,72 @@ def cpp_type(type_name: str) -> str:
     return result
 
 
+def _starter_type(type_name: str) -> str:
+    base, dims = split_type(type_name)
+    result = _STARTER_SCALARS[base]
+    for _ in range(dims):
+        result = f"vector<{result}>"
+    return result
+
+
 def starter(entry: str, signature: SignatureLike) -> str:
-    """A ``Solution`` class whose method returns a value-initialised result (``{}``)."""
-    args = ", ".join(f"{cpp_type(p.type)}& {p.name}" for p in signature.params)
-    return (
-        f"class Solution {{\npublic:\n    {cpp_type(signature.returns)} {entry}({args})"
-        " {\n        return {};\n    }\n};\n"
+    """A ``Solution`` class written as on LeetCode: vectors by reference, the rest by value."""
+    args = ", ".join(
+        f"{_starter_type(p.type)}{'&' if '[]' in p.type else ''} {p.name}" for p in signature.params
     )
+    returns = _starter_type(signature.returns)
+    default = _STARTER_DEFAULTS.get(returns, "{}")
+    return (
+        f"class Solution {{\npublic:\n    {returns} {entry}({args})"
+        f" {{\n        return {default};\n    }}\n}};\n"
+    )
+
+
+@cache
+def _prelude_part(name: str) -> str:
+    return (_PRELUDE / name).read_text(encoding="utf-8")
+
+
+def prelude(defined: set[str]) -> str:
+    """The ``-include`` header: ``bits/stdc++.h``, ``using namespace std`` and the nodes that
+    the candidate does not define."""
+    parts = [_prelude_part("cpp_prelude.h")]
+    parts += [_prelude_part(f"cpp_{name}.h") for name in NODE_CLASSES if name not in defined]
+    return "".join(parts)
+
+
+def prepare(files: SourceFiles) -> SourceFiles:
+    """The workspace plus :data:`PRELUDE_FILE`, without the nodes a candidate's source defines."""
+    candidate = [
+        content.decode("utf-8", "replace")
+        for path, content in files.items()
+        if not Path(path).name.startswith("__ik_") and CPP.owns(path)
+    ]
+    defined = defined_types(candidate, NODE_CLASSES, "class|struct")
+    return {**files, PRELUDE_FILE: prelude(defined).encode("utf-8")}
+
+
+ENVIRONMENT = Environment(
+    version="2",
+    standard="C++20",
+    preloaded=(
+        "#include <bits/stdc++.h> (the whole standard library)",
+        "using namespace std;",
+        "ListNode (val, next) and TreeNode (val, left, right), LeetCode's definitions",
+    ),
+    notes=(
+        "Compiled with g++ -O2 -std=c++20.",
+        "Define ListNode or TreeNode yourself (e.g. LeetCode's header comment, uncommented) "
+        "and yours is used instead of the built-in one.",
+        "A parameter narrower than the signature's type (int where it says long) is "
+        "rejected, never silently cut.",
+    ),
+    starter_note=(
+        "// #include <bits/stdc++.h> and using namespace std; are in effect; "
+        "ListNode and TreeNode are defined as on LeetCode"
+    ),
+    prepare=prepare,
+)
 
 
 # What its errors mean (the offline tutor explains failures with it).
@@ -171,7 +257,8 @@ DIAGNOSTICS = LanguageDiagnostics(
 CPP = LanguageSpec(
     name="cpp",
     diagnostics=DIAGNOSTICS,
-    title="C++17 (g++)",
+    title="C++20 (g++)",
+    environment=ENVIRONMENT,
     extensions=(".cpp", ".cc", ".cxx", ".h", ".hpp"),
     editor_extensions=(".cpp", ".cc", ".cxx", ".hpp", ".hh"),
     default_entry="main.cpp",
@@ -181,7 +268,18 @@ CPP = LanguageSpec(
     aliases=("c++", "cxx"),
     install=Install("c++ (g++)", ("g++", "--version"), "g++"),
     tools={"gxx": "g++"},
-    compile=("{gxx}", "-O2", "-std=c++17", "-pipe", "-o", "{build}/main", "{sources}", "-lm"),
+    compile=(
+        "{gxx}",
+        "-O2",
+        "-std=c++20",
+        "-pipe",
+        "-include",
+        PRELUDE_FILE,
+        "-o",
+        "{build}/main",
+        "{sources}",
+        "-lm",
+    ),
     source_extensions=(".cpp", ".cc", ".cxx"),
     harness_includes_entry=True,
     run=("{build}/main",),

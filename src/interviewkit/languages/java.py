@@ -3,28 +3,112 @@
 The JVM runs with a heap of the program's budget (``-Xmx``) and gets an allowance on top
 for metaspace, code cache and threads; serial GC because a run has one or two cores.
 Annotation processing is off so that compiling never runs candidate code.
+
+Its environment is LeetCode's: ``java.util.*``, ``java.util.function.*``,
+``java.util.stream.*`` and ``java.math.*`` need no import (11 of 30 LeetCode-style Java
+solutions failed to compile on ``Map``/``Arrays`` alone without it), and ``ListNode`` and
+``TreeNode`` exist with LeetCode's definitions unless the candidate defines them.
 """
 
 import re
+from functools import cache
+from pathlib import Path
 
 from interviewkit.languages.base import (
     CompileSettings,
+    Environment,
     Install,
     LanguageSpec,
     SignatureLike,
+    SourceFiles,
     split_type,
 )
+from interviewkit.languages.c_family import defined_types, strip_comments
 from interviewkit.languages.diagnostics import ErrorInfo, LanguageDiagnostics
 
 JVM_OPTIONS = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto")
-_DEFAULTS = {"boolean": "false", "double": "0.0", "int": "0", "long": "0L"}
+_DEFAULTS = {"boolean": "false", "double": "0.0", "int": "0", "long": "0L", "char": "' '"}
+
+IMPORTED_PACKAGES = ("java.util", "java.util.function", "java.util.stream", "java.math")
+IMPORTS = "".join(f"import {package}.*; " for package in IMPORTED_PACKAGES)
+"""Prepended to line 1 of every ``.java`` source (after its ``package`` declaration, if it
+has one): on-demand imports, so a candidate's own single-type imports and classes still win
+and compiler line numbers stay the candidate's."""
+NODE_CLASSES = ("ListNode", "TreeNode")
+_PRELUDE = Path(__file__).resolve().parent / "prelude"
+_PACKAGE = re.compile(r"\A\s*(?:@[\w.]+(?:\([^)]*\))?\s*)*package\s+[\w.\s]+;")
 
 
 def java_type(type_name: str) -> str:
-    """``bool[]`` -> ``boolean[]``, ``string`` -> ``String``."""
+    """``bool[]`` -> ``boolean[]``, ``string`` -> ``String``, ``ListNode[]`` -> ``ListNode[]``."""
     base, dims = split_type(type_name)
     scalar = {"bool": "boolean", "string": "String"}.get(base, base)
     return scalar + "[]" * dims
+
+
+def with_imports(source: str) -> str:
+    """``source`` with :data:`IMPORTS` on its first line, or right after its ``package ...;``.
+
+    Comments before the package declaration are skipped (``strip_comments`` keeps offsets),
+    and nothing is inserted as a new line, so every line keeps its number.
+    """
+    match = _PACKAGE.match(strip_comments(source))
+    at = match.end() if match else 0
+    separator = " " if match else ""
+    return source[:at] + separator + IMPORTS + source[at:]
+
+
+@cache
+def node_class(name: str) -> bytes:
+    """LeetCode's definition of ``ListNode`` or ``TreeNode``, shipped in ``prelude/``."""
+    return (_PRELUDE / f"java_{name}.java").read_bytes()
+
+
+def prepare(files: SourceFiles) -> SourceFiles:
+    """The workspace with LeetCode's imports in every source and its node classes added.
+
+    ``__ik_ListNode.java`` / ``__ik_TreeNode.java`` are added only when no source of the
+    candidate defines that class: theirs wins, never a duplicate-class error.
+    """
+    sources = {path: content for path, content in files.items() if path.endswith(".java")}
+    candidate = [
+        content.decode("utf-8", "replace")
+        for path, content in sources.items()
+        if not Path(path).name.startswith("__ik_")
+    ]
+    defined = defined_types(candidate, NODE_CLASSES, "class|interface|record|enum")
+    prepared = dict(files)
+    for path, content in sources.items():
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # javac reports the encoding error against the candidate's own bytes
+        prepared[path] = with_imports(text).encode("utf-8")
+    for name in NODE_CLASSES:
+        if name not in defined:
+            prepared[f"__ik_{name}.java"] = node_class(name)
+    return prepared
+
+
+ENVIRONMENT = Environment(
+    version="2",
+    standard="Java 17",
+    preloaded=(
+        *(f"{package}.*" for package in IMPORTED_PACKAGES),
+        "ListNode (val, next) and TreeNode (val, left, right), LeetCode's definitions",
+    ),
+    notes=(
+        "The imports are on-demand imports on line 1: your own imports and classes win "
+        "(import java.awt.List; or a class named Pair of yours is used as written).",
+        "Define ListNode or TreeNode yourself (e.g. LeetCode's header comment, uncommented) "
+        "and yours is used instead of the built-in one.",
+    ),
+    starter_note=(
+        "// java.util.*, java.util.function.*, java.util.stream.*, java.math.* are imported "
+        "for you; ListNode and TreeNode are defined as on LeetCode"
+    ),
+    prepare=prepare,
+)
 
 
 def starter(entry: str, signature: SignatureLike) -> str:
@@ -190,6 +274,7 @@ JAVA = LanguageSpec(
     name="java",
     diagnostics=DIAGNOSTICS,
     title="Java 17",
+    environment=ENVIRONMENT,
     extensions=(".java",),
     default_entry="Main.java",
     solution_file="Solution.java",

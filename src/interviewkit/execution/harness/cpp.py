@@ -1,5 +1,6 @@
 """C++ harness: ``__ik_harness.cpp`` #includes the candidate's entry file and is compiled with
-the candidate's other ``.cpp`` files: ``g++ -O2 -std=c++17 __ik_harness.cpp other.cpp -o main``.
+the candidate's other ``.cpp`` files: ``g++ -O2 -std=c++20 -include __ik_prelude.h
+__ik_harness.cpp other.cpp -o main`` (the prelude is the language environment's).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from interviewkit.languages.cpp import cpp_type
 
 HARNESS_FILE = "__ik_harness.cpp"
 SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".h", ".hpp", ".hh", ".hxx")
+_NUMERIC = ("int", "long", "double", "bool", "char")
+NARROWING_HINT = (
+    "; a parameter type narrower than the signature's (int for long, int for double, "
+    "bool for int) is not accepted, since it would silently change the value"
+)
 
 
 def _strings(values: list[str]) -> str:
@@ -36,6 +42,7 @@ def build(entry_file: str, entry_point: str, signature: Signature | None) -> Har
     call_types = ", ".join(
         cpp_type(p.type).replace("signed", "int") + "&" for p in signature.params
     )
+    hint = NARROWING_HINT if any(p.type in _NUMERIC for p in signature.params) else ""
     glue = f"""#include "{entry_file}"
 struct ik_entry_call {{
     template <class IkSol, class... IkArgs>
@@ -50,7 +57,8 @@ static const char* const IK_ENTRY_POINT = "{entry_point}";
 static const char* const IK_PARAM_NAMES[] = {_strings([p.name for p in signature.params])};
 static const char* const IK_PARAM_TYPES[] = {_strings([p.type for p in signature.params])};
 static const char* const IK_RETURN_TYPE = "{signature.returns}";
-static const char* const IK_CALL_TYPES = "{call_types}";"""
+static const char* const IK_CALL_TYPES = "{call_types}";
+static const char* const IK_NARROWING_HINT = "{hint}";"""
     source = replace_block(
         load_template("harness.cpp"), "// @ik-generated-begin", "// @ik-generated-end", glue
     )

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -22,8 +23,10 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -377,6 +380,15 @@ public final class IkHarness {
             }
             return;
         }
+        NodeType nt = NodeType.of(v.getClass());
+        if (nt != null) {
+            if (nt.tree) {
+                writeTree(out, nt, v);
+            } else {
+                writeList(out, nt, v);
+            }
+            return;
+        }
         throw new HarnessException("return value of type " + javaTypeName(v) + " cannot be converted to JSON");
     }
 
@@ -429,6 +441,234 @@ public final class IkHarness {
             throw new HarnessException("return value of type " + javaTypeName(set)
                     + " cannot be converted to JSON: its elements cannot be sorted");
         }
+    }
+
+    // ------------------------------------------------------------------ ListNode and TreeNode
+
+    /** Most nodes a returned list or tree may have: a bound on memory, not on correctness. */
+    static final int MAX_NODES = 1_000_000;
+
+    /**
+     * A class shaped like LeetCode's {@code ListNode} ({@code val} and {@code next}) or
+     * {@code TreeNode} ({@code val}, {@code left}, {@code right}), found by reflection: the
+     * built-in definition or the candidate's own, whichever the program was compiled with.
+     */
+    static final class NodeType {
+        static final Map<Class<?>, NodeType> CACHE = new HashMap<>();
+        final Class<?> type;
+        final boolean tree;
+        final Field val;
+        final Field next;
+        final Field left;
+        final Field right;
+
+        NodeType(Class<?> type, boolean tree, Field val, Field next, Field left, Field right) {
+            this.type = type;
+            this.tree = tree;
+            this.val = val;
+            this.next = next;
+            this.left = left;
+            this.right = right;
+        }
+
+        /** The node shape of {@code c}, or null when it is not a node class. */
+        static NodeType of(Class<?> c) {
+            if (c == null || c.isPrimitive() || c.isArray() || c.getName().startsWith("java.")) {
+                return null;
+            }
+            synchronized (CACHE) {
+                if (CACHE.containsKey(c)) {
+                    return CACHE.get(c);
+                }
+                Field val = field(c, "val", null);
+                Field next = field(c, "next", c);
+                Field left = field(c, "left", c);
+                Field right = field(c, "right", c);
+                NodeType found = null;
+                if (val != null && next != null) {
+                    found = new NodeType(c, false, val, next, null, null);
+                } else if (val != null && left != null && right != null) {
+                    found = new NodeType(c, true, val, null, left, right);
+                }
+                CACHE.put(c, found);
+                return found;
+            }
+        }
+
+        static Field field(Class<?> c, String name, Class<?> type) {
+            try {
+                Field f = c.getDeclaredField(name);
+                if (Modifier.isStatic(f.getModifiers()) || (type != null && f.getType() != type)) {
+                    return null;
+                }
+                f.setAccessible(true);
+                return f;
+            } catch (NoSuchFieldException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        String label() {
+            return tree ? "TreeNode" : "ListNode";
+        }
+
+        Object make(int value, String where) throws ConversionException {
+            try {
+                Object node;
+                try {
+                    Constructor<?> empty = type.getDeclaredConstructor();
+                    empty.setAccessible(true);
+                    node = empty.newInstance();
+                } catch (NoSuchMethodException e) {
+                    Constructor<?> withValue = type.getDeclaredConstructor(int.class);
+                    withValue.setAccessible(true);
+                    node = withValue.newInstance(value);
+                }
+                val.set(node, value);
+                return node;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                Throwable cause = e instanceof InvocationTargetException && e.getCause() != null ? e.getCause() : e;
+                throw new ConversionException(where, "cannot create a " + javaName(type) + " (it needs a constructor "
+                        + "without parameters or one taking the int value): " + cause);
+            }
+        }
+
+        Object get(Field f, Object node) throws HarnessException {
+            try {
+                return f.get(node);
+            } catch (IllegalAccessException | RuntimeException e) {
+                throw new HarnessException("cannot read " + javaName(type) + "." + f.getName() + ": " + e);
+            }
+        }
+
+        void set(Field f, Object node, Object value) throws ConversionException {
+            try {
+                f.set(node, value);
+            } catch (IllegalAccessException | RuntimeException e) {
+                throw new ConversionException("", "cannot set " + javaName(type) + "." + f.getName() + ": " + e);
+            }
+        }
+    }
+
+    /** A JSON array of ints as a linked list ({@code []} is null). */
+    static Object toList(NodeType nt, List<?> items, String where) throws ConversionException {
+        Object head = null;
+        for (int i = items.size() - 1; i >= 0; i--) {
+            String at = where + "[" + i + "]";
+            Object node = nt.make((int) integral(items.get(i), at, int.class, Integer.MIN_VALUE, Integer.MAX_VALUE), at);
+            nt.set(nt.next, node, head);
+            head = node;
+        }
+        return head;
+    }
+
+    /** LeetCode's level order ({@code null} for a missing child) as a tree ({@code []} is null). */
+    static Object toTree(NodeType nt, List<?> items, String where) throws ConversionException {
+        if (items.isEmpty()) {
+            return null;
+        }
+        Object root = treeNode(nt, items, 0, where);
+        if (root == null) {
+            throw new ConversionException(where + "[0]", "a tree's level order cannot start with null (use [] for an empty tree)");
+        }
+        ArrayDeque<Object> open = new ArrayDeque<>();
+        open.add(root);
+        int i = 1;
+        while (i < items.size()) {
+            if (open.isEmpty()) {
+                for (int j = i; j < items.size(); j++) {
+                    if (items.get(j) != null) {
+                        throw new ConversionException(where + "[" + j + "]", "this value has no parent: the level order "
+                                + "has more values than the tree has places for");
+                    }
+                }
+                break;
+            }
+            Object parent = open.poll();
+            for (Field side : new Field[] {nt.left, nt.right}) {
+                if (i >= items.size()) {
+                    break;
+                }
+                Object child = treeNode(nt, items, i++, where);
+                if (child != null) {
+                    nt.set(side, parent, child);
+                    open.add(child);
+                }
+            }
+        }
+        return root;
+    }
+
+    static Object treeNode(NodeType nt, List<?> items, int i, String where) throws ConversionException {
+        Object item = items.get(i);
+        if (item == null) {
+            return null;
+        }
+        String at = where + "[" + i + "]";
+        return nt.make((int) integral(item, at, int.class, Integer.MIN_VALUE, Integer.MAX_VALUE), at);
+    }
+
+    /** A returned list as the JSON array of its values; a cycle is an error, not a hang. */
+    static void writeList(StringBuilder out, NodeType nt, Object head) throws HarnessException {
+        IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+        out.append('[');
+        for (Object node = head; node != null; node = nt.get(nt.next, node)) {
+            if (seen.put(node, Boolean.TRUE) != null) {
+                throw new HarnessException("the returned ListNode list has a cycle: the node with val "
+                        + nt.get(nt.val, node) + " (position " + seen.size() + ") is reached a second time");
+            }
+            if (seen.size() > MAX_NODES) {
+                throw new HarnessException("the returned ListNode list has more than " + MAX_NODES + " nodes");
+            }
+            if (seen.size() > 1) {
+                out.append(',');
+            }
+            out.append(nt.get(nt.val, node));
+        }
+        out.append(']');
+    }
+
+    /** A returned tree in LeetCode's level order; a node reached twice is an error. */
+    static void writeTree(StringBuilder out, NodeType nt, Object root) throws HarnessException {
+        IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+        List<Object> order = new ArrayList<>();
+        List<Object> queue = new ArrayList<>();
+        if (root != null) {
+            seen.put(root, Boolean.TRUE);
+            queue.add(root);
+        }
+        for (int i = 0; i < queue.size(); i++) {
+            Object node = queue.get(i);
+            if (node == null) {
+                order.add(null);
+                continue;
+            }
+            order.add(nt.get(nt.val, node));
+            for (Field side : new Field[] {nt.left, nt.right}) {
+                Object child = nt.get(side, node);
+                if (child != null && seen.put(child, Boolean.TRUE) != null) {
+                    throw new HarnessException("the returned TreeNode is not a tree: the node with val "
+                            + nt.get(nt.val, child) + " is reached twice (a cycle, or a subtree shared by two parents)");
+                }
+                if (seen.size() > MAX_NODES) {
+                    throw new HarnessException("the returned TreeNode tree has more than " + MAX_NODES + " nodes");
+                }
+                queue.add(child);
+            }
+        }
+        int end = order.size();
+        while (end > 0 && order.get(end - 1) == null) {
+            end--;
+        }
+        out.append('[');
+        for (int i = 0; i < end; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            Object value = order.get(i);
+            out.append(value == null ? "null" : value.toString());
+        }
+        out.append(']');
     }
 
     // ------------------------------------------------------------------ arguments
@@ -491,11 +731,39 @@ public final class IkHarness {
                     throw new ConversionException(where, "expected bool, got " + jsonKind(v));
                 }
                 return;
+            case "char": {
+                if (!(v instanceof String) || ((String) v).length() != 1 || ((String) v).charAt(0) > 127) {
+                    String got = v instanceof String ? "the string " + quoted((String) v) : jsonKind(v);
+                    throw new ConversionException(where, "expected char (a one-character ASCII string), got " + got);
+                }
+                return;
+            }
+            case "ListNode":
+            case "TreeNode": {
+                if (!(v instanceof List)) {
+                    throw new ConversionException(where, "expected " + type + " (a JSON array"
+                            + (type.equals("TreeNode") ? " in level order" : " of its values") + ", [] for null), got "
+                            + jsonKind(v));
+                }
+                List<?> items = (List<?>) v;
+                for (int i = 0; i < items.size(); i++) {
+                    if (items.get(i) != null || type.equals("ListNode")) {
+                        validate(items.get(i), "int", where + "[" + i + "]");
+                    }
+                }
+                return;
+            }
             default:
                 if (!(v instanceof String)) {
                     throw new ConversionException(where, "expected string, got " + jsonKind(v));
                 }
         }
+    }
+
+    static String quoted(String s) {
+        StringBuilder sb = new StringBuilder();
+        writeString(sb, s.length() > 20 ? s.substring(0, 20) + "..." : s);
+        return sb.toString();
     }
 
     static Class<?> rawClass(Type t) {
@@ -532,6 +800,13 @@ public final class IkHarness {
         Class<?> raw = rawClass(target);
         if (v == null && !raw.isPrimitive()) {
             return null;
+        }
+        NodeType nt = NodeType.of(raw);
+        if (nt != null) {
+            if (!(v instanceof List)) {
+                throw mismatch(where, v, target);
+            }
+            return nt.tree ? toTree(nt, (List<?>) v, where) : toList(nt, (List<?>) v, where);
         }
         if (raw == int.class || raw == Integer.class) {
             return (int) integral(v, where, target, Integer.MIN_VALUE, Integer.MAX_VALUE);
@@ -882,7 +1157,7 @@ public final class IkHarness {
         try {
             StringBuilder sb = new StringBuilder();
             boolean asDouble = RETURN_TYPE.replace("[]", "").equals("double");
-            writeValue(sb, value, asDouble, new IdentityHashMap<>());
+            writeResult(sb, value, asDouble);
             o.actual = sb.toString();
             o.ok = true;
         } catch (HarnessException e) {
@@ -891,6 +1166,37 @@ public final class IkHarness {
             o.error = "return value of type " + javaTypeName(value) + " is nested too deeply for JSON";
         }
         return o;
+    }
+
+    /** The method's result as JSON: a null ListNode or TreeNode is {@code []}, as in the input. */
+    static void writeResult(StringBuilder out, Object value, boolean asDouble) throws HarnessException {
+        String base = RETURN_TYPE.replace("[]", "");
+        boolean nodes = base.equals("ListNode") || base.equals("TreeNode");
+        if (nodes && value == null && !RETURN_TYPE.endsWith("[]")) {
+            out.append("[]");
+        } else if (nodes && value instanceof Object[]) {
+            Object[] items = (Object[]) value;
+            out.append('[');
+            for (int i = 0; i < items.length; i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                writeNode(out, items[i], asDouble);
+            }
+            out.append(']');
+        } else if (nodes && value instanceof List) {
+            writeResult(out, ((List<?>) value).toArray(), asDouble);
+        } else {
+            writeValue(out, value, asDouble, new IdentityHashMap<>());
+        }
+    }
+
+    static void writeNode(StringBuilder out, Object item, boolean asDouble) throws HarnessException {
+        if (item == null) {
+            out.append("[]");
+        } else {
+            writeValue(out, item, asDouble, new IdentityHashMap<>());
+        }
     }
 
     static String resultLine(int index, Outcome o) {

@@ -304,10 +304,92 @@ template <class T> struct is_string_map : std::false_type {};
 template <class V, class... A> struct is_string_map<std::map<std::string, V, A...>> : std::true_type {};
 template <class V, class... A> struct is_string_map<std::unordered_map<std::string, V, A...>> : std::true_type {};
 
+// ------------------------------------------------------------------ ListNode and TreeNode
+
+// LeetCode's node shapes, recognised by their members so that the built-in definitions and a
+// candidate's own (LeetCode's header comment, uncommented) are handled alike.
+template <class N, class = void> struct is_list_node : std::false_type {};
+template <class N>
+struct is_list_node<N, std::void_t<decltype(std::declval<N&>().val), decltype(std::declval<N&>().next)>>
+    : std::bool_constant<std::is_same_v<std::remove_cv_t<decltype(std::declval<N&>().next)>, N*>> {};
+
+template <class N, class = void> struct is_tree_node : std::false_type {};
+template <class N>
+struct is_tree_node<N, std::void_t<decltype(std::declval<N&>().val), decltype(std::declval<N&>().left),
+                                   decltype(std::declval<N&>().right)>>
+    : std::bool_constant<std::is_same_v<std::remove_cv_t<decltype(std::declval<N&>().left)>, N*> &&
+                         std::is_same_v<std::remove_cv_t<decltype(std::declval<N&>().right)>, N*>> {};
+
+template <class T> struct node_of { using type = void; };
+template <class N> struct node_of<N*> { using type = std::remove_cv_t<N>; };
+template <class T> constexpr bool is_list_pointer = is_list_node<typename node_of<T>::type>::value;
+template <class T> constexpr bool is_tree_pointer = !is_list_pointer<T> && is_tree_node<typename node_of<T>::type>::value;
+
+// Most nodes a returned list or tree may have: a bound on memory, not on correctness.
+constexpr std::size_t max_nodes = 1000000;
+
+template <class N>
+void write_list(std::string& out, const N* head) {
+    std::unordered_set<const void*> seen;
+    out += '[';
+    for (const N* node = head; node != nullptr; node = node->next) {
+        if (!seen.insert(node).second) {
+            throw ValueError("the returned ListNode list has a cycle: the node with val " + std::to_string(node->val) +
+                             " (position " + std::to_string(seen.size() + 1) + ") is reached a second time");
+        }
+        if (seen.size() > max_nodes) {
+            throw ValueError("the returned ListNode list has more than " + std::to_string(max_nodes) + " nodes");
+        }
+        if (seen.size() > 1) out += ',';
+        out += std::to_string(node->val);
+    }
+    out += ']';
+}
+
+template <class N>
+void write_tree(std::string& out, const N* root) {
+    std::unordered_set<const void*> seen;
+    std::vector<const N*> queue;
+    if (root != nullptr) {
+        seen.insert(root);
+        queue.push_back(root);
+    }
+    std::vector<std::string> order;
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+        const N* node = queue[i];
+        if (node == nullptr) {
+            order.emplace_back("null");
+            continue;
+        }
+        order.push_back(std::to_string(node->val));
+        for (const N* child : {static_cast<const N*>(node->left), static_cast<const N*>(node->right)}) {
+            if (child != nullptr && !seen.insert(child).second) {
+                throw ValueError("the returned TreeNode is not a tree: the node with val " + std::to_string(child->val) +
+                                 " is reached twice (a cycle, or a subtree shared by two parents)");
+            }
+            if (seen.size() > max_nodes) {
+                throw ValueError("the returned TreeNode tree has more than " + std::to_string(max_nodes) + " nodes");
+            }
+            queue.push_back(child);
+        }
+    }
+    while (!order.empty() && order.back() == "null") order.pop_back();
+    out += '[';
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        if (i) out += ',';
+        out += order[i];
+    }
+    out += ']';
+}
+
 // The return value as JSON; numbers in a `double` position are written as floats.
 template <class T>
 void write_value(std::string& out, const T& v, bool as_double) {
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (is_list_pointer<T>) {
+        write_list(out, v);
+    } else if constexpr (is_tree_pointer<T>) {
+        write_tree(out, v);
+    } else if constexpr (std::is_same_v<T, bool>) {
         out += v ? "true" : "false";
     } else if constexpr (std::is_same_v<T, char>) {
         write_string(out, std::string(1, v));
@@ -442,6 +524,91 @@ template <> struct From<bool> {
     }
 };
 
+template <> struct From<char> {
+    static char get(const Json& v, const std::string& where) {
+        if (v.kind != Json::String || v.text.size() != 1 || static_cast<unsigned char>(v.text[0]) > 127) {
+            std::string got = kind_of(v);
+            if (v.kind == Json::String) {
+                got = "the string ";
+                write_string(got, v.text.size() > 20 ? v.text.substr(0, 20) + "..." : v.text);
+            }
+            throw ConversionError(where, "expected char (a one-character ASCII string), got " + got);
+        }
+        return v.text[0];
+    }
+};
+
+template <class N> N* new_node(signed value) {
+    N* node;
+    if constexpr (std::is_default_constructible_v<N>) node = new N();
+    else node = new N(value);
+    node->val = value;
+    return node;
+}
+
+// LeetCode's JSON forms: a list is the array of its values, a tree its level order with null
+// for a missing child; [] is null. Nodes are never freed: a test's input lives for the run.
+template <class N> struct From<N*> {
+    static_assert(is_list_node<N>::value || is_tree_node<N>::value, "not a ListNode or TreeNode");
+    static constexpr const char* label = is_list_node<N>::value ? "ListNode" : "TreeNode";
+
+    static N* get(const Json& v, const std::string& where) {
+        if (v.kind != Json::Array) {
+            throw ConversionError(where, std::string("expected ") + label + " (a JSON array" +
+                                             (is_list_node<N>::value ? " of its values" : " in level order") +
+                                             ", [] for null), got " + kind_of(v));
+        }
+        if constexpr (is_list_node<N>::value) {
+            N* head = nullptr;
+            for (std::size_t i = v.items.size(); i-- > 0;) {
+                N* node = new_node<N>(From<signed>::get(v.items[i], where + "[" + std::to_string(i) + "]"));
+                node->next = head;
+                head = node;
+            }
+            return head;
+        } else {
+            const auto& items = v.items;
+            auto at = [&](std::size_t i) { return where + "[" + std::to_string(i) + "]"; };
+            auto make = [&](std::size_t i) -> N* {
+                if (items[i].kind == Json::Null) return nullptr;
+                N* node = new_node<N>(From<signed>::get(items[i], at(i)));
+                node->left = nullptr;
+                node->right = nullptr;
+                return node;
+            };
+            if (items.empty()) return nullptr;
+            N* root = make(0);
+            if (root == nullptr) {
+                throw ConversionError(at(0), "a tree's level order cannot start with null (use [] for an empty tree)");
+            }
+            std::deque<N*> open{root};
+            std::size_t i = 1;
+            while (i < items.size()) {
+                if (open.empty()) {
+                    for (std::size_t j = i; j < items.size(); ++j) {
+                        if (items[j].kind != Json::Null) {
+                            throw ConversionError(at(j), "this value has no parent: the level order has more values "
+                                                         "than the tree has places for");
+                        }
+                    }
+                    break;
+                }
+                N* parent = open.front();
+                open.pop_front();
+                N* left = make(i++);
+                parent->left = left;
+                if (left) open.push_back(left);
+                if (i < items.size()) {
+                    N* right = make(i++);
+                    parent->right = right;
+                    if (right) open.push_back(right);
+                }
+            }
+            return root;
+        }
+    }
+};
+
 template <> struct From<std::string> {
     static std::string get(const Json& v, const std::string& where) {
         if (v.kind != Json::String) throw ConversionError(where, "expected string, got " + kind_of(v));
@@ -455,6 +622,8 @@ template <> struct type_label<long long> { static std::string get() { return "lo
 template <> struct type_label<double> { static std::string get() { return "double"; } };
 template <> struct type_label<bool> { static std::string get() { return "bool"; } };
 template <> struct type_label<std::string> { static std::string get() { return "string"; } };
+template <> struct type_label<char> { static std::string get() { return "char"; } };
+template <class N> struct type_label<N*> { static std::string get() { return From<N*>::label; } };
 template <class T> struct type_label<std::vector<T>> {
     static std::string get() { return type_label<T>::get() + "[]"; }
 };
@@ -597,6 +766,34 @@ template <class T> struct is_complete<T, std::void_t<decltype(sizeof(T))>> : std
 
 template <class... T> struct type_list {};
 
+// A scalar argument that converts to the candidate's parameter type only without loss: the
+// signature's own type, or a wider one (long long for int). A narrower parameter (int for a
+// long, int for a double, bool for an int) makes the call ill-formed, so the method is
+// reported as not callable instead of being called with a silently cut value.
+template <class T, class U, class = void> struct widens : std::false_type {};
+template <class T, class U>
+struct widens<T, U, std::void_t<decltype(U{std::declval<T&>()})>> : std::bool_constant<std::is_arithmetic_v<U>> {};
+
+template <class T> struct exact {
+    T value;
+    explicit exact(T v) : value(v) {}
+    operator T&() { return value; }
+    template <class U, std::enable_if_t<!std::is_same_v<std::remove_cv_t<U>, T> && widens<T, U>::value, int> = 0>
+    operator U() {
+        return U{value};
+    }
+    template <class U, std::enable_if_t<!std::is_same_v<std::remove_cv_t<U>, T> && !widens<T, U>::value, int> = 0>
+    operator U() = delete;
+};
+
+template <class T> struct argument { using type = T; };
+template <> struct argument<signed> { using type = exact<signed>; };
+template <> struct argument<long long> { using type = exact<long long>; };
+template <> struct argument<double> { using type = exact<double>; };
+template <> struct argument<bool> { using type = exact<bool>; };
+template <> struct argument<char> { using type = exact<char>; };
+template <class T> using argument_t = typename argument<T>::type;
+
 }  // namespace ik_harness
 
 class Solution;
@@ -619,6 +816,7 @@ static const char* const IK_PARAM_NAMES[] = {""};
 static const char* const IK_PARAM_TYPES[] = {""};
 static const char* const IK_RETURN_TYPE = "int";
 static const char* const IK_CALL_TYPES = "";
+static const char* const IK_NARROWING_HINT = "";
 // @ik-generated-end
 
 namespace ik_harness_glue {
@@ -636,16 +834,16 @@ ik_harness::Outcome ik_invoke(const std::vector<ik_harness::Json>& ik_args, ik_h
     if constexpr (!ik_harness::is_complete<IkSol>::value) {
         return ik_harness::failure(std::string("entry point '") + IK_ENTRY_POINT + "' not found: class Solution is not defined in " +
                        IK_ENTRY_FILE);
-    } else if constexpr (!std::is_invocable_v<ik_entry_call, IkSol&, IkParam&...>) {
+    } else if constexpr (!std::is_invocable_v<ik_entry_call, IkSol&, ik_harness::argument_t<IkParam>&...>) {
         return ik_harness::failure(std::string("entry point '") + IK_ENTRY_POINT + "' not found: class Solution in " + IK_ENTRY_FILE +
                        " has no public method " + IK_ENTRY_POINT + " callable with (" +
-                       IK_CALL_TYPES + ")");
+                       IK_CALL_TYPES + ")" + IK_NARROWING_HINT);
     } else if constexpr (!std::is_default_constructible_v<IkSol>) {
         return ik_harness::failure("class Solution needs a public constructor without parameters");
     } else {
-        std::optional<std::tuple<IkParam...>> ik_values;
+        std::optional<std::tuple<ik_harness::argument_t<IkParam>...>> ik_values;
         try {
-            ik_values.emplace(ik_harness::From<IkParam>::get(ik_args[IkIndex], IK_PARAM_NAMES[IkIndex])...);
+            ik_values.emplace(ik_harness::argument_t<IkParam>(ik_harness::From<IkParam>::get(ik_args[IkIndex], IK_PARAM_NAMES[IkIndex]))...);
         } catch (const ik_harness::ConversionError& ik_error) {
             std::size_t ik_which = 0;
             for (std::size_t ik_i = 0; ik_i < ik_count; ++ik_i) {
@@ -673,7 +871,7 @@ ik_harness::Outcome ik_invoke(const std::vector<ik_harness::Json>& ik_args, ik_h
         };
         try {
             auto ik_sol = std::make_unique<IkSol>();
-            using IkResult = std::invoke_result_t<ik_entry_call, IkSol&, IkParam&...>;
+            using IkResult = std::invoke_result_t<ik_entry_call, IkSol&, ik_harness::argument_t<IkParam>&...>;
             if constexpr (std::is_void_v<IkResult>) {
                 ik_entry_call{}(*ik_sol, std::get<IkIndex>(*ik_values)...);
                 ik_out.time_ms = ik_elapsed();
