@@ -98,7 +98,7 @@ const prelude = await build({
   format: "cjs",
   target: ["node18"],
   outfile: preludeFile,
-  keepNames: true, // ListNode prints as ListNode, not as its minified name
+  keepNames: true, // console.log(queue) names its class, as unbundled code would
   legalComments: "eof",
   metafile: true,
   logLevel: "info",

@@ -36,17 +36,20 @@ lazy('Queue', () => require('@datastructures-js/queue').Queue);
 lazy('Deque', () => require('@datastructures-js/deque').Deque);
 lazy('_', () => require('lodash'));
 
-// LeetCode's definitions, word for word.
+// LeetCode's definitions, word for word: kept as text so that minifying the bundle leaves
+// them alone (String(ListNode) and a console.log of a node read as on LeetCode).
+const LEETCODE_NODES = `(function () {
 function ListNode(val, next) {
-  this.val = (val === undefined ? 0 : val);
-  this.next = (next === undefined ? null : next);
+    this.val = (val===undefined ? 0 : val)
+    this.next = (next===undefined ? null : next)
 }
-
 function TreeNode(val, left, right) {
-  this.val = (val === undefined ? 0 : val);
-  this.left = (left === undefined ? null : left);
-  this.right = (right === undefined ? null : right);
+    this.val = (val===undefined ? 0 : val)
+    this.left = (left===undefined ? null : left)
+    this.right = (right===undefined ? null : right)
 }
-
+return [ListNode, TreeNode];
+})()`;
+const [ListNode, TreeNode] = (0, eval)(LEETCODE_NODES);
 define('ListNode', ListNode);
 define('TreeNode', TreeNode);

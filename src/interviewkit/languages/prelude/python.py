@@ -84,7 +84,7 @@ def ik_preloaded() -> dict[str, Any]:
                 names[name] = value
     for module in modules:  # `bisect.bisect_left(...)` needs the module, not bisect.bisect
         names[module.__name__] = module
-    names["inf"] = float("inf")
+    names["inf"] = names["math"].inf  # also one of math's names; LeetCode code relies on it
     names["ListNode"] = ListNode
     names["TreeNode"] = TreeNode
     return names
