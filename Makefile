@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 WEB := web
 WEB_MODULES := $(WEB)/node_modules/.package-lock.json
 WEB_STAMP := src/interviewkit/web/static/dist/.built
-WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null) $(WEB)/build.mjs $(WEB)/tsconfig.json
+WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null) $(WEB)/build.mjs $(WEB)/tsconfig.json \
+	src/interviewkit/languages/prelude/javascript.cjs
 
 .PHONY: install lock system run test lint typecheck structure webcheck pytest problems bench clean
 
@@ -73,4 +74,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis $(WEB)/node_modules \
-		src/interviewkit/web/static/dist
+		src/interviewkit/web/static/dist src/interviewkit/languages/prelude/dist

@@ -129,11 +129,27 @@ def probe_broker(settings: Settings) -> PortCheck:
     return PortCheck("broker", True, detail, latency_ms=latency_ms)
 
 
+def probe_environments() -> list[PortCheck]:
+    """Each language's environment (what code may use without imports) can be prepared: a
+    JavaScript prelude that ``make install`` never built shows here, not at the first run."""
+    checks = []
+    for spec in languages.all():
+        name = f"{spec.name} environment"
+        try:
+            spec.environment.prepare({})
+        except Exception as exc:  # a prelude that was never built, and the like
+            checks.append(PortCheck(name, False, str(exc), "make install"))
+        else:
+            checks.append(PortCheck(name, True, f"version {spec.environment.version}"))
+    return checks
+
+
 def machine_checks(settings: Settings) -> list[PortCheck]:
     return [
         probe_broker(settings),
         *probe_sandbox(settings),
         *(probe_tool(probe) for probe in runtimes()),
+        *probe_environments(),
         *probe_speech(settings),
         *probe_video(settings),
     ]

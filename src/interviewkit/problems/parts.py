@@ -28,6 +28,7 @@ from interviewkit.execution.limits import Limits
 from interviewkit.execution.schemas import ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService, Submission
 from interviewkit.languages import DEFAULT_LANGUAGE
+from interviewkit.languages.starters import starter_with_note
 from interviewkit.problems.bank import SOLUTION_FILES, Problem
 from interviewkit.problems.models import Attempt, SessionPart
 from interviewkit.sessions.errors import SessionEnded
@@ -162,7 +163,7 @@ class SessionParts:
         coming = plan[position + 1]
         problem = self.problems.problem(coming.problem_id)
         language = str((interview.config or {}).get("language") or DEFAULT_LANGUAGE)
-        starter = problem.starter.get(language, "")
+        starter = starter_with_note(language, problem.starter.get(language, ""))
         verdict = await self._judge(interview, plan[position], requested_by, "next")
 
         def advance(workspace: LockedWorkspace, now: datetime) -> SessionPart:

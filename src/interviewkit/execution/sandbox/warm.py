@@ -81,6 +81,15 @@ _ik_main = _ik_types.ModuleType("__main__")
 _ik_main.__file__ = sys.argv[0]
 _ik_main.__builtins__ = __builtins__
 sys.modules["__main__"] = _ik_main
+# a cold start imports the language environment's sitecustomize (on the job's PYTHONPATH)
+# into __main__; this interpreter started before the job's env existed, so do it now
+for _ik_dir in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    _ik_site = os.path.join(_ik_dir, "sitecustomize.py") if _ik_dir else ""
+    if _ik_site and os.path.isfile(_ik_site):
+        sys.path.insert(1, os.path.abspath(_ik_dir))
+        sys.modules.pop("sitecustomize", None)
+        import sitecustomize
+        break
 with open(sys.argv[0], "rb") as _ik_handle:
     _ik_code = compile(_ik_handle.read(), sys.argv[0], "exec")
 try:
