@@ -8,7 +8,6 @@ instead of the built-in one; a returned cycle or shared node is a clear runtime 
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 import pytest
@@ -16,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interviewkit.execution.schemas import ExecutionResult
+from tests.execution import nodes
 from tests.execution.conftest import Program, Runner, languages, show
 
 COMPILED = languages("java", "cpp")
-INT32 = st.integers(-(2**31), 2**31 - 1)
 
 
 def suite(
@@ -43,42 +42,9 @@ def statuses(result: ExecutionResult) -> list[str]:
     return [test.status for test in result.tests]
 
 
-# ---------------------------------------------------------------------------- trees in Python
-
-
-def canonical_tree(level_order: list[int | None]) -> list[int | None]:
-    """Any list of values and nulls read as LeetCode does (values without a parent dropped),
-    written back in its canonical form: the inputs the property uses are all valid."""
-    if not level_order or level_order[0] is None:
-        return []
-    nodes: list[list[Any]] = [[level_order[0], None, None]]
-    open_nodes = deque(nodes)
-    index = 1
-    while index < len(level_order) and open_nodes:
-        parent = open_nodes.popleft()
-        for side in (1, 2):
-            if index < len(level_order) and level_order[index] is not None:
-                child = [level_order[index], None, None]
-                parent[side] = child
-                open_nodes.append(child)
-            index += 1
-    out: list[int | None] = []
-    queue: deque[list[Any] | None] = deque([nodes[0]])
-    while queue:
-        node = queue.popleft()
-        if node is None:
-            out.append(None)
-            continue
-        out.append(node[0])
-        queue.extend([node[1], node[2]])
-    while out and out[-1] is None:
-        out.pop()
-    return out
-
-
-TREES = st.lists(st.none() | INT32, max_size=40).map(canonical_tree)
-LISTS = st.lists(INT32, max_size=30)
-CHARS = st.characters(min_codepoint=0, max_codepoint=127)
+TREES = nodes.trees()
+LISTS = nodes.lists()
+CHARS = nodes.ASCII
 GRIDS = st.lists(st.lists(CHARS, max_size=6), max_size=6)
 
 IDENTITY = {

@@ -3,8 +3,8 @@
 Environments must know whether a candidate defines ``ListNode`` or ``TreeNode`` themselves
 (LeetCode's header comment, pasted uncommented): if so, the judge's own definition is left
 out so that theirs is the only one. A definition inside a comment or a string is not one, so
-the sources are read with comments blanked (strings and character literals kept, so that a
-``"/*"`` in a string does not start a comment).
+the sources are read with comments and literals blanked (read as tokens, so that a ``"/*"``
+in a string does not start a comment).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ _TOKENS = re.compile(
 )
 
 
-def strip_comments(source: str) -> str:
-    """``source`` with every comment replaced by blanks (newlines kept, so lines still count)."""
+def strip_comments(source: str, strings: bool = False) -> str:
+    """``source`` with every comment (and with ``strings``, every string or character
+    literal) replaced by blanks of the same length, so offsets and line numbers still hold."""
 
     def blank(match: re.Match[str]) -> str:
-        if match.group("string") is not None:
+        if match.group("string") is not None and not strings:
             return match.group(0)
         return re.sub(r"[^\n]", " ", match.group(0))
 
@@ -45,6 +46,6 @@ def defined_types(sources: Iterable[str], names: Iterable[str], keywords: str) -
     )
     found: set[str] = set()
     for source in sources:
-        for match in pattern.finditer(strip_comments(source)):
+        for match in pattern.finditer(strip_comments(source, strings=True)):
             found.add(match.group("name"))
     return found
