@@ -1,10 +1,9 @@
 // expect: wrong_answer
 class Solution {
     public int findKthLargest(int[] nums, int k) {
-        // b - a overflows for values of opposite sign near 10^9
-        PriorityQueue<Integer> pq = new PriorityQueue<>((a, b) -> b - a);
+        PriorityQueue<Integer> pq = new PriorityQueue<>(Collections.reverseOrder());
         for (int num : nums) pq.offer(num);
-        for (int i = 0; i < k - 1; i++) pq.poll();
+        for (int i = 0; i < k; i++) pq.poll();  // one poll too many: the (k+1)-th largest
         return pq.peek();
     }
 }
