@@ -1,7 +1,6 @@
-// expect: wrong_answer
+// expect: runtime_error
 class Solution {
     public ListNode mergeKLists(ListNode[] lists) {
-        // a.val - b.val overflows for values of opposite sign near 10^9
         PriorityQueue<ListNode> pq = new PriorityQueue<>((a, b) -> a.val - b.val);
         for (ListNode node : lists) {
             if (node != null) pq.offer(node);
@@ -12,7 +11,7 @@ class Solution {
             ListNode node = pq.poll();
             tail.next = node;
             tail = node;
-            if (node.next != null) pq.offer(node.next);
+            pq.offer(node.next);  // offers null at the end of a list: NullPointerException
         }
         return dummy.next;
     }
