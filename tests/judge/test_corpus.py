@@ -23,8 +23,6 @@ from tests.judge.judging import Entry, entries, judge
 
 ENTRIES = list(entries())
 
-pytestmark = requires_sandbox
-
 
 @pytest.fixture(scope="module")
 def judge_client(
@@ -63,6 +61,7 @@ def test_the_corpus_covers_16_problems_in_4_languages_with_a_wrong_twin_each() -
     assert len(complete) >= 16, sorted(set(by_problem) - set(complete))
 
 
+@requires_sandbox
 @pytest.mark.parametrize(
     "entry", [pytest.param(e, id=e.id, marks=needs(e.language)) for e in ENTRIES]
 )
