@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.conftest import Room
 from tests.browser.harness import open_room
@@ -36,6 +36,7 @@ def test_the_environment_disclosure_lists_the_current_languages_environment(
     summary = page.get_by_test_id("environment-summary")
     preloaded = page.get_by_test_id("environment-preloaded")
     expect(summary).to_be_visible()
+    expect(summary).to_have_accessible_name("Environment")
     expect(preloaded).to_be_hidden()
 
     summary.focus()
@@ -62,3 +63,22 @@ def test_the_environment_disclosure_lists_the_current_languages_environment(
     page.get_by_test_id("problem").click()
     expect(preloaded).to_be_hidden()
     expect(page.get_by_test_id("environment")).not_to_have_attribute("open", re.compile(".*"))
+
+
+def test_at_1024_pixels_the_disclosure_and_its_panel_stay_on_screen(
+    room: Room, context: BrowserContext
+) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_room(page, room.new_session().room_url(room.base_url))
+    page.get_by_test_id("environment-summary").click()
+    expect(page.get_by_test_id("environment-preloaded")).to_be_visible()
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for hook in ("environment-summary", "environment-panel", "submit-button"):
+        box = page.get_by_test_id(hook).bounding_box()
+        assert box is not None, hook
+        assert box["x"] >= 0, f"{hook} starts off screen"
+        assert box["x"] + box["width"] <= width + 0.5, f"{hook} overflows"
+    # the icon alone at this width, still named "Environment" for a screen reader
+    expect(page.get_by_test_id("environment-summary")).to_have_accessible_name("Environment")
