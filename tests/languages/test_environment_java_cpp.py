@@ -115,7 +115,7 @@ def test_cpp_compiles_as_cpp20_with_the_prelude() -> None:
     assert CPP.compile is not None
     command = " ".join(CPP.compile)
     assert "-std=c++20" in command
-    assert f"-include {PRELUDE_FILE}" in command
+    assert f"-include bits/stdc++.h -include {PRELUDE_FILE}" in command
     assert CPP.environment.standard == "C++20"
     assert JAVA.environment.standard == "Java 17"
 

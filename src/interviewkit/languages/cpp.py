@@ -273,6 +273,9 @@ CPP = LanguageSpec(
         "-O2",
         "-std=c++20",
         "-pipe",
+        # bits/stdc++.h on its own first: a precompiled header can serve that form only.
+        "-include",
+        "bits/stdc++.h",
         "-include",
         PRELUDE_FILE,
         "-o",

@@ -659,7 +659,7 @@ public:
                 unsigned char b = static_cast<unsigned char>(out[n - back]);
                 if ((b & 0xC0) == 0x80) continue;
                 std::size_t need = b >> 5 == 0x6 ? 2 : b >> 4 == 0xE ? 3 : b >> 3 == 0x1E ? 4 : 1;
-                if (need > back) out.resize(n - back);
+                if (need > back) out.erase(out.end() - static_cast<std::ptrdiff_t>(back), out.end());
                 break;
             }
         }
