@@ -16,11 +16,6 @@ from interviewkit.languages.cpp import cpp_type
 
 HARNESS_FILE = "__ik_harness.cpp"
 SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".h", ".hpp", ".hh", ".hxx")
-_NUMERIC = ("int", "long", "double", "bool", "char")
-NARROWING_HINT = (
-    "; a parameter type narrower than the signature's (int for long, int for double, "
-    "bool for int) is not accepted, since it would silently change the value"
-)
 
 
 def _strings(values: list[str]) -> str:
@@ -42,7 +37,6 @@ def build(entry_file: str, entry_point: str, signature: Signature | None) -> Har
     call_types = ", ".join(
         cpp_type(p.type).replace("signed", "int") + "&" for p in signature.params
     )
-    hint = NARROWING_HINT if any(p.type in _NUMERIC for p in signature.params) else ""
     glue = f"""#include "{entry_file}"
 struct ik_entry_call {{
     template <class IkSol, class... IkArgs>
@@ -57,8 +51,7 @@ static const char* const IK_ENTRY_POINT = "{entry_point}";
 static const char* const IK_PARAM_NAMES[] = {_strings([p.name for p in signature.params])};
 static const char* const IK_PARAM_TYPES[] = {_strings([p.type for p in signature.params])};
 static const char* const IK_RETURN_TYPE = "{signature.returns}";
-static const char* const IK_CALL_TYPES = "{call_types}";
-static const char* const IK_NARROWING_HINT = "{hint}";"""
+static const char* const IK_CALL_TYPES = "{call_types}";"""
     source = replace_block(
         load_template("harness.cpp"), "// @ik-generated-begin", "// @ik-generated-end", glue
     )

@@ -816,7 +816,6 @@ static const char* const IK_PARAM_NAMES[] = {""};
 static const char* const IK_PARAM_TYPES[] = {""};
 static const char* const IK_RETURN_TYPE = "int";
 static const char* const IK_CALL_TYPES = "";
-static const char* const IK_NARROWING_HINT = "";
 // @ik-generated-end
 
 namespace ik_harness_glue {
@@ -834,10 +833,16 @@ ik_harness::Outcome ik_invoke(const std::vector<ik_harness::Json>& ik_args, ik_h
     if constexpr (!ik_harness::is_complete<IkSol>::value) {
         return ik_harness::failure(std::string("entry point '") + IK_ENTRY_POINT + "' not found: class Solution is not defined in " +
                        IK_ENTRY_FILE);
-    } else if constexpr (!std::is_invocable_v<ik_entry_call, IkSol&, ik_harness::argument_t<IkParam>&...>) {
+    } else if constexpr (std::is_invocable_v<ik_entry_call, IkSol&, IkParam&...> &&
+                         !std::is_invocable_v<ik_entry_call, IkSol&, ik_harness::argument_t<IkParam>&...>) {
+        return ik_harness::failure(std::string("method ") + IK_ENTRY_POINT + " in " + IK_ENTRY_FILE +
+                       " declares a parameter narrower than the signature's (" + IK_CALL_TYPES +
+                       "): its values would be silently cut (an int cannot hold every long, nor a bool every int); "
+                       "declare the parameters with the signature's types");
+    } else if constexpr (!std::is_invocable_v<ik_entry_call, IkSol&, IkParam&...>) {
         return ik_harness::failure(std::string("entry point '") + IK_ENTRY_POINT + "' not found: class Solution in " + IK_ENTRY_FILE +
                        " has no public method " + IK_ENTRY_POINT + " callable with (" +
-                       IK_CALL_TYPES + ")" + IK_NARROWING_HINT);
+                       IK_CALL_TYPES + ")");
     } else if constexpr (!std::is_default_constructible_v<IkSol>) {
         return ik_harness::failure("class Solution needs a public constructor without parameters");
     } else {
