@@ -120,7 +120,7 @@ def test_cpp_compiles_as_cpp20_with_the_prelude() -> None:
     assert JAVA.environment.standard == "Java 17"
 
 
-def test_starters_use_leetcode_spellings() -> None:
+def test_starters_know_the_node_and_char_types() -> None:
     signature = Signature(
         params=[
             Param(name="lists", type="ListNode[]"),
@@ -131,8 +131,9 @@ def test_starters_use_leetcode_spellings() -> None:
     )
     assert CPP.starter("solve", signature) == (
         "class Solution {\npublic:\n"
-        "    TreeNode* solve(vector<ListNode*>& lists, vector<vector<char>>& grid, int k) {\n"
-        "        return nullptr;\n    }\n};\n"
+        "    TreeNode* solve(std::vector<ListNode*>& lists,"
+        " std::vector<std::vector<char>>& grid, signed& k) {\n"
+        "        return {};\n    }\n};\n"
     )
     assert JAVA.starter("solve", signature) == (
         "class Solution {\n"

@@ -33,9 +33,6 @@ _SCALARS = {
     "ListNode": "ListNode*",
     "TreeNode": "TreeNode*",
 }
-_STARTER_SCALARS = {**_SCALARS, "int": "int", "string": "string"}
-_STARTER_DEFAULTS = {"bool": "false", "char": "' '", "ListNode*": "nullptr", "TreeNode*": "nullptr"}
-
 PRELUDE_FILE = "__ik_prelude.h"
 """Given to every compilation with ``-include``: the standard library and LeetCode's nodes."""
 NODE_CLASSES = ("ListNode", "TreeNode")
@@ -51,24 +48,16 @@ def cpp_type(type_name: str) -> str:
     return result
 
 
-def _starter_type(type_name: str) -> str:
-    base, dims = split_type(type_name)
-    result = _STARTER_SCALARS[base]
-    for _ in range(dims):
-        result = f"vector<{result}>"
-    return result
-
-
 def starter(entry: str, signature: SignatureLike) -> str:
-    """A ``Solution`` class written as on LeetCode: vectors by reference, the rest by value."""
-    args = ", ".join(
-        f"{_starter_type(p.type)}{'&' if '[]' in p.type else ''} {p.name}" for p in signature.params
-    )
-    returns = _starter_type(signature.returns)
-    default = _STARTER_DEFAULTS.get(returns, "{}")
+    """A ``Solution`` class whose method returns a value-initialised result (``{}``).
+
+    Parameters are references (``ListNode*& head``): the text ``problems generate`` has
+    always written, which the harness calls with lvalues of exactly these types.
+    """
+    args = ", ".join(f"{cpp_type(p.type)}& {p.name}" for p in signature.params)
     return (
-        f"class Solution {{\npublic:\n    {returns} {entry}({args})"
-        f" {{\n        return {default};\n    }}\n}};\n"
+        f"class Solution {{\npublic:\n    {cpp_type(signature.returns)} {entry}({args})"
+        " {\n        return {};\n    }\n};\n"
     )
 
 
