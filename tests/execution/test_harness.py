@@ -34,11 +34,15 @@ from interviewkit.execution.harness import (
     Signature,
     build_harness,
 )
+from interviewkit.languages import find as find_language
 from interviewkit.languages import names as language_names
+from tests.execution import nodes
 
 LANGUAGES = language_names()  # every registered language
 PYTHON = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else "python3"
 JAVA_FLAGS = ["-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+JAVA_LINT = "-Xlint:all,-auxiliaryclass"  # LeetCode's ListNode/TreeNode live in __ik_*.java
+CPP_FLAGS = ["-std=c++20", "-include", "bits/stdc++.h", "-include", "__ik_prelude.h"]
 RUN_TIMEOUT_S = 60
 TOOLS = {
     "python": [PYTHON],
@@ -226,11 +230,13 @@ def identity_source(language: str, type_name: str) -> tuple[str, dict[str, str]]
         return "solution.js", {"solution.js": "function f(x) { return x; }\n"}
     base, dims = type_name.replace("[]", ""), type_name.count("[]")
     if language == "java":
-        java = {"int": "int", "long": "long", "double": "double", "bool": "boolean"}
+        java = {"int": "int", "long": "long", "double": "double", "bool": "boolean", "char": "char"}
+        java = {**java, "ListNode": "ListNode", "TreeNode": "TreeNode"}
         java_type = java.get(base, "String") + "[]" * dims
         source = f"class Solution {{\n    {java_type} f({java_type} x) {{ return x; }}\n}}\n"
         return "Solution.java", {"Solution.java": source}
-    cpp = {"int": "int", "long": "long long", "double": "double", "bool": "bool"}
+    cpp = {"int": "int", "long": "long long", "double": "double", "bool": "bool", "char": "char"}
+    cpp = {**cpp, "ListNode": "ListNode*", "TreeNode": "TreeNode*"}
     cpp_type = cpp.get(base, "string")
     for _ in range(dims):
         cpp_type = f"vector<{cpp_type}>"
@@ -265,10 +271,11 @@ import java.util.*;
 import javax.tools.*;
 
 public class BatchJavac {
+    static final String LINT = "-Xlint:all,-auxiliaryclass";
     public static void main(String[] dirs) throws Exception {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         for (String dir : dirs) {
-            List<String> args = new ArrayList<>(List.of("-Xlint:all", "-d", dir + "/build"));
+            List<String> args = new ArrayList<>(List.of(LINT, "-d", dir + "/build"));
             try (var files = Files.list(Path.of(dir))) {
                 files.map(Path::toString).filter(f -> f.endsWith(".java")).sorted()
                     .forEach(args::add);
@@ -323,10 +330,15 @@ register(cpp_error_spec("half", signature("double", n="long")))
 def write_workspace(root: Path, spec: Spec) -> tuple[Path, HarnessProgram]:
     workdir = root / uuid.uuid4().hex[:12]
     program = build_harness(spec.language, spec.entry_file, spec.entry_point, spec.signature)
-    for name, text in {**spec.files, **program.files}.items():
+    files = {name: text.encode() for name, text in {**spec.files, **program.files}.items()}
+    if spec.language in ("java", "cpp"):  # their environment, as the engine gives it
+        language = find_language(spec.language)
+        assert language is not None
+        files = language.environment.prepare(files)
+    for name, content in files.items():
         path = workdir / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        path.write_bytes(content)
     return workdir, program
 
 
@@ -402,7 +414,7 @@ class Builder:
 
     def _javac(self, built: Built) -> Built:
         sources = sorted(p.name for p in built.workdir.glob("*.java"))
-        stderr = check(["javac", "-Xlint:all", "-d", "build", *sources], built.workdir)
+        stderr = check(["javac", JAVA_LINT, "-d", "build", *sources], built.workdir)
         assert stderr == "", f"javac warnings:\n{stderr}"
         return built
 
@@ -432,10 +444,10 @@ class Builder:
                 if p.name != program.main and p.relative_to(workdir).as_posix() != spec.entry_file
             )
             if spec.engine_command:
-                command = ["g++", "-O2", "-std=c++17", program.main, *others, "-o", "main"]
+                command = ["g++", "-O2", *CPP_FLAGS, program.main, *others, "-o", "main"]
                 job = self.pool.submit(self._gxx, workdir, command, None)
             else:
-                command = ["g++", "-O0", "-std=c++17", f"-I{pch_dir}", program.main, *others]
+                command = ["g++", "-O0", *CPP_FLAGS, f"-I{pch_dir}", program.main, *others]
                 job = self.pool.submit(self._gxx, workdir, [*command, "-o", "main"], pch)
             self.futures[spec_key(spec)] = job
 
@@ -443,7 +455,7 @@ class Builder:
     def _precompile(pch_dir: Path) -> None:
         header = (
             subprocess.run(
-                ["g++", "-std=c++17", "-H", "-E", "-x", "c++", "-"],
+                ["g++", "-std=c++20", "-H", "-E", "-x", "c++", "-"],
                 input="#include <bits/stdc++.h>\n",
                 capture_output=True,
                 text=True,
@@ -454,7 +466,10 @@ class Builder:
         )
         (pch_dir / "bits").mkdir(parents=True)
         out = pch_dir / "bits" / "stdc++.h.gch"
-        check(["g++", "-O0", "-std=c++17", "-x", "c++-header", header, "-o", str(out)], pch_dir)
+        # Beside the .gch, the header itself: once the .gch has served `-include`, a second
+        # #include <bits/stdc++.h> (the harness's, a candidate's) finds this directory first.
+        shutil.copy(header, pch_dir / "bits" / "stdc++.h")
+        check(["g++", "-O0", "-std=c++20", "-x", "c++-header", header, "-o", str(out)], pch_dir)
 
     @staticmethod
     def _gxx(workdir: Path, command: list[str], pch: Future[None] | None) -> Built:
@@ -853,6 +868,11 @@ LONE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 
 def scalar_values(base: str) -> st.SearchStrategy[Any]:
+    if base == "char":
+        return nodes.ASCII
+    if base in ("ListNode", "TreeNode"):
+        ints = st.sampled_from(INT_EDGES) | nodes.INT32
+        return nodes.lists(ints, 8) if base == "ListNode" else nodes.trees(ints, 12)
     if base == "int":
         return st.sampled_from(INT_EDGES) | st.integers(-(2**31), 2**31 - 1)
     if base == "long":
