@@ -42,8 +42,8 @@ def test_a_value_above_its_bound_names_the_test_the_parameter_and_the_bound() ->
     data = document()
     data["constraints"] = {
         "params": {
-            "nums": {"length": [0, "10^5"], "values": ["-10^9", "10^9"]},
-            "targets": {"length": [1, "10^5"], "values": ["-10^9", "10^9"]},
+            "nums": {"length": [0, "10^6"], "values": ["-10^9", "10^9"]},
+            "targets": {"length": [1, "10^6"], "values": ["-10^9", "10^9"]},
         }
     }
     problem = with_hidden(data, "too-big", [[1, 2, 3, 10**10], [1]])

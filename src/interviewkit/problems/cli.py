@@ -169,11 +169,13 @@ def run_validation(
                 progress.console.print(
                     f"[red]FAIL[/] {check.problem} {check.language} {check.what}: {check.detail}",
                     highlight=False,
+                    soft_wrap=True,
                 )
             elif verbose:
                 progress.console.print(
                     f"[green]ok[/]   {check.problem} {check.language} {check.what}: {check.detail}",
                     highlight=False,
+                    soft_wrap=True,
                 )
 
         # each check is a sandboxed process: threads keep every core busy
