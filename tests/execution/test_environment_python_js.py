@@ -60,6 +60,10 @@ class Solution:
     def mine(self, n: int) -> str:
         return defaultdict(n)
 
+    def search(self, nums: List[int], target: int) -> int:  # re.search is preloaded too
+        i = bisect_left(nums, target)
+        return i if i < len(nums) and nums[i] == target else -1
+
 
 def defaultdict(n):
     return f"my defaultdict({n})"
@@ -89,8 +93,9 @@ def test_python_plain_run_has_leetcodes_names(runner: Runner) -> None:
 
 
 def test_python_call_tests_use_the_same_names(runner: Runner) -> None:
-    """Submit sees what Run sees: LeetCode-style code without imports is accepted, and the
-    candidate's own ``defaultdict`` replaces the preloaded one."""
+    """Submit sees what Run sees: LeetCode-style code without imports is accepted, the
+    candidate's own ``defaultdict`` replaces the preloaded one, and ``Solution.search`` is
+    the entry point although ``search`` (re.search) is a preloaded function."""
     program = Program("solution.py", {"solution.py": PY_CALL})
     top_k = {
         "entry_point": "topKFrequent",
@@ -111,6 +116,16 @@ def test_python_call_tests_use_the_same_names(runner: Runner) -> None:
         "tests": [{"name": "own", "input": [3], "expected": "my defaultdict(3)"}],
     }
     result = runner.run(program, "python", suite=mine)
+    assert result.passed == 1, show(result)
+    search = {
+        "entry_point": "search",
+        "signature": {
+            "params": [{"name": "nums", "type": "int[]"}, {"name": "target", "type": "int"}],
+            "returns": "int",
+        },
+        "tests": [{"name": "found", "input": [[-1, 0, 3, 5, 9, 12], 9], "expected": 4}],
+    }
+    result = runner.run(program, "python", suite=search)
     assert result.passed == 1, show(result)
 
 
