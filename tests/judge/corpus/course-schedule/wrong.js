@@ -5,21 +5,19 @@
  * @return {boolean}
  */
 var canFinish = function(numCourses, prerequisites) {
-    const adj = Array.from({ length: numCourses }, () => new Set());
-    const indegree = new Array(numCourses).fill(0);
-    for (const [a, b] of prerequisites) {
-        adj[b].add(a);   // a repeated pair is stored once ...
-        indegree[a]++;   // ... but counted twice
-    }
-    const q = new Queue();
-    for (let i = 0; i < numCourses; i++) if (indegree[i] === 0) q.enqueue(i);
-    let done = 0;
-    while (!q.isEmpty()) {
-        const cur = q.dequeue();
-        done++;
-        for (const next of adj[cur]) {
-            if (--indegree[next] === 0) q.enqueue(next);
+    // union-find finds cycles in the undirected graph: a diamond 0->1->3, 0->2->3 "cycles"
+    const parent = Array.from({ length: numCourses }, (_, i) => i);
+    const find = (x) => {
+        while (parent[x] !== x) {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
         }
+        return x;
+    };
+    for (const [a, b] of prerequisites) {
+        const ra = find(a), rb = find(b);
+        if (ra === rb) return false;
+        parent[ra] = rb;
     }
-    return done === numCourses;
+    return true;
 };
