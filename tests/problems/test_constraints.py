@@ -7,6 +7,7 @@ without ``problems validate``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -92,10 +93,32 @@ def test_a_rule_that_raises_is_a_finding_not_a_crash() -> None:
 
 
 def test_a_missing_parameter_constraint_is_a_gap() -> None:
-    data = document()
+    data = document() | {"source": "generated"}  # a bank problem refuses it at load
     data["constraints"] = {"params": {"nums": {"length": [0, "10^5"]}}}
     problem = Problem.model_validate(data)
     assert "parameter 'targets' has no constraint" in check_problem(problem)
+    assert check_problem(problem.model_copy(update={"constraints": None}))[0].startswith(
+        "no constraints"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"constraints": None}, "constraints: a bank problem states its constraints as data"),
+        (
+            {"constraints": {"params": {"nums": {}}}},
+            "constraints: no entry for parameters targets",
+        ),
+        ({"brute_force": "class Solution: pass"}, "brute_force: missing languages javascript"),
+    ],
+)
+def test_a_bank_problem_needs_constraints_and_every_brute_force(
+    change: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(error)):
+        Problem.model_validate(document() | change)
+    Problem.model_validate(document() | change | {"source": "generated"})
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from interviewkit.cli import app
-from interviewkit.problems.bank import BANK_DIR
+from interviewkit.problems.bank import BANK_DIR, load_bank
+from interviewkit.problems.runner import suggested_limit
 from tests.execution.conftest import requires_sandbox
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
@@ -79,3 +81,22 @@ def test_validate_catches_a_wrong_reference_and_a_passing_starter(
     assert "FAIL two-sum-broken cpp reference: example-1: wrong_answer" in out
     assert "FAIL two-sum-broken python starter fails" in out
     assert "2 failed" in out
+
+
+@requires_sandbox
+def test_calibrate_times_the_reference_and_the_brute_force_as_json() -> None:
+    result = problems("calibrate", "climbing-stairs", "-l", "cpp", "--json", "--limit", "2", code=0)
+    (line,) = [json.loads(text) for text in result.stdout.splitlines() if text.strip()]
+    problem = load_bank().problems["climbing-stairs"]
+    assert line["problem"] == "climbing-stairs"
+    assert line["language"] == "cpp"
+    assert line["limit_s"] == problem.time_limit("cpp")
+    assert 0 <= line["reference_ms"] < 1000
+    assert line["suggested_s"] == suggested_limit(line["reference_ms"])
+    # the exact big-number brute force needs far more than the 2 s it was given
+    assert line["brute_force_ms"] is None
+    assert line["brute_force_over_s"] == 2
+
+
+def test_calibrate_refuses_an_unknown_problem() -> None:
+    assert "unknown problem" in problems("calibrate", "no-such-problem", code=2).stdout

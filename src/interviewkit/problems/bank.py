@@ -262,10 +262,26 @@ class Problem(Strict):
         unknown_brute = sorted(set(self.brute_force) - set(registered_languages()))
         if unknown_brute:
             raise ValueError(f"brute_force: unknown languages {', '.join(unknown_brute)}")
+        if self.source == "bank":
+            self._complete_for_the_bank()
         total = sum(item.weight for item in self.rubric)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"rubric weights sum to {total:g}, want 1")
         return self
+
+    def _complete_for_the_bank(self) -> None:
+        """A bank problem proves its limits in every language (a brute force each) and
+        states its constraints as data for every parameter (checked against every input)."""
+        missing = [lang for lang in registered_languages() if lang not in self.brute_force]
+        if missing:
+            raise ValueError(f"brute_force: missing languages {', '.join(missing)}")
+        if self.constraints is None:
+            raise ValueError("constraints: a bank problem states its constraints as data")
+        unconstrained = [
+            p.name for p in self.signature.params if p.name not in self.constraints.params
+        ]
+        if unconstrained:
+            raise ValueError(f"constraints: no entry for parameters {', '.join(unconstrained)}")
 
     # -- derived views ------------------------------------------------------------------
 
