@@ -142,3 +142,14 @@ def test_starters_know_the_node_and_char_types() -> None:
     )
     assert JAVA.environment.starter_note.startswith("// java.util.*")
     assert CPP.environment.starter_note.startswith("// #include <bits/stdc++.h>")
+
+
+def test_java_leetcode_public_node_header_is_made_package_private() -> None:
+    """``public class TreeNode`` in Solution.java would not compile; in TreeNode.java it may."""
+    source = "public class TreeNode {\n    int val;\n}\npublic class Solution {}\n"
+    prepared = JAVA.environment.prepare({"Solution.java": source.encode()})
+    text = prepared["Solution.java"].decode()
+    assert text == IMPORTS + "       class TreeNode {\n    int val;\n}\npublic class Solution {}\n"
+    assert "__ik_TreeNode.java" not in prepared
+    own_file = JAVA.environment.prepare({"TreeNode.java": b"public class TreeNode { int val; }\n"})
+    assert own_file["TreeNode.java"].decode() == IMPORTS + "public class TreeNode { int val; }\n"

@@ -58,6 +58,23 @@ def with_imports(source: str) -> str:
     return source[:at] + separator + IMPORTS + source[at:]
 
 
+_PUBLIC_NODE = re.compile(
+    r"\bpublic(?=(?:\s+(?:final|abstract|static))*\s+(?:class|record|interface)\s+(ListNode|TreeNode)\b)"
+)
+
+
+def unpublic_nodes(source: str, path: str) -> str:
+    """LeetCode's header uncommented says ``public class TreeNode`` inside Solution.java,
+    which javac refuses (a public class belongs in its own file): the ``public`` is blanked
+    (same length, so columns and lines stay), which changes nothing in the default package."""
+    stem = Path(path).stem
+    stripped = strip_comments(source, strings=True)
+    spans = [m.span() for m in _PUBLIC_NODE.finditer(stripped) if m.group(1) != stem]
+    for start, end in reversed(spans):
+        source = source[:start] + " " * (end - start) + source[end:]
+    return source
+
+
 @cache
 def node_class(name: str) -> bytes:
     """LeetCode's definition of ``ListNode`` or ``TreeNode``, shipped in ``prelude/``."""
@@ -83,7 +100,7 @@ def prepare(files: SourceFiles) -> SourceFiles:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
             continue  # javac reports the encoding error against the candidate's own bytes
-        prepared[path] = with_imports(text).encode("utf-8")
+        prepared[path] = with_imports(unpublic_nodes(text, path)).encode("utf-8")
     for name in NODE_CLASSES:
         if name not in defined:
             prepared[f"__ik_{name}.java"] = node_class(name)
