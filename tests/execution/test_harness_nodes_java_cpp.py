@@ -117,7 +117,7 @@ OWN_CLASSES = {
         " *     ListNode next;\n"
         " * }\n"
         " */\n"
-        "class TreeNode {\n"
+        "public class TreeNode {\n"
         "    int val;\n"
         "    TreeNode left, right;\n"
         "    TreeNode(int x) { val = x; }\n"
@@ -168,7 +168,7 @@ OWN_CLASSES = {
 
 @pytest.mark.parametrize("language", COMPILED)
 def test_a_candidates_own_node_class_is_used(runner: Runner, language: str) -> None:
-    """LeetCode's TreeNode header pasted uncommented (old style: one constructor, taking the
+    """LeetCode's TreeNode header pasted uncommented (public in Java; one constructor, taking the
     value) is the class the harness builds; the commented ListNode header changes nothing."""
     entry, source = OWN_CLASSES[language]
     program = Program(entry, {entry: source})
