@@ -30,6 +30,7 @@ from interviewkit.execution.compare import (
 )
 from interviewkit.execution.harness import build_harness
 from interviewkit.execution.limits import Limits
+from interviewkit.execution.precompiled import PCH_TARGET, PrecompiledHeaders, with_headers
 from interviewkit.execution.sandbox import BUILD_DIR, Mount, Sandbox, SandboxJob, SandboxResult
 from interviewkit.execution.schemas import (
     CallTest,
@@ -188,6 +189,8 @@ class Engine:
     def __init__(self, sandbox: Sandbox, cache: CompileCache) -> None:
         self.sandbox = sandbox
         self.cache = cache
+        # beside the compile cache (its "." names are never evicted), as private as it
+        self.headers = PrecompiledHeaders(cache.root / ".pch")
 
     # -- entry point --------------------------------------------------------------------
 
@@ -239,11 +242,15 @@ class Engine:
                 cached,
             )
         staging = self.cache.staging(key)
+        headers = self.headers.folder(job.toolchain)
+        mounts = [Mount(staging, BUILD_DIR, writable=True)]
+        if headers is not None:
+            mounts.append(Mount(headers, PCH_TARGET))
         try:
             limits = spec.compile_limits
             outcome = self.sandbox.run(
                 SandboxJob(
-                    command=command,
+                    command=with_headers(command, headers),
                     files=files,
                     limits=Limits(
                         cpu_time_s=limits.cpu_time_s,
@@ -254,7 +261,7 @@ class Engine:
                         tmpfs_mb=max(job.limits.tmpfs_mb, 256),
                         output_bytes=COMPILE_OUTPUT_BYTES,
                     ),
-                    mounts=[Mount(staging, BUILD_DIR, writable=True)],
+                    mounts=mounts,
                     binds=spec.binds,
                 )
             )

@@ -15,6 +15,7 @@ from interviewkit.languages.base import (
     Environment,
     Install,
     LanguageSpec,
+    PrecompiledHeader,
     SignatureLike,
     split_type,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "Install",
     "LanguageDiagnostics",
     "LanguageSpec",
+    "PrecompiledHeader",
     "SignatureLike",
     "UnknownLanguageError",
     "all",

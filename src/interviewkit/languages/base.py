@@ -55,6 +55,19 @@ def split_type(type_name: str) -> tuple[str, int]:
 
 
 @dataclass(frozen=True)
+class PrecompiledHeader:
+    """A system header the compiler can load precompiled instead of parsing it per run.
+
+    ``bits/stdc++.h`` is most of a C++ compile (1.3 s of CPU for a hello world under
+    C++20); built once per compiler version with the compile's own ``flags`` (GCC only uses
+    a ``.gch`` made with the same language and optimisation options), it costs ~0.05 s.
+    """
+
+    header: str
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CompileSettings:
     """Limits for the compiler, which are not the program's limits: javac needs a JVM."""
 
@@ -139,6 +152,8 @@ class LanguageSpec:
     env: dict[str, str] = field(default_factory=dict)
     memory_error_markers: tuple[str, ...] = ()
     compile_limits: CompileSettings = field(default_factory=CompileSettings)
+    precompiled_header: PrecompiledHeader | None = None
+    """A header the engine precompiles once and offers to every compile (``-I``)."""
     diagnostics: LanguageDiagnostics | None = None
     """Its error knowledge (exception, frame and compiler patterns, common errors)."""
     install: Install | None = None
