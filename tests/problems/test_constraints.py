@@ -7,7 +7,7 @@ without ``problems validate``.
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +15,14 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interviewkit.problems.bank import BANK_DIR, ParamConstraint, Problem, bound_value, load_bank
+from interviewkit.problems.bank import (
+    BANK_DIR,
+    Bank,
+    ParamConstraint,
+    Problem,
+    bound_value,
+    load_bank,
+)
 from interviewkit.problems.constraints import check_problem, input_violations, param_violations
 
 BANK = load_bank()
@@ -116,9 +123,22 @@ def test_a_missing_parameter_constraint_is_a_gap() -> None:
 def test_a_bank_problem_needs_constraints_and_every_brute_force(
     change: dict[str, Any], error: str
 ) -> None:
-    with pytest.raises(ValueError, match=re.escape(error)):
-        Problem.model_validate(document() | change)
-    Problem.model_validate(document() | change | {"source": "generated"})
+    gaps = Problem.model_validate(document() | change).completeness_gaps()
+    assert any(gap.startswith(error) for gap in gaps), gaps
+    assert Problem.model_validate(document()).completeness_gaps() == []
+    generated = Problem.model_validate(document() | change | {"source": "generated"})
+    assert generated.completeness_gaps() == []
+
+
+def test_a_company_folder_with_gaps_still_loads_and_validate_names_them(tmp_path: Path) -> None:
+    """An upgrade that asks more of bank problems must not stop a company's interviews."""
+    data = document() | {"id": "company-sum", "brute_force": "class Solution: pass"}
+    data.pop("constraints")
+    (tmp_path / "bank").mkdir()
+    (tmp_path / "bank" / "company-sum.yaml").write_text(yaml.safe_dump(data))
+    problem = Bank.load(tmp_path).problems["company-sum"]
+    assert problem.completeness_gaps()[0].startswith("brute_force: missing languages")
+    assert check_problem(problem)[0].startswith("no constraints")
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from interviewkit.app import Container
 from interviewkit.execution.schemas import CallTest
+from interviewkit.languages.starters import starter_with_note
 from interviewkit.problems.bank import load_bank
 from tests.conftest import assert_problem, invite, new_session
 from tests.execution.conftest import requires_sandbox
@@ -44,7 +45,7 @@ def test_a_session_from_a_template_gets_the_starter_and_the_plan(client: TestCli
     assert session["config"]["assistant_policy"] == "hints_only"
     files = client.get(f"/api/v1/sessions/{session['id']}/files/Solution.java")
     assert files.status_code == 200
-    assert files.json()["content"] == TWO_SUM.starter["java"]
+    assert files.json()["content"] == starter_with_note("java", TWO_SUM.starter["java"])
 
 
 def test_unknown_templates_problems_and_languages_are_clear_errors(client: TestClient) -> None:

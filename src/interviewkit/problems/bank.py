@@ -26,6 +26,7 @@ from interviewkit.execution.harness import Signature
 from interviewkit.execution.schemas import CallTest, TestSuite
 from interviewkit.languages import SOLUTION_FILES as _SOLUTION_FILES
 from interviewkit.languages import names as registered_languages
+from interviewkit.languages.starters import starters_with_notes
 from interviewkit.problems.statement import render as render_statement
 
 BANK_DIR = Path(__file__).parent / "bank"
@@ -262,26 +263,33 @@ class Problem(Strict):
         unknown_brute = sorted(set(self.brute_force) - set(registered_languages()))
         if unknown_brute:
             raise ValueError(f"brute_force: unknown languages {', '.join(unknown_brute)}")
-        if self.source == "bank":
-            self._complete_for_the_bank()
         total = sum(item.weight for item in self.rubric)
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"rubric weights sum to {total:g}, want 1")
         return self
 
-    def _complete_for_the_bank(self) -> None:
-        """A bank problem proves its limits in every language (a brute force each) and
-        states its constraints as data for every parameter (checked against every input)."""
+    def completeness_gaps(self) -> list[str]:
+        """What a bank problem lacks to prove its limits in every language (a brute force
+        each) and to state its constraints as data for every parameter.
+
+        The shipped bank refuses to load with a gap; a company's own folder still loads
+        (an upgrade must not stop its interviews) and ``problems validate`` reports them.
+        """
+        if self.source != "bank":
+            return []
+        gaps: list[str] = []
         missing = [lang for lang in registered_languages() if lang not in self.brute_force]
         if missing:
-            raise ValueError(f"brute_force: missing languages {', '.join(missing)}")
+            gaps.append(f"brute_force: missing languages {', '.join(missing)}")
         if self.constraints is None:
-            raise ValueError("constraints: a bank problem states its constraints as data")
-        unconstrained = [
-            p.name for p in self.signature.params if p.name not in self.constraints.params
-        ]
-        if unconstrained:
-            raise ValueError(f"constraints: no entry for parameters {', '.join(unconstrained)}")
+            gaps.append("constraints: a bank problem states its constraints as data")
+        else:
+            unconstrained = [
+                p.name for p in self.signature.params if p.name not in self.constraints.params
+            ]
+            if unconstrained:
+                gaps.append(f"constraints: no entry for parameters {', '.join(unconstrained)}")
+        return gaps
 
     # -- derived views ------------------------------------------------------------------
 
@@ -344,7 +352,7 @@ class Problem(Strict):
             "time_limit_s": self.time_limit_s,
             "time_limits": {lang: self.time_limit(lang) for lang in self.languages},
             "languages": self.languages,
-            "starter": self.starter,
+            "starter": starters_with_notes(self.starter),
             "examples": [t.model_dump() for t in self.tests],
         }
 
@@ -432,6 +440,10 @@ class Bank:
         (``INTERVIEWKIT_PROBLEMS_DIR``); an id it reuses replaces the shipped problem.
         """
         problems = _load_all(BANK_DIR, Problem)
+        for problem in problems.values():
+            gaps = problem.completeness_gaps()
+            if gaps:
+                raise BankError(f"{BANK_DIR / problem.id}.yaml: {gaps[0]}")
         templates = _load_all(TEMPLATE_DIR, Template)
         for root in roots:
             problems |= _load_all(root / "bank", Problem)

@@ -22,6 +22,7 @@ from interviewkit.errors import ProblemError, conflict, not_found
 from interviewkit.execution.limits import Limits, default_limits
 from interviewkit.execution.schemas import CallTest, TestSuite
 from interviewkit.execution.service import ExecutionService
+from interviewkit.languages.starters import starter_with_note
 from interviewkit.llm.chain import ProviderChain
 from interviewkit.llm.port import call_async
 from interviewkit.problems import adaptive, generate
@@ -202,7 +203,9 @@ class ProblemService:
             config["assistant_policy"] = template.assistant_policy
             # the template's length is the session's time limit unless the draft set one
             config.setdefault("time_limit_minutes", template.minutes)
-        starter = NewFile(f"/{SOLUTION_FILES[language]}", first.starter[language])
+        starter = NewFile(
+            f"/{SOLUTION_FILES[language]}", starter_with_note(language, first.starter[language])
+        )
         given = {item.path.lstrip("/") for item in draft.files}
         files = draft.files if SOLUTION_FILES[language] in given else [starter, *draft.files]
         return SessionDraft(
