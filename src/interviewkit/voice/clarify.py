@@ -31,8 +31,8 @@ ALIASES: dict[str, frozenset[str]] = {
     "number": frozenset({"integer", "int", "nums"}),
     "sorted": frozenset({"sorted", "order", "ascending"}),
     "order": frozenset({"sorted", "order", "first", "smaller"}),
-    "answer": frozenset({"answer", "exists", "return"}),
-    "solution": frozenset({"answer", "exists"}),
+    "answer": frozenset({"answer", "exists", "return", "exactly"}),
+    "solution": frozenset({"answer", "exists", "exactly"}),
     "return": frozenset({"return", "returns"}),
 }
 STOPWORDS = frozenset(
@@ -172,12 +172,19 @@ def _words(text: str) -> set[str]:
 
 def _asked_words(question: str) -> dict[str, float]:
     """The question's content words (weight 1) and their aliases (weight 1.5: an alias
-    names how the statement says what was asked, a more specific match)."""
+    names how the statement says what was asked, a more specific match).
+
+    "negative" asked is matched by a bound below zero (``-10^9 <= nums[i]``) at SPECIFIC
+    weight: such a bound answers the question outright, while the aliases ("nums",
+    "integer") also fill the statement's opening sentence, which says nothing about signs
+    (a terse constraint line, as LeetCode writes them, lost to it)."""
     asked: dict[str, float] = {}
     for word in _words(question):
         asked[word] = max(asked.get(word, 0.0), 1.0)
         for alias in map(_stem, ALIASES.get(word, ())):
             asked[alias] = max(asked.get(alias, 0.0), 1.5)
+    if "negative" in asked:
+        asked["negative"] = SPECIFIC
     return asked
 
 

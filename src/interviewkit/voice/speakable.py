@@ -52,8 +52,10 @@ _CODE_LINE = re.compile(
     r"|^\s*(?:return|print)\b.*[()\[\]=]"
 )
 """A line only code has: how unfenced code in a model's answer is recognised."""
-_BETWEEN = re.compile(r"^\s*(-?[\w^*.]+)\s*(?:<=|≤)\s*(.+?)\s*(?:<=|≤)\s*(-?[\w^*.]+)\s*$")
-"""A bounds constraint, ``2 <= nums.length <= 10^5``: said "… is between 2 and …"."""
+_BOUND = r"-?[\w^*.]+(?:\s*[*+-]\s*[\w^.]+)*"
+_BETWEEN = re.compile(rf"^\s*({_BOUND})\s*(?:<=|≤)\s*(.+?)\s*(?:<=|≤)\s*({_BOUND})\s*$")
+"""A bounds constraint, ``2 <= nums.length <= 10^5``: said "… is between 2 and …". A bound
+may hold operators, as LeetCode writes them: ``1 <= n <= 2 * 10^4``, ``-2^31 <= x <= 2^31 - 1``."""
 _LENGTH = re.compile(r"\b(\w+)\.length\b")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "ms.", "dr.", "no.")
 

@@ -33,6 +33,7 @@ from interviewkit.execution.schemas import (
     TestResult,
 )
 from interviewkit.problems.bank import SOLUTION_FILES, Problem, load_bank
+from interviewkit.problems.statement import constraint_lines
 from tests.execution.conftest import (  # noqa: F401  (registry, runner: shared fixtures)
     Program,
     Runner,
@@ -322,7 +323,8 @@ def test_a_hidden_failure_suggests_edge_cases_and_never_shows_the_input(
     assert "A hidden test returned a wrong answer" in answer
     for case in ("empty input", "a single element", "duplicates", "negative", "large values"):
         assert case in answer
-    assert "2 <= nums.length <= 100000" in answer  # the constraints to check
+    assert constraint_lines(TWO_SUM)[0] == "`2 <= nums.length <= 2 * 10^5`"
+    assert constraint_lines(TWO_SUM)[0] in answer  # the constraints to check
     for test in hidden_failed:
         assert test.name not in answer
         assert str(test.input[0])[1:-1] not in answer, test.input
@@ -333,12 +335,12 @@ def test_a_hidden_failure_suggests_edge_cases_and_never_shows_the_input(
 
 
 def test_a_time_limit_suggests_the_complexity_from_the_tags(runs: Runs) -> None:
-    assert TWO_SUM.brute_force is not None
+    assert "python" in TWO_SUM.brute_force
     nums, target = TWO_SUM.generate(20_000, 1)
     suite = TWO_SUM.suite([]).model_dump() | {
         "tests": [{"name": "large-20k", "input": [nums, target], "expected": pair(nums, target)}]
     }
-    files = {"solution.py": TWO_SUM.brute_force}
+    files = {"solution.py": TWO_SUM.brute_force["python"]}
     result = runs.runner.run(
         Program("solution.py", files), "python", suite=suite, limits=Limits(cpu_time_s=1)
     ).for_candidate()
@@ -347,7 +349,7 @@ def test_a_time_limit_suggests_the_complexity_from_the_tags(runs: Runs) -> None:
     assert "Time limit exceeded" in answer
     assert "test `large-20k`" in answer
     assert "O(n) with a hash map" in answer  # from the tag "hashing"
-    assert "up to 100,000 elements" in answer
+    assert "up to 200,000 elements" in answer
     assert "loop inside a loop (line 3, then line 4)" in answer
     assert "infinite loop" in answer
     assert_no_code(answer)
@@ -427,9 +429,9 @@ def test_the_problem_and_its_constraints_come_from_the_statement() -> None:
     assert "`twoSum(nums: int[], target: int) -> int[]`" in overview
     assert "`twoSum(nums = [2, 7, 11, 15], target = 9)` -> `[0, 1]`" in overview
     constraints = reply(context(), "what are the constraints on the input size?")
-    section = TWO_SUM.description.split("**Constraints**")[1].strip()
+    section = TWO_SUM.statement.split("**Constraints**")[1].split("**Time limits**")[0].strip()
     assert section in constraints  # verbatim
-    assert "up to 100,000 elements" in constraints
+    assert "up to 200,000 elements" in constraints
     assert "O(n^2) is about 10^10 steps" in constraints
     examples = reply(context(), "can you show an example?")
     assert "`twoSum(nums = [3, 3], target = 6)` -> `[0, 1]`" in examples

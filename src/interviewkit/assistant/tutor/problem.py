@@ -86,9 +86,12 @@ _NUMBER = (
     r"|(?P<e1>\d+)[eE](?P<e2>\d+)|(?P<num>\d[\d_]*)"
 )
 _SIZE_BOUND = re.compile(
-    r"(?:\blength|\bsize(?:\(\))?|\b[nNmMV]|\bnumber of \w+|\bnum[A-Z]\w*|\brows|\bcols"
+    r"(?:\blength\)?|\bsize(?:\(\))?|\b[nNmMV]|\bnumber of \w+|\bnum[A-Z]\w*|\brows|\bcols"
     r"|\bcount)\s*<=?\s*(?:" + _NUMBER + ")"
 )
+_RANGE_BOUND = re.compile(r"\bnumber of \w+[^\[\n]*\[\s*-?\d+\s*,\s*(?:" + _NUMBER + r")\s*\]")
+"""A size written LeetCode's way for trees and lists: "The number of nodes in `root` (tree)
+is in the range `[0, 10^4]`" (how the statement renders a ListNode/TreeNode's length)."""
 
 
 def _bound_value(match: re.Match[str]) -> int:
@@ -101,7 +104,8 @@ def _bound_value(match: re.Match[str]) -> int:
 
 def _largest_size(constraints: str) -> int | None:
     """The largest bound the constraints put on an input size (a length, n, a count)."""
-    return max((_bound_value(m) for m in _SIZE_BOUND.finditer(constraints)), default=None)
+    found = [*_SIZE_BOUND.finditer(constraints), *_RANGE_BOUND.finditer(constraints)]
+    return max((_bound_value(m) for m in found), default=None)
 
 
 def size_budget(constraints: str) -> str | None:
