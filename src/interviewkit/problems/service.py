@@ -30,7 +30,7 @@ from interviewkit.problems.attempts import CandidateAttempts, Performance
 from interviewkit.problems.bank import SOLUTION_FILES, Bank, Difficulty, Problem, Template
 from interviewkit.problems.models import Attempt, Candidate, GeneratedProblem, SessionPart
 from interviewkit.problems.parts import PlannedPart, SessionParts
-from interviewkit.problems.runner import ProblemRunner, problem_limits
+from interviewkit.problems.runner import ProblemRunner, ReferenceFailure, problem_limits
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import (
     NewFile,
@@ -251,11 +251,22 @@ class ProblemService:
                 f"{problem.id} is offered in {', '.join(problem.languages)}, not {language!r}",
             )
         seed = int((interview.config or {}).get("test_seed", 0))
-        tests = [
-            *problem.stored_tests(),
-            *self.runner.large_tests(problem),
-            *self._fresh_tests(problem, seed),
-        ]
+        try:
+            tests = [
+                *problem.stored_tests(),
+                *self.runner.large_tests(problem),
+                *self._fresh_tests(problem, seed),
+            ]
+        except (ReferenceFailure, ValueError) as exc:
+            # the bank's own code failed (a reference or a generator): nothing the candidate
+            # sent is wrong, their file is kept, and staff need the reason in the log
+            log.error("problem %s cannot build its tests: %s", problem.id, exc)
+            raise ProblemError(
+                503,
+                "problem_tests_unavailable",
+                f"the hidden tests of {problem.id} cannot be built right now (the problem's "
+                "reference failed); your code is saved, and `problems validate` shows the fault",
+            ) from None
         limits = problem_limits(problem, language, default_limits(self.settings))
         return problem.suite(tests), limits
 
