@@ -181,7 +181,7 @@ def test_a_clarifying_question_is_answered_from_the_statement(
 
     lines = run(scenario)
     text = " ".join(lines)
-    assert "the length of nums is between 2 and 100000" in text.lower()
+    assert "the length of nums is between 2 and 2 times 10 to the 5" in text.lower()
     assert "Good question." not in lines  # the opener was spoken already
     assert all("`" not in line and "**" not in line for line in lines)
     stored = container.assistant.messages(sid)
@@ -207,7 +207,9 @@ def test_offline_a_question_the_tutor_has_no_rule_for_is_read_from_the_statement
         return empty, twice
 
     empty, twice = run(scenario)
-    assert empty == ["The constraints say: the length of nums is between 2 and 100000."]
+    assert empty == [
+        "The constraints say: the length of nums is between 2 and 2 times 10 to the 5."
+    ]
     assert twice == [
         "The statement says: Exactly one pair adds up to target, and you may not use the "
         "same element twice."

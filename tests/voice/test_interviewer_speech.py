@@ -134,9 +134,25 @@ def test_every_bank_problem_has_a_speakable_summary_without_secrets(problem_id: 
     assert len(lines) <= 8
 
 
+def test_the_summary_says_how_the_problem_differs_and_reads_trees_as_written() -> None:
+    """A candidate who knows LeetCode's version hears the difference first; a level-order
+    tree's missing child is "null", as the statement writes it (not Python's "None")."""
+    deep = BANK.problems["maximum-depth-binary-tree"]
+    text = " ".join(problem_summary(deep))
+    assert "Unlike the well-known version: Up to 10 to the 5 nodes" in text
+    assert "root, a binary tree" in text
+    assert "3, 9, 20, null, null, 15 and 7" in text
+    assert "None" not in text
+    assert "Unlike the well-known version" not in " ".join(
+        problem_summary(BANK.problems["two-sum"])
+    )
+
+
 def test_types_and_time_in_words() -> None:
     assert spoken_type("int[][]") == "list of lists of integers"
     assert spoken_type("string[]") == "list of strings"
+    assert spoken_type("ListNode[]") == "list of linked lists"
+    assert spoken_type("char[][]") == "list of lists of characters"
     assert time_left(None) == "There's no time limit on this interview."
     assert time_left(30) == "You have less than a minute left."
     assert time_left(95 * 60) == "You have 1 hour and 35 minutes left."

@@ -18,7 +18,7 @@ from interviewkit.assistant.context import AssistantContext
 from interviewkit.assistant.prompts import ROLE, system_prompt
 from interviewkit.execution.schemas import ExecutionResult, TestResult
 from interviewkit.problems.bank import Problem, TemplateVoice
-from interviewkit.voice.speakable import speakable, split_sentences, spoken_code
+from interviewkit.voice.speakable import speak, speakable, split_sentences, spoken_code
 
 __all__ = [
     "DEFAULT_VOICE",
@@ -42,6 +42,9 @@ _TYPE_WORDS = {
     "double": "number",
     "bool": "true or false value",
     "string": "string",
+    "char": "character",
+    "ListNode": "linked list",
+    "TreeNode": "binary tree",
 }
 _STATUS_WORDS = {
     "time_limit_exceeded": "it ran out of time",
@@ -69,6 +72,8 @@ def problem_summary(problem: Problem) -> list[str]:
     first_paragraph = problem.description.strip().split("\n\n", 1)[0]
     opening = split_sentences(" ".join(first_paragraph.split()))[:2]
     lines = [f"The problem is called {problem.title}.", *opening]
+    for difference in problem.differences:  # before LeetCode memories mislead
+        lines += speak(f"Unlike the well-known version: {difference.strip()}")
     params = [f"{p.name}, {_article(spoken_type(p.type))}" for p in problem.signature.params]
     returns = _article(spoken_type(problem.signature.returns))
     lines.append(
@@ -129,6 +134,8 @@ def _plain(value: Any) -> str:
         return value or "empty"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:  # a missing child in a level-order tree, as the statement writes it
+        return "null"
     return str(value)
 
 

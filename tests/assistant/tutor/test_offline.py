@@ -145,7 +145,7 @@ def assert_no_code(text: str) -> None:
 def context(
     result: ExecutionResult | None = None,
     *,
-    language: str = "python",
+    language: str | None = "python",
     files: dict[str, str] | None = None,
     problem: Problem | None = TWO_SUM,
     hints: int = 0,
@@ -155,7 +155,7 @@ def context(
         session_id="ses_offline",
         language=language,
         files=files if files is not None else {},
-        active_file=FILES.get(language),
+        active_file=FILES.get(language) if language else None,
         problem=problem,
         last_result=result,
         hints_released=hints,
@@ -438,6 +438,22 @@ def test_the_problem_and_its_constraints_come_from_the_statement() -> None:
     for answer in (overview, constraints, examples):
         assert_no_code(answer)
         assert "[-3, 4, 3, 90]" not in answer  # a hidden test
+
+
+def test_the_restatement_gives_the_sessions_time_limit_and_the_differences() -> None:
+    """Limits are per language (two-sum: JavaScript 1 s, Java 2 s), and a difference from
+    the well-known version is said before a candidate's LeetCode memory misleads them."""
+    assert TWO_SUM.time_limit("javascript") != TWO_SUM.time_limit("java")
+    for language, name in (("javascript", "JavaScript"), ("java", "Java")):
+        answer = reply(context(language=language), "What does the problem ask?")
+        assert f"time limit {TWO_SUM.time_limit(language):g} s per run in {name}" in answer
+    bare = reply(context(language=None), "what are the constraints?")
+    assert "Python 2 s, JavaScript 1 s" in bare
+    deep = load_bank().problems["maximum-depth-binary-tree"]
+    assert deep.differences
+    overview = reply(context(problem=deep), "What does the problem ask?")
+    assert f"**Differs from the well-known version:** {deep.differences[0].strip()}" in overview
+    assert "up to 100,000 elements" in reply(context(problem=deep), "how large is the input?")
 
 
 @pytest.mark.parametrize("policy", ["hints_only", "explain", "full"])

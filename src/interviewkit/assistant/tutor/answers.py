@@ -28,7 +28,7 @@ def reply(context: AssistantContext, question: str) -> str:
     if intent == "failure":
         return _failure_answer(context)
     if intent == "problem":
-        return problem_answer(context.problem, question)
+        return problem_answer(context.problem, question, context.language)
     if _failed(context.last_result):
         return "Here is what happened in your last run.\n\n" + _failure_answer(context)
     return _capabilities()

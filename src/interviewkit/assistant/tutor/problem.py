@@ -7,6 +7,7 @@ import re
 
 from interviewkit.assistant.tutor.text import arguments_text, brief
 from interviewkit.problems.bank import Problem
+from interviewkit.problems.statement import DIFFERENCE_LEAD, LANGUAGE_NAMES, time_limit_line
 
 _CONSTRAINT_WORDS = re.compile(
     r"\bconstraints?\b|\binput size\b|\bhow (big|large|long)\b|\bbounds?\b|\brange of\b",
@@ -15,18 +16,21 @@ _CONSTRAINT_WORDS = re.compile(
 _EXAMPLE_WORDS = re.compile(r"\bexamples?\b", re.IGNORECASE)
 
 
-def problem_answer(problem: Problem | None, question: str = "") -> str:
-    """Restate the statement: what to compute, the signature, the constraints, examples."""
+def problem_answer(problem: Problem | None, question: str = "", language: str | None = None) -> str:
+    """Restate the statement: what to compute, the signature, the constraints, examples.
+
+    ``language`` (the session's) picks the time limit to state: limits are per language."""
     if problem is None:
         return "This session has no problem attached, so I have no statement to restate."
     constraints = constraints_section(problem.statement)
     if _CONSTRAINT_WORDS.search(question) and constraints:
-        return "\n\n".join([_constraints_block(constraints), _signature_line(problem)])
+        return "\n\n".join([_constraints_block(constraints), _signature_line(problem, language)])
     if _EXAMPLE_WORDS.search(question):
-        return "\n\n".join([_signature_line(problem), _examples_block(problem)])
+        return "\n\n".join([_signature_line(problem, language), _examples_block(problem)])
     parts = [
         f"**{problem.title}** ({problem.difficulty}): {_summary(problem.description)}",
-        _signature_line(problem),
+        *(f"{DIFFERENCE_LEAD} {line.strip()}" for line in problem.differences),
+        _signature_line(problem, language),
         _constraints_block(constraints),
         _examples_block(problem),
     ]
@@ -44,8 +48,19 @@ def signature_text(problem: Problem) -> str:
     return f"{problem.entry_point}({params}) -> {problem.signature.returns}"
 
 
-def _signature_line(problem: Problem) -> str:
-    limit = f"time limit {problem.time_limit_s:g} s per run"
+def _time_limit(problem: Problem, language: str | None) -> str:
+    """The session language's limit; without one, every language's when they differ."""
+    if language is not None and language in problem.languages:
+        name = LANGUAGE_NAMES.get(language, language)
+        return f"time limit {problem.time_limit(language):g} s per run in {name}"
+    every = time_limit_line(problem)
+    if every is not None:
+        return f"time limits per run: {every}"
+    return f"time limit {problem.time_limit_s:g} s per run"
+
+
+def _signature_line(problem: Problem, language: str | None = None) -> str:
+    limit = _time_limit(problem, language)
     return f"**Signature:** `{signature_text(problem)}`; {limit}."
 
 
