@@ -186,3 +186,17 @@ def test_a_template_voice_is_checked_when_the_bank_loads() -> None:
     for wrong in ({"tone": "angry"}, {"strictness": "harsh"}, {"name": ""}, {"pitch": 3}):
         with pytest.raises(ValidationError):
             Template.model_validate({**base, "voice": wrong})
+
+
+@pytest.mark.parametrize(
+    ("bound", "said"),
+    [
+        ("2 <= nums.length <= 10^5", "the length of nums is between 2 and 10 to the 5"),
+        ("1 <= n <= 2 * 10^4", "n is between 1 and 2 times 10 to the 4"),
+        ("-2^31 <= x <= 2^31 - 1", "x is between -2 to the 31 and 2 to the 31 minus 1"),
+        ("0 <= sum(lists[i].length) <= 10^5", "is between 0 and 10 to the 5"),
+    ],
+)
+def test_leetcode_bounds_are_said_as_between(bound: str, said: str) -> None:
+    """The bank renders bounds LeetCode's way, operators inside a bound included."""
+    assert said in spoken_code(bound)
