@@ -53,7 +53,7 @@ def test_the_environment_disclosure_lists_the_current_languages_environment(
 
     # switching language shows the new language's environment (and opens its starter)
     page.locator("#language").select_option("java")
-    expect(page.get_by_test_id("file-tree")).to_contain_text("solution.java")
+    expect(page.get_by_test_id("file-tree")).to_contain_text("Solution.java")
     summary.click()
     expect(preloaded.locator("li")).to_have_text(expected["java"]["preloaded"])
     expect(panel).to_contain_text(expected["java"]["standard"])

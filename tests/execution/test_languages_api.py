@@ -42,6 +42,8 @@ def test_each_language_lists_its_environment_as_the_registry_holds_it(
         assert environment["preloaded"] == list(spec.environment.preloaded)
         assert environment["notes"] == list(spec.environment.notes)
         assert environment["starter_note"] == spec.environment.starter_note
+        # the room names a language's new file after it (Java's class Solution needs this)
+        assert language["solution_file"] == spec.solution_file
 
 
 def test_the_decided_environments_are_what_the_api_says(client: TestClient) -> None:

@@ -425,7 +425,11 @@ export class Room implements SyncHost {
     const ext = EXTENSIONS[language];
     const current = this.activePath ?? this.problem?.part?.file ?? "solution.py";
     const stem = current.includes(".") ? current.slice(0, current.lastIndexOf(".")) : current;
-    const path = `${stem}.${ext}`;
+    // the server's solution file, in the current file's folder: Java's class Solution must
+    // live in Solution.java, where the judge, the assistant and the interviewer look for it
+    const folder = current.slice(0, current.lastIndexOf("/") + 1);
+    const named = this.languages.find((l) => l.name === language)?.solution_file;
+    const path = named ? `${folder}${named}` : `${stem}.${ext}`;
     if (this.files.has(path)) this.open(path, true);
     else this.structure({ op: "create", file: path, content: this.problem?.starter?.[language] ?? "" });
   }

@@ -290,6 +290,9 @@ class LanguageInfo(BaseModel):
     version: str = Field(description="The toolchain's version on this server")
     extensions: tuple[str, ...] = Field(description="File extensions this language runs")
     default_entry: str = Field(description="The entry file of a plain run")
+    solution_file: str = Field(
+        description="The file a problem's solution lives in (Java's is Solution.java)"
+    )
     compiled: bool = Field(description="Whether a run compiles first")
     environment: EnvironmentInfo = Field(
         description="What code may use without imports (see docs/languages.md)"

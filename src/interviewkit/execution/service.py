@@ -161,6 +161,7 @@ class ExecutionService:
                 version=chain.version,
                 extensions=chain.spec.extensions,
                 default_entry=chain.spec.default_entry,
+                solution_file=chain.spec.solution_file,
                 compiled=chain.spec.compiled,
                 environment=EnvironmentInfo.of(chain.spec.environment),
             )

@@ -22,6 +22,8 @@ export type Language = {
   title: string;
   version: string;
   extensions: string[];
+  /** The file a problem's solution lives in (`Solution.java`; the server's, for every part). */
+  solution_file?: string;
   environment?: Environment;
 };
 
