@@ -57,9 +57,17 @@ class PrecompiledHeaders:
                 self._folders[key] = self.root / key
                 return self._folders[key]
             if key not in self._building:
+                # found here, briefly: the build itself then holds no pipe of this process
+                # (the sandbox tests count descriptors around every run)
+                try:
+                    header = _locate(self._compiler(toolchain), wanted.header, wanted.flags)
+                except (OSError, subprocess.SubprocessError, ValueError) as exc:
+                    log.warning("no precompiled header for %s: %s", toolchain.name, exc)
+                    self._folders[key] = None
+                    return None
                 thread = threading.Thread(
                     target=self._build_in_background,
-                    args=(toolchain, key),
+                    args=(toolchain, key, header),
                     name=f"pch-{toolchain.name}",
                     daemon=True,
                 )
@@ -76,9 +84,13 @@ class PrecompiledHeaders:
             thread.join(timeout)
         return self.folder(toolchain)
 
-    def _build_in_background(self, toolchain: Toolchain, key: str) -> None:
+    @staticmethod
+    def _compiler(toolchain: Toolchain) -> str:
+        return toolchain.compile_command("main", [])[0]
+
+    def _build_in_background(self, toolchain: Toolchain, key: str, header: Path) -> None:
         try:
-            folder: Path | None = self._build(toolchain, self.root / key)
+            folder: Path | None = self._build(toolchain, self.root / key, header)
         except (OSError, subprocess.SubprocessError, ValueError) as exc:
             log.warning("no precompiled header for %s: %s", toolchain.name, exc)
             folder = None
@@ -86,11 +98,10 @@ class PrecompiledHeaders:
             self._folders[key] = folder
             self._building.pop(key, None)
 
-    def _build(self, toolchain: Toolchain, folder: Path) -> Path:
+    def _build(self, toolchain: Toolchain, folder: Path, header: Path) -> Path:
         wanted = toolchain.spec.precompiled_header
         assert wanted is not None
-        compiler = toolchain.compile_command("main", [])[0]
-        header = _locate(compiler, wanted.header, wanted.flags)
+        compiler = self._compiler(toolchain)
         self.root.mkdir(parents=True, exist_ok=True)
         self.root.chmod(0o755)
         staging = self.root / f".staging-{folder.name[:12]}-{os.getpid()}-{threading.get_ident()}"
@@ -103,7 +114,9 @@ class PrecompiledHeaders:
         try:
             subprocess.run(
                 [compiler, *wanted.flags, "-x", "c++-header", str(header), "-o", f"{target}.gch"],
-                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
                 check=True,
                 timeout=BUILD_TIMEOUT_S,
             )
