@@ -17,7 +17,7 @@ from httpx2 import Response  # what starlette's TestClient returns once httpx2 i
 from interviewkit.app import Container
 from interviewkit.execution.limits import default_limits
 from interviewkit.execution.sandbox import SandboxJob, SandboxResult
-from interviewkit.execution.schemas import TestSuite
+from interviewkit.execution.schemas import ExecutionResult, TestSuite
 from interviewkit.execution.service import ExecutionService
 from interviewkit.execution.toolchains import LanguageRegistry
 from tests.conftest import new_session
@@ -122,3 +122,26 @@ class GateSandbox:
 
     def close(self) -> None:
         self.open.set()
+
+
+def call_suite(
+    entry_point: str, params: dict[str, str], returns: str, tests: list[Any]
+) -> dict[str, Any]:
+    """A visible function-call suite as the API takes it; ``tests`` are ``(input, expected)``
+    pairs, named ``t0``, ``t1``, ..."""
+    return {
+        "entry_point": entry_point,
+        "signature": {
+            "params": [{"name": name, "type": kind} for name, kind in params.items()],
+            "returns": returns,
+        },
+        "tests": [
+            {"name": f"t{index}", "input": given, "expected": expected}
+            for index, (given, expected) in enumerate(tests)
+        ],
+    }
+
+
+def statuses(result: ExecutionResult) -> list[str]:
+    """Each test's verdict, in order."""
+    return [test.status for test in result.tests]

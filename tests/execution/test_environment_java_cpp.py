@@ -8,34 +8,13 @@ fit the parameter's type is a clear per-test error, never silently cut.
 
 from __future__ import annotations
 
-from typing import Any
-
 from interviewkit.execution.schemas import ExecutionResult
 from tests.execution.conftest import Program, Runner, needs, show
+from tests.execution.helpers import call_suite as suite
+from tests.execution.helpers import statuses
 
 needs_java = needs("java")
 needs_cpp = needs("cpp")
-
-
-def suite(
-    entry_point: str, params: dict[str, str], returns: str, tests: list[Any]
-) -> dict[str, Any]:
-    """A function-call suite: ``tests`` are ``(input, expected)`` pairs."""
-    return {
-        "entry_point": entry_point,
-        "signature": {
-            "params": [{"name": name, "type": kind} for name, kind in params.items()],
-            "returns": returns,
-        },
-        "tests": [
-            {"name": f"t{index}", "input": given, "expected": expected}
-            for index, (given, expected) in enumerate(tests)
-        ],
-    }
-
-
-def statuses(result: ExecutionResult) -> list[str]:
-    return [test.status for test in result.tests]
 
 
 def messages(result: ExecutionResult) -> list[str]:

@@ -14,32 +14,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviewkit.execution.schemas import ExecutionResult
 from tests.execution import nodes
 from tests.execution.conftest import Program, Runner, languages, show
+from tests.execution.helpers import call_suite as suite
+from tests.execution.helpers import statuses
 
 COMPILED = languages("java", "cpp")
-
-
-def suite(
-    entry_point: str, params: dict[str, str], returns: str, tests: list[Any]
-) -> dict[str, Any]:
-    """A function-call suite: ``tests`` are ``(input, expected)`` pairs."""
-    return {
-        "entry_point": entry_point,
-        "signature": {
-            "params": [{"name": name, "type": kind} for name, kind in params.items()],
-            "returns": returns,
-        },
-        "tests": [
-            {"name": f"t{index}", "input": given, "expected": expected}
-            for index, (given, expected) in enumerate(tests)
-        ],
-    }
-
-
-def statuses(result: ExecutionResult) -> list[str]:
-    return [test.status for test in result.tests]
 
 
 TREES = nodes.trees()

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from interviewkit.execution.schemas import ExecutionResult
 from tests.execution.conftest import Program, Runner, languages, show
+from tests.execution.helpers import call_suite as suite
 
 INT32 = st.sampled_from([0, -1, 2**31 - 1, -(2**31)]) | st.integers(-(2**31), 2**31 - 1)
 Tree = tuple[int, "Tree | None", "Tree | None"]
@@ -75,21 +76,6 @@ VALUES: dict[str, st.SearchStrategy[Any]] = {
     "TreeNode[]": st.lists(canonical_trees(), max_size=3),
     "char[][]": st.lists(st.lists(chars(), max_size=4), max_size=4),
 }
-
-
-def suite(entry: str, params: dict[str, str], returns: str, tests: list[Any]) -> dict[str, Any]:
-    """A visible function-call suite; ``tests`` are ``(input, expected)`` pairs."""
-    return {
-        "entry_point": entry,
-        "signature": {
-            "params": [{"name": name, "type": kind} for name, kind in params.items()],
-            "returns": returns,
-        },
-        "tests": [
-            {"name": f"t{i}", "input": args, "expected": expected}
-            for i, (args, expected) in enumerate(tests)
-        ],
-    }
 
 
 def run_suite(
