@@ -153,7 +153,10 @@ class Settings(BaseSettings):
         0, ge=0, description="Runs waiting beyond the workers before 429; 0 = 4 per worker"
     )
     exec_warm_pool: int = Field(
-        2, ge=0, le=64, description="Pre-started Python sandboxes (one run each); 0 = off"
+        2,
+        ge=0,
+        le=64,
+        description="Pre-started sandboxes per warm runtime (Python, Node, JVM); 0 = off",
     )
     exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
     exec_callback_attempts: int = Field(3, ge=1, le=10)

@@ -17,10 +17,11 @@ from interviewkit.db import new_id
 from interviewkit.errors import ProblemError
 from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, compile_cache_root
 from interviewkit.execution.harness import build_harness
-from interviewkit.execution.limits import Limits, default_limits
+from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox import BwrapSandbox, Sandbox, create_sandbox
 from interviewkit.execution.schemas import TestSuite
 from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
+from interviewkit.execution.warm_runtimes import warm_runtimes
 
 
 def build_engine(
@@ -28,20 +29,20 @@ def build_engine(
     sandbox: Sandbox | None = None,
     registry: LanguageRegistry | None = None,
 ) -> Engine:
-    """The engine; with a registry (a long-running server), also the warm Python pool."""
+    """The engine; with a registry (a long-running server), also the warm pools: one per
+    language runtime this machine has (:mod:`.warm_runtimes`)."""
     sandbox = sandbox or create_sandbox(
         settings.sandbox, uid=settings.sandbox_uid, gid=settings.sandbox_gid
     )
-    python = registry.available().get("python") if registry else None
-    if isinstance(sandbox, BwrapSandbox) and python is not None and settings.exec_warm_pool:
-        limits = default_limits(settings).with_memory_allowance(python.spec.memory_allowance_mb)
-        sandbox.start_warm_pool(python.executables["python"], limits, settings.exec_warm_pool)
     cache = CompileCache(
         compile_cache_root(settings.data_dir),
         settings.exec_cache_entries,
         settings.sandbox_uid,
         settings.sandbox_gid,
     )
+    if registry is not None and isinstance(sandbox, BwrapSandbox) and settings.exec_warm_pool:
+        for runtime, limits in warm_runtimes(settings, registry, cache.root / ".warm"):
+            sandbox.start_warm_pool(runtime, limits, settings.exec_warm_pool)
     return Engine(sandbox, cache)
 
 

@@ -26,6 +26,7 @@ from interviewkit.execution.sandbox import (
 )
 from interviewkit.execution.sandbox.cgroups import CgroupUsage
 from interviewkit.execution.sandbox.supervise import Running, collect
+from interviewkit.execution.sandbox.warm_python import PythonRuntime
 from interviewkit.execution.schemas import TestSuite
 from interviewkit.execution.toolchains import LanguageRegistry
 
@@ -59,7 +60,7 @@ def cold() -> BwrapSandbox:
 def warm(python: str, limits: Limits) -> Iterator[BwrapSandbox]:
     sandbox = create_sandbox("bwrap", uid=SANDBOX_UID, gid=SANDBOX_UID)
     assert isinstance(sandbox, BwrapSandbox)
-    sandbox.start_warm_pool(python, limits, 2)
+    sandbox.start_warm_pool(PythonRuntime(python), limits, 2)
     yield sandbox
     sandbox.close()
 
@@ -192,17 +193,21 @@ def test_the_cpu_time_before_the_hand_over_is_not_billed() -> None:
     assert result.memory_kb == 2048
 
 
-def test_only_default_python_runs_are_served_warm(
+def test_only_runs_the_pool_was_started_for_are_served_warm(
     warm: BwrapSandbox, python: str, limits: Limits
 ) -> None:
     pool = warm.pool
     assert pool is not None
-    other_limits = job_of(python, Limits(cpu_time_s=1), "pass\n")
+    other_limits = job_of(python, replace(limits, memory_mb=limits.memory_mb * 2), "pass\n")
+    more_cpu = job_of(python, replace(limits, cpu_time_s=limits.cpu_time_s + 1), "pass\n")
+    own_time_limits = job_of(python, replace(limits, cpu_time_s=0.5, wall_time_s=1), "pass\n")
     other_command = SandboxJob(command=["/bin/true"], limits=limits)
     mounted = SandboxJob(
         command=[python, "-B", "{work}/main.py"], limits=limits, binds=("/etc/hostname",)
     )
     assert not pool.accepts(other_limits)
+    assert not pool.accepts(more_cpu)
+    assert pool.accepts(own_time_limits)  # a problem's time limit runs warm, supervised
     assert not pool.accepts(other_command)
     assert not pool.accepts(mounted)
 
@@ -210,7 +215,7 @@ def test_only_default_python_runs_are_served_warm(
 def test_closing_the_pool_leaves_no_sandbox_behind(python: str, limits: Limits) -> None:
     sandbox = create_sandbox("bwrap", uid=SANDBOX_UID, gid=SANDBOX_UID)
     assert isinstance(sandbox, BwrapSandbox)
-    sandbox.start_warm_pool(python, limits, 2)
+    sandbox.start_warm_pool(PythonRuntime(python), limits, 2)
     pool = sandbox.pool
     assert pool is not None
     run_warm(sandbox, job_of(python, limits, "pass\n"))

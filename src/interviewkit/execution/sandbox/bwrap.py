@@ -34,7 +34,7 @@ from interviewkit.execution.sandbox.port import (
     substitute,
 )
 from interviewkit.execution.sandbox.supervise import Running, collect, memfd, rlimit_args
-from interviewkit.execution.sandbox.warm import WarmPool
+from interviewkit.execution.sandbox.warm import WarmPool, WarmRuntime
 
 SANDBOX_UID = 1000
 PASSWD = b"sandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\n"
@@ -68,26 +68,34 @@ class BwrapSandbox:
         self.cgroups = cgroups
         self.seccomp_bpf = seccomp_bpf
         self.root_layout = _root_layout()
-        self.pool: WarmPool | None = None
+        self.pools: dict[str, WarmPool] = {}
+        """Warm pools by runtime name (see :mod:`.warm`)."""
 
-    def start_warm_pool(self, python: str, limits: Limits, size: int) -> None:
-        """Keep ``size`` Python sandboxes pre-started for runs with these limits."""
-        if self.pool is None and size > 0:
-            self.pool = WarmPool(self, python, limits, size)
+    def start_warm_pool(self, runtime: WarmRuntime, limits: Limits, size: int) -> None:
+        """Keep ``size`` sandboxes of ``runtime`` pre-started for runs these limits fit."""
+        if runtime.name not in self.pools and size > 0:
+            self.pools[runtime.name] = WarmPool(self, runtime, limits, size)
+
+    @property
+    def pool(self) -> WarmPool | None:
+        """The Python pool (which also serves compiled programs), if one runs."""
+        return self.pools.get("python")
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
+        pools, self.pools = list(self.pools.values()), {}
+        for pool in pools:
+            pool.close()
 
     def paths(self) -> Mapping[str, str]:
         return {"{work}": "/work", "{ik}": "/ik"}
 
     def run(self, job: SandboxJob) -> SandboxResult:
-        if self.pool is not None and self.pool.accepts(job):
-            warm = self.pool.run(job)
-            if warm is not None:
-                return warm
+        for pool in self.pools.values():
+            if pool.accepts(job):
+                warm = pool.run(job)
+                if warm is not None:
+                    return warm
+                break
         fds: list[int] = []
         cgroup: RunCgroup | None = None
         try:
@@ -167,8 +175,12 @@ class BwrapSandbox:
     def _execute(
         self, job: SandboxJob, args: list[str], fds: list[int], cgroup: RunCgroup | None
     ) -> SandboxResult:
+        asked = time.monotonic()
         running = self.spawn(job, args, fds, cgroup)
-        return collect(job, running, cgroup, running.started)
+        handover_ms = (time.monotonic() - asked) * 1000
+        result = collect(job, running, cgroup, running.started)
+        result.handover_ms = round(handover_ms, 3)
+        return result
 
     def spawn(
         self,
@@ -177,8 +189,12 @@ class BwrapSandbox:
         fds: list[int],
         cgroup: RunCgroup | None,
         keep_open: Sequence[int] = (),
+        stdin: int | None = None,
     ) -> Running:
-        """Start bwrap, put it in the cgroup, release it; ``fds`` keeps what stays ours."""
+        """Start bwrap, put it in the cgroup, release it; ``fds`` keeps what stays ours.
+
+        ``stdin`` (a descriptor in ``fds``) replaces the in-memory file of ``job.stdin``:
+        a warm pool's pipe, written after the hand-over."""
         info_read, info_write = os.pipe()
         block_read, block_write = os.pipe()
         result_read, result_write = os.pipe() if job.result_channel else (-1, -1)
@@ -186,8 +202,10 @@ class BwrapSandbox:
             # the JVM can only open the channel by path (/proc/self/fd/N), which checks the
             # pipe's owner: make it the sandbox user's
             os.fchown(result_write, self.uid, self.gid)
-        stdin = memfd("stdin", job.stdin)
-        fds += [info_read, info_write, block_read, block_write, stdin]
+        if stdin is None:
+            stdin = memfd("stdin", job.stdin)
+            fds.append(stdin)
+        fds += [info_read, info_write, block_read, block_write]
         if job.result_channel:
             fds += [result_read, result_write]
         env_args = ["--setenv", "IK_RESULT_FD", str(result_write)] if job.result_channel else []

@@ -72,6 +72,12 @@ class SandboxResult:
     cpu_exceeded: bool = False
     memory_exceeded: bool = False
     output_exceeded: bool = False
+    warm: str | None = None
+    """The warm runtime that served the run (``python``, ``javascript``, ``java``), or None
+    for a cold sandbox started for it."""
+    handover_ms: float = 0.0
+    """Host time from asking the sandbox to run until the program was released: a cold
+    sandbox's start-up, or a warm one's hand-over."""
 
     def result_lines(self) -> Iterator[dict[str, object]]:
         """Complete JSON lines of the result channel (a half-written last line is dropped)."""

@@ -134,7 +134,7 @@ def collect(
     watch = _supervise(
         pipes,
         deadline=started + limits.wall_time_s,
-        cpu_limit_ms=limits.cpu_time_s * 1000,
+        cpu_limit_ms=limits.cpu_time_s * 1000 + cpu_before_ms,
         cgroup=cgroup,
         kill=kill,
         started=started,

@@ -1,29 +1,32 @@
-"""A pool of pre-started Python sandboxes: the interpreter's start-up off the request path.
+"""Pools of pre-started sandboxes: a runtime's start-up off the request path.
 
 Each warm sandbox is a complete, fresh bwrap sandbox (its own namespaces, cgroup, rlimits
-and seccomp filter) in which CPython has already started and waits on a control pipe.
-A run hands it the files, stdin, environment and argv, and the bootstrap becomes the
-program. Every warm sandbox serves exactly one run and is then thrown away, so isolation is
-what a cold run gets; only the ~15 ms of interpreter start-up moves out of the latency.
+and seccomp filter) in which a language runtime (CPython, Node, a JVM) has already started
+and waits on a control pipe. A run hands it the files, environment and argv in one message,
+and the runtime's bootstrap becomes the program. Every warm sandbox serves exactly one run
+and is then thrown away, so isolation is what a cold run gets; only the runtime's start-up
+moves out of the latency.
 
-A run is served warm only when it looks exactly like a default Python run (same command
-shape, same limits, no extra mounts); anything else runs cold.
+What differs per language is a :class:`WarmRuntime`: the bootstrap command a sandbox is
+started with, which jobs it can serve, and the message that hands one over. A job is served
+warm only when everything fixed at sandbox start (command shape, binds, memory, process and
+file limits) matches the pool; time and output limits are the supervisor's, enforced from
+the hand-over on, so a problem's own time limit still runs warm.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import logging
 import os
 import stat
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from interviewkit.db import new_id
 from interviewkit.execution.limits import Limits
@@ -38,85 +41,73 @@ log = logging.getLogger(__name__)
 
 MAX_PROGRAM_BYTES = 256 * 1024 * 1024
 MAX_IDLE_SECONDS = 300.0
-"""A warm sandbox idle this long is replaced (it holds a cgroup and ~10 MB)."""
+"""A warm sandbox idle this long is replaced (it holds a cgroup and some memory)."""
 
-BOOTSTRAP = r"""
-import os, sys
+SUPERVISED_LIMITS = ("cpu_time_s", "wall_time_s", "output_bytes")
+"""Limits the supervisor enforces from the hand-over on; every other one is fixed at start."""
 
-def _ik_receive():
-    import json
-    from binascii import a2b_base64
-    fd = int(sys.argv[1])
-    chunks = []
-    while True:
-        chunk = os.read(fd, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(fd)
-    if not chunks:
-        os._exit(0)
-    job = json.loads(b"".join(chunks))
-    for path, (content, mode) in job["files"].items():
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        os.write(descriptor, a2b_base64(content))
-        os.close(descriptor)
-    stdin = os.memfd_create("stdin")
-    os.write(stdin, a2b_base64(job["stdin"]))
-    os.lseek(stdin, 0, 0)
-    os.dup2(stdin, 0)
-    os.close(stdin)
-    if job["exec"]:
-        os.execve(job["argv"][0], job["argv"], job["env"])
-    os.environ.clear()
-    os.environ.update(job["env"])
-    return job["argv"]
 
-sys.argv = _ik_receive()
-del _ik_receive
-sys.path[0] = os.path.dirname(sys.argv[0])
-import types as _ik_types
-_ik_main = _ik_types.ModuleType("__main__")
-_ik_main.__file__ = sys.argv[0]
-_ik_main.__builtins__ = __builtins__
-sys.modules["__main__"] = _ik_main
-# a cold start imports the language environment's sitecustomize (on the job's PYTHONPATH)
-# into __main__; this interpreter started before the job's env existed, so do it now
-for _ik_dir in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    _ik_site = os.path.join(_ik_dir, "sitecustomize.py") if _ik_dir else ""
-    if _ik_site and os.path.isfile(_ik_site):
-        sys.path.insert(1, os.path.abspath(_ik_dir))
-        sys.modules.pop("sitecustomize", None)
-        import sitecustomize
-        break
-with open(sys.argv[0], "rb") as _ik_handle:
-    _ik_code = compile(_ik_handle.read(), sys.argv[0], "exec")
-try:
-    exec(_ik_code, _ik_main.__dict__)
-except SystemExit:
-    raise
-except BaseException as _ik_error:
-    import traceback
-    traceback.print_exception(type(_ik_error), _ik_error, _ik_error.__traceback__.tb_next)
-    sys.exit(1)
-"""
+class WarmRuntime(Protocol):
+    """One language runtime kept pre-started: how to start it, what it serves, how to hand over."""
+
+    @property
+    def name(self) -> str:
+        """The language it serves (``python``, ``javascript``, ``java``): pools are keyed
+        by it."""
+        ...
+
+    @property
+    def stdin_pipe(self) -> bool:
+        """True when the bootstrap cannot replace its own stdin (Node, the JVM): the pool then
+        starts the sandbox with a pipe as stdin and writes the job's stdin into it after the
+            hand-over. False when the bootstrap installs stdin itself from the message (CPython).
+        """
+        ...
+
+    def template(self, control_fd: int, limits: Limits) -> SandboxJob:
+        """The job each warm sandbox is started with: the bootstrap waiting on
+        ``control_fd`` (a descriptor number valid inside the sandbox), ``limits``, and the
+        binds and environment the jobs it will serve carry."""
+        ...
+
+    def serves(self, job: SandboxJob) -> bool:
+        """Whether ``job``'s command, mounts, binds and environment are what a sandbox
+        started from :meth:`template` can run (limits are the pool's business)."""
+        ...
+
+    def message(self, job: SandboxJob, env: dict[str, str]) -> bytes:
+        """The hand-over: everything the bootstrap needs to become ``job`` (its files under
+        ``/work``, its data under ``/ik``, its program, ``env`` and argv)."""
+        ...
+
+
+def compatible(job: Limits, pool: Limits) -> bool:
+    """A job fits a pool when every limit fixed at sandbox start is the same and its CPU
+    time is no more than the pool's rlimit (the cgroup clock enforces the job's own)."""
+    if job.cpu_time_s > pool.cpu_time_s:
+        return False
+    fixed = {name: getattr(pool, name) for name in SUPERVISED_LIMITS}
+    return replace(job, **fixed) == pool
 
 
 @dataclass
 class _Warm:
     running: Running
     control: int
+    stdin: int
+    """The write end of the sandbox's stdin pipe (``-1`` when the bootstrap installs it)."""
     fds: list[int]
     born: float
 
 
 class WarmPool:
-    """Keeps ``size`` Python sandboxes started; a background thread refills after each use."""
+    """Keeps ``size`` sandboxes of one runtime started; a background thread refills them."""
 
-    def __init__(self, sandbox: BwrapSandbox, python: str, limits: Limits, size: int) -> None:
+    def __init__(
+        self, sandbox: BwrapSandbox, runtime: WarmRuntime, limits: Limits, size: int
+    ) -> None:
         self.sandbox = sandbox
-        self.python = python
+        self.runtime = runtime
         self.limits = limits
         self.size = size
         self._ready: deque[_Warm] = deque()
@@ -124,31 +115,25 @@ class WarmPool:
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
-        self._filler = threading.Thread(target=self._fill_forever, name="warm-pool", daemon=True)
+        self._filler = threading.Thread(
+            target=self._fill_forever, name=f"warm-pool-{runtime.name}", daemon=True
+        )
         self._filler.start()
 
     # -- serving a run ----------------------------------------------------------------
 
     def accepts(self, job: SandboxJob) -> bool:
-        """A default Python run, or a compiled program from one read-only mount."""
-        if job.limits != self.limits or job.binds:
-            return False
-        command = list(job.command)
-        python = (
-            len(command) == 3
-            and command[:2] == [self.python, "-B"]
-            and command[2].startswith("{work}/")
-            and not job.mounts
-        )
-        return python or _executable_of(job) is not None
+        """Limits compatible with the pool's, and a job the runtime can become."""
+        return compatible(job.limits, self.limits) and self.runtime.serves(job)
 
     def run(self, job: SandboxJob) -> SandboxResult | None:
         """Run ``job`` in a warm sandbox; None if none is ready (the caller runs it cold)."""
+        asked = time.monotonic()
         warm = self._take()
         if warm is None:
             return None
         try:
-            return self._hand_over(warm, job)
+            return self._hand_over(warm, job, asked)
         finally:
             with self._lock:
                 self._used.append(warm)  # cleaned by the filler, off the request's path
@@ -165,51 +150,39 @@ class WarmPool:
         self._wake.set()
         return None
 
-    def _hand_over(self, warm: _Warm, job: SandboxJob) -> SandboxResult:
+    def _hand_over(self, warm: _Warm, job: SandboxJob, asked: float) -> SandboxResult:
         env = {**environment(job), "PWD": "/work"}  # as bwrap's --chdir sets it on a cold run
         if job.result_channel:
             env["IK_RESULT_FD"] = str(warm.running.result_fd)
-        files = {f"/work/{path}": (_b64(data), 0o644) for path, data in job.files.items()}
-        files.update({f"/ik/{path}": (_b64(data), 0o444) for path, data in job.data.items()})
-        executable = _executable_of(job)
-        if executable is not None:
-            target, program = executable
-            files[target] = (_b64(_read_program(program)), 0o755)
-            argv = [target, *job.command[1:]]
-        else:
-            argv = list(job.command[2:])
-        message = {
-            "files": files,
-            "stdin": _b64(job.stdin),
-            "env": env,
-            "exec": executable is not None,
-            "argv": [part.replace("{work}", "/work") for part in argv],
-        }
+        payload = self.runtime.message(job, env)
         cgroup: RunCgroup | None = warm.running.cgroup
         cpu_before = 0.0
         if cgroup is not None:
             cpu_before = cgroup.usage().cpu_ms
-            cgroup.reset_peak()  # the waiting interpreter is not the program's memory
+            cgroup.reset_peak()  # the waiting runtime is not the program's memory
         started = time.monotonic()
-        payload = json.dumps(message).encode()
-        with contextlib.suppress(BrokenPipeError):
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(warm.control, view) :]
+        _write_all(warm.control, payload)
         os.close(warm.control)
         warm.fds.remove(warm.control)
-        return collect(job, warm.running, cgroup, started, cpu_before_ms=cpu_before)
+        if warm.stdin >= 0:
+            _feed(warm.stdin, job.stdin)
+            warm.fds.remove(warm.stdin)
+        handover_ms = (time.monotonic() - asked) * 1000
+        result = collect(job, warm.running, cgroup, started, cpu_before_ms=cpu_before)
+        result.warm = self.runtime.name
+        result.handover_ms = round(handover_ms, 3)
+        return result
 
     # -- keeping the pool full ----------------------------------------------------------
 
     def _start_one(self) -> _Warm:
         control_read, control_write = os.pipe()
         fds: list[int] = [control_read, control_write]
-        template = SandboxJob(
-            command=[self.python, "-B", "-c", BOOTSTRAP, str(control_read)],
-            limits=self.limits,
-            result_channel=True,
-        )
+        stdin_read = stdin_write = -1
+        if self.runtime.stdin_pipe:
+            stdin_read, stdin_write = os.pipe()
+            fds += [stdin_read, stdin_write]
+        template = self.runtime.template(control_read, self.limits)
         cgroup = None
         try:
             args = self.sandbox.arguments(template, fds, warm=True)
@@ -219,13 +192,23 @@ class WarmPool:
                     memory_bytes=self.limits.memory_mb * 1024 * 1024,
                     processes=self.limits.processes,
                 )
-            running = self.sandbox.spawn(template, args, fds, cgroup, keep_open=(control_write,))
+            running = self.sandbox.spawn(
+                template,
+                args,
+                fds,
+                cgroup,
+                keep_open=(control_write, stdin_write),
+                stdin=stdin_read if stdin_read >= 0 else None,
+            )
+            if stdin_read >= 0:  # the sandbox holds its end: a dead reader fails our writes
+                os.close(stdin_read)
+                fds.remove(stdin_read)
         except BaseException:
             _close_all(fds)
             if cgroup is not None:
                 cgroup.remove()
             raise
-        return _Warm(running, control_write, fds, time.monotonic())
+        return _Warm(running, control_write, stdin_write, fds, time.monotonic())
 
     def _fill_forever(self) -> None:
         while not self._closed:
@@ -240,7 +223,7 @@ class WarmPool:
                     with self._lock:
                         self._ready.append(warm)
             except Exception:
-                log.exception("could not start a warm sandbox; retrying in a second")
+                log.exception("could not start a warm %s sandbox; retrying", self.runtime.name)
                 time.sleep(1.0)
                 continue
             self._wake.wait(timeout=MAX_IDLE_SECONDS / 4)
@@ -266,6 +249,11 @@ class WarmPool:
         if warm.running.cgroup is not None:
             warm.running.cgroup.remove()
 
+    def ready(self) -> int:
+        """How many sandboxes wait now (for operators, benches and tests)."""
+        with self._lock:
+            return len(self._ready)
+
     def cgroup_names(self) -> list[str]:
         """The cgroups of the sandboxes waiting now (for operators and tests)."""
         with self._lock:
@@ -282,26 +270,22 @@ class WarmPool:
             self._discard(warm)
 
 
-def _b64(data: bytes) -> str:
+# -- helpers the runtimes share ---------------------------------------------------------
+
+
+def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _executable_of(job: SandboxJob) -> tuple[str, Path] | None:
-    """``(/build/main, host path)`` when the job runs a program from its one mount."""
-    if len(job.mounts) != 1 or job.mounts[0].writable:
-        return None
-    mount = job.mounts[0]
-    program = job.command[0]
-    if not program.startswith(mount.target + "/"):
-        return None
-    relative = program.removeprefix(mount.target + "/")
-    if "/" in relative or relative in {"", ".", ".."}:
-        return None
-    return program, mount.source / relative
+def job_files(job: SandboxJob) -> dict[str, tuple[str, int]]:
+    """The job's files as the bootstraps write them: absolute path -> (base64, mode)."""
+    files = {f"/work/{path}": (b64(data), 0o644) for path, data in job.files.items()}
+    files.update({f"/ik/{path}": (b64(data), 0o444) for path, data in job.data.items()})
+    return files
 
 
-def _read_program(path: Path) -> bytes:
-    """Read a compiled program from the cache without following a link planted there."""
+def read_program(path: Path) -> bytes:
+    """Read a compiled artifact from the cache without following a link planted there."""
     descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
         info = os.fstat(descriptor)
@@ -311,6 +295,33 @@ def _read_program(path: Path) -> bytes:
             return handle.read()
     finally:
         os.close(descriptor)
+
+
+def _write_all(fd: int, payload: bytes) -> None:
+    with contextlib.suppress(BrokenPipeError):
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _feed(fd: int, data: bytes) -> None:
+    """Write stdin into the sandbox's pipe and close it; in a thread when it may block
+    (more than a pipe holds, and the program may never read it)."""
+    if len(data) <= 16 * 1024:
+        _write_all(fd, data)
+        os.close(fd)
+        return
+
+    def feed() -> None:
+        try:
+            _write_all(fd, data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    threading.Thread(target=feed, name="warm-stdin", daemon=True).start()
 
 
 def _close_all(fds: list[int]) -> None:

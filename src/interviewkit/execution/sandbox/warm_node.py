@@ -1,0 +1,15 @@
+"""The warm node runtime (being built in issue 17; until then node runs cold)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from interviewkit.execution.sandbox.warm import WarmRuntime
+
+
+def runtime(
+    template: Sequence[str], executables: Mapping[str, str], cache_root: Path
+) -> WarmRuntime | None:
+    """None: node is not served warm yet."""
+    return None
