@@ -16,6 +16,7 @@ from interviewkit.auth.deps import (
 from interviewkit.auth.service import Principal
 from interviewkit.db import ID_PATTERN
 from interviewkit.errors import ProblemError
+from interviewkit.execution import stages
 from interviewkit.execution.callbacks import (
     SIGNATURE_HEADER,
     callback_key,
@@ -32,6 +33,7 @@ from interviewkit.execution.schemas import (
     SessionExecuteRequest,
 )
 from interviewkit.execution.service import ExecutionService, Submission
+from interviewkit.execution.stages import StageClock
 
 router = APIRouter(prefix="/api/v1", tags=["execution"])
 
@@ -51,6 +53,13 @@ def _shown(result: ExecutionResult, principal: Principal) -> Response:
     return Response(result.model_dump_json(), status, media_type="application/json")
 
 
+def _timed(request: Request, response: Response, clock: StageClock) -> Response:
+    """The response with its ``Server-Timing`` header; the stages go to ``/metrics`` too."""
+    response.headers[stages.HEADER] = clock.header()
+    clock.observe(stages.stage_histogram(request.app.state.container.metrics.registry))
+    return response
+
+
 @router.get("/languages", response_model=LanguageList, summary="Languages on this server")
 async def list_languages(request: Request) -> LanguageList:
     """Each language this server runs: its toolchain's version and its environment (what
@@ -68,6 +77,17 @@ async def list_languages(request: Request) -> LanguageList:
     responses={202: {"description": "Queued (wait=false)"}, 429: {"description": "Queue full"}},
 )
 async def execute(body: ExecuteRequest, request: Request, principal: Staff) -> Response:
+    with stages.measuring() as clock:
+        with clock.stage("plan"):
+            submission = await _stateless_submission(body, request, principal)
+        result = await _service(request).run(submission, wait=body.wait)
+        return _timed(request, _shown(result, principal), clock)
+
+
+async def _stateless_submission(
+    body: ExecuteRequest, request: Request, principal: Principal
+) -> Submission:
+    """The job of a stateless run (422 for anything the planner refuses)."""
     service = _service(request)
     suite = suite_of(body.tests, body)
     limits = resolve_limits(service.settings, body.limits)
@@ -87,15 +107,13 @@ async def execute(body: ExecuteRequest, request: Request, principal: Staff) -> R
         )
     )
     callback = await pinned(service, body.callback_url)
-    submission = Submission(
+    return Submission(
         job,
         who(principal),
         callback_url=body.callback_url,
         callback=callback,
         key_id=principal.key_id,
     )
-    result = await service.run(submission, wait=body.wait)
-    return _shown(result, principal)
 
 
 @router.post(
@@ -108,8 +126,9 @@ async def execute_in_session(
     access: SessionAccess, body: SessionExecuteRequest, request: Request
 ) -> Response:
     principal = access.principal
-    result = await run_in_session(_service(request), principal, access.session_id, body)
-    return _shown(result, principal)
+    with stages.measuring() as clock:
+        result = await run_in_session(_service(request), principal, access.session_id, body)
+        return _timed(request, _shown(result, principal), clock)
 
 
 @router.get(

@@ -41,6 +41,7 @@ from interviewkit.execution.schemas import (
     TestResult,
     TestSuite,
 )
+from interviewkit.execution.stages import EngineTimings
 from interviewkit.execution.toolchains import Toolchain
 
 COMPILE_OUTPUT_BYTES = 64 * 1024
@@ -74,6 +75,8 @@ class _Program:
     files: dict[str, bytes]
     entry: str
     build: Path | None
+    timings: EngineTimings = field(default_factory=EngineTimings)
+    """Where this execution's time went (the engine adds each sandbox's hand-over)."""
 
     def sandbox_job(
         self,
@@ -195,6 +198,16 @@ class Engine:
     # -- entry point --------------------------------------------------------------------
 
     def execute(self, job: ExecutionJob) -> ExecutionResult:
+        """Compile (or find the compilation), run and judge; the result's ``timings`` say
+        where the time went (the platform reports them per stage)."""
+        started = time.perf_counter()
+        timings = EngineTimings()
+        result = self._execute(job, timings)
+        timings.total_ms = (time.perf_counter() - started) * 1000
+        result.timings = timings
+        return result
+
+    def _execute(self, job: ExecutionJob, timings: EngineTimings) -> ExecutionResult:
         suite = job.suite if job.suite and job.suite.tests else None
         files = {path: content.encode() for path, content in job.files.items()}
         entry = job.entry
@@ -208,11 +221,13 @@ class Engine:
         result = ExecutionResult(
             id=job.id, language=job.toolchain.name, language_version=job.toolchain.version
         )
+        compiling = time.perf_counter()
         compiled = self._compile(job, files, entry)
+        timings.compile_ms = (time.perf_counter() - compiling) * 1000
         result.compile = compiled.result
         if compiled.result is not None and compiled.result.status != "accepted":
             return self._not_compiled(result, suite, compiled.result)
-        program = _Program(job, files, entry, compiled.build)
+        program = _Program(job, files, entry, compiled.build, timings)
         if suite is None:
             return self._plain_run(program, result)
         if suite.calls:
@@ -298,8 +313,14 @@ class Engine:
 
     # -- running --------------------------------------------------------------------------
 
+    def _run(self, program: _Program, job: SandboxJob) -> SandboxResult:
+        """One sandboxed run of the program; its start (or warm hand-over) is counted."""
+        outcome = self.sandbox.run(job)
+        program.timings.handover_ms += outcome.handover_ms
+        return outcome
+
     def _plain_run(self, program: _Program, result: ExecutionResult) -> ExecutionResult:
-        outcome = self.sandbox.run(program.sandbox_job(stdin=program.job.stdin.encode()))
+        outcome = self._run(program, program.sandbox_job(stdin=program.job.stdin.encode()))
         result.run = _run_result(outcome)
         result.status = _process_verdict(program.job, outcome) or "accepted"
         return result
@@ -318,8 +339,8 @@ class Engine:
             if remaining <= 0:
                 result.tests.append(_out_of_time(test.name, test.hidden, test.stdin))
                 continue
-            outcome = self.sandbox.run(
-                program.sandbox_job(stdin=test.stdin.encode(), wall_budget_s=remaining)
+            outcome = self._run(
+                program, program.sandbox_job(stdin=test.stdin.encode(), wall_budget_s=remaining)
             )
             runs.append(outcome)
             if not test.hidden:
@@ -378,8 +399,8 @@ class Engine:
                     "IK_START": str(start),
                     "IK_STDOUT_LIMIT": str(TEST_STDOUT_BYTES),
                 }
-                outcome = self.sandbox.run(
-                    program.sandbox_job(data=data, env=env, wall_budget_s=remaining)
+                outcome = self._run(
+                    program, program.sandbox_job(data=data, env=env, wall_budget_s=remaining)
                 )
                 runs.append(outcome)
                 if not hidden:

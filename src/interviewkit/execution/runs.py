@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.service import Principal
 from interviewkit.errors import ProblemError
+from interviewkit.execution import stages
 from interviewkit.execution.callbacks import PinnedCallback, check_callback
 from interviewkit.execution.limits import resolve_limits
 from interviewkit.execution.schemas import (
@@ -35,6 +36,15 @@ async def run_in_session(
 ) -> ExecutionResult:
     """Run the session's workspace (``run``: the caller's tests or the examples;
     ``submit``: the problem's); the full result, which the caller shows by role."""
+    with stages.stage("plan"):
+        submission = await _session_submission(service, principal, session_id, body)
+    return await service.run(submission, wait=body.wait)
+
+
+async def _session_submission(
+    service: ExecutionService, principal: Principal, session_id: str, body: SessionExecuteRequest
+) -> Submission:
+    """The job of a session run: its workspace, the tests the mode asks for, the limits."""
     if body.callback_url and not principal.is_staff:
         raise ProblemError(403, "forbidden", "only interviewers may set a callback_url")
     suite = suite_of(body.tests, body) if body.mode == "run" else None
@@ -51,7 +61,7 @@ async def run_in_session(
         )
     )
     callback = await pinned(service, body.callback_url)
-    submission = Submission(
+    return Submission(
         job,
         who(principal),
         session=session,
@@ -60,7 +70,6 @@ async def run_in_session(
         callback=callback,
         key_id=principal.key_id,
     )
-    return await service.run(submission, wait=body.wait)
 
 
 async def pinned(service: ExecutionService, url: str | None) -> PinnedCallback | None:

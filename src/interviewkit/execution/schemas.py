@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from interviewkit.execution.harness import Signature
 from interviewkit.execution.limits import LimitsRequest
 from interviewkit.execution.models import Execution
+from interviewkit.execution.stages import EngineTimings
 from interviewkit.languages import Environment
 
 Status = Literal[
@@ -162,6 +163,17 @@ class ExecutionResult(BaseModel):
     mode: str | None = None
     created_at: str | None = None
     finished_at: str | None = None
+    _timings: EngineTimings | None = PrivateAttr(default=None)
+
+    @property
+    def timings(self) -> EngineTimings | None:
+        """Where the engine spent this run's time (never part of the JSON: the platform
+        reports it in ``Server-Timing``); None for a result read back from storage."""
+        return self._timings
+
+    @timings.setter
+    def timings(self, value: EngineTimings | None) -> None:
+        self._timings = value
 
     def for_candidate(self) -> ExecutionResult:
         """The candidate view of this result (see :func:`candidate_view`)."""

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +29,7 @@ from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
 from interviewkit.db import read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
+from interviewkit.execution import stages
 from interviewkit.execution.admission import Admission
 from interviewkit.execution.callbacks import (
     PinnedCallback,
@@ -246,9 +248,11 @@ class ExecutionService:
         ``internal_error`` rather than left ``queued`` for ever.
         """
         await anyio.to_thread.run_sync(self._ready_engine)
-        self.admission.enter(*submission.owners)
+        with stages.stage("admission"):
+            self.admission.enter(*submission.owners)
         try:
-            created = await anyio.to_thread.run_sync(self._record_start, submission)
+            with stages.stage("record"):
+                created = await anyio.to_thread.run_sync(self._record_start, submission)
         except BaseException:
             self.admission.leave(*submission.owners)
             raise
@@ -298,8 +302,9 @@ class ExecutionService:
 
     async def _run_and_store(self, submission: Submission, created: datetime) -> ExecutionResult:
         job = submission.job
+        asked = time.perf_counter()
         try:
-            result = await anyio.to_thread.run_sync(self.engine.execute, job, limiter=self.limiter)
+            result = await anyio.to_thread.run_sync(self._execute, job, asked, limiter=self.limiter)
         except Exception:
             log.exception("execution %s failed inside the engine", job.id)
             result = ExecutionResult(
@@ -312,7 +317,8 @@ class ExecutionService:
         result.mode = submission.mode
         result.created_at = created.isoformat()
         result.finished_at = utcnow().isoformat()
-        await anyio.to_thread.run_sync(self._store, submission, result)
+        with stages.stage("store"):
+            await anyio.to_thread.run_sync(self._store, submission, result)
         if submission.session is not None:
             event = {
                 "type": "execution_result",
@@ -322,7 +328,18 @@ class ExecutionService:
                 "passed": result.passed,
                 "total": result.total,
             }
-            await anyio.to_thread.run_sync(self._tell, submission.session.id, event)
+            with stages.stage("event"):
+                await anyio.to_thread.run_sync(self._tell, submission.session.id, event)
+        return result
+
+    def _execute(self, job: ExecutionJob, asked: float) -> ExecutionResult:
+        """Run the job in the engine; the wait for this worker thread is the queue stage."""
+        stages.add("queue", (time.perf_counter() - asked) * 1000)
+        result = self.engine.execute(job)
+        if result.timings is not None:
+            clock = stages.current()
+            if clock is not None:
+                clock.add_engine(result.timings)
         return result
 
     def _tell(self, session_id: str, event: dict[str, Any]) -> None:
