@@ -1,15 +1,195 @@
-"""The warm node runtime (being built in issue 17; until then node runs cold)."""
+"""The warm Node.js runtime: node started in its sandbox, waiting for its program.
+
+A cold run is ``node <V8 flags> --require=/work/__ik_prelude.js /work/<entry>``. A warm
+sandbox starts the very same command, except that ``/work/__ik_prelude.js`` is the
+bootstrap below and the entry is a stand-in. Node loads ``--require`` modules after it has
+set up the process and before it runs the entry, so the bootstrap waits there, on the
+control pipe, until a run is handed over. It then writes the run's files (the real prelude
+among them), sets the environment and ``process.argv``, loads the real prelude into its own
+module (as ``--require`` would have) and returns. Node itself then runs the entry as the
+main module: its flags, ``process.execArgv``, ``require.main``, ESM/CJS detection, stack
+traces, uncaught errors and exit codes are node's own, so a warm run reads as a cold one.
+
+The entry is swapped in through ``Module.runMain``, which node documents as patchable from
+a ``--require`` script: a one-shot getter hands node a bound ``runMain`` for the real entry
+and puts the original back, so no frame of ours is left on the program's stack.
+
+What still differs from a cold run: stdin is a pipe rather than a file (node cannot replace
+its own fd 0; the pool writes the job's stdin into it after the hand-over), ``process.uptime()``
+and ``performance.now()`` count from the sandbox's start, and ``/proc/self/cmdline`` names
+the stand-in entry.
+"""
 
 from __future__ import annotations
 
+import json
+import posixpath
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from interviewkit.execution.sandbox.warm import WarmRuntime
+from interviewkit.execution.limits import Limits
+from interviewkit.execution.sandbox.port import SandboxJob
+from interviewkit.execution.sandbox.warm import job_files
+from interviewkit.languages.javascript import PRELUDE_FILE
+
+STAND_IN_ENTRY = "main.js"
+"""The entry a warm sandbox is started with (the default one: a plain run's command line
+then reads as a cold one's); the bootstrap swaps in the run's own."""
+
+STARTUP_ENV_PREFIXES = ("NODE_", "UV_", "V8_", "OPENSSL_", "SSL_CERT_", "LC_")
+STARTUP_ENV_NAMES = frozenset({"LANG", "TZ", "ICU_DATA", "LANGUAGE"})
+"""Environment node reads while it starts (options, module paths, locale, threads, TLS):
+a job that sets them differently from the warm sandbox's start runs cold."""
+
+BOOTSTRAP = r"""'use strict';
+// interviewkit warm node bootstrap: loaded with --require in place of the prelude; waits
+// for the hand-over on the control pipe, becomes the run, then loads the real prelude.
+(() => {
+  const fs = require('fs');
+  const path = require('path');
+  const Module = require('module');
+  const control = __IK_CONTROL_FD__;
+  const resultChannel = process.env.IK_RESULT_FD; // the warm sandbox's, set at its start
+  const chunks = [];
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  for (;;) {
+    let count;
+    try {
+      count = fs.readSync(control, buffer, 0, buffer.length, null);
+    } catch (error) {
+      if (error.code === 'EAGAIN' || error.code === 'EINTR') continue;
+      throw error;
+    }
+    if (count === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, count)));
+  }
+  fs.closeSync(control);
+  if (chunks.length === 0) process.reallyExit(0); // the pool closed without a run
+  const job = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  chunks.length = 0;
+  for (const [file, [content, mode]] of Object.entries(job.files)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(file, Buffer.from(content, 'base64'), { mode });
+    fs.chmodSync(file, mode); // the prelude's file exists already: writeFileSync keeps its mode
+  }
+  if (job.env.IK_RESULT_FD === undefined && resultChannel !== undefined) {
+    fs.closeSync(Number(resultChannel)); // a cold run without a result channel has none
+  }
+  for (const name of Object.keys(process.env)) delete process.env[name];
+  for (const [name, value] of Object.entries(job.env)) process.env[name] = value;
+  process.argv[1] = job.entry;
+  const runMain = Module.runMain;
+  Object.defineProperty(Module, 'runMain', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      Object.defineProperty(Module, 'runMain', {
+        value: runMain, writable: true, enumerable: true, configurable: true,
+      });
+      return runMain.bind(Module, job.entry);
+    },
+  });
+})();
+// the real prelude, into this module, as --require would have loaded it
+require('module')._extensions['.js'](module, module.filename);
+"""
+
+WORK_FILE_MODE = 0o666
+DATA_FILE_MODE = 0o600
+
+PRELUDE_ARGUMENT = "--require={work}/" + PRELUDE_FILE
+
+
+@dataclass(frozen=True)
+class NodeRuntime:
+    """Serves runs of the toolchain's own node command (``prefix`` + ``{work}/<entry>``)."""
+
+    prefix: tuple[str, ...]
+    """The command before the entry: node, its V8 flags and the prelude's ``--require``."""
+    binds: tuple[str, ...] = ()
+    name: str = "javascript"
+    stdin_pipe: bool = True
+
+    def template(self, control_fd: int, limits: Limits) -> SandboxJob:
+        bootstrap = BOOTSTRAP.replace("__IK_CONTROL_FD__", str(int(control_fd)))
+        return SandboxJob(
+            command=[*self.prefix, f"{{work}}/{STAND_IN_ENTRY}"],
+            files={PRELUDE_FILE: bootstrap.encode()},
+            limits=limits,
+            binds=self.binds,
+            result_channel=True,
+        )
+
+    def serves(self, job: SandboxJob) -> bool:
+        command = list(job.command)
+        return (
+            len(command) == len(self.prefix) + 1
+            and tuple(command[:-1]) == self.prefix
+            and _entry_of(command[-1]) is not None
+            and not job.mounts
+            and tuple(job.binds) == self.binds
+            and PRELUDE_FILE in job.files
+            # node caches the package scope of /work at start: a package.json there
+            # ("type": "module") must be seen by a fresh node
+            and "package.json" not in job.files
+            and not any(_read_at_startup(name) for name in job.env)
+        )
+
+    def message(self, job: SandboxJob, env: dict[str, str]) -> bytes:
+        entry = _entry_of(job.command[-1])
+        assert entry is not None, "serves() accepts only entries under {work}/"
+        message = {
+            "files": _with_cold_modes(job_files(job)),
+            "env": _in_cold_order(env),
+            "entry": f"/work/{entry}",
+        }
+        return json.dumps(message).encode()
+
+
+def _entry_of(part: str) -> str | None:
+    """The entry's path under ``{work}/``, if it is a plain relative one."""
+    if not part.startswith("{work}/"):
+        return None
+    relative = part.removeprefix("{work}/")
+    if not relative or "{" in relative or posixpath.normpath(relative) != relative:
+        return None
+    if relative.startswith("../") or relative == "..":
+        return None
+    return relative
+
+
+def _with_cold_modes(files: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    """The files with the modes a cold sandbox gives them: bwrap's ``--file`` makes the
+    job's files 0666 in ``/work``, its ``--ro-bind-data`` the data 0600 in ``/ik``."""
+    return {
+        path: (content, WORK_FILE_MODE if path.startswith("/work/") else DATA_FILE_MODE)
+        for path, (content, _) in files.items()
+    }
+
+
+def _read_at_startup(name: str) -> bool:
+    return name in STARTUP_ENV_NAMES or name.startswith(STARTUP_ENV_PREFIXES)
+
+
+def _in_cold_order(env: Mapping[str, str]) -> dict[str, str]:
+    """The environment in the order a cold run's ``environ`` has it (``process.env``'s keys
+    keep it): bwrap sets the job's variables, then the result channel, then ``PWD`` when it
+    changes into ``/work``."""
+    last = ("IK_RESULT_FD", "PWD")
+    ordered = {name: value for name, value in env.items() if name not in last}
+    ordered.update({name: env[name] for name in last if name in env})
+    return ordered
 
 
 def runtime(
     template: Sequence[str], executables: Mapping[str, str], cache_root: Path
-) -> WarmRuntime | None:
-    """None: node is not served warm yet."""
-    return None
+) -> NodeRuntime | None:
+    """The node runtime for this toolchain's run command (see :mod:`..warm_runtimes`), or
+    None when the command is not the shape the bootstrap stands in for."""
+    command = list(template)
+    if len(command) < 3 or command[-1] != "{work}/{entry}" or command[-2] != PRELUDE_ARGUMENT:
+        return None
+    if command[0] != executables.get("node"):
+        return None
+    return NodeRuntime(tuple(command[:-1]))
