@@ -11,6 +11,13 @@ The attack programs live in ``programs/`` (one kit per language; the first stdin
 the attack), so a compiled kit is compiled once per test session and every attack on it
 costs one run. The guard reads machine-wide state (``/proc``, the cgroup tree): run these
 tests serially, as ``make test`` does.
+
+Every attack runs in two modes (the ``runner`` fixture's parameter): ``cold``, a fresh
+sandbox started for the run, and ``warm``, the engine a server builds, whose runs are
+handed to pre-started sandboxes of one warm pool per language runtime. In warm mode each run
+must really be served warm by its language's runtime, or the test fails: a warm runtime
+the suite does not cover is a warm runtime nobody has attacked. Tests whose job no warm
+pool can serve (limits fixed at sandbox start, a compile) run ``cold-only-<why>``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -32,11 +40,12 @@ import pytest
 from interviewkit.app import Container
 from interviewkit.auth.service import Role
 from interviewkit.config import Settings
-from interviewkit.execution.engine import CompileCache, Engine
+from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob
 from interviewkit.execution.limits import Limits
-from interviewkit.execution.planner import JobPlanner
-from interviewkit.execution.sandbox import BwrapSandbox, create_sandbox
+from interviewkit.execution.planner import JobPlanner, build_engine
+from interviewkit.execution.sandbox import BwrapSandbox, SandboxJob, SandboxResult, create_sandbox
 from interviewkit.execution.sandbox.cgroups import CGROUP_ROOT, PARENT_NAME, Cgroups, RunCgroup
+from interviewkit.execution.sandbox.warm import WarmPool
 from interviewkit.execution.schemas import ExecutionResult
 from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
 from interviewkit.languages import CompileSettings
@@ -66,6 +75,35 @@ SETTLE_SECONDS = 15.0
 """How long the guard waits for another test run's (or another developer's) processes."""
 
 OUTPUT_CAP = DEFAULT_LIMITS.output_bytes
+
+WARM_RUNTIME: Mapping[str, str] = {
+    "python": "python",
+    "cpp": "python",
+    "javascript": "javascript",
+    "java": "java",
+}
+"""Per language: the warm runtime that must serve its runs in warm mode (a compiled C++
+program is ``execve``d by the Python bootstrap)."""
+
+WARM_MODULE: Mapping[str, str] = {
+    "python": "warm_python",
+    "javascript": "warm_node",
+    "java": "warm_java",
+}
+"""Where each runtime lives (``interviewkit.execution.sandbox.<module>.runtime``)."""
+
+POOL_READY_SECONDS = 60.0
+"""How long a run waits for its pool to be full again (a JVM starts in about a second)."""
+
+
+def cold_only(why: str) -> pytest.MarkDecorator:
+    """Run a test in cold mode only, saying why in its id: a job no warm pool can serve."""
+    return pytest.mark.parametrize("runner", [f"cold-only-{why}"], indirect=True)
+
+
+def warm_only() -> pytest.MarkDecorator:
+    """Run a test in warm mode only (attacks on the warm pools themselves)."""
+    return pytest.mark.parametrize("runner", ["warm"], indirect=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -153,6 +191,16 @@ def group_name(cgroup: str) -> str:
     return cgroup.rstrip("/").rsplit("/", 1)[-1]
 
 
+def in_groups(process: HostProcess, names: set[str]) -> bool:
+    """In one of the groups ``names``, or the outer bwrap watching a sandbox in one."""
+    if group_name(process.cgroup) in names:
+        return True
+    if not process.cmdline.startswith(BWRAP):
+        return False
+    groups = [group_name(process_cgroup(child)) for child in children(process.pid)]
+    return bool(groups) and all(group in names for group in groups)
+
+
 def in_sandbox_group(cgroup: str) -> bool:
     return f"/{PARENT_NAME}/run-" in cgroup or f"/{PARENT_NAME}/warm-" in cgroup
 
@@ -236,6 +284,27 @@ def descriptors() -> dict[str, int]:
     return counts
 
 
+@dataclass
+class WarmPools:
+    """The suite's own warm sandboxes: they wait between tests, and are not a run's leftovers."""
+
+    sandboxes: list[BwrapSandbox] = field(default_factory=list)
+
+    def pools(self) -> list[WarmPool]:
+        return [pool for sandbox in self.sandboxes for pool in sandbox.pools.values()]
+
+    def idle_groups(self) -> set[str]:
+        """The cgroups of the sandboxes waiting in a pool right now."""
+        return {name for pool in self.pools() for name in pool.cgroup_names()}
+
+    def full(self) -> bool:
+        return all(pool.ready() >= pool.size for pool in self.pools())
+
+    def settle(self, timeout: float) -> bool:
+        """Wait until every pool is full again (a run's replacement has started)."""
+        return wait_for(self.full, timeout)
+
+
 def answers_healthz(base_url: str) -> bool:
     try:
         return httpx.get(f"{base_url}/healthz", timeout=5).status_code == 200
@@ -250,13 +319,28 @@ class HostGuard:
     recorder: RecordingCgroups
     root: Path
     """Every data dir of the suite lives under here (engine, API tests, the live server)."""
+    warm: WarmPools = field(default_factory=WarmPools)
+    """The suite's own warm pools: their waiting sandboxes are allowed, nothing else."""
     servers: list[str] = field(default_factory=list)
     recorded_before: int = 0
     cgroups_before: set[str] = field(default_factory=set)
     descriptors_before: dict[str, int] = field(default_factory=dict)
 
     def ours(self) -> set[str]:
-        return set(self.recorder.created[self.recorded_before :])
+        """This test's groups: new run groups, and every warm group of ours not waiting idle
+        (a warm sandbox that served a run, in this test or before, must be gone)."""
+        created = set(self.recorder.created[self.recorded_before :])
+        warm = {name for name in self.recorder.created if name.startswith("warm-")}
+        return (created | warm) - self.warm.idle_groups()
+
+    def run_processes(self) -> list[HostProcess]:
+        """Live sandbox-uid processes this test run started, but not the idle warm ones."""
+        idle = self.warm.idle_groups()
+        return [
+            process
+            for process in sandbox_processes()
+            if not process.exited and lineage_is_ours(process.pid) and not in_groups(process, idle)
+        ]
 
     def stray_processes(self) -> list[HostProcess]:
         """Sandbox-uid processes of this test's runs, or outside every sandbox's cgroup.
@@ -277,15 +361,26 @@ class HostGuard:
             and (group_name(process.cgroup) in ours or not self._foreign_sandbox(process))
         ]
 
+    def lasting_strays(self) -> list[HostProcess]:
+        """Strays still there a moment later: another program's process, dying as the
+        guard walks its parents, reads as an orphan for an instant (helpers share a host)."""
+        first = self.stray_processes()
+        if not first:
+            return []
+        time.sleep(0.5)
+        again = {process.pid for process in self.stray_processes()}
+        return [process for process in first if process.pid in again]
+
     def _foreign_sandbox(self, process: HostProcess) -> bool:
         """In another sandbox's group, or the outer bwrap of one."""
+        ours = self.ours()
         if in_sandbox_group(process.cgroup):
-            return group_name(process.cgroup) not in self.ours()
+            return group_name(process.cgroup) not in ours
         if not process.cmdline.startswith(BWRAP):
             return False
         groups = [process_cgroup(child) for child in children(process.pid)]
         return bool(groups) and all(
-            in_sandbox_group(group) and group_name(group) not in self.ours() for group in groups
+            in_sandbox_group(group) and group_name(group) not in ours for group in groups
         )
 
     def left_behind(self) -> list[Path]:
@@ -296,19 +391,26 @@ class HostGuard:
     def new_cgroups(self) -> set[str]:
         """Sandbox groups made during the test that are ours, or that nothing runs in."""
         ours = self.ours()
+        idle = self.warm.idle_groups()
         return {
             name
             for name in run_cgroups() - self.cgroups_before
-            if name.rsplit("/", 1)[-1] in ours or not cgroup_busy(name)
+            if name.rsplit("/", 1)[-1] in ours
+            or (name.rsplit("/", 1)[-1] not in idle and not cgroup_busy(name))
         }
 
+    def unsettled(self) -> bool:
+        return bool(self.left_behind() or self.stray_processes()) or not self.warm.full()
+
     def check(self) -> None:
-        """Assert the host is as it was; waits briefly for other runs to finish."""
+        """Assert the host is as it was; waits briefly for other runs to finish (and for
+        the warm pools to have replaced the sandboxes the test used)."""
         deadline = time.monotonic() + SETTLE_SECONDS
-        while time.monotonic() < deadline and (self.left_behind() or self.stray_processes()):
+        while time.monotonic() < deadline and self.unsettled():
             time.sleep(0.05)
         assert not self.left_behind(), f"the runs left cgroups behind: {self.left_behind()}"
-        assert not self.stray_processes(), f"sandbox processes survived: {self.stray_processes()}"
+        survivors = self.lasting_strays()
+        assert not survivors, f"sandbox processes survived: {survivors}"
         # an idle group made during the test must go; groups other processes keep making
         # meanwhile (a live server's runs, a developer's) are not this test's to judge
         suspects = self.new_cgroups()
@@ -388,13 +490,85 @@ def registry() -> LanguageRegistry:
     return LanguageRegistry()
 
 
+class RecordingSandbox(BwrapSandbox):
+    """The warm mode's sandbox: notes every job it ran, by thread, and what served it."""
+
+    def __init__(self, like: BwrapSandbox) -> None:
+        super().__init__(
+            uid=like.uid,
+            gid=like.gid,
+            cgroups=like.cgroups,
+            seccomp_bpf=like.seccomp_bpf,
+            bwrap=like.bwrap,
+        )
+        self.runs: list[tuple[int, SandboxJob, SandboxResult]] = []
+
+    def run(self, job: SandboxJob) -> SandboxResult:
+        result = super().run(job)
+        self.runs.append((threading.get_ident(), job, result))
+        return result
+
+    def program_runs(self, since: int) -> list[tuple[SandboxJob, SandboxResult]]:
+        """This thread's runs since ``since`` that ran a program (a compile writes its
+        build folder: those always run cold)."""
+        me = threading.get_ident()
+        return [(job, result) for thread, job, result in self.runs[since:]
+                if thread == me and not any(m.writable for m in job.mounts)]  # fmt: skip
+
+
 @dataclass
 class Runner:
-    """Runs attack kits and one-off programs through the real engine."""
+    """Runs attack kits and one-off programs through the real engine (cold or warm)."""
 
     engine: Engine
     planner: JobPlanner
     registry: LanguageRegistry
+    mode: str = "cold"
+    warm_pools: WarmPools | None = None
+    taken: list[str] = field(default_factory=list)
+    """Warm mode: the cgroups of the pool sandboxes the last run took (one per program run)."""
+
+    @property
+    def warm(self) -> bool:
+        return self.mode == "warm"
+
+    def pool(self, language: str) -> WarmPool:
+        """The pool that must serve ``language`` in warm mode; fails clearly when missing."""
+        sandbox = self.engine.sandbox
+        assert isinstance(sandbox, BwrapSandbox)
+        runtime = WARM_RUNTIME[language]
+        pool = sandbox.pools.get(runtime)
+        if pool is None:
+            pytest.fail(
+                f"warm mode: no warm {runtime!r} pool, so {language} runs cold and its warm "
+                f"runtime is never attacked (interviewkit.execution.sandbox."
+                f"{WARM_MODULE[runtime]}.runtime() returned None on this machine)",
+                pytrace=False,
+            )
+        return pool
+
+    def execute(self, language: str, job: ExecutionJob) -> ExecutionResult:
+        """Run ``job``; in warm mode, assert every program run was served by its pool."""
+        if not self.warm:
+            return self.engine.execute(job)
+        sandbox = self.engine.sandbox
+        assert isinstance(sandbox, RecordingSandbox)
+        pool = self.pool(language)
+        full = wait_for(lambda: pool.ready() >= pool.size, POOL_READY_SECONDS)
+        assert full, f"the warm {pool.runtime.name} pool never had {pool.size} sandboxes ready"
+        idle = set(pool.cgroup_names())
+        since = len(sandbox.runs)
+        result = self.engine.execute(job)
+        self.taken = sorted(idle - set(pool.cgroup_names()))
+        runs = sandbox.program_runs(since)
+        cold = [run_job for run_job, outcome in runs if outcome.warm != pool.runtime.name]
+        assert runs, f"warm mode: no program ran: {explain(result)}"
+        assert not cold, (
+            f"warm mode: {len(cold)} of {len(runs)} {language} runs were not served by the "
+            f"warm {pool.runtime.name!r} pool (it accepts the job: "
+            f"{[pool.accepts(run_job) for run_job in cold]}): {explain(result)}"
+        )
+        return result
 
     def toolchain(self, language: str) -> Toolchain:
         found = self.registry.available().get(language)
@@ -426,7 +600,7 @@ class Runner:
         if compile_limits is not None:
             spec = replace(job.toolchain.spec, compile_limits=compile_limits)
             job = replace(job, toolchain=replace(job.toolchain, spec=spec))
-        return self.engine.execute(job)
+        return self.execute(language, job)
 
     def attack(
         self,
@@ -442,14 +616,43 @@ class Runner:
 
 
 @pytest.fixture(scope="session")
-def runner(engine: Engine, registry: LanguageRegistry, engine_data_dir: Path) -> Runner:
-    return Runner(engine, JobPlanner(registry, make_settings(engine_data_dir)), registry)
+def warm_pools() -> WarmPools:
+    return WarmPools()
+
+
+@pytest.fixture(scope="session", params=["cold", "warm"])
+def runner(
+    request: pytest.FixtureRequest,
+    sandbox: BwrapSandbox,
+    engine: Engine,
+    registry: LanguageRegistry,
+    engine_data_dir: Path,
+    warm_pools: WarmPools,
+) -> Iterator[Runner]:
+    """``cold``: the plain engine. ``warm``: the engine ``build_engine`` gives a server, with
+    a warm pool per runtime (started once per session, closed when the warm tests are done).
+    """
+    settings = make_settings(engine_data_dir)
+    planner = JobPlanner(registry, settings)
+    if request.param != "warm":
+        yield Runner(engine, planner, registry, mode="cold")
+        return
+    warm_sandbox = RecordingSandbox(sandbox)
+    warm_engine = build_engine(settings, warm_sandbox, registry)
+    warm_pools.sandboxes.append(warm_sandbox)
+    try:
+        warm_pools.settle(POOL_READY_SECONDS)
+        yield Runner(warm_engine, planner, registry, mode="warm", warm_pools=warm_pools)
+    finally:
+        warm_pools.sandboxes.remove(warm_sandbox)
+        warm_sandbox.close()
 
 
 @pytest.fixture(autouse=True)
-def host(recorder: RecordingCgroups, exec_root: Path) -> Iterator[HostGuard]:
+def host(recorder: RecordingCgroups, exec_root: Path, warm_pools: WarmPools) -> Iterator[HostGuard]:
     """After every test: the host has no trace of the attack (see ``HostGuard.check``)."""
-    guard = HostGuard(recorder, exec_root)
+    guard = HostGuard(recorder, exec_root, warm_pools)
+    warm_pools.settle(SETTLE_SECONDS)  # the baseline holds full pools, as the check will
     guard.recorded_before = len(recorder.created)
     guard.cgroups_before = run_cgroups()
     guard.descriptors_before = descriptors()

@@ -26,6 +26,7 @@ from tests.sandbox.conftest import (
     KITS,
     PROGRAMS,
     SANDBOX_UID,
+    HostGuard,
     HostProcess,
     LiveServer,
     RecordingCgroups,
@@ -33,6 +34,7 @@ from tests.sandbox.conftest import (
     assert_status,
     explain,
     facts,
+    group_name,
     sandbox_processes,
     wait_for,
 )
@@ -259,9 +261,10 @@ def test_the_program_is_never_root(runner: Runner) -> None:
 
 @pytest.mark.slow
 def test_the_host_sees_the_program_as_the_unprivileged_sandbox_uid(
-    runner: Runner, recorder: RecordingCgroups
+    runner: Runner, recorder: RecordingCgroups, host: HostGuard
 ) -> None:
     before = len(recorder.created)
+    idle_before = host.warm.idle_groups()
     outcome: list[ExecutionResult] = []
     thread = threading.Thread(
         target=lambda: outcome.append(runner.attack("python", "sleep", limits=FAST))
@@ -272,9 +275,11 @@ def test_the_host_sees_the_program_as_the_unprivileged_sandbox_uid(
     python = runner.toolchain("python").executables["python"]
 
     def program_running() -> bool:
-        ours = set(recorder.created[before:])
+        # a cold run's new group, or the warm sandbox the run took from its pool
+        fresh = {name for name in recorder.created[before:] if not name.startswith("warm-")}
+        ours = fresh | (idle_before - host.warm.idle_groups())
         seen[:] = [process for process in sandbox_processes()
-                   if process.cgroup.rsplit("/", 1)[-1] in ours]  # fmt: skip
+                   if group_name(process.cgroup) in ours]  # fmt: skip
         return any(process.cmdline.startswith(python) for process in seen)
 
     try:
@@ -319,8 +324,14 @@ def test_two_concurrent_runs_cannot_see_each_others_files(runner: Runner) -> Non
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        up = wait_for(lambda: any("/work/writer.py" in p.cmdline for p in sandbox_processes()), 10)
-        assert up, "run A never started"
+        # run A's marker, seen from the host through its sandbox's root (cold or warm alike)
+        up = wait_for(
+            lambda: any(
+                Path(f"/proc/{p.pid}/root/work/{marker}").exists() for p in sandbox_processes()
+            ),
+            10,
+        )
+        assert up, "run A never wrote its marker"
         reader = runner.source(
             "python", kit, entry="reader.py", stdin=f"marker_find {marker}\n", limits=limits
         )

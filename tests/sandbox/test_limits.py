@@ -20,12 +20,12 @@ from tests.sandbox.conftest import (
     FAST,
     OUTPUT_CAP,
     QUICK_COMPILE,
+    HostGuard,
     Runner,
     assert_status,
+    cold_only,
     explain,
     facts,
-    lineage_is_ours,
-    sandbox_processes,
 )
 
 ALL = ["python", "javascript", "java", "cpp"]
@@ -41,23 +41,27 @@ def _java_slow(languages: list[str]) -> list[object]:
 # ---- processes ----------------------------------------------------------------------------
 
 
-def _watching_processes(run: Callable[[], ExecutionResult]) -> tuple[ExecutionResult, int]:
-    """Run in a thread while counting the host's sandbox-uid processes; the result and peak."""
+def _watching_processes(
+    run: Callable[[], ExecutionResult], host: HostGuard
+) -> tuple[ExecutionResult, int]:
+    """Run in a thread while counting the host's sandbox-uid processes (not the warm pools'
+    idle sandboxes); the result and the peak."""
     results: list[ExecutionResult] = []
     thread = threading.Thread(target=lambda: results.append(run()))
     thread.start()
     peak = 0
     while thread.is_alive():
-        running = [p for p in sandbox_processes() if not p.exited and lineage_is_ours(p.pid)]
-        peak = max(peak, len(running))
+        peak = max(peak, len(host.run_processes()))
         time.sleep(0.01)
     thread.join()
     return results[0], peak
 
 
 @pytest.mark.parametrize("language", NATIVE)
-def test_fork_bomb_is_contained(runner: Runner, language: str) -> None:
-    result, peak = _watching_processes(lambda: runner.attack(language, "fork_bomb", limits=FAST))
+def test_fork_bomb_is_contained(runner: Runner, host: HostGuard, language: str) -> None:
+    result, peak = _watching_processes(
+        lambda: runner.attack(language, "fork_bomb", limits=FAST), host
+    )
     # the pids cgroup stops the growth; the bomb then spins until a time limit, or a
     # runtime (V8) dies of the refused fork/memory first
     assert_status(result, "time_limit_exceeded", "runtime_error", "memory_limit_exceeded")
@@ -143,7 +147,11 @@ def _free_bytes(path: str) -> int:
 FILL_LIMITS = Limits(tmpfs_mb=16, file_size_mb=64)
 """A small /tmp and /work; each file below the file-size limit, so only space stops it."""
 
+FIXED_AT_START = "limits-fixed-at-sandbox-start"
+"""Folder and file sizes are a sandbox's from its start: no warm pool serves other sizes."""
 
+
+@cold_only(FIXED_AT_START)
 @pytest.mark.parametrize("language", ["python", "cpp"])
 @pytest.mark.parametrize("folder", ["/tmp", "/work"])
 def test_filling_a_folder_hits_enospc_inside_the_sandbox(
@@ -161,6 +169,7 @@ def test_filling_a_folder_hits_enospc_inside_the_sandbox(
         assert before[path] - _free_bytes(path) < 256 * 1024 * 1024, path
 
 
+@cold_only(FIXED_AT_START)
 def test_one_huge_file_hits_the_file_size_limit(runner: Runner) -> None:
     limits = Limits(file_size_mb=4, tmpfs_mb=64)
     result = runner.attack("python", "big_file", "/work", limits=limits)
@@ -170,6 +179,7 @@ def test_one_huge_file_hits_the_file_size_limit(runner: Runner) -> None:
     assert_status(result, "accepted")
 
 
+@cold_only(FIXED_AT_START)
 def test_a_huge_file_kills_a_program_that_does_not_ignore_sigxfsz(runner: Runner) -> None:
     source = """
 #include <cstdio>
@@ -233,6 +243,7 @@ def test_java_infinite_recursion_ends(runner: Runner) -> None:
 # ---- compile bombs ------------------------------------------------------------------------
 
 
+@cold_only("compile")
 def test_including_dev_zero_is_a_compilation_error(runner: Runner) -> None:
     source = '#include "/dev/zero"\nint main() {}\n'
     result = runner.source("cpp", source, compile_limits=QUICK_COMPILE)
@@ -241,6 +252,7 @@ def test_including_dev_zero_is_a_compilation_error(runner: Runner) -> None:
     assert result.run is None
 
 
+@cold_only("compile")
 def test_unbounded_template_recursion_is_a_compilation_error(runner: Runner) -> None:
     source = """
 template <int N> struct Deep { static constexpr int value = Deep<N + 1>::value + 1; };
@@ -253,6 +265,7 @@ int main() { return Deep<0>::value; }
 
 
 @pytest.mark.slow
+@cold_only("compile")
 def test_an_exponential_template_stops_at_the_compile_limits(runner: Runner) -> None:
     source = """
 #include <utility>
