@@ -1,390 +1,269 @@
-"""Speed of the code execution engine, each figure next to its baseline from the same run.
+"""Issue 17, "execution near the physical limit": every target against its floor.
 
-* ``hello``: per language, p50/p95 of a hello-world run through the engine (cold, and for
-  Python also from the warm pool) against spawning the same interpreter or binary with no
-  sandbox at all (the physical floor). Baseline and engine runs alternate, so drift in the
-  machine's speed hits both alike.
-* ``submission``: a 10-test function-call submission per language, end to end through
-  ``POST /api/v1/execute`` of a real ``interviewkit serve`` (compile cached after the first).
-* ``throughput``: Python hello-world runs per second through the HTTP API with cores x 4
-  concurrent clients, against bare interpreter spawns per second at the same concurrency.
-* ``compile_cache``: Java and C++ submissions whose compilation is cached (hit) against
-  ones with new sources (miss), and a cached C++ run against running the bare binary.
+Each figure is measured next to its floor in the same run (runs alternate where they can,
+so drift in the machine's speed hits both alike), and ``targets`` says met or not met:
 
-One JSON document goes to stdout; progress goes to stderr. Ratios are what to compare
-across machines: both sides of each ratio were measured here, minutes apart at most.
+1. ``python_hello_http_vs_bare_p50`` (≤ 1.3): ``POST /api/v1/execute`` of a Python
+   hello-world against spawning ``/usr/bin/python3`` on the same program, with the p50
+   of each stage the server reports in ``Server-Timing`` (``http`` = client time - total).
+2. ``humaneval_runs_per_second`` (≥ 80): the 164 HumanEval problems (canonical solution
+   and its ``check``, one Python run each) cycled by 1, 2, 4, 8 and 16 clients over HTTP,
+   each level against bare spawns/s of the same programs at the same concurrency.
+3. ``java_submission_p50_ms`` (≤ 80) and ``javascript_submission_p50_ms`` (≤ 50): the
+   10-test two-sum submission over HTTP, for all four languages, with the share of runs
+   a warm sandbox served when ``Server-Timing`` lets us tell.
+4. ``saturation_no_timeout_no_5xx``: 32 and 64 clients against a server that admits
+   workers + queue; every 429 must carry Retry-After (clients honour it, scaled down).
+5. The engine in-process (no HTTP): hello-world cold and warm vs bare per language, and
+   the compile cache, hit vs miss (the ``engine_*`` targets from before issue 17).
+
+Run from bench/: ``../.venv/bin/python exec_bench.py [--quick] [--output FILE]``. One JSON
+document goes to stdout, progress to stderr. The load generator shares the machine's cores
+with the server; ratios, not absolute figures, are what to compare across machines. The
+exit status is 1 when a run was not accepted or the server answered a 5xx or timed out.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import contextlib
 import json
 import os
-import shutil
-import statistics
-import subprocess
+import signal
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
-from rich.console import Console
-
-from api_bench import create_api_key, interviewkit_command, machine, running_server
+from api_bench import machine, setting_pair, skip_missing_sniffio
+from exec_common import console, humaneval_problems, ratio
+from exec_engine import compile_cache, hello_runs
+from exec_http import (
+    bench_server,
+    hello_vs_bare,
+    humaneval_levels,
+    saturation,
+    server_tracebacks,
+    submissions,
+)
 from interviewkit.config import Settings
-from interviewkit.execution.engine import ExecutionJob
-from interviewkit.execution.limits import default_limits
-from interviewkit.execution.planner import build_engine
-from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
 
-console = Console(stderr=True)
-
-WARM_LANGUAGES = ("python", "cpp")
-"""What the warm pool serves: Python programs, and compiled programs with default limits."""
-
-TARGETS = {
-    "python_cold_vs_bare_p50": 1.5,
-    "python_warm_vs_bare_p50": 1.0,
-    "python_submission_http_p50_ms": 60.0,
-    "cpp_cached_vs_bare_binary_p50": 2.0,
-    "python_runs_per_second": 40.0,
-}
-
-HELLO = {
-    "python": ("main.py", 'print("hello")\n'),
-    "javascript": ("main.js", 'console.log("hello");\n'),
-    "java": (
-        "Main.java",
-        "public class Main {\n  public static void main(String[] a) {\n"
-        '    System.out.println("hello");\n  }\n}\n',
-    ),
-    "cpp": ("main.cpp", '#include <cstdio>\nint main() { std::puts("hello"); }\n'),
-}
-
-TWO_SUM = {
-    "python": (
-        "solution.py",
-        "def twoSum(nums, target):\n    seen = {}\n    for i, x in enumerate(nums):\n"
-        "        if target - x in seen:\n            return [seen[target - x], i]\n"
-        "        seen[x] = i\n",
-    ),
-    "javascript": (
-        "solution.js",
-        "var twoSum = function(nums, target) {\n  const seen = new Map();\n"
-        "  for (let i = 0; i < nums.length; i++) {\n"
-        "    if (seen.has(target - nums[i])) return [seen.get(target - nums[i]), i];\n"
-        "    seen.set(nums[i], i);\n  }\n};\n",
-    ),
-    "java": (
-        "Solution.java",
-        "import java.util.*;\nclass Solution {\n  public int[] twoSum(int[] nums, int target) {\n"
-        "    Map<Integer, Integer> seen = new HashMap<>();\n"
-        "    for (int i = 0; i < nums.length; i++) {\n"
-        "      Integer j = seen.get(target - nums[i]);\n"
-        "      if (j != null) return new int[]{j, i};\n      seen.put(nums[i], i);\n    }\n"
-        "    return new int[0];\n  }\n}\n",
-    ),
-    "cpp": (
-        "solution.cpp",
-        "#include <vector>\n#include <unordered_map>\nusing namespace std;\nclass Solution {\n"
-        "public:\n  vector<int> twoSum(vector<int>& nums, int target) {\n"
-        "    unordered_map<int, int> seen;\n    for (int i = 0; i < (int)nums.size(); i++) {\n"
-        "      auto it = seen.find(target - nums[i]);\n"
-        "      if (it != seen.end()) return {it->second, i};\n      seen[nums[i]] = i;\n    }\n"
-        "    return {};\n  }\n};\n",
-    ),
-}
-SIGNATURE = {
-    "params": [{"name": "nums", "type": "int[]"}, {"name": "target", "type": "int"}],
-    "returns": "int[]",
-}
+LOAD_NOTE = (
+    "the load generator (httpx clients, bare spawns) runs on the same cores as the server: "
+    "CPU it spends is CPU the server lacks, so HTTP rates are lower bounds"
+)
 
 
-def ten_tests() -> list[dict[str, Any]]:
-    tests = []
-    for index in range(10):
-        nums = [index * 1_000_000 + 2**bit for bit in range(20)]  # every pair sum is unique
-        tests.append({"name": f"t{index}", "input": [nums, nums[3] + nums[7]], "expected": [3, 7]})
-    return tests
+# ---- targets ----------------------------------------------------------------------------
 
 
-def cuts(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": round(statistics.median(ordered), 2), "p95": round(p95, 2), "n": len(ordered)}
-
-
-def timed(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    action()
-    return (time.perf_counter() - started) * 1000
-
-
-# ---- the engine, in-process ------------------------------------------------------------
-
-
-def bare_command(chain: Toolchain, folder: Path, entry: str) -> list[str]:
-    """The same program with no sandbox: the interpreter, or a binary compiled here."""
-    source = folder / entry
-    if chain.name == "python":
-        return [chain.executables["python"], "-B", str(source)]
-    if chain.name == "javascript":
-        return [chain.executables["node"], str(source)]
-    if chain.name == "java":
-        subprocess.run([chain.executables["javac"], "-d", str(folder), str(source)], check=True)
-        memory = "-Xmx128m"
-        return [chain.executables["java"], memory, "-XX:+UseSerialGC", "-cp", str(folder), "Main"]
-    binary = folder / "main"
-    subprocess.run([chain.executables["gxx"], "-O2", "-o", str(binary), str(source)], check=True)
-    return [str(binary)]
-
-
-def hello_runs(settings: Settings, rounds: dict[str, int]) -> dict[str, Any]:
-    registry = LanguageRegistry()
-    chains = registry.available()
-    cold = build_engine(settings.model_copy(update={"exec_warm_pool": 0}))
-    warm = build_engine(settings, registry=registry)
-    time.sleep(1.0)  # let the pool start
-    limits = default_limits(settings)
-    report: dict[str, Any] = {}
-    for language, count in rounds.items():
-        if language not in chains:
-            continue
-        chain = chains[language]
-        entry, source = HELLO[language]
-        folder = Path(tempfile.mkdtemp(prefix="ik-bench-"))
-        (folder / entry).write_text(source)
-        bare = bare_command(chain, folder, entry)
-        job = ExecutionJob("exe_bench", chain, {entry: source}, entry, limits=limits)
-        cold.execute(job)  # compile (cached afterwards) and warm the page cache
-        series: dict[str, list[float]] = {"bare": [], "engine_cold": []}
-        if language in WARM_LANGUAGES:
-            series["engine_warm"] = []
-        console.print(f"hello-world {language}: {count} rounds")
-        for _ in range(count):
-            series["bare"].append(timed(partial(subprocess.run, bare, capture_output=True)))
-            started = time.perf_counter()
-            result = cold.execute(job)
-            series["engine_cold"].append((time.perf_counter() - started) * 1000)
-            if result.status != "accepted":
-                raise RuntimeError(f"{language} hello-world failed: {result.model_dump_json()}")
-            if language in WARM_LANGUAGES:
-                series["engine_warm"].append(timed(partial(warm.execute, job)))
-                time.sleep(0.03)  # the pool refills between runs, as between requests
-        shutil.rmtree(folder, ignore_errors=True)
-        entry_report: dict[str, Any] = {name: cuts(values) for name, values in series.items()}
-        bare_p50 = entry_report["bare"]["p50"]
-        for name in series:
-            if name != "bare":
-                entry_report[f"{name}_vs_bare_p50"] = round(entry_report[name]["p50"] / bare_p50, 2)
-        report[language] = entry_report
-    warm.sandbox.close()
-    return report
-
-
-def compile_cache(settings: Settings, rounds: int) -> dict[str, Any]:
-    chains = LanguageRegistry().available()
-    engine = build_engine(settings.model_copy(update={"exec_warm_pool": 0}))
-    limits = default_limits(settings)
-    report: dict[str, Any] = {}
-    for language in ("java", "cpp"):
-        if language not in chains:
-            continue
-        chain = chains[language]
-        entry, source = HELLO[language]
-        job = ExecutionJob("exe_bench", chain, {entry: source}, entry, limits=limits)
-        engine.execute(job)
-        miss, hit = [], []
-        console.print(f"compile cache {language}: {rounds} rounds")
-        for _ in range(rounds):
-            fresh = source + f"// {uuid.uuid4()}\n"
-            changed = ExecutionJob("exe_bench", chain, {entry: fresh}, entry, limits=limits)
-            miss.append(timed(partial(engine.execute, changed)))
-            hit.append(timed(partial(engine.execute, job)))
-        report[language] = {
-            "miss": cuts(miss),
-            "hit": cuts(hit),
-            "hit_vs_miss_p50": round(statistics.median(hit) / statistics.median(miss), 3),
-        }
-    return report
-
-
-# ---- through HTTP ---------------------------------------------------------------------
-
-
-def submission_body(language: str) -> dict[str, Any]:
-    entry, source = TWO_SUM[language]
+def _target(
+    measured: float | None,
+    floor: float | None,
+    target: float,
+    *,
+    higher_is_better: bool = False,
+    on: str = "measured",
+    unit: str = "",
+) -> dict[str, Any]:
+    """One verdict; ``on`` says whether the target bounds the value or its ratio to floor."""
+    value_ratio = ratio(measured, floor)
+    checked = value_ratio if on == "ratio" else measured
+    met = checked is not None and (checked >= target if higher_is_better else checked <= target)
     return {
-        "language": language,
-        "files": [{"path": entry, "content": source}],
-        "entry": entry,
-        "entry_point": "twoSum",
-        "signature": SIGNATURE,
-        "tests": ten_tests(),
+        "measured": measured,
+        "floor": floor,
+        "ratio": value_ratio,
+        "target": f"{'≥' if higher_is_better else '≤'} {target}{unit} ({on})",
+        "met": met,
     }
 
 
-def hello_body() -> dict[str, Any]:
-    entry, source = HELLO["python"]
-    return {"language": "python", "files": [{"path": entry, "content": source}]}
-
-
-async def submissions(url: str, key: str, rounds: dict[str, int]) -> dict[str, Any]:
-    report: dict[str, Any] = {}
-    headers = {"Authorization": f"Bearer {key}"}
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120) as client:
-        for language, count in rounds.items():
-            body = submission_body(language)
-            first = await client.post("/api/v1/execute", json=body)
-            if first.status_code == 503:
-                continue
-            first.raise_for_status()
-            if first.json()["status"] != "accepted":
-                raise RuntimeError(f"{language} submission failed: {first.text[:2000]}")
-            console.print(f"10-test submission {language}: {count} rounds")
-            latencies = []
-            for _ in range(count):
-                started = time.perf_counter()
-                response = await client.post("/api/v1/execute", json=body)
-                latencies.append((time.perf_counter() - started) * 1000)
-                response.raise_for_status()
-                await asyncio.sleep(0.03)
-            report[language] = cuts(latencies)
-    return report
-
-
-async def http_throughput(url: str, key: str, clients: int, seconds: float) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {key}"}
-    body = hello_body()
-    done = 0
-    refused = 0
-    deadline = time.monotonic() + seconds
-
-    async def loop(client: httpx.AsyncClient) -> None:
-        nonlocal done, refused
-        while time.monotonic() < deadline:
-            response = await client.post("/api/v1/execute", json=body)
-            if response.status_code == 429:
-                refused += 1
-                await asyncio.sleep(float(response.headers.get("retry-after", "1")) / 10)
-                continue
-            response.raise_for_status()
-            done += 1
-
-    started = time.monotonic()
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, timeout=120, limits=limits
-    ) as client:
-        await asyncio.gather(*(loop(client) for _ in range(clients)))
-    elapsed = time.monotonic() - started
-    return {"runs_per_second": round(done / elapsed, 1), "runs": done, "refused_429": refused}
-
-
-def bare_throughput(python: str, clients: int, seconds: float) -> dict[str, Any]:
-    folder = Path(tempfile.mkdtemp(prefix="ik-bench-"))
-    script = folder / "main.py"
-    script.write_text(HELLO["python"][1])
-    done = 0
-
-    async def loop(deadline: float) -> None:
-        nonlocal done
-        while time.monotonic() < deadline:
-            process = await asyncio.create_subprocess_exec(
-                python, "-B", str(script), stdout=asyncio.subprocess.PIPE
-            )
-            await process.communicate()
-            done += 1
-
-    async def run() -> float:
-        started = time.monotonic()
-        await asyncio.gather(*(loop(started + seconds) for _ in range(clients)))
-        return time.monotonic() - started
-
-    elapsed = asyncio.run(run())
-    shutil.rmtree(folder, ignore_errors=True)
-    return {"runs_per_second": round(done / elapsed, 1), "runs": done}
-
-
-def http_part(args: argparse.Namespace) -> dict[str, Any]:
-    data_dir = Path(tempfile.mkdtemp(prefix="ik-bench-server-"))
-    data_dir.chmod(0o711)
-    base = interviewkit_command(data_dir, None)
-    settings = dict(args.setting)
-    key = create_api_key(base, data_dir.parent, settings)
-    clients = (os.cpu_count() or 1) * 4
-    with (
-        (data_dir / "server.log").open("w+") as log,
-        running_server(base, data_dir.parent, log, settings) as url,
-    ):
-        submission = asyncio.run(submissions(url, key, args.submission_rounds))
-        console.print(f"throughput: {clients} clients for {args.seconds} s")
-        throughput = asyncio.run(http_throughput(url, key, clients, args.seconds))
-    shutil.rmtree(data_dir, ignore_errors=True)
-    python = LanguageRegistry().available()["python"].executables["python"]
-    bare = bare_throughput(python, clients, args.seconds)
-    throughput["bare_spawns_per_second"] = bare["runs_per_second"]
-    throughput["vs_bare"] = round(throughput["runs_per_second"] / bare["runs_per_second"], 2)
-    throughput["clients"] = clients
-    return {"submission_http": submission, "throughput": throughput}
+def _p50(section: dict[str, Any], *path: str) -> float | None:
+    for name in path:
+        if not isinstance(section, dict) or name not in section:
+            return None
+        section = section[name]
+    return section if isinstance(section, int | float) else None
 
 
 def verdicts(report: dict[str, Any]) -> dict[str, Any]:
-    hello = report["hello"]
-    python = hello.get("python", {})
-    cpp_cached = hello.get("cpp", {}).get("engine_warm_vs_bare_p50")
-    measured = {
-        "python_cold_vs_bare_p50": python.get("engine_cold_vs_bare_p50"),
-        "python_warm_vs_bare_p50": python.get("engine_warm_vs_bare_p50"),
-        "python_submission_http_p50_ms": report["submission_http"].get("python", {}).get("p50"),
-        "cpp_cached_vs_bare_binary_p50": cpp_cached,
-        "python_runs_per_second": report["throughput"]["runs_per_second"],
+    hello, engine = report["hello_http"], report["engine"]["hello"]
+    best = report["humaneval"]["best"]
+    bare_of = {language: _p50(engine, language, "bare", "p50") for language in engine}
+    saturated = report["saturation"].values()
+    bad = sum(level["timeouts"] + level["server_errors_5xx"] for level in saturated)
+    missing = sum(level["missing_retry_after"] for level in saturated)
+    submission = report["submission_http"]
+    targets = {
+        "python_hello_http_vs_bare_p50": _target(
+            hello["http"]["p50"], hello["bare"]["p50"], 1.3, on="ratio"
+        ),
+        "humaneval_runs_per_second": {
+            **_target(
+                best["runs_per_second"], best["bare_spawns_per_second"], 80, higher_is_better=True
+            ),
+            "clients": best["clients"],
+        },
+        "java_submission_p50_ms": _target(
+            _p50(submission, "java", "p50"), bare_of.get("java"), 80, unit=" ms"
+        ),
+        "javascript_submission_p50_ms": _target(
+            _p50(submission, "javascript", "p50"), bare_of.get("javascript"), 50, unit=" ms"
+        ),
+        "saturation_no_timeout_no_5xx": {
+            "measured": {"timeouts_and_5xx": bad, "429_without_retry_after": missing},
+            "target": "0 timeouts, 0 5xx, every 429 with Retry-After",
+            "met": bad == 0 and missing == 0,
+        },
     }
-    result = {}
-    for name, target in TARGETS.items():
-        value = measured[name]
-        higher_is_better = name == "python_runs_per_second"
-        met = value is not None and (value >= target if higher_is_better else value <= target)
-        result[name] = {"measured": value, "target": target, "met": met}
-    return result
+    python = engine.get("python", {})
+    cpp = engine.get("cpp", {})
+    earlier = {
+        "engine_python_cold_vs_bare_p50": (python.get("engine_cold_vs_bare_p50"), 1.5),
+        "engine_python_warm_vs_bare_p50": (python.get("engine_warm_vs_bare_p50"), 1.0),
+        "engine_cpp_cached_warm_vs_bare_binary_p50": (cpp.get("engine_warm_vs_bare_p50"), 2.0),
+    }
+    for name, (value, target) in earlier.items():
+        targets[name] = {**_target(value, 1.0, target), "floor": "bare = 1.0"}
+    return targets
+
+
+# ---- command line -----------------------------------------------------------------------
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Benchmark the code execution engine")
-    parser.add_argument("--rounds", type=int, default=40, help="hello-world runs per language")
-    parser.add_argument("--seconds", type=float, default=10.0, help="throughput phase length")
-    parser.add_argument("--output", type=Path, help="also write the JSON here")
-    parser.add_argument("--setting", action="append", default=[], type=lambda t: t.split("="))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, ~1.5 min")
+    parser.add_argument("--output", type=Path, help="also write the JSON document here")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        type=setting_pair,
+        metavar="NAME=VALUE",
+        help="a server setting, e.g. exec_warm_pool=4 (repeatable)",
+    )
     args = parser.parse_args(argv)
-    few = max(3, args.rounds // 4)
-    args.hello_rounds = {"python": args.rounds, "javascript": args.rounds, "java": few}
-    args.hello_rounds["cpp"] = args.rounds
-    args.submission_rounds = {"python": args.rounds, "javascript": few, "java": few, "cpp": few}
+    quick = args.quick
+    rounds = 5 if quick else 20
+    few = 3 if quick else 8
+    args.engine_rounds = {"python": rounds, "javascript": rounds, "java": few, "cpp": rounds}
+    args.cache_rounds = 2 if quick else 3
+    args.hello_http_rounds = 12 if quick else 60
+    args.submission_rounds = {
+        "python": 6 if quick else 30,
+        "javascript": 6 if quick else 20,
+        "java": 4 if quick else 15,
+        "cpp": 6 if quick else 20,
+    }
+    args.levels = [1, 2, 4, 8, 16]
+    args.level_seconds = 1.5 if quick else 6.0
+    args.saturation_levels = [32, 64]
+    args.saturation_seconds = 2.0 if quick else 8.0
     return args
+
+
+def describe(args: argparse.Namespace) -> dict[str, Any]:
+    settings = Settings(_env_file=None, **dict(args.setting))
+    workers = settings.effective_exec_workers
+    queue = settings.effective_exec_queue_size
+    return {
+        "mode": "quick" if args.quick else "default",
+        "server": "interviewkit serve (uvicorn, 1 worker), SQLite in a temporary data dir",
+        "settings": dict(args.setting) or "defaults",
+        "capacity": {"workers": workers, "queue": queue, "admitted_at_once": workers + queue},
+        "warm_pool_per_runtime": settings.exec_warm_pool,
+        "load_generator": LOAD_NOTE,
+        "retry_after_honoured_scaled_by": 0.1,
+    }
+
+
+# ---- main -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def phase(report: dict[str, Any], name: str) -> Iterator[None]:
+    """Note how long a phase took, so a slow default run shows where its minutes went."""
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        report.setdefault("phase_seconds", {})[name] = round(time.monotonic() - started, 1)
+
+
+def http_phases(args: argparse.Namespace, report: dict[str, Any], log_copy: Path) -> None:
+    engine_hello = report["engine"]["hello"]
+    cold_starts = {
+        language: figures["sandbox_cold"]["handover_ms"]["p50"]
+        for language, figures in engine_hello.items()
+        if figures.get("sandbox_cold", {}).get("handover_ms", {}).get("n")
+    }
+    problems = humaneval_problems()
+    with bench_server(dict(args.setting), log_copy) as server:
+        with phase(report, "hello_http"):
+            report["hello_http"] = hello_vs_bare(server, args.hello_http_rounds)
+        with phase(report, "submission_http"):
+            report["submission_http"] = submissions(server, args.submission_rounds, cold_starts)
+        with phase(report, "humaneval"):
+            levels, seconds = args.levels, args.level_seconds
+            report["humaneval"] = humaneval_levels(server, problems, levels, seconds)
+        with phase(report, "saturation"):
+            levels, seconds = args.saturation_levels, args.saturation_seconds
+            report["saturation"] = saturation(server, problems, levels, seconds)
+    report["server_tracebacks"] = server_tracebacks(log_copy)
+
+
+def bench(args: argparse.Namespace) -> dict[str, Any]:
+    started = time.monotonic()
+    report: dict[str, Any] = {"machine": machine(), "setup": describe(args)}
+    report["machine"]["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    with tempfile.TemporaryDirectory(prefix="ik-bench-engine-") as temp:
+        data_dir = Path(temp)
+        data_dir.chmod(0o711)
+        settings = Settings(_env_file=None, data_dir=data_dir)
+        with phase(report, "engine_hello"):
+            hello = hello_runs(settings, args.engine_rounds)
+        with phase(report, "engine_compile_cache"):
+            report["engine"] = {
+                "hello": hello,
+                "compile_cache": compile_cache(settings, args.cache_rounds),
+            }
+        http_phases(args, report, data_dir / "server.log")
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["targets"] = verdicts(report)
+    report["bench_seconds"] = round(time.monotonic() - started, 1)
+    return {"targets": report.pop("targets"), **report}
+
+
+def failed_runs(report: dict[str, Any]) -> int:
+    """Runs that were not accepted, timeouts and 5xx, in any HTTP phase."""
+    loads = [level["http"] for level in report["humaneval"]["by_clients"].values()]
+    loads += list(report["saturation"].values())
+    failed = sum(
+        load["not_accepted"] + load["timeouts"] + load["server_errors_5xx"] for load in loads
+    )
+    singles = [report["hello_http"], *report["submission_http"].values()]
+    failed += sum(single.get("not_accepted", 0) + ("skipped" in single) for single in singles)
+    return int(failed)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="ik-bench-engine-"))
-    data_dir.chmod(0o711)
-    settings = Settings(_env_file=None, data_dir=data_dir)
-    report: dict[str, Any] = {"machine": machine()}
-    report["hello"] = hello_runs(settings, args.hello_rounds)
-    report["compile_cache"] = compile_cache(settings, max(3, args.rounds // 8))
-    report.update(http_part(args))
-    report["targets"] = verdicts(report)
-    shutil.rmtree(data_dir, ignore_errors=True)
-    document = json.dumps(report, indent=2)
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
+    skip_missing_sniffio()
+    report = bench(args)
+    document = json.dumps(report, indent=2, ensure_ascii=False)
     print(document)
     if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(document + "\n")
-    return 0
+    for name, verdict in report["targets"].items():
+        colour = "green" if verdict["met"] else "red"
+        console.print(f"[{colour}]{'met    ' if verdict['met'] else 'NOT met'}[/{colour}] {name}")
+    return 1 if failed_runs(report) else 0
 
 
 if __name__ == "__main__":
