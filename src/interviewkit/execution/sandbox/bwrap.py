@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
@@ -63,6 +64,12 @@ class BwrapSandbox:
         if shutil.which("prlimit") is None:
             raise SandboxUnavailable("prlimit (util-linux) is not installed")
         self.bwrap = found
+        self.setpriv = shutil.which("setpriv") if os.geteuid() == 0 else None
+        """util-linux's ``setpriv`` drops to the sandbox's host uid in the exec chain
+        (``prlimit`` -> ``setpriv`` -> bwrap), so Popen can start it with ``vfork``: its own
+        ``user=`` forces a ``fork``, which copies the server's page tables (about 10 ms of
+        CPU and 20 ms of wall time per run for a 200 MB server, against ~1.5 ms for the
+        extra exec)."""
         self.uid = uid
         self.gid = gid
         self.cgroups = cgroups
@@ -214,9 +221,11 @@ class BwrapSandbox:
         options += ["--info-fd", str(info_write), "--block-fd", str(block_read)]
         # through a memfd, so /proc/1/cmdline inside shows no host paths
         fds.append(memfd("args", b"".join(part.encode() + b"\0" for part in options)))
-        argv = [*rlimit_args(job.limits), args[0], "--args", str(fds[-1]), "--", *command]
+        argv = [*self._launcher(job.limits), args[0], "--args", str(fds[-1]), "--", *command]
         ours = (info_read, block_write, result_read, stdin, *keep_open)
         passed = [fd for fd in fds if fd not in ours]
+        as_user = _as_sandbox_user(self.uid) if self.setpriv is None else None
+        as_group = _as_sandbox_user(self.gid) if self.setpriv is None else None
         started = time.monotonic()
         process = subprocess.Popen(
             argv,
@@ -227,15 +236,28 @@ class BwrapSandbox:
             close_fds=True,
             start_new_session=True,
             env={},  # bwrap's own environment is readable inside as /proc/1/environ
-            user=_as_sandbox_user(self.uid),
-            group=_as_sandbox_user(self.gid),
-            extra_groups=[] if os.geteuid() == 0 else None,
+            user=as_user,
+            group=as_group,
+            extra_groups=[] if as_user is not None else None,
         )
         for fd in passed:
             os.close(fd)
             fds.remove(fd)
         child_pid = self._start(process, info_read, block_write, cgroup)
         return Running(process, child_pid, result_read, cgroup, started, result_fd=result_write)
+
+    def _launcher(self, limits: Limits) -> list[str]:
+        """What sets the rlimits and execs bwrap as the sandbox's host user."""
+        if self.setpriv is None:
+            return rlimit_args(limits)
+        return [
+            *rlimit_args(limits),
+            self.setpriv,
+            f"--reuid={self.uid}",
+            f"--regid={self.gid}",
+            "--clear-groups",
+            "--",
+        ]
 
     def _start(
         self,
@@ -244,24 +266,31 @@ class BwrapSandbox:
         block_write: int,
         cgroup: RunCgroup | None,
     ) -> int | None:
-        """Put bwrap and the sandbox's init into the cgroup, then let the program start.
+        """Put the sandbox's init into the cgroup, then let the program start.
 
-        bwrap waits on ``--block-fd`` after creating the namespaces and before running the
-        command, so every process the program ever starts is born inside the cgroup.
+        bwrap waits on ``--block-fd`` after creating the namespaces and before it forks or
+        runs anything of the command, so every process the program ever starts is born
+        inside the cgroup. If the move fails, the sandbox is killed while still blocked:
+        nothing runs outside its limits.
         """
         with os.fdopen(os.dup(info_read), "rb") as info_stream:
             info = _read_info(info_stream)
         child_pid = info.get("child-pid") if info else None
-        if cgroup is not None:
+        if not isinstance(child_pid, int):
+            return None  # bwrap failed before the sandbox existed; its exit says why
+        try:
             # only the sandbox's init, which forks the program: bwrap's outer monitor runs
             # nothing of the candidate's, and each cgroup v1 move costs about half a ms
-            for pid in (child_pid,):
-                if isinstance(pid, int):
-                    with contextlib.suppress(ProcessLookupError, OSError):
-                        cgroup.attach(pid)
+            if cgroup is not None:
+                cgroup.attach(child_pid)
+        except OSError:
+            for pid in (child_pid, process.pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            return child_pid
         with contextlib.suppress(BrokenPipeError):
             os.write(block_write, b"x")
-        return child_pid if isinstance(child_pid, int) else None
+        return child_pid
 
 
 def _as_sandbox_user(uid: int) -> int | None:

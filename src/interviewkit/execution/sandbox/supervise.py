@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import resource
+import select
 import selectors
 import shutil
 import signal
@@ -97,20 +99,34 @@ def memfd(name: str, content: bytes) -> int:
     return fd
 
 
-def rlimit_args(limits: Limits) -> list[str]:
-    """``prlimit`` options: set before bwrap starts, inherited by everything inside."""
+def rlimits(limits: Limits) -> dict[int, tuple[int, int]]:
+    """The resource limits of a run, ``(soft, hard)`` by ``RLIMIT_*``: set before bwrap
+    starts and inherited by every process inside, which can lower them but never raise them.
+    (Not set later with ``prlimit(2)`` on the sandbox's pid: that needs ``CAP_SYS_RESOURCE``
+    over another uid's process, which a container's root often lacks.)"""
     cpu = max(1, math.ceil(limits.cpu_time_s))
     file_bytes = limits.file_size_mb * 1024 * 1024
     stack = limits.stack_mb * 1024 * 1024
-    return [
-        PRLIMIT,
-        f"--cpu={cpu}:{cpu + 1}",
-        f"--fsize={file_bytes}",
-        f"--nofile={limits.open_files}",
-        "--core=0",
-        f"--stack={stack}",
-        "--",
-    ]
+    return {
+        resource.RLIMIT_CPU: (cpu, cpu + 1),
+        resource.RLIMIT_FSIZE: (file_bytes, file_bytes),
+        resource.RLIMIT_NOFILE: (limits.open_files, limits.open_files),
+        resource.RLIMIT_CORE: (0, 0),
+        resource.RLIMIT_STACK: (stack, stack),
+    }
+
+
+def rlimit_args(limits: Limits) -> list[str]:
+    """:func:`rlimits` as ``prlimit`` options: the command prefix that sets them and execs."""
+    options = {
+        resource.RLIMIT_CPU: "--cpu",
+        resource.RLIMIT_FSIZE: "--fsize",
+        resource.RLIMIT_NOFILE: "--nofile",
+        resource.RLIMIT_CORE: "--core",
+        resource.RLIMIT_STACK: "--stack",
+    }
+    args = [f"{options[kind]}={soft}:{hard}" for kind, (soft, hard) in rlimits(limits).items()]
+    return [PRLIMIT, *args, "--"]
 
 
 def collect(
@@ -219,6 +235,30 @@ def _supervise(
     return watch
 
 
+class _ExitWatch:
+    """Sleeps until a child exits or a timeout passes: on its pidfd, or in 1 ms naps
+    where the kernel has no pidfds (before Linux 5.3)."""
+
+    def __init__(self, pid: int) -> None:
+        self._poll: select.poll | None = None
+        self._fd = -1
+        with contextlib.suppress(OSError, AttributeError):
+            self._fd = os.pidfd_open(pid)
+            self._poll = select.poll()
+            self._poll.register(self._fd, select.POLLIN)
+
+    def __call__(self, timeout_s: float) -> None:
+        if self._poll is None:
+            time.sleep(min(timeout_s, 0.001))
+            return
+        self._poll.poll(max(1, math.ceil(timeout_s * 1000)))
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
 def _exit_status(code: int | None) -> tuple[int | None, int | None]:
     """bwrap reports a child killed by signal N as exit 128+N; split the two back apart."""
     if code is None:
@@ -236,17 +276,23 @@ def _wait(
     """Reap the child with its resource usage; kill it if it outlives the deadline.
 
     The pipes may close long before the process exits (a program can close its stdout and
-    sleep), so this waits against the same deadline instead of blocking.
+    sleep), so this waits against the same deadline instead of blocking: on a pidfd, which
+    becomes readable when the process exits, so the wait costs no CPU and no polling delay.
     """
     timed_out = False
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() >= deadline and not timed_out:
-            timed_out = True
-            kill()
-        time.sleep(0.001)
+    exited = _ExitWatch(process.pid)
+    try:
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 and not timed_out:
+                timed_out = True
+                kill()
+            exited(max(remaining, 0.0) if not timed_out else POLL_SECONDS)
+    finally:
+        exited.close()
     code = os.waitstatus_to_exitcode(status)
     process.returncode = code
     cpu_ms = (usage.ru_utime + usage.ru_stime) * 1000
