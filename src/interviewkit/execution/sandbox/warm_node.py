@@ -25,17 +25,23 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox.port import SandboxJob
-from interviewkit.execution.sandbox.warm import job_files
+from interviewkit.execution.sandbox.warm import b64, job_files
 from interviewkit.languages.javascript import PRELUDE_FILE
+from interviewkit.languages.prelude import PreludeMissingError, javascript_prelude
 
 STAND_IN_ENTRY = "main.js"
 """The entry a warm sandbox is started with (the default one: a plain run's command line
 then reads as a cold one's); the bootstrap swaps in the run's own."""
+
+PRELOADED_BUILTINS = ("net", "tty", "stream", "readline", "util", "vm", "perf_hooks", "url")
+"""Built-in modules the bootstrap loads while it waits: what stdout/stdin streams (a pipe
+each), readline and the function-call harness load on first use (about 3-5 ms of CPU a run).
+Loading a built-in has no effect a program can see beyond ``process.moduleLoadList``."""
 
 STARTUP_ENV_PREFIXES = ("NODE_", "UV_", "V8_", "OPENSSL_", "SSL_CERT_", "LC_")
 STARTUP_ENV_NAMES = frozenset({"LANG", "TZ", "ICU_DATA", "LANGUAGE"})
@@ -43,14 +49,30 @@ STARTUP_ENV_NAMES = frozenset({"LANG", "TZ", "ICU_DATA", "LANGUAGE"})
 a job that sets them differently from the warm sandbox's start runs cold."""
 
 BOOTSTRAP = r"""'use strict';
-// interviewkit warm node bootstrap: loaded with --require in place of the prelude; waits
-// for the hand-over on the control pipe, becomes the run, then loads the real prelude.
+// interviewkit warm node bootstrap, loaded with --require in the prelude's place. It runs
+// the prelude (its exact text, as node would run that file), waits for the hand-over on the
+// control pipe, writes the run's files, environment and argv, and lets node run the entry.
 (() => {
   const fs = require('fs');
   const path = require('path');
+  const vm = require('vm');
   const Module = require('module');
   const control = __IK_CONTROL_FD__;
+  const prelude = Buffer.from('__IK_PRELUDE__', 'base64');
   const resultChannel = process.env.IK_RESULT_FD; // the warm sandbox's, set at its start
+
+  const wrapper = vm.compileFunction(
+    prelude.toString('utf8'),
+    ['exports', 'require', 'module', '__filename', '__dirname'],
+    { filename: module.filename },
+  );
+  wrapper.call(module.exports, module.exports, require, module, module.filename,
+    path.dirname(module.filename));
+
+  // builtins a run's first console.log, process.stdin or the harness would load: loaded
+  // once here, off the run's clock (the same module objects a cold run gets on first use)
+  for (const name of __IK_PRELOAD__) require(name);
+
   const chunks = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
   for (;;) {
@@ -68,9 +90,11 @@ BOOTSTRAP = r"""'use strict';
   if (chunks.length === 0) process.reallyExit(0); // the pool closed without a run
   const job = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   chunks.length = 0;
-  for (const [file, [content, mode]] of Object.entries(job.files)) {
+  const files = [[module.filename, prelude, job.prelude_mode], ...Object.entries(job.files).map(
+    ([file, [content, mode]]) => [file, Buffer.from(content, 'base64'), mode])];
+  for (const [file, content, mode] of files) {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(file, Buffer.from(content, 'base64'), { mode });
+    fs.writeFileSync(file, content, { mode });
     fs.chmodSync(file, mode); // the prelude's file exists already: writeFileSync keeps its mode
   }
   if (job.env.IK_RESULT_FD === undefined && resultChannel !== undefined) {
@@ -91,8 +115,6 @@ BOOTSTRAP = r"""'use strict';
     },
   });
 })();
-// the real prelude, into this module, as --require would have loaded it
-require('module')._extensions['.js'](module, module.filename);
 """
 
 WORK_FILE_MODE = 0o666
@@ -103,16 +125,22 @@ PRELUDE_ARGUMENT = "--require={work}/" + PRELUDE_FILE
 
 @dataclass(frozen=True)
 class NodeRuntime:
-    """Serves runs of the toolchain's own node command (``prefix`` + ``{work}/<entry>``)."""
+    """Serves runs of the toolchain's own node command (``prefix`` + ``{work}/<entry>``)
+    that carry this ``prelude``: the bootstrap has run it before the hand-over."""
 
     prefix: tuple[str, ...]
     """The command before the entry: node, its V8 flags and the prelude's ``--require``."""
+    prelude: bytes = field(repr=False)
     binds: tuple[str, ...] = ()
     name: str = "javascript"
     stdin_pipe: bool = True
 
     def template(self, control_fd: int, limits: Limits) -> SandboxJob:
-        bootstrap = BOOTSTRAP.replace("__IK_CONTROL_FD__", str(int(control_fd)))
+        bootstrap = (
+            BOOTSTRAP.replace("__IK_CONTROL_FD__", str(int(control_fd)))
+            .replace("__IK_PRELUDE__", b64(self.prelude))
+            .replace("__IK_PRELOAD__", json.dumps(PRELOADED_BUILTINS))
+        )
         return SandboxJob(
             command=[*self.prefix, f"{{work}}/{STAND_IN_ENTRY}"],
             files={PRELUDE_FILE: bootstrap.encode()},
@@ -129,7 +157,7 @@ class NodeRuntime:
             and _entry_of(command[-1]) is not None
             and not job.mounts
             and tuple(job.binds) == self.binds
-            and PRELUDE_FILE in job.files
+            and job.files.get(PRELUDE_FILE) == self.prelude
             # node caches the package scope of /work at start: a package.json there
             # ("type": "module") must be seen by a fresh node
             and "package.json" not in job.files
@@ -139,8 +167,11 @@ class NodeRuntime:
     def message(self, job: SandboxJob, env: dict[str, str]) -> bytes:
         entry = _entry_of(job.command[-1])
         assert entry is not None, "serves() accepts only entries under {work}/"
+        files = _with_cold_modes(job_files(job))
+        del files[f"/work/{PRELUDE_FILE}"]  # the bootstrap has it, and has run it
         message = {
-            "files": _with_cold_modes(job_files(job)),
+            "files": files,
+            "prelude_mode": WORK_FILE_MODE,
             "env": _in_cold_order(env),
             "entry": f"/work/{entry}",
         }
@@ -192,4 +223,8 @@ def runtime(
         return None
     if command[0] != executables.get("node"):
         return None
-    return NodeRuntime(tuple(command[:-1]))
+    try:
+        prelude = javascript_prelude()
+    except PreludeMissingError:
+        return None  # cold runs report it
+    return NodeRuntime(tuple(command[:-1]), prelude)
