@@ -159,6 +159,12 @@ class Settings(BaseSettings):
         description="Pre-started sandboxes per warm runtime (Python, Node, JVM); 0 = off",
     )
     exec_cache_entries: int = Field(500, ge=1, description="Compiled programs kept")
+    exec_inline_result_kb: int = Field(
+        64,
+        ge=0,
+        description="Results up to this size live in their execution row (one commit); "
+        "bigger ones in the object store; 0 = always the store",
+    )
     exec_callback_attempts: int = Field(3, ge=1, le=10)
     # runs running or waiting at once per session / per API key (429 beyond); key 0 = no cap
     exec_max_in_flight_per_session: int = Field(2, ge=1)

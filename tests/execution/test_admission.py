@@ -227,19 +227,23 @@ def test_the_planner_refuses_unencodable_text_with_a_field(container: Container)
 
 @requires_sandbox
 @SQLITE_ONLY
+@pytest.mark.parametrize("settings_overrides", [{"exec_inline_result_kb": 0}])
 def test_a_run_whose_result_cannot_be_stored_is_not_left_queued(
     client: TestClient, container: Container
 ) -> None:
-    """A real storage failure (a file where the results' folder should be) after the row
-    was written: the request fails, and the row is finished as an internal error."""
+    """A real storage failure (a file where the results' folder should be; every result
+    goes to the object store here): a background run, whose row was written when it was
+    admitted, is finished as an internal error; a run the client waits for fails and
+    leaves no row at all (its row is written with its result)."""
     store = container.object_store
     assert isinstance(store, LocalObjectStore)
     (store.root / "executions").write_text("not a folder")
-    response = execute(client, PY_STDIO, "python", stdin="1 2")
-    assert response.status_code >= 400, response.text
+    queued = execute(client, PY_STDIO, "python", stdin="1 2", wait=False)
+    assert queued.status_code == 202, queued.text
+    shown = wait_until_finished(client, queued.json()["id"])
+    assert (shown["state"], shown["status"]) == ("finished", "internal_error")
     assert rows(container) == [("finished", "internal_error")]
-    with read_session(container.factory) as db:
-        execution_id = db.scalar(select(Execution.id))
-    shown = client.get(f"/api/v1/executions/{execution_id}")
-    assert shown.status_code == 200
-    assert (shown.json()["state"], shown.json()["status"]) == ("finished", "internal_error")
+
+    waited = execute(client, PY_STDIO, "python", stdin="1 2")
+    assert waited.status_code >= 400, waited.text
+    assert rows(container) == [("finished", "internal_error")]

@@ -50,7 +50,8 @@ def _shown(result: ExecutionResult, principal: Principal) -> Response:
     if not principal.is_staff:
         result = result.for_candidate()
     status = 202 if result.state != "finished" else 200
-    return Response(result.model_dump_json(), status, media_type="application/json")
+    body = result.stored_json if principal.is_staff else None
+    return Response(body or result.model_dump_json(), status, media_type="application/json")
 
 
 def _timed(request: Request, response: Response, clock: StageClock) -> Response:

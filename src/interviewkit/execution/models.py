@@ -1,10 +1,11 @@
-"""The executions table: one row per run, the full result JSON in the object store."""
+"""The executions table: one row per run; the full result JSON in the row when small
+(``result_json``), else in the object store (``result_key``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interviewkit.db import Base, UTCDateTime, utcnow
@@ -26,6 +27,8 @@ class Execution(Base):
     passed: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     result_key: Mapped[str | None] = mapped_column(String(1024))
+    result_json: Mapped[str | None] = mapped_column(Text)
+    """The result itself when it is at most ``exec_inline_result_kb`` (then no object)."""
     callback_url: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -164,6 +164,7 @@ class ExecutionResult(BaseModel):
     created_at: str | None = None
     finished_at: str | None = None
     _timings: EngineTimings | None = PrivateAttr(default=None)
+    _stored_json: str | None = PrivateAttr(default=None)
 
     @property
     def timings(self) -> EngineTimings | None:
@@ -174,6 +175,16 @@ class ExecutionResult(BaseModel):
     @timings.setter
     def timings(self, value: EngineTimings | None) -> None:
         self._timings = value
+
+    @property
+    def stored_json(self) -> str | None:
+        """The JSON this result was stored as, once it is final: a staff response sends it
+        as is instead of serialising the same result a second time."""
+        return self._stored_json
+
+    @stored_json.setter
+    def stored_json(self, value: str | None) -> None:
+        self._stored_json = value
 
     def for_candidate(self) -> ExecutionResult:
         """The candidate view of this result (see :func:`candidate_view`)."""

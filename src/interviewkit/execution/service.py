@@ -18,16 +18,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import anyio
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
-from interviewkit.db import read_session, run_write, utcnow
+from interviewkit.db import Prepared, read_session, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
 from interviewkit.execution import stages
 from interviewkit.execution.admission import Admission
@@ -60,6 +60,10 @@ from interviewkit.sessions.workspace import expired_error, past_deadline
 from interviewkit.storage import ObjectStore, session_key
 
 log = logging.getLogger(__name__)
+EXECUTIONS = cast(Table, Execution.__table__)
+# a run's row writes go to the driver directly (see Prepared): they are on every run's path
+_INSERT_ROW = Prepared(insert(EXECUTIONS))
+_FINISH_ROW = Prepared(update(EXECUTIONS).where(EXECUTIONS.c.id == bindparam("execution_id")))
 
 ProblemTests = Callable[[InterviewSession, str, str], tuple[TestSuite, Limits] | None]
 """(session, workspace path, language) -> the problem's tests and limits for a submit."""
@@ -128,6 +132,8 @@ class ExecutionService:
         self._background: set[asyncio.Task[None]] = set()
         self._results: LRUCache[str, ExecutionResult] = LRUCache(256)
         """Finished results by execution id: a finished result never changes."""
+        self._inline_limit = settings.exec_inline_result_kb * 1024
+        """Results up to this many bytes of JSON are stored in their row (see _store)."""
 
     # -- the engine, built on first use (probing toolchains takes a moment) -------------
 
@@ -246,21 +252,32 @@ class ExecutionService:
         Everything that can refuse a request happens before the row exists (the planner
         validated the job); if anything still fails once it does, the row is finished as
         ``internal_error`` rather than left ``queued`` for ever.
+
+        A stateless run the client waits for writes its row once, finished, in the commit
+        that stores its result: nobody can ask for it before the response names it, and
+        the response is sent only after that commit. A session's run (the session lists
+        it and its recording says it started) and a background run are recorded when
+        admitted.
         """
-        await anyio.to_thread.run_sync(self._ready_engine)
+        if self._engine is None:  # built once; afterwards this costs no thread hop
+            await anyio.to_thread.run_sync(self._ready_engine)
         with stages.stage("admission"):
             self.admission.enter(*submission.owners)
-        try:
-            with stages.stage("record"):
-                created = await anyio.to_thread.run_sync(self._record_start, submission)
-        except BaseException:
-            self.admission.leave(*submission.owners)
-            raise
+        created = utcnow()
+        recorded = not wait or submission.session is not None
+        if recorded:
+            try:
+                with stages.stage("record"):
+                    await anyio.to_thread.run_sync(self._record_start, submission, created)
+            except BaseException:
+                self.admission.leave(*submission.owners)
+                raise
         if wait:
             try:
-                return await self._run_and_store(submission, created)
+                return await self._run_and_store(submission, created, recorded=recorded)
             except BaseException:
-                await self._give_up(submission.job.id)
+                if recorded:
+                    await self._give_up(submission.job.id)
                 raise
             finally:
                 self.admission.leave(*submission.owners)
@@ -270,10 +287,11 @@ class ExecutionService:
         return self._queued(submission, created)
 
     async def _run_in_background(self, submission: Submission, created: datetime) -> None:
+        stages.forget()  # the request that asked for this run has been answered
         try:
-            async with self.limiter:  # wait for a worker, then say so before running
-                await anyio.to_thread.run_sync(self._mark_running, submission.job.id)
-            result = await self._run_and_store(submission, created)
+            result = await self._run_and_store(
+                submission, created, recorded=True, mark_running=True
+            )
         except BaseException:
             await self._give_up(submission.job.id)
             raise
@@ -298,13 +316,39 @@ class ExecutionService:
                 .values(state="finished", status="internal_error", finished_at=utcnow())
             )
 
-        run_write(self.factory, mark)
+        run_write(self.factory, mark, core=True)
 
-    async def _run_and_store(self, submission: Submission, created: datetime) -> ExecutionResult:
-        job = submission.job
+    async def _run_and_store(
+        self,
+        submission: Submission,
+        created: datetime,
+        *,
+        recorded: bool,
+        mark_running: bool = False,
+    ) -> ExecutionResult:
+        """Two thread hops: the engine on a worker slot (waited for on the event loop, so a
+        queued run holds no thread), then storing and recording off the slot (a worker
+        never idles through a commit's fsync while runs wait)."""
         asked = time.perf_counter()
+        result = await anyio.to_thread.run_sync(
+            self._execute, submission.job, asked, mark_running, limiter=self.limiter
+        )
+        result.session_id = submission.session.id if submission.session else None
+        result.mode = submission.mode
+        result.created_at = created.isoformat()
+        result.finished_at = utcnow().isoformat()
+        await anyio.to_thread.run_sync(self._finish, submission, result, created, recorded)
+        return result
+
+    def _execute(self, job: ExecutionJob, asked: float, mark_running: bool) -> ExecutionResult:
+        """Run the job in the engine, on a worker slot; the wait for the slot is the queue
+        stage. A background run first says it is running (its row says ``queued``)."""
+        started = time.perf_counter()
+        stages.add("queue", (started - asked) * 1000)
+        if mark_running:
+            self._mark_running(job.id)
         try:
-            result = await anyio.to_thread.run_sync(self._execute, job, asked, limiter=self.limiter)
+            result = self.engine.execute(job)
         except Exception:
             log.exception("execution %s failed inside the engine", job.id)
             result = ExecutionResult(
@@ -313,12 +357,17 @@ class ExecutionService:
                 language_version=job.toolchain.version,
                 status="internal_error",
             )
-        result.session_id = submission.session.id if submission.session else None
-        result.mode = submission.mode
-        result.created_at = created.isoformat()
-        result.finished_at = utcnow().isoformat()
+        self.admission.ran(time.perf_counter() - started)
+        clock = stages.current()
+        if clock is not None and result.timings is not None:
+            clock.add_engine(result.timings)
+        return result
+
+    def _finish(
+        self, submission: Submission, result: ExecutionResult, created: datetime, recorded: bool
+    ) -> None:
         with stages.stage("store"):
-            await anyio.to_thread.run_sync(self._store, submission, result)
+            self._store(submission, result, created, recorded=recorded)
         if submission.session is not None:
             event = {
                 "type": "execution_result",
@@ -329,18 +378,7 @@ class ExecutionService:
                 "total": result.total,
             }
             with stages.stage("event"):
-                await anyio.to_thread.run_sync(self._tell, submission.session.id, event)
-        return result
-
-    def _execute(self, job: ExecutionJob, asked: float) -> ExecutionResult:
-        """Run the job in the engine; the wait for this worker thread is the queue stage."""
-        stages.add("queue", (time.perf_counter() - asked) * 1000)
-        result = self.engine.execute(job)
-        if result.timings is not None:
-            clock = stages.current()
-            if clock is not None:
-                clock.add_engine(result.timings)
-        return result
+                self._tell(submission.session.id, event)
 
     def _tell(self, session_id: str, event: dict[str, Any]) -> None:
         if self.on_session_event is not None:
@@ -361,27 +399,35 @@ class ExecutionService:
             created_at=created.isoformat(),
         )
 
-    def _record_start(self, submission: Submission) -> datetime:
+    def _start_values(self, submission: Submission, created: datetime) -> dict[str, Any]:
+        """The columns of a new execution row (queued)."""
         job = submission.job
-        row = Execution(
-            id=job.id,
-            session_id=submission.session.id if submission.session else None,
-            requested_by=submission.requested_by,
-            language=job.toolchain.name,
-            mode=submission.mode,
-            state="queued",
-            passed=0,
-            total=len(job.suite.tests) if job.suite else 0,
-            callback_url=submission.callback_url,
-            created_at=utcnow(),
-        )
+        return {
+            "id": job.id,
+            "session_id": submission.session.id if submission.session else None,
+            "requested_by": submission.requested_by,
+            "language": job.toolchain.name,
+            "mode": submission.mode,
+            "state": "queued",
+            "status": None,
+            "passed": 0,
+            "total": len(job.suite.tests) if job.suite else 0,
+            "result_key": None,
+            "result_json": None,
+            "callback_url": submission.callback_url,
+            "created_at": created,
+            "finished_at": None,
+        }
 
-        def insert(db: Session) -> datetime:
-            db.add(row)
-            return row.created_at
+    def _record_start(self, submission: Submission, created: datetime) -> None:
+        values = self._start_values(submission, created)
 
-        created = run_write(self.factory, insert)
+        def start(db: Session) -> None:
+            _INSERT_ROW.run(db.connection(), values, set_keys=True)
+
+        run_write(self.factory, start, core=True)
         if submission.session is not None:  # the row exists: the log never names a ghost
+            job = submission.job
             self._tell(
                 submission.session.id,
                 {
@@ -391,7 +437,6 @@ class ExecutionService:
                     "mode": submission.mode,
                 },
             )
-        return created
 
     def _mark_running(self, execution_id: str) -> None:
         def mark(db: Session) -> None:
@@ -399,7 +444,7 @@ class ExecutionService:
                 update(Execution).where(Execution.id == execution_id).values(state="running")
             )
 
-        run_write(self.factory, mark)
+        run_write(self.factory, mark, core=True)
 
     def _result_key(self, submission: Submission, execution_id: str) -> str:
         if submission.session is not None:
@@ -407,22 +452,44 @@ class ExecutionService:
             return session_key(session.id, session.created_at, "outputs", f"{execution_id}.json")
         return f"executions/{utcnow():%Y/%m/%d}/{execution_id}.json"
 
-    def _store(self, submission: Submission, result: ExecutionResult) -> None:
-        key = self._result_key(submission, result.id)
-        self.store.put(key, result.model_dump_json().encode(), "application/json")
-        values = {
+    def _store(
+        self, submission: Submission, result: ExecutionResult, created: datetime, *, recorded: bool
+    ) -> None:
+        """Finish the row, the result in it when small, in one commit (one fsync).
+
+        A result up to ``exec_inline_result_kb`` lives in the row: the commit that
+        finishes the run makes it durable, where an object costs a file of its own, its
+        fsync and a rename. A bigger one goes to the object store first (the row, once
+        committed, must never name a missing object).
+        """
+        text = result.model_dump_json()
+        result.stored_json = text
+        values: dict[str, Any] = {
             "state": "finished",
             "status": result.status,
             "passed": result.passed,
             "total": result.total,
-            "result_key": key,
+            "result_key": None,
+            "result_json": None,
             "finished_at": utcnow(),
         }
+        if len(text) <= self._inline_limit and len(text.encode()) <= self._inline_limit:
+            values["result_json"] = text
+        else:
+            key = self._result_key(submission, result.id)
+            self.store.put(key, text.encode(), "application/json")
+            values["result_key"] = key
 
         def finish(db: Session) -> None:
-            db.execute(update(Execution).where(Execution.id == result.id).values(**values))
+            if recorded:
+                _FINISH_ROW.run(
+                    db.connection(), {"execution_id": result.id, **values}, set_keys=True
+                )
+            else:
+                row = {**self._start_values(submission, created), **values}
+                _INSERT_ROW.run(db.connection(), row, set_keys=True)
 
-        run_write(self.factory, finish)
+        run_write(self.factory, finish, core=True)
 
     async def _call_back(self, callback: PinnedCallback, result: ExecutionResult) -> None:
         """POST the signed result to the pinned address; retry with backoff on errors.
@@ -468,10 +535,11 @@ class ExecutionService:
         return row, self._result_of(row)
 
     def _result_of(self, row: Execution) -> ExecutionResult:
-        if row.state == "finished" and row.result_key:
+        if row.state == "finished" and (row.result_json or row.result_key):
             cached = self._results.get(row.id)
             if cached is None:
-                cached = ExecutionResult.model_validate_json(self.store.get(row.result_key))
+                stored = row.result_json or self.store.get(row.result_key or "")
+                cached = ExecutionResult.model_validate_json(stored)
                 self._results.put(row.id, cached)
             return cached.model_copy(deep=True)
         if row.state == "finished":  # finished without a stored result: it failed
