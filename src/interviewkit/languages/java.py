@@ -308,6 +308,9 @@ JAVA = LanguageSpec(
         "-encoding",
         "UTF-8",
         "-proc:none",
+        # string concatenation as StringBuilder calls instead of invokedynamic: the same
+        # strings, without a bootstrap (and generated classes) per call site at run time
+        "-XDstringConcat=inline",
         "-nowarn",
         "-d",
         "{build}",

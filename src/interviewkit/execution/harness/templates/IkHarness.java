@@ -26,6 +26,7 @@ import java.nio.file.Paths;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +46,22 @@ public final class IkHarness {
     // @ik-config-end
 
     static final long THREAD_STACK_BYTES = 64L << 20;
+
+    // Nested classes rather than lambdas: a lambda's first use spins classes at run time
+    // (tens of milliseconds in a fresh JVM), a nested class is compiled ahead.
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static final Comparator<Object> NATURAL_ORDER = new Comparator<Object>() {
+        @Override
+        public int compare(Object a, Object b) {
+            return ((Comparable) a).compareTo(b);
+        }
+    };
+    static final Comparator<Method> BY_SIGNATURE = new Comparator<Method>() {
+        @Override
+        public int compare(Method a, Method b) {
+            return a.toGenericString().compareTo(b.toGenericString());
+        }
+    };
     static final int STACK_FRAMES = 20;
 
     /** A failure the harness detected itself: reported without a stack trace. */
@@ -436,7 +453,7 @@ public final class IkHarness {
     @SuppressWarnings({"unchecked", "rawtypes"})
     static void sortSet(List<Object> items, Object set) throws HarnessException {
         try {
-            items.sort((a, b) -> ((Comparable) a).compareTo(b));
+            items.sort(NATURAL_ORDER);
         } catch (ClassCastException | NullPointerException e) {
             throw new HarnessException("return value of type " + javaTypeName(set)
                     + " cannot be converted to JSON: its elements cannot be sorted");
@@ -1042,7 +1059,7 @@ public final class IkHarness {
                 }
             }
         }
-        found.sort((a, b) -> a.toGenericString().compareTo(b.toGenericString()));
+        found.sort(BY_SIGNATURE);
         return found;
     }
 
@@ -1211,8 +1228,21 @@ public final class IkHarness {
         }
         sb.append(",\"stdout\":");
         writeString(sb, o.stdout);
-        sb.append(",\"time_ms\":").append(String.format(Locale.ROOT, "%.3f", o.timeMs)).append('}');
+        sb.append(",\"time_ms\":");
+        appendMillis(sb, o.timeMs);
+        sb.append('}');
         return sb.toString();
+    }
+
+    /** {@code ms} with three decimals (String.format's first call costs milliseconds). */
+    static void appendMillis(StringBuilder sb, double ms) {
+        long micros = Math.max(0, Math.round(ms * 1000));
+        long fraction = micros % 1000;
+        sb.append(micros / 1000).append('.');
+        if (fraction < 100) {
+            sb.append(fraction < 10 ? "00" : "0");
+        }
+        sb.append(fraction);
     }
 
     void run(List<?> tests, int start) throws IOException {
@@ -1251,8 +1281,17 @@ public final class IkHarness {
         throw failure;
     }
 
+    /**
+     * A per-run setting: a warm JVM (started before its run existed) receives them as
+     * {@code interviewkit.env.*} properties; a cold one in its environment.
+     */
+    static String setting(String name) {
+        String value = System.getProperty("interviewkit.env." + name);
+        return value != null ? value : System.getenv(name);
+    }
+
     static long envLong(String name, long fallback) {
-        String v = System.getenv(name);
+        String v = setting(name);
         if (v == null || v.isEmpty()) {
             return fallback;
         }
@@ -1260,7 +1299,7 @@ public final class IkHarness {
     }
 
     public static void main(String[] argv) throws Exception {
-        String testsPath = System.getenv("IK_TESTS");
+        String testsPath = setting("IK_TESTS");
         List<?> tests;
         int start;
         long limit;
@@ -1275,7 +1314,7 @@ public final class IkHarness {
             tests = (List<?>) list;
             start = (int) envLong("IK_START", 0);
             limit = envLong("IK_STDOUT_LIMIT", 65536);
-            results = openResults(System.getenv("IK_RESULT_FD"));
+            results = openResults(setting("IK_RESULT_FD"));
         } catch (IOException | RuntimeException e) {
             System.err.println("interviewkit harness: cannot start: " + e);
             System.exit(2);
@@ -1284,13 +1323,17 @@ public final class IkHarness {
         IkHarness harness = new IkHarness(results, limit);
         Throwable[] failure = new Throwable[1];
         // Deep recursion needs more stack than the JVM's 1 MiB default for the main thread.
-        Thread worker = new Thread(null, () -> {
-            try {
-                harness.run(tests, start);
-            } catch (Throwable e) {
-                failure[0] = e;
+        Runnable body = new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    harness.run(tests, start);
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
             }
-        }, "ik-harness", THREAD_STACK_BYTES);
+        };
+        Thread worker = new Thread(null, body, "ik-harness", THREAD_STACK_BYTES);
         worker.start();
         worker.join();
         System.out.flush();
