@@ -1,12 +1,18 @@
 // Attacks on the sandbox, in Java: the first stdin line names one and gives its arguments.
 // Run inside the sandbox by the tests in this folder, never on the host.
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.TimeZone;
 
 public class Main {
     static void say(String key, Object value) {
@@ -26,6 +32,95 @@ public class Main {
         } catch (Exception error) {
             return "failed " + error;
         }
+    }
+
+    // ---- warm pools: what one run may leave for the next, and what a run may find --------
+
+    static final String[] LEFT_FOLDERS = {"/tmp", "/work", "/dev/shm"};
+    static final String LEFT_ZONE = "Pacific/Kiritimati";
+
+    /** Every pipe or socket the sandbox's processes hold beyond the JVM's stdio, read. */
+    static final String FDS_PROBE = String.join("\n",
+            "import os",
+            "me = os.getpid()",
+            "for pid in sorted(int(p) for p in os.listdir('/proc') if p.isdigit()):",
+            "    if pid == me: continue",
+            "    try: names = os.listdir(f'/proc/{pid}/fd')",
+            "    except OSError as e: print(f'fds_{pid}: {e.errno}'); continue",
+            "    for name in sorted(names, key=int):",
+            "        if pid == os.getppid() and int(name) <= 2: continue",
+            "        link = f'/proc/{pid}/fd/{name}'",
+            "        try: target = os.readlink(link)",
+            "        except OSError: continue",
+            "        if not target.startswith(('pipe:', 'socket:', 'anon_inode:')):",
+            "            print(f'fd_{pid}_{name}: {target} file'); continue",
+            "        try:",
+            "            fd = os.open(link, os.O_RDONLY | os.O_NONBLOCK)",
+            "        except OSError as e: print(f'fd_{pid}_{name}: {target} {e.errno}'); continue",
+            "        try: print(f'fd_{pid}_{name}: {target} read={len(os.read(fd, 1 << 20))}')",
+            "        except OSError as e: print(f'fd_{pid}_{name}: {target} {e.errno}')",
+            "        finally: os.close(fd)");
+
+    static long processes() {
+        String[] names = new File("/proc").list();
+        return names == null ? -1 : Arrays.stream(names).filter(n -> n.matches("\\d+")).count();
+    }
+
+    static void leave(String marker) throws Exception {
+        for (String folder : LEFT_FOLDERS) {
+            try {
+                Files.writeString(Path.of(folder, marker), marker);
+                say("file " + folder, "ok");
+            } catch (Exception error) {
+                say("file " + folder, error);
+            }
+        }
+        // a detached process that ignores the polite signals
+        String beat = "/tmp/" + marker + "-process";
+        new ProcessBuilder("/bin/sh", "-c",
+                "trap '' TERM HUP; while :; do echo x > " + beat + "; sleep 0.05; done")
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        Thread writer = new Thread(() -> {
+            while (true) {
+                try {
+                    Files.writeString(Path.of("/tmp", marker + "-thread"), "x");
+                    Thread.sleep(10);
+                } catch (Exception ignored) {
+                }
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        System.setProperty("ik.left", marker);
+        TimeZone.setDefault(TimeZone.getTimeZone(LEFT_ZONE));
+        Locale.setDefault(Locale.JAPAN);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                Files.writeString(Path.of("/tmp", marker + "-hook"), "x");
+            } catch (Exception ignored) {
+            }
+        }));
+        say("left", marker);
+    }
+
+    static void look(String marker) {
+        List<String> found = new ArrayList<>();
+        for (String folder : LEFT_FOLDERS) {
+            String[] names = new File(folder).list();
+            if (names == null) continue;
+            for (String name : names) if (name.contains(marker)) found.add(name);
+        }
+        found.sort(null);
+        say("found_files", "[" + String.join(", ", found) + "]");
+        List<String> leftovers = new ArrayList<>();
+        if (System.getProperty("ik.left") != null) leftovers.add("property");
+        if (TimeZone.getDefault().getID().equals(LEFT_ZONE)) leftovers.add("time zone");
+        if (Locale.getDefault().equals(Locale.JAPAN)) leftovers.add("locale");
+        say("leftovers", "[" + String.join(", ", leftovers) + "]");
+        say("processes", processes());
     }
 
     public static void main(String[] args) throws Exception {
@@ -94,6 +189,33 @@ public class Main {
             }
             case "recursion": {
                 say("depth", depth(0));
+                break;
+            }
+            case "leave": {
+                leave(words[1]);
+                break;
+            }
+            case "look": {
+                look(words[1]);
+                break;
+            }
+            case "fds": {
+                // the JVM cannot read a pipe without blocking: a Python child reads for it
+                Process probe = new ProcessBuilder("/usr/bin/python3", "-c", FDS_PROBE)
+                        .redirectErrorStream(true).start();
+                probe.getOutputStream().close();
+                System.out.print(new String(probe.getInputStream().readAllBytes(),
+                        StandardCharsets.UTF_8));
+                say("probe_exit", probe.waitFor());
+                break;
+            }
+            case "kill_all": {
+                long reached = ProcessHandle.allProcesses()
+                        .filter(handle -> handle.pid() != ProcessHandle.current().pid())
+                        .filter(ProcessHandle::destroyForcibly)
+                        .count();
+                say("kill", reached > 0 ? "sent" : "ESRCH");
+                say("survived", "yes");
                 break;
             }
             default:

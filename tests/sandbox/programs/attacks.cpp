@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <cstring>
+#include <dirent.h>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -47,6 +48,119 @@ static int depth(int n) {
     frame[0] = static_cast<char>(n);
     sink = frame[0];
     return depth(n + 1) + frame[0];
+}
+
+// ---- warm pools: what one run may leave for the next, and what a run may find ------------
+
+static const char* const LEFT_FOLDERS[] = {"/tmp", "/work", "/dev/shm"};
+static const int LEFT_FD = 77;
+
+static std::vector<std::string> entries(const std::string& folder) {
+    std::vector<std::string> found;
+    if (DIR* dir = opendir(folder.c_str())) {
+        while (dirent* entry = readdir(dir)) found.emplace_back(entry->d_name);
+        closedir(dir);
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+static std::vector<int> pids() {
+    std::vector<int> found;
+    for (const auto& name : entries("/proc"))
+        if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos)
+            found.push_back(std::stoi(name));
+    return found;
+}
+
+static std::string joined(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+    return out + "]";
+}
+
+static void ignore_signal(int) {}
+
+static void leave(const std::string& marker) {
+    for (const char* folder : LEFT_FOLDERS) {
+        std::string path = std::string(folder) + "/" + marker;
+        int fd = open(path.c_str(), O_CREAT | O_WRONLY, 0644);
+        say(std::string("file ") + folder, fd >= 0 ? "ok" : error_name(errno));
+        if (fd >= 0) close(fd);
+    }
+    if (fork() == 0) {  // a detached process that ignores the polite signals
+        setsid();
+        signal(SIGHUP, SIG_IGN);
+        signal(SIGTERM, SIG_IGN);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        std::string beat = "/tmp/" + marker + "-process";
+        for (;;) {
+            int fd = open(beat.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0644);
+            if (fd >= 0) close(fd);
+            usleep(50000);
+        }
+    }
+    setenv("IK_LEFT", marker.c_str(), 1);
+    signal(SIGUSR1, ignore_signal);
+    signal(SIGPIPE, SIG_IGN);  // an ignored signal survives execve: the next program would inherit it
+    int held = open(("/tmp/" + marker + "-fd").c_str(), O_CREAT | O_RDWR, 0644);
+    dup2(held, LEFT_FD);
+    say("left", marker);
+}
+
+static void look(const std::string& marker) {
+    std::vector<std::string> found, leftovers;
+    for (const char* folder : LEFT_FOLDERS)
+        for (const auto& name : entries(folder))
+            if (name.find(marker) != std::string::npos) found.push_back(name);
+    say("found_files", joined(found));
+    if (getenv("IK_LEFT") != nullptr) leftovers.push_back("env");
+    if (access(("/proc/self/fd/" + std::to_string(LEFT_FD)).c_str(), F_OK) == 0)
+        leftovers.push_back("fd " + std::to_string(LEFT_FD));
+    say("leftovers", joined(leftovers));
+    say("processes", std::to_string(pids().size()));
+    // what execve keeps: an ignored signal stays ignored in the program started
+    std::vector<std::string> signals;
+    for (int sig = 1; sig < 32; ++sig) {
+        struct sigaction action {};
+        if (sigaction(sig, nullptr, &action) == 0 && action.sa_handler != SIG_DFL)
+            signals.push_back(std::to_string(sig));
+    }
+    say("signals", joined(signals));
+}
+
+static std::string drain(const std::string& link) {
+    int fd = open(link.c_str(), O_RDONLY | O_NONBLOCK);
+    if (fd < 0) return error_name(errno);
+    std::vector<char> buffer(1 << 20);
+    ssize_t got = read(fd, buffer.data(), buffer.size());
+    std::string outcome = got >= 0 ? "read=" + std::to_string(got) : error_name(errno);
+    close(fd);
+    return outcome;
+}
+
+static void descriptors() {
+    const char* result = getenv("IK_RESULT_FD");
+    int self = getpid();
+    for (int pid : pids()) {
+        std::string folder = "/proc/" + std::to_string(pid) + "/fd";
+        for (const auto& name : entries(folder)) {
+            if (name == "." || name == "..") continue;
+            int fd = std::stoi(name);
+            if (pid == self && (fd <= 2 || (result && name == result))) continue;
+            std::string link = folder + "/" + name;
+            char target[256] = {0};
+            if (readlink(link.c_str(), target, sizeof target - 1) < 0) continue;
+            std::string where(target);
+            bool streaming = where.rfind("pipe:", 0) == 0 || where.rfind("socket:", 0) == 0 ||
+                             where.rfind("anon_inode:", 0) == 0;
+            say("fd_" + std::to_string(pid) + "_" + name,
+                where + " " + (streaming ? drain(link) : std::string("file")));
+        }
+    }
 }
 
 int main() {
@@ -157,6 +271,12 @@ int main() {
         }
         wait(nullptr);
         say("parent", "exiting");
+    } else if (attack == "leave") {
+        leave(argument);
+    } else if (attack == "look") {
+        look(argument);
+    } else if (attack == "fds") {
+        descriptors();
     } else if (attack == "kill_all") {
         say("kill", kill(-1, SIGKILL) == 0 ? "sent" : error_name(errno));
         say("survived", "yes");

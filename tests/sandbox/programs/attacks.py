@@ -4,6 +4,7 @@ Run inside the sandbox by the tests in this folder, never on the host. Every att
 prints ``KEY: value`` lines the tests read; a refused operation prints the errno name.
 """
 
+import builtins
 import contextlib
 import ctypes
 import errno
@@ -298,6 +299,169 @@ def seccomp() -> None:
         say("vsock", "ok")
     except OSError as exc:
         say("vsock", failure(exc))
+
+
+# ---- warm pools: what one run may leave for the next, and what a run may find ------------
+
+LEFT_FOLDERS = ("/tmp", "/work", "/dev/shm")
+LEFT_FD = 77
+
+
+def leave(marker: str) -> None:
+    """Everything a run could leave behind for the next run of the same warm pool."""
+    for folder in LEFT_FOLDERS:
+        try:
+            Path(folder, marker).write_text(marker)
+            say(f"file {folder}", "ok")
+        except OSError as exc:
+            say(f"file {folder}", failure(exc))
+    if os.fork() == 0:  # a detached process that ignores the polite signals
+        os.setsid()
+        for name in ("SIGHUP", "SIGTERM", "SIGINT"):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        while True:
+            with contextlib.suppress(OSError):
+                Path("/tmp", f"{marker}-process").write_text(str(time.time()))
+            time.sleep(0.05)
+
+    def keep_writing() -> None:
+        while True:
+            with contextlib.suppress(OSError):
+                Path("/tmp", f"{marker}-thread").write_text(str(time.time()))
+            time.sleep(0.01)
+
+    threading.Thread(target=keep_writing, daemon=True).start()
+    setattr(builtins, "IK_LEFT", marker)  # noqa: B010 - the attack: a changed builtin
+    os.environ["IK_LEFT"] = marker
+    sys.path.insert(0, f"/tmp/{marker}")
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGUSR1, lambda *_: None)
+    held = os.open(f"/tmp/{marker}-fd", os.O_CREAT | os.O_RDWR, 0o644)
+    os.dup2(held, LEFT_FD, inheritable=True)
+    say("left", marker)
+
+
+def look(marker: str) -> None:
+    """What this run finds of an earlier run's leftovers: the tests expect nothing."""
+    found = []
+    for folder in LEFT_FOLDERS:
+        with contextlib.suppress(OSError):
+            found += [entry.name for entry in Path(folder).iterdir() if marker in entry.name]
+    say("found_files", sorted(found))
+    leftovers = []
+    if hasattr(builtins, "IK_LEFT"):
+        leftovers.append("builtin")
+    if "IK_LEFT" in os.environ:
+        leftovers.append("env")
+    if any(marker in entry for entry in sys.path):
+        leftovers.append("sys.path")
+    for name in ("SIGTERM", "SIGUSR1"):
+        if signal.getsignal(getattr(signal, name)) is not signal.SIG_DFL:
+            leftovers.append(f"handler {name}")
+    if Path(f"/proc/self/fd/{LEFT_FD}").exists():
+        leftovers.append(f"fd {LEFT_FD}")
+    say("leftovers", leftovers)
+    say("processes", len(pids()))
+    say("cmdlines", [_cmdline(pid) for pid in pids()])
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+    except OSError as exc:
+        return failure(exc)
+
+
+def _drain(path: str) -> str:
+    """Open ``path`` (a ``/proc/<pid>/fd/<n>`` link) and read what is waiting in it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return failure(exc)
+    try:
+        return f"read={len(os.read(fd, 1 << 20))}"
+    except OSError as exc:
+        return failure(exc)
+    finally:
+        os.close(fd)
+
+
+def fds() -> None:
+    """Every descriptor any process here holds beyond stdio, and what reading it gives.
+
+    A pipe or socket that still holds bytes would be a hand-over message (this run's or
+    another's); regular files (a runtime's libraries) are reported but not read.
+    """
+    result_fd = os.environ.get("IK_RESULT_FD")
+    for pid in pids():
+        try:
+            names = sorted((entry.name for entry in Path(f"/proc/{pid}/fd").iterdir()), key=int)
+        except OSError as exc:
+            say(f"fds_{pid}", failure(exc))
+            continue
+        for name in names:
+            if pid == os.getpid() and (int(name) <= 2 or name == result_fd):
+                continue
+            link = f"/proc/{pid}/fd/{name}"
+            try:
+                target = str(Path(link).readlink())
+            except OSError:
+                continue  # the listing's own descriptor, closed by now
+            streaming = target.startswith(("pipe:", "socket:", "anon_inode:"))
+            say(f"fd_{pid}_{name}", f"{target} {_drain(link) if streaming else 'file'}")
+
+
+def snoop(reversed_secret: str) -> None:
+    """Look for another run's secret everywhere a process can read here (it comes reversed,
+    so this run's own stdin does not hold it)."""
+    secret = reversed_secret[::-1]
+    found = []
+    for pid in pids():
+        for part in ("cmdline", "environ"):
+            with contextlib.suppress(OSError):
+                if secret.encode() in Path(f"/proc/{pid}/{part}").read_bytes():
+                    found.append(f"/proc/{pid}/{part}")
+        with contextlib.suppress(OSError):
+            for entry in Path(f"/proc/{pid}/fd").iterdir():
+                link = str(entry)
+                with contextlib.suppress(OSError):
+                    fd = os.open(link, os.O_RDONLY | os.O_NONBLOCK)
+                    try:
+                        if secret.encode() in os.read(fd, 1 << 22):
+                            found.append(link)
+                    except OSError:
+                        pass
+                    finally:
+                        os.close(fd)
+    for folder in (*LEFT_FOLDERS, "/ik", "/build"):
+        for path in Path(folder).rglob("*") if Path(folder).is_dir() else []:
+            with contextlib.suppress(OSError):
+                if path.is_file() and secret.encode() in path.read_bytes():
+                    found.append(str(path))
+    say("secret_found", found)
+
+
+def neighbours() -> None:
+    """Try to reach any other process: the other warm sandboxes waiting in the pool."""
+    say("pids", pids())
+    reached = []
+    for pid in range(1, 4096):
+        if pid in (os.getpid(), 1):
+            continue
+        try:
+            os.kill(pid, 0)
+            reached.append(pid)
+        except OSError:
+            pass
+    say("reachable", reached)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.ptrace.restype = ctypes.c_long
+    result = libc.ptrace(16, 1, None, None)  # PTRACE_ATTACH to the sandbox's init
+    say("ptrace", "ok" if result == 0 else errno.errorcode.get(ctypes.get_errno(), "?"))
+    kill_all()
 
 
 def main() -> None:
