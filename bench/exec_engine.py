@@ -21,13 +21,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from exec_common import HELLO, bare_python, console, cuts, ratio, timed
+from exec_common import BARE_ENV, HELLO, bare_python, console, cuts, ratio, timed
 from interviewkit.config import Settings
 from interviewkit.execution.engine import Engine, ExecutionJob
 from interviewkit.execution.limits import default_limits
 from interviewkit.execution.planner import build_engine
 from interviewkit.execution.sandbox.port import Sandbox, SandboxJob, SandboxResult
 from interviewkit.execution.toolchains import LanguageRegistry, Toolchain
+from interviewkit.languages.java import JVM_OPTIONS
 
 REFILL_PAUSE_S = {"python": 0.03, "cpp": 0.03, "javascript": 0.1, "java": 0.4}
 """The pause after each warm run, as between two requests: long enough for the pool to
@@ -89,8 +90,8 @@ def bare_command(chain: Toolchain, folder: Path, entry: str) -> list[str]:
         return [chain.executables["node"], str(source)]
     if chain.name == "java":
         subprocess.run([chain.executables["javac"], "-d", str(folder), str(source)], check=True)
-        memory = "-Xmx128m"
-        return [chain.executables["java"], memory, "-XX:+UseSerialGC", "-cp", str(folder), "Main"]
+        options = ["-Xmx128m", "-Xss16m", *JVM_OPTIONS]  # the sandbox's JVM flags
+        return [chain.executables["java"], *options, "-cp", str(folder), "Main"]
     binary = folder / "main"
     subprocess.run([chain.executables["gxx"], "-O2", "-o", str(binary), str(source)], check=True)
     return [str(binary)]
@@ -111,7 +112,9 @@ def _hello_language(
         for _, recorder in engines.values():
             recorder.forget()
         for _ in range(count):
-            series["bare"].append(timed(partial(subprocess.run, bare, capture_output=True)))
+            series["bare"].append(
+                timed(partial(subprocess.run, bare, capture_output=True, env=BARE_ENV))
+            )
             for mode, (engine, _recorder) in engines.items():
                 started = time.perf_counter()
                 result = engine.execute(job)

@@ -30,6 +30,7 @@ import httpx
 
 from api_bench import KEY_LINE, interviewkit_command, run_cli, running_server
 from exec_common import (
+    BARE_ENV,
     HELLO,
     SIGNATURE,
     TWO_SUM,
@@ -176,7 +177,7 @@ def hello_vs_bare(server: Server, rounds: int) -> dict[str, Any]:
     ) as client:
         for warmup in range(rounds + 5):
             started = time.perf_counter()
-            subprocess.run(bare_argv, capture_output=True, check=True)
+            subprocess.run(bare_argv, capture_output=True, check=True, env=BARE_ENV)
             bare_ms = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
             response = client.post(EXECUTE, json=body)
@@ -424,6 +425,7 @@ async def bare_load(python: str, files: Sequence[Path], clients: int, seconds: f
                 str(path),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
+                env=BARE_ENV,
             )
             await process.communicate()
             if process.returncode == 0:
