@@ -192,10 +192,14 @@ public final class Boot {
         return true;
     }
 
+    /**
+     * A JDK frame between the program's and ours: reflection, method handles, class
+     * initialisation. Where the launcher calls main (or initialises its class) from native
+     * code, a cold trace has none.
+     */
     static boolean isMachinery(StackTraceElement frame) {
         String name = frame.getClassName();
-        return name.startsWith("java.lang.invoke.") || name.startsWith("jdk.internal.reflect.")
-                || name.startsWith("java.lang.reflect.");
+        return name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.");
     }
 }
 
