@@ -92,8 +92,18 @@ BOOTSTRAP = r"""'use strict';
   chunks.length = 0;
   const files = [[module.filename, prelude, job.prelude_mode], ...Object.entries(job.files).map(
     ([file, [content, mode]]) => [file, Buffer.from(content, 'base64'), mode])];
+  const folders = new Set(['/', '/work', '/ik']);
+  const makeFolder = (folder) => { // 0755 whatever the umask, as bwrap's --dir makes them
+    if (folders.has(folder)) return;
+    makeFolder(path.dirname(folder));
+    if (!fs.existsSync(folder)) {
+      fs.mkdirSync(folder);
+      fs.chmodSync(folder, 0o755);
+    }
+    folders.add(folder);
+  };
   for (const [file, content, mode] of files) {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+    makeFolder(path.dirname(file));
     fs.writeFileSync(file, content, { mode });
     fs.chmodSync(file, mode); // the prelude's file exists already: writeFileSync keeps its mode
   }
@@ -102,7 +112,8 @@ BOOTSTRAP = r"""'use strict';
   }
   for (const name of Object.keys(process.env)) delete process.env[name];
   for (const [name, value] of Object.entries(job.env)) process.env[name] = value;
-  process.argv[1] = job.entry;
+  const entry = job.entry; // the getter below keeps this string, not the whole message
+  process.argv[1] = entry;
   const runMain = Module.runMain;
   Object.defineProperty(Module, 'runMain', {
     configurable: true,
@@ -111,7 +122,7 @@ BOOTSTRAP = r"""'use strict';
       Object.defineProperty(Module, 'runMain', {
         value: runMain, writable: true, enumerable: true, configurable: true,
       });
-      return runMain.bind(Module, job.entry);
+      return runMain.bind(Module, entry);
     },
   });
 })();
