@@ -172,7 +172,8 @@ def server_timing_desc(header: str | None, metric: str) -> str | None:
 
 @dataclass
 class StageSamples:
-    """Per-stage durations of many responses; ``http`` = client time minus ``total``."""
+    """Per-stage durations of many responses; ``http`` = client time minus ``total``,
+    ``unattributed`` = ``total`` minus the stages it names (thread hops, response building)."""
 
     by_stage: dict[str, list[float]]
     responses: int = 0
@@ -191,12 +192,15 @@ class StageSamples:
         for name, value in metrics.items():
             self.by_stage.setdefault(name, []).append(value)
         if "total" in metrics:
-            self.by_stage.setdefault("http", []).append(client_ms - metrics["total"])
+            total = metrics["total"]
+            self.by_stage.setdefault("http", []).append(client_ms - total)
+            staged = sum(value for name, value in metrics.items() if name != "total")
+            self.by_stage.setdefault("unattributed", []).append(total - staged)
 
     def report(self) -> dict[str, Any]:
         if not self.with_header:
             return {"server_timing": "absent: the server sent no Server-Timing header"}
-        known = [name for name in (*STAGES_ALL, "http") if name in self.by_stage]
+        known = [name for name in (*STAGES_ALL, "http", "unattributed") if name in self.by_stage]
         others = sorted(set(self.by_stage) - set(known))
         p50 = {name: round(statistics.median(self.by_stage[name]), 3) for name in known + others}
         missing = [name for name in STAGES_ALL if name not in self.by_stage]

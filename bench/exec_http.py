@@ -301,6 +301,7 @@ class Load:
     def report(self) -> dict[str, Any]:
         return {
             "runs_per_second": round(self.accepted / self.seconds, 1) if self.seconds else 0.0,
+            "answered_2xx": self.accepted + self.not_accepted,
             "accepted": self.accepted,
             "not_accepted": self.not_accepted,
             "failed_tasks": self.failures[:10],
