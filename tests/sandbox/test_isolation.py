@@ -40,9 +40,10 @@ from tests.sandbox.conftest import (
 )
 from tests.server import INTERVIEWKIT
 
-SANDBOX_ROOT = {"bin", "build", "dev", "etc", "ik", "lib", "lib32", "lib64", "libx32", "proc",
-                "sbin", "tmp", "usr", "work"}  # fmt: skip
-"""Everything a sandbox's ``/`` may hold (``/build`` and ``/ik`` only for some runs)."""
+SANDBOX_ROOT = {"bin", "build", "dev", "etc", "ik", "ikwarm", "lib", "lib32", "lib64", "libx32",
+                "proc", "sbin", "tmp", "usr", "work"}  # fmt: skip
+"""Everything a sandbox's ``/`` may hold (``/build`` and ``/ik`` only for some runs;
+``/ikwarm``, the warm JVM's read-only bootstrap jar, only in its pool's sandboxes)."""
 
 REFUSED = {"EACCES", "EPERM", "EROFS", "ENOENT"}
 

@@ -66,7 +66,7 @@ def test_nothing_a_run_leaves_reaches_the_next_run_of_its_pool(
     served = runner.taken[0]
     # the sandbox that served the run is thrown away, with the process it left running
     assert wait_for(lambda: _group_gone(recorder, served), SETTLE_SECONDS), served
-    assert wait_for(lambda: not host.run_processes(), SETTLE_SECONDS), host.run_processes()
+    assert wait_for(lambda: not host.stray_processes(), SETTLE_SECONDS), host.stray_processes()
 
     looked = runner.attack(language, "look", marker)
     assert_status(looked, "accepted")
