@@ -130,6 +130,11 @@ console.log(JSON.stringify({
   argv: process.argv, execArgv: process.execArgv, cwd: process.cwd(), file: __filename,
   dir: __dirname, main: require.main === module, env: process.env, work: list('/work'),
   helper: require('./lib/helper.js').greet(), argv0: process.argv0, title: process.title,
+  cache: Object.keys(require.cache), globals: Object.getOwnPropertyNames(globalThis).sort(),
+  listeners: ['exit', 'uncaughtException', 'unhandledRejection', 'SIGINT']
+    .map((event) => process.listenerCount(event)),
+  resources: process.getActiveResourcesInfo(), pid: process.pid, ppid: process.ppid,
+  umask: process.umask(), runMain: require('module').runMain.name,
 }));
 console.error('to stderr');
 """
