@@ -288,3 +288,109 @@ def test_a_cached_compiled_program_runs_warm_as_it_runs_cold(
     assert hot.run.stdout == plain.run.stdout == "/build/main|typed|/tmp"
     assert hot.run.exit_code == plain.run.exit_code == 7
     assert hot.status == plain.status == "runtime_error"
+
+
+MODULES_PROGRAM = (
+    "import sys\nprint(sorted(sys.modules))\nprint(sorted(vars(__import__('importlib'))))\n"
+)
+
+
+def test_a_warm_run_has_the_modules_a_cold_run_has(
+    warm: BwrapSandbox, cold: BwrapSandbox, python: str, limits: Limits
+) -> None:
+    """The warm interpreter imported the prelude and the harness ahead; a plain program
+    still finds exactly the modules (and submodule attributes) a cold start gives it."""
+    chain = LanguageRegistry().available()["python"]
+    files = {"main.py": MODULES_PROGRAM.encode()}
+    files = chain.spec.environment.prepare(files)
+    job = SandboxJob(
+        command=chain.run_command("main.py", limits.memory_mb),
+        files=files,
+        limits=limits,
+        env=chain.spec.env,
+    )
+    hot, plain = run_warm(warm, job), cold.run(job)
+    assert plain.exit_code == 0, plain.stderr
+    assert hot.warm == "python"
+    assert hot.stdout == plain.stdout
+    assert b"'typing'" in hot.stdout  # the prelude's modules are there in both
+    assert b"'inspect'" not in hot.stdout  # the harness's are in neither
+
+
+def test_a_candidates_error_reads_alike_in_the_harness_warm_and_cold(
+    warm: BwrapSandbox, cold: BwrapSandbox, limits: Limits, tmp_path: Path
+) -> None:
+    chain = LanguageRegistry().available()["python"]
+    suite = TestSuite.model_validate(
+        {"entry_point": "half", "tests": [{"name": "t", "input": [0], "expected": 0}]}
+    )
+    source = "def half(n):\n    return helper(n)\n\ndef helper(n):\n    return 1 // n\n"
+    job = ExecutionJob("exe_warm", chain, {"solution.py": source}, "solution.py", suite=suite)
+    job = replace(job, limits=limits)
+    cache = CompileCache(compile_cache_root(tmp_path), 10, SANDBOX_UID, SANDBOX_UID)
+    run_warm(warm, job_of(chain.executables["python"], limits, "pass\n"))  # pool is warm
+    hot = Engine(warm, cache).execute(job)
+    plain = Engine(cold, cache).execute(job)
+    assert [test.status for test in hot.tests] == ["runtime_error"]
+    assert hot.tests[0].model_dump(exclude={"time_ms"}) == plain.tests[0].model_dump(
+        exclude={"time_ms"}
+    )
+    assert "ZeroDivisionError" in (hot.tests[0].message or "")
+    assert "helper" in (hot.tests[0].message or "")
+
+
+RLIMITS_PROGRAM = """
+import resource, subprocess, sys
+kinds = ("RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_CORE", "RLIMIT_STACK")
+print([resource.getrlimit(getattr(resource, kind)) for kind in kinds])
+if len(sys.argv) == 1:
+    sys.stdout.flush()
+    subprocess.run([sys.executable, "-B", sys.argv[0], "child"], check=True)
+"""
+
+
+def test_every_process_of_a_run_inherits_its_rlimits(
+    warm: BwrapSandbox, cold: BwrapSandbox, python: str, limits: Limits
+) -> None:
+    """The rlimits are set before bwrap starts (prlimit -> setpriv -> bwrap): the program
+    and what it starts see them, warm and cold."""
+    cold_job = job_of(python, limits, RLIMITS_PROGRAM)
+    plain = cold.run(cold_job)
+    assert plain.exit_code == 0, plain.stderr
+    parent, child = plain.stdout.decode().splitlines()
+    assert parent == child
+    mb = 1024 * 1024
+    cpu = int(limits.cpu_time_s)
+    assert parent == str(
+        [
+            (cpu, cpu + 1),
+            (limits.file_size_mb * mb, limits.file_size_mb * mb),
+            (limits.open_files, limits.open_files),
+            (0, 0),
+            (limits.stack_mb * mb, limits.stack_mb * mb),
+        ]
+    )
+    hot = run_warm(warm, cold_job)
+    assert hot.warm == "python"
+    assert hot.stdout == plain.stdout  # the pool was started with these very limits
+
+
+def test_the_sandbox_runs_as_its_host_user_with_no_groups(
+    cold: BwrapSandbox, python: str, limits: Limits
+) -> None:
+    """bwrap is started through setpriv: its host uid and gid are the sandbox's, and it
+    holds no supplementary group of the server's."""
+    script = (
+        "import os\n"
+        "status = open('/proc/self/status').read().splitlines()\n"
+        "ids = ('Uid', 'Gid', 'Groups')\n"
+        "print([line.split()[1:] for line in status if line.startswith(ids)])\n"
+    )
+    inside = cold.run(job_of(python, limits, script))
+    assert inside.exit_code == 0, inside.stderr
+    assert inside.stdout.decode().strip() == str([["1000"] * 4, ["1000"] * 4, []])
+    launcher = cold._launcher(limits)
+    outside = subprocess.run(
+        [*launcher, "/bin/sh", "-c", "id -u; id -g; id -G"], capture_output=True, check=True
+    )
+    assert outside.stdout.decode().split() == [str(SANDBOX_UID)] * 3

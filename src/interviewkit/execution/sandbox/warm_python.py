@@ -1,7 +1,11 @@
 """The warm CPython runtime: an interpreter started in its sandbox, waiting for its program.
 
-The bootstrap reads the hand-over message from the control pipe, writes the files, installs
-stdin from an in-memory file, sets the environment and argv, imports the language
+Before its hand-over, the bootstrap imports what every run imports anyway (the language
+environment's modules) and what the function-call harness imports, so a run only binds
+names. The hand-over message (``marshal``: no import needed to read it) carries the files,
+stdin, environment and argv, and for the harness its code compiled once by the server. The
+bootstrap writes the files, installs stdin from an in-memory file, unloads the harness's
+modules again for a plain program (its ``sys.modules`` is then a cold run's), imports the
 environment's ``sitecustomize`` as a cold start would, and runs the entry as ``__main__``.
 A compiled program (C++) is served too: the bootstrap writes it and ``execve``s it, so only
 the sandbox's own start-up (namespaces, cgroup, seccomp) is off the request path.
@@ -9,21 +13,60 @@ the sandbox's own start-up (namespaces, cgroup, seccomp) is off the request path
 
 from __future__ import annotations
 
-import json
+import importlib.util
+import marshal
+import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 
+from interviewkit.execution.harness.python import HARNESS_FILE, compiled_harness
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox.port import SandboxJob
-from interviewkit.execution.sandbox.warm import b64, job_files, read_program
+from interviewkit.execution.sandbox.warm import read_program
+
+PRELUDE_IMPORTS = (
+    "__future__",
+    "importlib",
+    "typing",
+    "collections",
+    "heapq",
+    "bisect",
+    "itertools",
+    "functools",
+    "math",
+    "string",
+    "operator",
+    "re",
+)
+"""What the language environment's ``sitecustomize`` imports in every run, cold or warm
+(``languages/prelude/python.py``): imported before the hand-over, so a run only binds them."""
+
+HARNESS_IMPORTS = (
+    "contextlib",
+    "importlib.util",
+    "inspect",
+    "json",
+    "numbers",
+    "traceback",
+)
+"""What the function-call harness imports beyond the prelude (``threading`` stays out: it
+registers a fork hook that unloading would leave behind). A run that is not the harness
+gets these unloaded again, so its ``sys.modules`` is what a cold run's is."""
 
 BOOTSTRAP = r"""
-import os, sys
+import os, sys, marshal
+
+for _ik_name in PRELUDE_IMPORTS:
+    __import__(_ik_name)
+_ik_before_harness = set(sys.modules)
+for _ik_name in HARNESS_IMPORTS:
+    __import__(_ik_name)
+_ik_harness_only = set(sys.modules) - _ik_before_harness
+del _ik_before_harness, _ik_name
 
 def _ik_receive():
-    import json
-    from binascii import a2b_base64
     fd = int(sys.argv[1])
     chunks = []
     while True:
@@ -34,14 +77,18 @@ def _ik_receive():
     os.close(fd)
     if not chunks:
         os._exit(0)
-    job = json.loads(b"".join(chunks))
+    job = marshal.loads(b"".join(chunks))
     for path, (content, mode) in job["files"].items():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        os.write(descriptor, a2b_base64(content))
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view):]
         os.close(descriptor)
     stdin = os.memfd_create("stdin")
-    os.write(stdin, a2b_base64(job["stdin"]))
+    view = memoryview(job["stdin"])
+    while view:
+        view = view[os.write(stdin, view):]
     os.lseek(stdin, 0, 0)
     os.dup2(stdin, 0)
     os.close(stdin)
@@ -49,10 +96,16 @@ def _ik_receive():
         os.execve(job["argv"][0], job["argv"], job["env"])
     os.environ.clear()
     os.environ.update(job["env"])
-    return job["argv"]
+    if not job["harness"]:  # a plain run: what only the harness imports goes again
+        for name in sorted(_ik_harness_only, reverse=True):
+            module = sys.modules.pop(name, None)
+            parent, _, child = name.rpartition(".")
+            if parent and getattr(sys.modules.get(parent), child, None) is module:
+                delattr(sys.modules[parent], child)
+    return job["argv"], job["code"]
 
-sys.argv = _ik_receive()
-del _ik_receive
+sys.argv, _ik_code = _ik_receive()
+del _ik_receive, _ik_harness_only
 sys.path[0] = os.path.dirname(sys.argv[0])
 import types as _ik_types
 _ik_main = _ik_types.ModuleType("__main__")
@@ -68,8 +121,11 @@ for _ik_dir in os.environ.get("PYTHONPATH", "").split(os.pathsep):
         sys.modules.pop("sitecustomize", None)
         import sitecustomize
         break
-with open(sys.argv[0], "rb") as _ik_handle:
-    _ik_code = compile(_ik_handle.read(), sys.argv[0], "exec")
+if _ik_code is None:
+    with open(sys.argv[0], "rb") as _ik_handle:
+        _ik_code = compile(_ik_handle.read(), sys.argv[0], "exec")
+else:  # the harness, compiled once by the server (see execution/harness/python.py)
+    _ik_code = marshal.loads(_ik_code)
 try:
     exec(_ik_code, _ik_main.__dict__)
 except SystemExit:
@@ -78,7 +134,9 @@ except BaseException as _ik_error:
     import traceback
     traceback.print_exception(type(_ik_error), _ik_error, _ik_error.__traceback__.tb_next)
     sys.exit(1)
-"""
+""".replace("PRELUDE_IMPORTS", repr(PRELUDE_IMPORTS)).replace(
+    "HARNESS_IMPORTS", repr(HARNESS_IMPORTS)
+)
 
 
 @dataclass(frozen=True)
@@ -109,22 +167,66 @@ class PythonRuntime:
         return python or executable_of(job) is not None
 
     def message(self, job: SandboxJob, env: dict[str, str]) -> bytes:
-        files = job_files(job)
+        """A ``marshal``led dict: the bootstrap reads it with no import (``json`` would pull
+        in ``re`` before the program asks for it), and file contents travel as bytes."""
+        files = _raw_files(job)
         executable = executable_of(job)
+        code: bytes | None = None
         if executable is not None:
             target, program = executable
-            files[target] = (b64(read_program(program)), 0o755)
+            files[target] = (read_program(program), 0o755)
             argv = [target, *job.command[1:]]
         else:
-            argv = list(job.command[2:])
+            argv = [part.replace("{work}", "/work") for part in job.command[2:]]
+            code = self._harness_code(job, argv[0])
         message = {
             "files": files,
-            "stdin": b64(job.stdin),
+            "stdin": bytes(job.stdin),
             "env": env,
             "exec": executable is not None,
-            "argv": [part.replace("{work}", "/work") for part in argv],
+            "argv": argv,
+            "harness": code is not None,
+            "code": code,
         }
-        return json.dumps(message).encode()
+        return marshal.dumps(message, MESSAGE_FORMAT)
+
+    def _harness_code(self, job: SandboxJob, entry: str) -> bytes | None:
+        """The entry's code object when it is our function-call harness and this server's
+        Python writes the bytecode the sandbox's interpreter reads."""
+        if PurePosixPath(entry).name != HARNESS_FILE or not same_bytecode(self.python):
+            return None
+        source = job.files.get(HARNESS_FILE)
+        if source is None:
+            return None
+        try:
+            return compiled_harness(source.decode("utf-8"), entry)
+        except (UnicodeDecodeError, SyntaxError, ValueError):
+            return None
+
+
+MESSAGE_FORMAT = 4
+"""``marshal``'s format for the hand-over: version 4 is read by every Python 3.4 and later."""
+
+
+def _raw_files(job: SandboxJob) -> dict[str, tuple[bytes, int]]:
+    """The job's files as the bootstrap writes them: absolute path -> (content, mode)."""
+    files = {f"/work/{path}": (bytes(data), 0o644) for path, data in job.files.items()}
+    files.update({f"/ik/{path}": (bytes(data), 0o444) for path, data in job.data.items()})
+    return files
+
+
+@lru_cache(maxsize=8)
+def same_bytecode(python: str) -> bool:
+    """Whether ``python`` reads the bytecode this server compiles (the same magic number),
+    asked once per interpreter: a harness is shipped compiled only then."""
+    probe = "import importlib.util, sys; sys.stdout.write(importlib.util.MAGIC_NUMBER.hex())"
+    try:
+        answer = subprocess.run(
+            [python, "-I", "-S", "-c", probe], capture_output=True, timeout=30, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return answer.stdout.decode(errors="replace").strip() == importlib.util.MAGIC_NUMBER.hex()
 
 
 def executable_of(job: SandboxJob) -> tuple[str, Path] | None:
