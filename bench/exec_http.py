@@ -53,6 +53,9 @@ RETRY_AFTER_SCALE = 0.1
 CLIENT_KEYS = 16
 """Interviewer keys the clients share round-robin: at most 4 clients per key even at 64,
 below the per-key cap, so saturation meets the server-wide capacity, not a key's."""
+SUBMISSION_PAUSE_S = 0.4
+"""Between two submissions, as between two presses of Run: time for a warm pool to start
+the next sandbox (a JVM takes longest). Pools under pressure are what the load phases show."""
 WARM_HANDOVER_SHARE = 0.5
 """A hand-over under this share of a cold sandbox start (measured in-process) was warm."""
 
@@ -260,13 +263,14 @@ def submissions(
                     headers.append(response.headers.get("server-timing"))
                 else:
                     failures.add(why)
-                time.sleep(0.03)
+                time.sleep(SUBMISSION_PAUSE_S)
             stages = StageSamples.empty()
             for header, latency in zip(headers, latencies, strict=True):
                 stages.add(header, latency)
             report[language] = {
                 **cuts(latencies),
                 **failures.report(),
+                "pause_between_s": SUBMISSION_PAUSE_S,
                 **_warm_share(headers, cold_starts.get(language)),
                 "stages": stages.report(),
             }
