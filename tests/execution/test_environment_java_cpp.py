@@ -148,6 +148,34 @@ def test_java_value_out_of_range_is_a_clear_error(runner: Runner) -> None:
     assert "1000000000000000 does not fit in Java int" in messages(result)[0]
 
 
+@needs_java
+def test_java_string_concatenation_reads_as_the_language_defines_it(runner: Runner) -> None:
+    """Sources compile with ``-XDstringConcat=inline`` (StringBuilder calls, no run-time
+    bootstrap per call site): every operand type still converts as the JLS says, in order,
+    and a function-call test's printed output and timing still reach the result."""
+    source = (
+        "class Solution {\n"
+        "    public String f(int n) {\n"
+        "        Object none = null; char c = 'x'; long big = 1L << 40; double half = 0.5;\n"
+        '        int[] arr = null; StringBuilder sb = new StringBuilder("sb");\n'
+        '        System.out.println("printed " + n);\n'
+        '        return n + 1 + "|" + none + c + big + half + 1.0f / 3 + true + arr + sb\n'
+        "            + (char) (c + 1) + (n + 1) + Long.MIN_VALUE + Double.NaN + 'y' + 2;\n"
+        "    }\n"
+        "}\n"
+    )
+    program = Program("Solution.java", {"Solution.java": source})
+    expected = "3|nullx10995116277760.50.33333334truenullsby3-9223372036854775808NaNy2"
+    result = runner.run(
+        program, "java", suite=suite("f", {"n": "int"}, "string", [[[2], expected]])
+    )
+    compiled(result)
+    assert statuses(result) == ["accepted"], show(result)
+    assert result.tests[0].stdout == "printed 2\n"
+    assert result.tests[0].time_ms is not None
+    assert result.tests[0].time_ms >= 0
+
+
 # ---------------------------------------------------------------------------- C++
 
 CPP_LEETCODE = """\

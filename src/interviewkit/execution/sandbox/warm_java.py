@@ -20,8 +20,12 @@ The JVM's environment is fixed when it starts: it starts with the job's base env
 
 What still differs from a cold run: stdin is a pipe, ``/ikwarm`` (the bootstrap's jar)
 exists, ``/build`` is a private tmpfs rather than a read-only mount, the control descriptor
-stays open, and ``Thread.getStackTrace()`` inside the program shows the bootstrap's two
-frames below ``main``.
+stays open, ``Thread.getStackTrace()`` inside the program shows the bootstrap's two frames
+below ``main``, and identity hash codes (``Object.hashCode``/``toString`` of objects without
+their own, so also the iteration order of hash sets of such objects) are other values than a
+cold run's. HotSpot derives a thread's hash seed from a global random sequence that every new
+symbol advances, so any class the bootstrap loads shifts it; both modes are deterministic
+run to run, and no judged value may depend on identity hashes anyway.
 """
 
 from __future__ import annotations
