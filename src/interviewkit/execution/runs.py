@@ -7,12 +7,12 @@ planned, limited, admitted and recorded the same way.
 
 from __future__ import annotations
 
+from functools import partial
+
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from interviewkit.auth.service import Principal
 from interviewkit.errors import ProblemError
-from interviewkit.execution import stages
 from interviewkit.execution.callbacks import PinnedCallback, check_callback
 from interviewkit.execution.limits import resolve_limits
 from interviewkit.execution.schemas import (
@@ -35,32 +35,32 @@ async def run_in_session(
     service: ExecutionService, principal: Principal, session_id: str, body: SessionExecuteRequest
 ) -> ExecutionResult:
     """Run the session's workspace (``run``: the caller's tests or the examples;
-    ``submit``: the problem's); the full result, which the caller shows by role."""
-    with stages.stage("plan"):
-        submission = await _session_submission(service, principal, session_id, body)
-    return await service.run(submission, wait=body.wait)
+    ``submit``: the problem's); the full result, which the caller shows by role.
 
-
-async def _session_submission(
-    service: ExecutionService, principal: Principal, session_id: str, body: SessionExecuteRequest
-) -> Submission:
-    """The job of a session run: its workspace, the tests the mode asks for, the limits."""
+    Reading the workspace, admitting and recording the run share one thread hop."""
     if body.callback_url and not principal.is_staff:
         raise ProblemError(403, "forbidden", "only interviewers may set a callback_url")
+    prepare = partial(_session_submission, service, principal, session_id, body)
+    return await service.run_prepared(prepare, wait=body.wait, in_thread=True)
+
+
+def _session_submission(
+    service: ExecutionService, principal: Principal, session_id: str, body: SessionExecuteRequest
+) -> Submission:
+    """The job of a session run: its workspace, the tests the mode asks for, the limits
+    (blocking: it reads the session's workspace)."""
     suite = suite_of(body.tests, body) if body.mode == "run" else None
     limits = resolve_limits(service.settings, body.limits, candidate=not principal.is_staff)
-    session, job = await run_in_threadpool(
-        lambda: service.session_job(
-            session_id,
-            file=body.file,
-            language=body.language,
-            stdin=body.stdin,
-            suite=suite,
-            mode=body.mode,
-            limits=limits,
-        )
+    session, job = service.session_job(
+        session_id,
+        file=body.file,
+        language=body.language,
+        stdin=body.stdin,
+        suite=suite,
+        mode=body.mode,
+        limits=limits,
     )
-    callback = await pinned(service, body.callback_url)
+    callback = pinned(service, body.callback_url)
     return Submission(
         job,
         who(principal),
@@ -72,11 +72,12 @@ async def _session_submission(
     )
 
 
-async def pinned(service: ExecutionService, url: str | None) -> PinnedCallback | None:
-    """Check ``callback_url`` now (422 ``callback_url_refused``), before any row exists."""
+def pinned(service: ExecutionService, url: str | None) -> PinnedCallback | None:
+    """Check ``callback_url`` now (422 ``callback_url_refused``), before any row exists
+    (blocking: it resolves the host)."""
     if url is None:
         return None
-    return await run_in_threadpool(check_callback, url, service.settings)
+    return check_callback(url, service.settings)
 
 
 def suite_of(

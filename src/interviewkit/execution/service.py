@@ -94,6 +94,30 @@ class Submission:
         return (self.session.id if self.session else None, self.key_id)
 
 
+class _WorkerSlot:
+    """One slot of the workers' limiter, taken on the event loop and freed exactly once:
+    by the worker thread as soon as the engine is done (storing the result needs no
+    worker), or by the loop if the thread never got that far."""
+
+    def __init__(self, limiter: anyio.CapacityLimiter, borrower: object) -> None:
+        self.limiter = limiter
+        self.borrower = borrower
+        self.loop = asyncio.get_running_loop()
+        self.loop_thread = threading.get_ident()
+        self._freed = False
+        self._lock = threading.Lock()
+
+    def free(self) -> None:
+        with self._lock:
+            if self._freed:
+                return
+            self._freed = True
+        if threading.get_ident() == self.loop_thread:
+            self.limiter.release_on_behalf_of(self.borrower)
+        else:  # the limiter belongs to the event loop
+            self.loop.call_soon_threadsafe(self.limiter.release_on_behalf_of, self.borrower)
+
+
 class ExecutionService:
     def __init__(
         self,
@@ -247,11 +271,21 @@ class ExecutionService:
     # -- running ----------------------------------------------------------------------
 
     async def run(self, submission: Submission, *, wait: bool) -> ExecutionResult:
-        """Admit, record, run (now or in the background) and store one execution.
+        """Admit, record, run (now or in the background) and store a prepared execution."""
+        return await self.run_prepared(lambda: submission, wait=wait, in_thread=False)
 
-        Everything that can refuse a request happens before the row exists (the planner
-        validated the job); if anything still fails once it does, the row is finished as
-        ``internal_error`` rather than left ``queued`` for ever.
+    async def run_prepared(
+        self, prepare: Callable[[], Submission], *, wait: bool, in_thread: bool
+    ) -> ExecutionResult:
+        """Prepare, admit, record, run (now or in the background) and store one execution.
+
+        ``prepare`` builds the submission (the planner validates the job): everything that
+        can refuse a request happens before it is counted or its row exists; if anything
+        still fails once the row exists, the row is finished as ``internal_error`` rather
+        than left ``queued`` for ever. ``in_thread``: ``prepare`` blocks (it reads the
+        database, resolves a callback's host or plans a large request), so preparing,
+        admitting and recording share one worker-thread hop; otherwise a small stateless
+        request is prepared on the event loop and costs no hop before its run.
 
         A stateless run the client waits for writes its row once, finished, in the commit
         that stores its result: nobody can ask for it before the response names it, and
@@ -261,17 +295,19 @@ class ExecutionService:
         """
         if self._engine is None:  # built once; afterwards this costs no thread hop
             await anyio.to_thread.run_sync(self._ready_engine)
-        with stages.stage("admission"):
-            self.admission.enter(*submission.owners)
         created = utcnow()
-        recorded = not wait or submission.session is not None
-        if recorded:
-            try:
-                with stages.stage("record"):
+        if in_thread:
+            submission, recorded = await anyio.to_thread.run_sync(
+                self._admit, prepare, created, wait, True
+            )
+        else:
+            submission, recorded = self._admit(prepare, created, wait, False)
+            if recorded:
+                try:
                     await anyio.to_thread.run_sync(self._record_start, submission, created)
-            except BaseException:
-                self.admission.leave(*submission.owners)
-                raise
+                except BaseException:
+                    self.admission.leave(*submission.owners)
+                    raise
         if wait:
             try:
                 return await self._run_and_store(submission, created, recorded=recorded)
@@ -285,6 +321,24 @@ class ExecutionService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
         return self._queued(submission, created)
+
+    def _admit(
+        self, prepare: Callable[[], Submission], created: datetime, wait: bool, record: bool
+    ) -> tuple[Submission, bool]:
+        """Prepare and admit the submission; with ``record``, also write the row it needs
+        now. Returns it and whether its row is written before its run."""
+        with stages.stage("plan"):
+            submission = prepare()
+        with stages.stage("admission"):
+            self.admission.enter(*submission.owners)
+        recorded = not wait or submission.session is not None
+        if recorded and record:
+            try:
+                self._record_start(submission, created)
+            except BaseException:
+                self.admission.leave(*submission.owners)
+                raise
+        return submission, recorded
 
     async def _run_in_background(self, submission: Submission, created: datetime) -> None:
         stages.forget()  # the request that asked for this run has been answered
@@ -326,25 +380,42 @@ class ExecutionService:
         recorded: bool,
         mark_running: bool = False,
     ) -> ExecutionResult:
-        """Two thread hops: the engine on a worker slot (waited for on the event loop, so a
-        queued run holds no thread), then storing and recording off the slot (a worker
+        """Wait for a worker slot on the event loop (a queued run holds no thread), then
+        one thread hop runs the engine, frees the slot and stores the result (a worker
         never idles through a commit's fsync while runs wait)."""
         asked = time.perf_counter()
-        result = await anyio.to_thread.run_sync(
-            self._execute, submission.job, asked, mark_running, limiter=self.limiter
-        )
+        borrower = object()
+        await self.limiter.acquire_on_behalf_of(borrower)
+        stages.add("queue", (time.perf_counter() - asked) * 1000)
+        slot = _WorkerSlot(self.limiter, borrower)
+        try:
+            return await anyio.to_thread.run_sync(
+                self._run_on_slot, submission, created, recorded, mark_running, slot
+            )
+        finally:
+            slot.free()
+
+    def _run_on_slot(
+        self,
+        submission: Submission,
+        created: datetime,
+        recorded: bool,
+        mark_running: bool,
+        slot: _WorkerSlot,
+    ) -> ExecutionResult:
+        result = self._execute(submission.job, mark_running)
+        slot.free()
         result.session_id = submission.session.id if submission.session else None
         result.mode = submission.mode
         result.created_at = created.isoformat()
         result.finished_at = utcnow().isoformat()
-        await anyio.to_thread.run_sync(self._finish, submission, result, created, recorded)
+        self._finish(submission, result, created, recorded)
         return result
 
-    def _execute(self, job: ExecutionJob, asked: float, mark_running: bool) -> ExecutionResult:
-        """Run the job in the engine, on a worker slot; the wait for the slot is the queue
-        stage. A background run first says it is running (its row says ``queued``)."""
+    def _execute(self, job: ExecutionJob, mark_running: bool) -> ExecutionResult:
+        """Run the job in the engine (on a worker slot). A background run first says it
+        is running: its row says ``queued``."""
         started = time.perf_counter()
-        stages.add("queue", (started - asked) * 1000)
         if mark_running:
             self._mark_running(job.id)
         try:
@@ -420,6 +491,10 @@ class ExecutionService:
         }
 
     def _record_start(self, submission: Submission, created: datetime) -> None:
+        with stages.stage("record"):
+            self._write_start(submission, created)
+
+    def _write_start(self, submission: Submission, created: datetime) -> None:
         values = self._start_values(submission, created)
 
         def start(db: Session) -> None:
