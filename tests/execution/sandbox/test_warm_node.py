@@ -162,6 +162,15 @@ PROGRAMS = {
         {},
         b"a\nb\nc\n",
     ),
+    "stdin as a file": (
+        "const fs = require('fs');\nconst info = fs.fstatSync(0);\n"
+        "process.stdin.setEncoding('utf8');  // a pipe would now be non-blocking: EAGAIN\n"
+        "const text = fs.readFileSync(0, 'utf8');\n"
+        "console.log(info.isFile(), info.size, info.mode.toString(8), text.length,"
+        " process.stdin.constructor.name);\n",
+        {},
+        b"7 " * 150_000,
+    ),
     "an uncaught exception": (
         "function inner() { throw new TypeError('bad ' + typeof undefined); }\n"
         "function outer() { inner(); }\nconsole.log('before');\nouter();\n",
@@ -394,6 +403,18 @@ def test_only_jobs_a_warm_node_can_become_are_served(
     for job in [*rejected, outside]:
         assert not node_runtime.serves(job)
     assert node_runtime.serves(replace(plain, env={"IK_TESTS": "/ik/tests.json"}))
+
+
+def test_a_stdin_too_large_for_the_copy_stays_a_pipe(
+    node: Toolchain, node_runtime: NodeRuntime
+) -> None:
+    """The bootstrap copies stdin into the warm sandbox's /ik to reopen it as a file; one
+    that would not fit there is left a pipe rather than cut short."""
+    room = JOB_LIMITS.tmpfs_mb * 1024 * 1024
+    small = js_job(node, "1\n", stdin=b"x" * 1000)
+    large = js_job(node, "1\n", stdin=b"x" * room)
+    assert json.loads(node_runtime.message(small, {}))["stdin_file"] == "/ik/.ik-stdin"
+    assert json.loads(node_runtime.message(large, {}))["stdin_file"] is None
 
 
 def test_a_run_command_of_another_shape_gets_no_runtime(node: Toolchain, tmp_path: Path) -> None:

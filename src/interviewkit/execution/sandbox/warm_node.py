@@ -3,10 +3,12 @@
 A cold run is ``node <V8 flags> --require=/work/__ik_prelude.js /work/<entry>``. A warm
 sandbox starts the very same command, except that ``/work/__ik_prelude.js`` is the
 bootstrap below and the entry is a stand-in. Node loads ``--require`` modules after it has
-set up the process and before it runs the entry, so the bootstrap waits there, on the
-control pipe, until a run is handed over. It then writes the run's files (the real prelude
-among them), sets the environment and ``process.argv``, loads the real prelude into its own
-module (as ``--require`` would have) and returns. Node itself then runs the entry as the
+set up the process and before it runs the entry, so the bootstrap runs there: it runs the
+prelude's exact text in its own module (compiled under the prelude's file name, as
+``--require`` would have), loads the builtins a run needs first, and waits on the control
+pipe until a run is handed over. It then writes the run's files (the prelude's own text
+back into its file), sets the environment and ``process.argv``, and returns; a job is
+served only if it carries that very prelude. Node itself then runs the entry as the
 main module: its flags, ``process.execArgv``, ``require.main``, ESM/CJS detection, stack
 traces, uncaught errors and exit codes are node's own, so a warm run reads as a cold one.
 
@@ -14,10 +16,18 @@ The entry is swapped in through ``Module.runMain``, which node documents as patc
 a ``--require`` script: a one-shot getter hands node a bound ``runMain`` for the real entry
 and puts the original back, so no frame of ours is left on the program's stack.
 
-What still differs from a cold run: stdin is a pipe rather than a file (node cannot replace
-its own fd 0; the pool writes the job's stdin into it after the hand-over), ``process.uptime()``
-and ``performance.now()`` count from the sandbox's start, and ``/proc/self/cmdline`` names
-the stand-in entry.
+Node cannot replace its own descriptor 0, so the pool writes the job's stdin into a pipe
+after the hand-over; the bootstrap copies it into a file in the warm sandbox's ``/ik``, closes
+0 and opens the copy (open() takes the lowest free descriptor), then unlinks it: the program
+reads a regular file, as from a cold run's memfd (fs streams for ``process.stdin``, no EAGAIN
+for ``readFileSync(0)``).
+
+What still differs from a cold run: ``/proc/self/fd/0`` names ``/ik/.ik-stdin (deleted)``
+and is owned by the sandbox user (a cold run's memfd by nobody), and its pages count
+towards the run's memory; a stdin too large for ``/ik`` stays a pipe.
+``process.uptime()`` and ``performance.now()`` count from the sandbox's start,
+``/proc/self/cmdline`` names the stand-in entry, and ``process.moduleLoadList`` lists the
+builtins loaded in advance.
 """
 
 from __future__ import annotations
@@ -107,6 +117,29 @@ BOOTSTRAP = r"""'use strict';
     fs.writeFileSync(file, content, { mode });
     fs.chmodSync(file, mode); // the prelude's file exists already: writeFileSync keeps its mode
   }
+  if (job.stdin_file) {
+    // the pool writes stdin into a pipe; a cold run's stdin is a regular file (fs streams,
+    // and no EAGAIN for readFileSync(0) once process.stdin made the pipe non-blocking).
+    // Copy it into a file and open that as descriptor 0: open() takes the lowest free one.
+    const copy = fs.openSync(job.stdin_file, 'wx', 0o600);
+    for (;;) {
+      let count;
+      try {
+        count = fs.readSync(0, buffer, 0, buffer.length, null);
+      } catch (error) {
+        if (error.code === 'EAGAIN' || error.code === 'EINTR') continue;
+        throw error;
+      }
+      if (count === 0) break;
+      for (let done = 0; done < count;) done += fs.writeSync(copy, buffer, done, count - done);
+    }
+    fs.closeSync(copy);
+    fs.closeSync(0);
+    const stdin = fs.openSync(job.stdin_file, 'r+'); // read-write, as the cold memfd is
+    fs.unlinkSync(job.stdin_file);
+    fs.fchmodSync(stdin, 0o777);
+    if (stdin !== 0) throw new Error(`stdin reopened as descriptor ${stdin}, not 0`);
+  }
   if (job.env.IK_RESULT_FD === undefined && resultChannel !== undefined) {
     fs.closeSync(Number(resultChannel)); // a cold run without a result channel has none
   }
@@ -127,6 +160,13 @@ BOOTSTRAP = r"""'use strict';
   });
 })();
 """
+
+STDIN_FILE = "/ik/.ik-stdin"
+"""Where the bootstrap copies stdin to reopen it as a file (unlinked before the program
+starts): the warm sandbox's ``/ik`` is its own tmpfs, so the copy costs the program's
+``/tmp`` nothing."""
+STDIN_ROOM_BYTES = 1024 * 1024
+"""Room left in ``/ik`` beside the data and the copy; a stdin that does not fit stays a pipe."""
 
 WORK_FILE_MODE = 0o666
 DATA_FILE_MODE = 0o600
@@ -182,6 +222,7 @@ class NodeRuntime:
         del files[f"/work/{PRELUDE_FILE}"]  # the bootstrap has it, and has run it
         message = {
             "files": files,
+            "stdin_file": STDIN_FILE if _stdin_fits(job) else None,
             "prelude_mode": WORK_FILE_MODE,
             "env": _in_cold_order(env),
             "entry": f"/work/{entry}",
@@ -208,6 +249,12 @@ def _with_cold_modes(files: dict[str, tuple[str, int]]) -> dict[str, tuple[str, 
         path: (content, WORK_FILE_MODE if path.startswith("/work/") else DATA_FILE_MODE)
         for path, (content, _) in files.items()
     }
+
+
+def _stdin_fits(job: SandboxJob) -> bool:
+    """Whether a copy of stdin fits in the warm sandbox's ``/ik`` beside the job's data."""
+    data = sum(len(content) for content in job.data.values())
+    return len(job.stdin) + data + STDIN_ROOM_BYTES <= job.limits.tmpfs_mb * 1024 * 1024
 
 
 def _read_at_startup(name: str) -> bool:
