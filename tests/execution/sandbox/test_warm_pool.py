@@ -295,11 +295,19 @@ MODULES_PROGRAM = (
 )
 
 
+@pytest.mark.parametrize("prepared_for", ["plain", "harness"])
 def test_a_warm_run_has_the_modules_a_cold_run_has(
-    warm: BwrapSandbox, cold: BwrapSandbox, python: str, limits: Limits
+    cold: BwrapSandbox, python: str, limits: Limits, prepared_for: str
 ) -> None:
-    """The warm interpreter imported the prelude and the harness ahead; a plain program
-    still finds exactly the modules (and submodule attributes) a cold start gives it."""
+    """The warm interpreter imported the prelude (and, after harness runs, the harness's
+    modules) ahead; a plain program still finds exactly the modules and submodule
+    attributes a cold start gives it."""
+    runtime = PythonRuntime(python)
+    for _ in range(3):
+        runtime.recent.note(harness=prepared_for == "harness")
+    warm = create_sandbox("bwrap", uid=SANDBOX_UID, gid=SANDBOX_UID)
+    assert isinstance(warm, BwrapSandbox)
+    warm.start_warm_pool(runtime, limits, 1)
     chain = LanguageRegistry().available()["python"]
     files = {"main.py": MODULES_PROGRAM.encode()}
     files = chain.spec.environment.prepare(files)
@@ -309,7 +317,10 @@ def test_a_warm_run_has_the_modules_a_cold_run_has(
         limits=limits,
         env=chain.spec.env,
     )
-    hot, plain = run_warm(warm, job), cold.run(job)
+    try:
+        hot, plain = run_warm(warm, job), cold.run(job)
+    finally:
+        warm.close()
     assert plain.exit_code == 0, plain.stderr
     assert hot.warm == "python"
     assert hot.stdout == plain.stdout
