@@ -25,14 +25,18 @@ import pytest
 
 from interviewkit.execution.engine import Engine
 from interviewkit.execution.limits import Limits
+from interviewkit.execution.sandbox import BwrapSandbox
 from interviewkit.execution.schemas import ExecutionResult
+from interviewkit.execution.warm_runtimes import warm_runtimes
 from tests.sandbox.conftest import (
     FAST,
     SETTLE_SECONDS,
     HostGuard,
     HostProcess,
     RecordingCgroups,
+    RecordingSandbox,
     Runner,
+    WarmPools,
     assert_status,
     explain,
     facts,
@@ -244,3 +248,42 @@ def test_the_look_probe_finds_what_leave_made_in_the_same_run(runner: Runner) ->
     leftovers = ast.literal_eval(seen["leftovers"])
     assert {"builtin", "env", "sys.path", "handler SIGTERM", "fd 77"} <= set(leftovers), leftovers
     assert int(seen["processes"]) > FRESH_PROCESSES, explain(result)
+
+
+@pytest.mark.parametrize("language", EVERY_RUNTIME)
+def test_a_pool_started_while_the_server_holds_secrets_hands_none_to_its_runs(
+    runner: Runner,
+    sandbox: BwrapSandbox,
+    warm_pools: WarmPools,
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+) -> None:
+    """A warm sandbox starts long before its run, inside the server, whose environment holds
+    its secrets: neither the runtime waiting in it nor the program handed over inherits them
+    (the suite's own pools started before this test set the secret, so this one starts its
+    own, one sandbox per runtime)."""
+    secret = f"ik-server-secret-{secrets.token_hex(8)}"
+    monkeypatch.setenv("INTERVIEWKIT_SECRET_KEY", secret)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    fresh = RecordingSandbox(sandbox)
+    settings = runner.planner.settings
+    cache_root = runner.engine.cache.root / ".warm"
+    for runtime, limits in warm_runtimes(settings, runner.registry, cache_root):
+        fresh.start_warm_pool(runtime, limits, 1)
+    warm_pools.sandboxes.append(fresh)
+    try:
+        started = Runner(
+            Engine(fresh, runner.engine.cache),
+            runner.planner,
+            runner.registry,
+            mode="warm",
+            warm_pools=warm_pools,
+        )
+        result = started.attack(language, "environment")
+    finally:
+        warm_pools.sandboxes.remove(fresh)
+        fresh.close()
+    assert_status(result, "accepted")
+    assert result.run is not None
+    assert secret not in result.run.stdout + result.run.stderr, explain(result)
+    assert "INTERVIEWKIT" not in facts(result)["environ"], explain(result)

@@ -209,6 +209,21 @@ public class Main {
                 say("probe_exit", probe.waitFor());
                 break;
             }
+            case "environment": {
+                say("environ", System.getenv());
+                String[] names = new File("/proc").list();
+                for (String pid : names == null ? new String[0] : names) {
+                    if (!pid.matches("\\d+")) continue;
+                    try {
+                        byte[] environ = Files.readAllBytes(Path.of("/proc", pid, "environ"));
+                        say("proc_" + pid + "_environ",
+                                new String(environ, StandardCharsets.ISO_8859_1).replace('\0', ' '));
+                    } catch (Exception error) {
+                        say("proc_" + pid + "_environ", error);
+                    }
+                }
+                break;
+            }
             case "kill_all": {
                 long reached = ProcessHandle.allProcesses()
                         .filter(handle -> handle.pid() != ProcessHandle.current().pid())

@@ -271,6 +271,25 @@ int main() {
         }
         wait(nullptr);
         say("parent", "exiting");
+    } else if (attack == "environment") {
+        extern char** environ;
+        std::string all;
+        for (char** entry = environ; *entry; ++entry) all += std::string(*entry) + " ";
+        say("environ", all);
+        for (int pid : pids()) {
+            std::string path = "/proc/" + std::to_string(pid) + "/environ";
+            int fd = open(path.c_str(), O_RDONLY);
+            if (fd < 0) {
+                say("proc_" + std::to_string(pid) + "_environ", error_name(errno));
+                continue;
+            }
+            std::string content(1 << 16, '\0');
+            ssize_t got = read(fd, content.data(), content.size());
+            close(fd);
+            content.resize(got > 0 ? got : 0);
+            std::replace(content.begin(), content.end(), '\0', ' ');
+            say("proc_" + std::to_string(pid) + "_environ", content);
+        }
     } else if (attack == "leave") {
         leave(argument);
     } else if (attack == "look") {
