@@ -43,6 +43,12 @@ MAX_PROGRAM_BYTES = 256 * 1024 * 1024
 MAX_IDLE_SECONDS = 300.0
 """A warm sandbox idle this long is replaced (it holds a cgroup and some memory)."""
 
+MAX_FILLERS = 3
+"""Threads starting sandboxes at once. A start is mostly waiting (bwrap creating the
+namespaces, the cgroup v1 move's RCU grace period: ~20-40 ms of wall time for ~2 ms of
+our CPU), so one thread alone caps a pool at ~25-50 starts a second, below what two
+cores run; more threads than this only queue on the same kernel locks."""
+
 SUPERVISED_LIMITS = ("cpu_time_s", "wall_time_s", "output_bytes")
 """Limits the supervisor enforces from the hand-over on; every other one is fixed at start."""
 
@@ -112,13 +118,19 @@ class WarmPool:
         self.size = size
         self._ready: deque[_Warm] = deque()
         self._used: list[_Warm] = []
+        self._starting = 0
+        """Sandboxes a filler is starting now (they count towards ``size``)."""
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._closed = False
-        self._filler = threading.Thread(
-            target=self._fill_forever, name=f"warm-pool-{runtime.name}", daemon=True
-        )
-        self._filler.start()
+        self._fillers = [
+            threading.Thread(
+                target=self._fill_forever, name=f"warm-pool-{runtime.name}-{index}", daemon=True
+            )
+            for index in range(max(1, min(size, MAX_FILLERS)))
+        ]
+        for filler in self._fillers:
+            filler.start()
 
     # -- serving a run ----------------------------------------------------------------
 
@@ -211,23 +223,43 @@ class WarmPool:
         return _Warm(running, control_write, stdin_write, fds, time.monotonic())
 
     def _fill_forever(self) -> None:
+        """One of the fillers: start sandboxes while the pool is short, then throw used
+        ones away (after the refill: a run waiting for a sandbox matters more)."""
         while not self._closed:
-            self._retire_idle()
-            with self._lock:
-                used, self._used = self._used, []
-            for warm in used:
-                self._discard(warm)
             try:
-                while not self._closed and len(self._ready) < self.size:
-                    warm = self._start_one()
+                while self._claim_start():
+                    try:
+                        warm = self._start_one()
+                    finally:
+                        with self._lock:
+                            self._starting -= 1
                     with self._lock:
                         self._ready.append(warm)
             except Exception:
                 log.exception("could not start a warm %s sandbox; retrying", self.runtime.name)
                 time.sleep(1.0)
                 continue
-            self._wake.wait(timeout=MAX_IDLE_SECONDS / 4)
-            self._wake.clear()
+            self._retire_idle()
+            with self._lock:
+                used, self._used = self._used, []
+            for warm in used:
+                self._discard(warm)
+            with self._lock:
+                short = self._short()
+            if not short:
+                self._wake.wait(timeout=MAX_IDLE_SECONDS / 4)
+                self._wake.clear()
+
+    def _claim_start(self) -> bool:
+        """Reserve one start if the pool (counting starts under way) is short."""
+        with self._lock:
+            if self._closed or not self._short():
+                return False
+            self._starting += 1
+            return True
+
+    def _short(self) -> bool:
+        return len(self._ready) + self._starting < self.size
 
     def _retire_idle(self) -> None:
         now = time.monotonic()
@@ -262,7 +294,8 @@ class WarmPool:
     def close(self) -> None:
         self._closed = True
         self._wake.set()
-        self._filler.join(timeout=10)
+        for filler in self._fillers:
+            filler.join(timeout=10)
         with self._lock:
             ready, self._ready = [*self._ready, *self._used], deque()
             self._used = []
