@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from interviewkit.app import Container
 from interviewkit.db import read_session
 from interviewkit.errors import ProblemError
+from interviewkit.execution.admission import Admission
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.models import Execution
 from interviewkit.execution.schemas import TestSuite
@@ -247,3 +251,94 @@ def test_a_run_whose_result_cannot_be_stored_is_not_left_queued(
     waited = execute(client, PY_STDIO, "python", stdin="1 2")
     assert waited.status_code >= 400, waited.text
     assert rows(container) == [("finished", "internal_error")]
+
+
+# ---------------------------------------------------------------------------- saturation
+
+
+def refusal(admission: Admission, **owners: str) -> ProblemError:
+    with pytest.raises(ProblemError) as refused:
+        admission.enter(**owners)
+    return refused.value
+
+
+def test_retry_after_is_the_backlog_shared_by_the_workers() -> None:
+    admission = Admission(2, 2)
+    for _ in range(4):
+        admission.enter()
+    assert refusal(admission).headers["Retry-After"] == "1"  # no run finished yet: no mean
+    for seconds in (3.0, 3.0, 3.0):
+        admission.ran(seconds)
+    # the two queued runs and this one, 3 s each, shared by two workers: ceil(4.5)
+    full = refusal(admission)
+    assert (full.status, full.code, full.headers["Retry-After"]) == (
+        429,
+        "execution_queue_full",
+        "5",
+    )
+
+
+def test_a_busy_owner_is_told_when_the_backlog_drains_too() -> None:
+    admission = Admission(1, 10, per_session=2)
+    admission.ran(2.0)
+    admission.enter(session_id="ses_a")
+    admission.enter(session_id="ses_a")
+    busy = refusal(admission, session_id="ses_a")
+    assert (busy.code, busy.headers["Retry-After"]) == ("too_many_runs", "4")
+
+
+@given(
+    workers=st.integers(1, 8),
+    queue=st.integers(0, 16),
+    runs=st.lists(st.floats(0, 120, allow_nan=False), max_size=20),
+    slower=st.floats(0, 120, allow_nan=False),
+)
+def test_retry_after_is_a_whole_second_at_least_and_grows_with_slower_runs(
+    workers: int, queue: int, runs: list[float], slower: float
+) -> None:
+    def retry_after(extra: list[float]) -> int:
+        admission = Admission(workers, queue)
+        for _ in range(workers + queue):
+            admission.enter()
+        for seconds in [*runs, *extra]:
+            admission.ran(seconds)
+        return int(refusal(admission).headers["Retry-After"])
+
+    assert retry_after([]) >= 1
+    if runs and slower >= max(runs):
+        assert retry_after([slower]) >= retry_after([])
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("settings_overrides", [{"exec_workers": 1, "exec_queue_size": 1}])
+def test_past_capacity_waiting_clients_get_429_never_a_timeout_or_5xx(
+    app: FastAPI, keys: Keys, container: Container
+) -> None:
+    """Eight clients wait for a run at once on a server with room for two: two run, six
+    are refused at once with 429 and a Retry-After, and nobody gets a 5xx."""
+    gate = GateSandbox()
+    use_sandbox(container, gate)
+    with (
+        TestClient(app, headers=Keys.bearer(keys.interviewer)) as staff,
+        ThreadPoolExecutor(8) as clients,
+    ):
+        try:
+            asked = [clients.submit(execute, staff, PY_STDIO, "python") for _ in range(8)]
+            refused = [future.result(timeout=POLL_SECONDS) for future in as_completed_n(asked, 6)]
+        finally:
+            gate.open.set()
+        answers = [future.result(timeout=POLL_SECONDS) for future in asked]
+    assert sorted(answer.status_code for answer in answers) == [200, 200, *[429] * 6]
+    for answer in refused:
+        assert_problem(answer, 429, "execution_queue_full")
+        assert int(answer.headers["Retry-After"]) >= 1
+
+
+def as_completed_n(futures: list[Future[Any]], count: int) -> list[Future[Any]]:
+    """The first ``count`` futures to finish (the refusals: the admitted ones are held)."""
+    done: list[Future[Any]] = []
+    for future in as_completed(futures, timeout=POLL_SECONDS):
+        done.append(future)
+        if len(done) == count:
+            break
+    return done
