@@ -287,3 +287,26 @@ def test_a_pool_started_while_the_server_holds_secrets_hands_none_to_its_runs(
     assert result.run is not None
     assert secret not in result.run.stdout + result.run.stderr, explain(result)
     assert "INTERVIEWKIT" not in facts(result)["environ"], explain(result)
+
+
+def test_the_guard_sees_a_warm_sandbox_once_it_leaves_its_pool(
+    runner: Runner, host: HostGuard
+) -> None:
+    """The guard lets the pools' waiting sandboxes be, but not one that serves a run: were
+    it to survive its run, the guard would report it (a stray, as a cold run's would be)."""
+    idle = host.warm.idle_groups()
+    assert idle, "no warm sandbox is waiting"
+    assert not any(group_name(p.cgroup) in idle for p in host.stray_processes())
+    outcome: list[ExecutionResult] = []
+    thread = threading.Thread(
+        target=lambda: outcome.append(runner.attack("python", "sleep", limits=FAST))
+    )
+    thread.start()
+    try:
+        serving = wait_for(
+            lambda: any(group_name(p.cgroup) in idle for p in host.stray_processes()), 10
+        )
+        assert serving, "the warm sandbox serving the run is invisible to the guard"
+    finally:
+        thread.join()
+    assert_status(outcome[0], "time_limit_exceeded")
