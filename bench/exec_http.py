@@ -339,6 +339,14 @@ def _body(problem: Problem) -> dict[str, Any]:
     return {"language": "python", "files": [{"path": "main.py", "content": problem.program}]}
 
 
+def retry_after_seconds(value: str | None) -> float:
+    """Retry-After in seconds; 1 when absent or an HTTP date, so a client never spins."""
+    try:
+        return max(0.0, float(value or 1))
+    except ValueError:
+        return 1.0
+
+
 async def _answered(load: Load, response: httpx.Response, problem: Problem, ms: float) -> bool:
     """Count one answer; True when the client should retry the same problem."""
     status = response.status_code
@@ -348,8 +356,7 @@ async def _answered(load: Load, response: httpx.Response, problem: Problem, ms: 
         if value is None:
             load.missing_retry_after += 1
         load.retry_after[value or "absent"] += 1
-        with contextlib.suppress(ValueError):
-            await asyncio.sleep(float(value or 1) * RETRY_AFTER_SCALE)
+        await asyncio.sleep(retry_after_seconds(value) * RETRY_AFTER_SCALE)
         return True
     if status >= 500:
         load.server_errors_5xx += 1
