@@ -270,4 +270,7 @@ def runtime(
 ) -> PythonRuntime | None:
     """The Python runtime for this toolchain (see :mod:`..warm_runtimes`)."""
     python = executables.get("python")
-    return PythonRuntime(python) if python else None
+    if not python:
+        return None
+    same_bytecode(python)  # asked now, at start-up, rather than on a run's path
+    return PythonRuntime(python)
