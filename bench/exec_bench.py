@@ -136,7 +136,7 @@ def verdicts(report: dict[str, Any]) -> dict[str, Any]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, ~2.5 min")
+    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, 2.5-3.5 min")
     parser.add_argument("--output", type=Path, help="also write the JSON document here")
     parser.add_argument(
         "--setting",
