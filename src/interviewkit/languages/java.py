@@ -11,7 +11,7 @@ solutions failed to compile on ``Map``/``Arrays`` alone without it), and ``ListN
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from interviewkit.languages.base import (
@@ -88,23 +88,35 @@ def prepare(files: SourceFiles) -> SourceFiles:
     candidate defines that class: theirs wins, never a duplicate-class error.
     """
     sources = {path: content for path, content in files.items() if path.endswith(".java")}
-    candidate = [
-        content.decode("utf-8", "replace")
-        for path, content in sources.items()
-        if not Path(path).name.startswith("__ik_")
-    ]
-    defined = defined_types(candidate, NODE_CLASSES, "class|interface|record|enum")
+    defined: set[str] = set()
     prepared = dict(files)
     for path, content in sources.items():
         try:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
+            if not Path(path).name.startswith("__ik_"):
+                defined |= _node_classes_defined(content.decode("utf-8", "replace"))
             continue  # javac reports the encoding error against the candidate's own bytes
-        prepared[path] = with_imports(unpublic_nodes(text, path)).encode("utf-8")
+        if not Path(path).name.startswith("__ik_"):
+            defined |= _node_classes_defined(text)
+        prepared[path] = _prepared_source(text, path).encode("utf-8")
     for name in NODE_CLASSES:
         if name not in defined:
             prepared[f"__ik_{name}.java"] = node_class(name)
     return prepared
+
+
+# Reading a source for comments costs milliseconds per thousand lines, and every function-call
+# run carries the same generated harness (about 1,300 lines): what a source yields is kept by
+# its content (and path), so a submission only pays for the candidate's own files.
+@lru_cache(maxsize=128)
+def _prepared_source(text: str, path: str) -> str:
+    return with_imports(unpublic_nodes(text, path))
+
+
+@lru_cache(maxsize=128)
+def _node_classes_defined(text: str) -> frozenset[str]:
+    return frozenset(defined_types([text], NODE_CLASSES, "class|interface|record|enum"))
 
 
 ENVIRONMENT = Environment(
