@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from interviewkit.app import Container
 from interviewkit.db import read_session
 from interviewkit.execution.models import Execution
+from interviewkit.execution.service import ExecutionService, RecordEvent
 from tests.execution.conftest import KIT, requires_sandbox
 from tests.execution.helpers import execute, finished, session_execute, session_with
 
@@ -75,3 +77,43 @@ def test_the_last_submission_is_read_from_its_row(client: TestClient, container:
     found = container.executions.last_finished(session["id"], "run")
     assert found is not None
     assert found.model_dump(mode="json") == body
+
+
+def record_in_transaction(container: Container) -> RecordEvent:
+    """What the app wires as ``record_event``: the recording's append in the caller's
+    transaction, under the session's lock (as ``record_now`` does in its own)."""
+
+    def record(db: Session, session_id: str, event: dict[str, Any]) -> None:
+        container.sessions.lock(db, session_id, server=True)
+        container.recording.record(db, session_id, [event])
+
+    return record
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_session_runs_events_join_the_commits_of_its_row(
+    client: TestClient, container: Container
+) -> None:
+    """With the recording taking events in the row's transaction, a session run costs two
+    commits (start, finish) and the log still says it was requested, then its verdict."""
+    container.executions.close()
+    container.executions = ExecutionService(
+        container.factory,
+        container.object_store,
+        container.settings,
+        container.sessions,
+        on_session_event=container.recording.record_now,
+        record_event=record_in_transaction(container),
+    )
+    session = session_with(client, KIT["python"])
+    response = session_execute(client, session["id"], file="main.py", stdin="echo logged")
+    body = finished(response)
+    assert "event" not in response.headers["server-timing"]  # no commit of its own
+    events = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]
+    runs = [event for event in events if event["type"].startswith("execution_")]
+    assert [(event["type"], event["execution_id"]) for event in runs] == [
+        ("execution_requested", body["id"]),
+        ("execution_result", body["id"]),
+    ]
+    assert runs[1]["status"] == "accepted"
+    assert stored(container, body["id"]).result_json is not None

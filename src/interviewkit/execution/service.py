@@ -54,6 +54,7 @@ from interviewkit.execution.schemas import (
     TestSuite,
 )
 from interviewkit.execution.toolchains import LanguageRegistry
+from interviewkit.sessions.errors import SessionEnded, SessionNotFound
 from interviewkit.sessions.models import InterviewSession
 from interviewkit.sessions.service import SessionService
 from interviewkit.sessions.workspace import expired_error, past_deadline
@@ -64,6 +65,11 @@ EXECUTIONS = cast(Table, Execution.__table__)
 # a run's row writes go to the driver directly (see Prepared): they are on every run's path
 _INSERT_ROW = Prepared(insert(EXECUTIONS))
 _FINISH_ROW = Prepared(update(EXECUTIONS).where(EXECUTIONS.c.id == bindparam("execution_id")))
+
+RecordEvent = Callable[[Session, str, dict[str, Any]], None]
+"""(transaction, session id, event): record a session event in the caller's transaction;
+raises :class:`SessionEnded` or :class:`SessionNotFound` when there is nothing to record
+it in (the run is stored all the same)."""
 
 ProblemTests = Callable[[InterviewSession, str, str], tuple[TestSuite, Limits] | None]
 """(session, workspace path, language) -> the problem's tests and limits for a submit."""
@@ -130,6 +136,7 @@ class ExecutionService:
         registry: LanguageRegistry | None = None,
         problem_tests: ProblemTests = no_problem_tests,
         on_session_event: Callable[[str, dict[str, Any]], None] | None = None,
+        record_event: RecordEvent | None = None,
     ) -> None:
         self.factory = factory
         self.store = store
@@ -140,6 +147,10 @@ class ExecutionService:
         self.problem_tests = problem_tests
         self.on_session_event = on_session_event
         """Called with a session's execution events (the recording listens)."""
+        self.record_event = record_event
+        """Records a session's execution event inside the transaction that writes its
+        row, so a session run costs two commits instead of four; without it, events go
+        to ``on_session_event`` after each commit."""
         if sandbox is None:
             refuse_process_backend(settings)  # wherever the app is built, not only in serve
         allowed_networks(settings)  # a bad exec_callback_allow entry fails the build, not a run
@@ -438,16 +449,12 @@ class ExecutionService:
         self, submission: Submission, result: ExecutionResult, created: datetime, recorded: bool
     ) -> None:
         with stages.stage("store"):
-            self._store(submission, result, created, recorded=recorded)
-        if submission.session is not None:
-            event = {
-                "type": "execution_result",
-                "execution_id": result.id,
-                "mode": result.mode,
-                "status": result.status,
-                "passed": result.passed,
-                "total": result.total,
-            }
+            untold = self._store(submission, result, created, recorded=recorded)
+        self._tell_untold(submission, untold)
+
+    def _tell_untold(self, submission: Submission, event: dict[str, Any] | None) -> None:
+        """Record a session event its row's transaction could not take (see _write)."""
+        if submission.session is not None and event is not None:
             with stages.stage("event"):
                 self._tell(submission.session.id, event)
 
@@ -492,26 +499,50 @@ class ExecutionService:
 
     def _record_start(self, submission: Submission, created: datetime) -> None:
         with stages.stage("record"):
-            self._write_start(submission, created)
+            untold = self._write_start(submission, created)
+        self._tell_untold(submission, untold)
 
-    def _write_start(self, submission: Submission, created: datetime) -> None:
+    def _write_start(self, submission: Submission, created: datetime) -> dict[str, Any] | None:
         values = self._start_values(submission, created)
+        job = submission.job
+        event = {
+            "type": "execution_requested",
+            "execution_id": job.id,
+            "file": "/" + job.entry.lstrip("/"),  # the workspace's path
+            "mode": submission.mode,
+        }
 
         def start(db: Session) -> None:
             _INSERT_ROW.run(db.connection(), values, set_keys=True)
+            if submission.session is not None:  # after the row: the log never names a ghost
+                self._record_in(db, submission.session.id, event)
 
-        run_write(self.factory, start, core=True)
-        if submission.session is not None:  # the row exists: the log never names a ghost
-            job = submission.job
-            self._tell(
-                submission.session.id,
-                {
-                    "type": "execution_requested",
-                    "execution_id": job.id,
-                    "file": "/" + job.entry.lstrip("/"),  # the workspace's path
-                    "mode": submission.mode,
-                },
-            )
+        return self._write(start, submission, event)
+
+    def _write(
+        self, work: Callable[[Session], None], submission: Submission, event: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Commit ``work``, which records a session's event inside it when the recording
+        can take it there; else the event is returned, to be told once committed."""
+        together = submission.session is not None and self.record_event is not None
+        run_write(self.factory, work, core=not together)
+        return None if together else event
+
+    def _record_in(self, db: Session, session_id: str, event: dict[str, Any]) -> None:
+        """The event in the row's transaction, in a savepoint of its own: an ended session
+        (nothing to record it in) or a failing recording loses the marker, never the run."""
+        if self.record_event is None:
+            return
+        savepoint = db.begin_nested()
+        try:
+            self.record_event(db, session_id, event)
+        except (SessionEnded, SessionNotFound):
+            savepoint.rollback()
+        except Exception:
+            savepoint.rollback()
+            log.exception("could not record %s for %s", event["type"], session_id)
+        else:
+            savepoint.commit()
 
     def _mark_running(self, execution_id: str) -> None:
         def mark(db: Session) -> None:
@@ -529,13 +560,14 @@ class ExecutionService:
 
     def _store(
         self, submission: Submission, result: ExecutionResult, created: datetime, *, recorded: bool
-    ) -> None:
+    ) -> dict[str, Any] | None:
         """Finish the row, the result in it when small, in one commit (one fsync).
 
         A result up to ``exec_inline_result_kb`` lives in the row: the commit that
         finishes the run makes it durable, where an object costs a file of its own, its
         fsync and a rename. A bigger one goes to the object store first (the row, once
-        committed, must never name a missing object).
+        committed, must never name a missing object). A session's result event joins the
+        same commit when the recording can take it (else it is returned, to be told).
         """
         text = result.model_dump_json()
         result.stored_json = text
@@ -555,6 +587,15 @@ class ExecutionService:
             self.store.put(key, text.encode(), "application/json")
             values["result_key"] = key
 
+        event = {
+            "type": "execution_result",
+            "execution_id": result.id,
+            "mode": result.mode,
+            "status": result.status,
+            "passed": result.passed,
+            "total": result.total,
+        }
+
         def finish(db: Session) -> None:
             if recorded:
                 _FINISH_ROW.run(
@@ -563,8 +604,10 @@ class ExecutionService:
             else:
                 row = {**self._start_values(submission, created), **values}
                 _INSERT_ROW.run(db.connection(), row, set_keys=True)
+            if submission.session is not None:
+                self._record_in(db, submission.session.id, event)
 
-        run_write(self.factory, finish, core=True)
+        return self._write(finish, submission, event)
 
     async def _call_back(self, callback: PinnedCallback, result: ExecutionResult) -> None:
         """POST the signed result to the pinned address; retry with backoff on errors.
