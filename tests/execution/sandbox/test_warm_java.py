@@ -474,10 +474,12 @@ def test_the_hand_over_reads_the_cache_entry_without_following_links(tmp_path: P
     (entry / "Link.class").symlink_to(secret)
     (entry / "linked").symlink_to(tmp_path)
     assert class_files(entry) == [("Main.class", b"main"), ("app/Helper.class", b"helper")]
-    (entry / "Huge.class").write_bytes(b"")
-    os.truncate(entry / "Huge.class", 65 * 1024 * 1024)
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "Huge.class").write_bytes(b"")
+    os.truncate(huge / "Huge.class", 65 * 1024 * 1024)
     with pytest.raises(TooLarge):
-        class_files(entry)
+        class_files(huge)
 
 
 def test_the_bootstrap_is_built_once_root_owned_and_read_only(

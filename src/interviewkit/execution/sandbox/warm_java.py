@@ -40,7 +40,9 @@ import stat
 import struct
 import subprocess
 import tempfile
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,16 +156,31 @@ def _text(value: str) -> bytes:
     return _blob(value.encode("utf-8"))
 
 
+_recent: OrderedDict[tuple[str, int, int], list[tuple[str, bytes]]] = OrderedDict()
+_recent_lock = threading.Lock()
+RECENT_ENTRIES = 16
+RECENT_ENTRY_BYTES = 1024 * 1024
+
+
 def class_files(root: Path) -> list[tuple[str, bytes]]:
     """Every regular file under a compile-cache entry, as (relative path, content).
 
     Read through descriptors: no symlink is followed (``O_NOFOLLOW`` on every component),
-    only regular files and folders are taken, and the total is capped.
+    only regular files and folders are taken, and the total is capped. A committed entry
+    never changes (a cache entry is content-addressed and only ever bound read-only), so the
+    last few small ones are kept by folder identity: a submission's runs read it once.
     """
-    found: list[tuple[str, bytes]] = []
-    total = 0
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
+        info = os.fstat(top)
+        identity = (str(root), info.st_dev, info.st_ino)
+        with _recent_lock:
+            kept = _recent.get(identity)
+            if kept is not None:
+                _recent.move_to_end(identity)
+                return kept
+        found: list[tuple[str, bytes]] = []
+        total = 0
         for relative, data in _walk(top, "", depth=0):
             total += len(data)
             if total > MAX_CLASS_BYTES or len(found) >= MAX_CLASS_FILES:
@@ -171,6 +188,11 @@ def class_files(root: Path) -> list[tuple[str, bytes]]:
             found.append((relative, data))
     finally:
         os.close(top)
+    if total <= RECENT_ENTRY_BYTES:
+        with _recent_lock:
+            _recent[identity] = found
+            while len(_recent) > RECENT_ENTRIES:
+                _recent.popitem(last=False)
     return found
 
 
