@@ -171,6 +171,23 @@ PROGRAMS = {
         {},
         b"7 " * 150_000,
     ),
+    "import syntax in a .js file": ("import fs from 'fs';\nconsole.log(typeof fs);\n", {}, b""),
+    "a worker thread and a forked child": (
+        "const { Worker, isMainThread, parentPort } = require('worker_threads');\n"
+        "if (process.argv[2] === 'child') {\n"
+        "  console.log('child:', typeof ListNode, process.argv.length);\n"
+        "} else if (isMainThread) {\n"
+        "  new Worker(__filename).on('message', (m) => {\n"
+        "    console.log('worker:', m);\n"
+        "    require('child_process').fork(__filename, ['child'])"
+        ".on('exit', (code) => console.log('child exit', code));\n"
+        "  });\n"
+        "} else {\n"
+        "  parentPort.postMessage([typeof _, process.execArgv.length, process.cwd()]);\n"
+        "}\n",
+        {},
+        b"",
+    ),
     "an uncaught exception": (
         "function inner() { throw new TypeError('bad ' + typeof undefined); }\n"
         "function outer() { inner(); }\nconsole.log('before');\nouter();\n",
