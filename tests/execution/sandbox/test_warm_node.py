@@ -220,6 +220,11 @@ PROGRAMS = {
         {},
         b"",
     ),
+    "an error thrown inside the prelude": (
+        "console.log(String(_.chunk).length);\nnew MinPriorityQueue(5);\n",
+        {},
+        b"",
+    ),
     "a timer and a microtask": (
         "setTimeout(() => console.log('timer'), 10);\n"
         "Promise.resolve().then(() => console.log('microtask'));\n"
