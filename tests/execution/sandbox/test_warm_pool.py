@@ -26,7 +26,7 @@ from interviewkit.execution.sandbox import (
 )
 from interviewkit.execution.sandbox.cgroups import CgroupUsage
 from interviewkit.execution.sandbox.supervise import Running, collect
-from interviewkit.execution.sandbox.warm_python import PythonRuntime
+from interviewkit.execution.sandbox.warm_python import PythonRuntime, RecentRuns
 from interviewkit.execution.schemas import TestSuite
 from interviewkit.execution.toolchains import LanguageRegistry
 
@@ -295,16 +295,16 @@ MODULES_PROGRAM = (
 )
 
 
-@pytest.mark.parametrize("prepared_for", ["plain", "harness"])
+@pytest.mark.parametrize("prepared_for", ["plain", "harness", "native"])
 def test_a_warm_run_has_the_modules_a_cold_run_has(
     cold: BwrapSandbox, python: str, limits: Limits, prepared_for: str
 ) -> None:
-    """The warm interpreter imported the prelude (and, after harness runs, the harness's
-    modules) ahead; a plain program still finds exactly the modules and submodule
-    attributes a cold start gives it."""
+    """The warm interpreter imported ahead what recent runs needed (the prelude's modules,
+    the harness's too, or nothing after compiled programs); a plain program still finds
+    exactly the modules and submodule attributes a cold start gives it."""
     runtime = PythonRuntime(python)
     for _ in range(3):
-        runtime.recent.note(harness=prepared_for == "harness")
+        runtime.recent.note(prepared_for)  # type: ignore[arg-type]
     warm = create_sandbox("bwrap", uid=SANDBOX_UID, gid=SANDBOX_UID)
     assert isinstance(warm, BwrapSandbox)
     warm.start_warm_pool(runtime, limits, 1)
@@ -405,3 +405,14 @@ def test_the_sandbox_runs_as_its_host_user_with_no_groups(
         [*launcher, "/bin/sh", "-c", "id -u; id -g; id -G"], capture_output=True, check=True
     )
     assert outside.stdout.decode().split() == [str(SANDBOX_UID)] * 3
+
+
+def test_a_new_sandbox_prepares_for_the_likeliest_kind_of_run() -> None:
+    recent = RecentRuns(window=4)
+    assert recent.likely() == "plain"
+    for kind in ("native", "harness", "harness", "native", "native"):
+        recent.note(kind)  # type: ignore[arg-type]
+    assert recent.likely() == "native"  # the window keeps the last four
+    recent.note("harness")
+    recent.note("harness")
+    assert recent.likely() == "harness"

@@ -16,11 +16,12 @@ from __future__ import annotations
 import importlib.util
 import marshal
 import subprocess
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from interviewkit.execution.harness.python import HARNESS_FILE, compiled_harness
 from interviewkit.execution.limits import Limits
@@ -55,12 +56,14 @@ HARNESS_IMPORTS = (
 """What the function-call harness imports beyond the prelude (``threading`` stays out: it
 registers a fork hook that unloading would leave behind). A run that is not the harness
 gets these unloaded again, so its ``sys.modules`` is what a cold run's is. Imported only
-when most recent runs were harness runs (:class:`RecentRuns`)."""
+when most recent runs were harness runs, and neither these nor the prelude's when most
+were compiled programs (:class:`RecentRuns`)."""
 
 BOOTSTRAP = r"""
 import os, sys, marshal
 
-for _ik_name in PRELUDE_IMPORTS:
+_ik_name = None
+for _ik_name in PRELUDE_IMPORTS if sys.argv[2] != "native" else ():
     __import__(_ik_name)
 _ik_before_harness = set(sys.modules)
 for _ik_name in HARNESS_IMPORTS if sys.argv[2] == "harness" else ():
@@ -153,7 +156,7 @@ class PythonRuntime:
     """Whether the last runs were harness runs: what the next sandboxes prepare for."""
 
     def template(self, control_fd: int, limits: Limits) -> SandboxJob:
-        expect = "harness" if self.recent.mostly_harness() else "plain"
+        expect = self.recent.likely()
         return SandboxJob(
             command=[self.python, "-B", "-c", BOOTSTRAP, str(control_fd), expect],
             limits=limits,
@@ -179,13 +182,15 @@ class PythonRuntime:
         executable = executable_of(job)
         code: bytes | None = None
         if executable is not None:
+            self.recent.note("native")
             target, program = executable
             files[target] = (read_program(program), 0o755)
             argv = [target, *job.command[1:]]
         else:
             argv = [part.replace("{work}", "/work") for part in job.command[2:]]
             code = self._harness_code(job, argv[0])
-            self.recent.note(harness=PurePosixPath(argv[0]).name == HARNESS_FILE)
+            harness = PurePosixPath(argv[0]).name == HARNESS_FILE
+            self.recent.note("harness" if harness else "plain")
         message = {
             "files": files,
             "stdin": bytes(job.stdin),
@@ -211,19 +216,27 @@ class PythonRuntime:
             return None
 
 
+RunKind = Literal["native", "plain", "harness"]
+
+
 class RecentRuns:
-    """The kinds of the last runs served. Importing the harness's modules ahead saves a
-    harness run ~8 ms but costs a plain run as much (it imports and unloads them), so a
-    sandbox prepares for what most recent runs were; either kind runs correctly in either."""
+    """The kinds of the last runs served, so that a new sandbox prepares for the likeliest:
+    a compiled program (``native``: nothing to import), a plain Python program (``plain``:
+    the prelude's modules) or the function-call harness (``harness``: the harness's too).
+    Importing ahead what the run then does not use costs CPU (the harness's modules ~8 ms,
+    imported and unloaded again); any kind of run still runs exactly as cold in any kind
+    of sandbox."""
 
     def __init__(self, window: int = 16) -> None:
-        self._harness: deque[bool] = deque(maxlen=window)
+        self._kinds: deque[RunKind] = deque(maxlen=window)
 
-    def note(self, *, harness: bool) -> None:
-        self._harness.append(harness)
+    def note(self, kind: RunKind) -> None:
+        self._kinds.append(kind)
 
-    def mostly_harness(self) -> bool:
-        return sum(self._harness) * 2 > len(self._harness)
+    def likely(self) -> RunKind:
+        """The most frequent recent kind (``plain`` before any run, and on a tie)."""
+        counts = Counter(self._kinds)
+        return max(("plain", "harness", "native"), key=lambda kind: counts[kind])
 
 
 MESSAGE_FORMAT = 4
