@@ -3,9 +3,15 @@
 Runs are CPU-bound, so at most ``exec_workers`` run at once (one per core by default) and
 at most ``exec_queue_size`` more wait (:mod:`.admission`); beyond that a request is refused
 at once with 429 and ``Retry-After`` instead of joining an unbounded backlog. Requests
-become jobs in :mod:`.planner`. Every run is a row in
-``executions`` and its full result a JSON object in the object store (under the session's
-``outputs/`` when it belongs to one).
+become jobs in :mod:`.planner`. Every run is a row in ``executions``; its full result is
+JSON in the row when small (``exec_inline_result_kb``), else an object in the object store
+(under the session's ``outputs/`` when it belongs to one).
+
+The path of a run is kept short, since on a hello-world it is most of what the platform
+adds (see :mod:`.stages`, which times each step for ``Server-Timing``): a small stateless
+request is planned on the event loop, the worker slot is awaited there, and one thread hop
+runs the engine, frees the slot and commits the finished row with its result; the
+response is sent after that commit.
 """
 
 from __future__ import annotations
