@@ -1,14 +1,15 @@
 """The warm CPython runtime: an interpreter started in its sandbox, waiting for its program.
 
-Before its hand-over, the bootstrap imports what every run imports anyway (the language
-environment's modules) and what the function-call harness imports, so a run only binds
-names. The hand-over message (``marshal``: no import needed to read it) carries the files,
-stdin, environment and argv, and for the harness its code compiled once by the server. The
-bootstrap writes the files, installs stdin from an in-memory file, unloads the harness's
-modules again for a plain program (its ``sys.modules`` is then a cold run's), imports the
-environment's ``sitecustomize`` as a cold start would, and runs the entry as ``__main__``.
-A compiled program (C++) is served too: the bootstrap writes it and ``execve``s it, so only
-the sandbox's own start-up (namespaces, cgroup, seccomp) is off the request path.
+Before its hand-over, the bootstrap imports what the likeliest next run imports anyway
+(the language environment's modules, and the function-call harness's after harness runs),
+so a run only binds names. The hand-over message (``marshal``: nothing to import to read
+it) carries the files, stdin, environment and argv, and for the harness its code compiled
+once by the server. The bootstrap writes the files, installs stdin from an in-memory file,
+unloads the harness's modules again for a plain program (its ``sys.modules`` is then a
+cold run's), imports the environment's ``sitecustomize`` as a cold start would, and runs
+the entry as ``__main__``. A compiled program (C++) is served too: the bootstrap writes it
+and ``execve``s it, so only the sandbox's own start-up (namespaces, cgroup, seccomp) is off
+the request path.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ class PythonRuntime:
     stdin_pipe: bool = False
 
     recent: RecentRuns = field(default_factory=lambda: RecentRuns(), compare=False)
-    """Whether the last runs were harness runs: what the next sandboxes prepare for."""
+    """The kinds of the last runs: what the next sandboxes prepare for."""
 
     def template(self, control_fd: int, limits: Limits) -> SandboxJob:
         expect = self.recent.likely()
@@ -181,6 +182,7 @@ class PythonRuntime:
         files = _raw_files(job)
         executable = executable_of(job)
         code: bytes | None = None
+        harness = False
         if executable is not None:
             self.recent.note("native")
             target, program = executable
@@ -188,8 +190,8 @@ class PythonRuntime:
             argv = [target, *job.command[1:]]
         else:
             argv = [part.replace("{work}", "/work") for part in job.command[2:]]
-            code = self._harness_code(job, argv[0])
             harness = PurePosixPath(argv[0]).name == HARNESS_FILE
+            code = self._harness_code(job, argv[0]) if harness else None
             self.recent.note("harness" if harness else "plain")
         message = {
             "files": files,
@@ -197,7 +199,7 @@ class PythonRuntime:
             "env": env,
             "exec": executable is not None,
             "argv": argv,
-            "harness": code is not None,
+            "harness": harness,
             "code": code,
         }
         return marshal.dumps(message, MESSAGE_FORMAT)
@@ -205,7 +207,7 @@ class PythonRuntime:
     def _harness_code(self, job: SandboxJob, entry: str) -> bytes | None:
         """The entry's code object when it is our function-call harness and this server's
         Python writes the bytecode the sandbox's interpreter reads."""
-        if PurePosixPath(entry).name != HARNESS_FILE or not same_bytecode(self.python):
+        if not same_bytecode(self.python):
             return None
         source = job.files.get(HARNESS_FILE)
         if source is None:
