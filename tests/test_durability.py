@@ -35,3 +35,42 @@ def test_acknowledged_files_survive_a_kill(tmp_path: Path) -> None:
         assert listing["file_count"] == len(acknowledged)
         for path, content in acknowledged.items():
             assert api.get(f"{files}{path}").json()["content"] == content
+
+
+def test_acknowledged_runs_survive_a_kill(tmp_path: Path) -> None:
+    """A run's result is answered only after the commit that stores it (in its row when
+    small): killed right after, the server still has every run it answered."""
+    data_dir = tmp_path / "data"
+    with running_server(data_dir) as server:
+        headers = {"Authorization": f"Bearer {create_key(data_dir)}"}
+        api = httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
+        session = api.post("/api/v1/sessions", json={"candidate_name": "Ada"}).json()
+        program = "import sys\nprint(sys.stdin.read().upper())\n"
+        put = api.put(f"/api/v1/sessions/{session['id']}/files/main.py", json={"content": program})
+        assert put.status_code == 201
+        answered = []
+        for index in range(3):
+            stateless = api.post(
+                "/api/v1/execute",
+                json={
+                    "language": "python",
+                    "files": [{"path": "main.py", "content": program}],
+                    "stdin": f"run {index}",
+                },
+            )
+            in_session = api.post(
+                f"/api/v1/sessions/{session['id']}/execute",
+                json={"file": "main.py", "stdin": f"session run {index}"},
+            )
+            for response in (stateless, in_session):
+                assert response.status_code == 200, response.text
+                answered.append(response.json())
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait()
+
+    with running_server(data_dir) as restarted:
+        api = httpx.Client(base_url=restarted.base_url, headers=headers, timeout=30)
+        for body in answered:
+            assert api.get(f"/api/v1/executions/{body['id']}").json() == body
+        listing = api.get(f"/api/v1/sessions/{session['id']}/executions").json()
+        assert len(listing["executions"]) == 3
