@@ -53,7 +53,9 @@ def _largest_run(host: HostGuard) -> int:
     for process in host.stray_processes():
         if in_sandbox_group(process.cgroup):
             per_group[group_name(process.cgroup)] += 1
-        elif not process.cmdline.startswith(BWRAP):  # a sandbox's outer monitor is not in it
+        elif process.cgroup and not process.cmdline.startswith(BWRAP):
+            # (a sandbox's outer monitor is outside its group; a process that exited while
+            # being read has no group left: the bomb's children come and go)
             outside += 1
     return max(per_group.values(), default=0) + outside
 
