@@ -194,6 +194,12 @@ class WarmPool:
         if self.runtime.stdin_pipe:
             stdin_read, stdin_write = os.pipe()
             fds += [stdin_read, stdin_write]
+        if os.geteuid() == 0:
+            # a runtime that reopens a descriptor by path (/proc/self/fd/N, /dev/stdin) is
+            # checked against the pipe's owner, as bwrap.spawn does for the result pipe
+            for fd in (control_read, stdin_read):
+                if fd >= 0:
+                    os.fchown(fd, self.sandbox.uid, self.sandbox.gid)
         template = self.runtime.template(control_read, self.limits)
         cgroup = None
         try:
@@ -310,10 +316,17 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+WORK_FILE_MODE = 0o666
+"""The mode a cold sandbox gives the job's files in ``/work`` (bwrap's ``--file``)."""
+DATA_FILE_MODE = 0o600
+"""The mode a cold sandbox gives the platform's data in ``/ik`` (``--ro-bind-data``)."""
+
+
 def job_files(job: SandboxJob) -> dict[str, tuple[str, int]]:
-    """The job's files as the bootstraps write them: absolute path -> (base64, mode)."""
-    files = {f"/work/{path}": (b64(data), 0o644) for path, data in job.files.items()}
-    files.update({f"/ik/{path}": (b64(data), 0o444) for path, data in job.data.items()})
+    """The job's files as the bootstraps write them: absolute path -> (base64, mode), with
+    the modes of a cold sandbox, so ``stat`` reads alike warm and cold."""
+    files = {f"/work/{path}": (b64(data), WORK_FILE_MODE) for path, data in job.files.items()}
+    files.update({f"/ik/{path}": (b64(data), DATA_FILE_MODE) for path, data in job.data.items()})
     return files
 
 

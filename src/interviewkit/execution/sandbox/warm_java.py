@@ -49,6 +49,7 @@ from pathlib import Path
 
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox.port import BUILD_DIR, Mount, SandboxJob
+from interviewkit.execution.sandbox.warm import DATA_FILE_MODE, WORK_FILE_MODE
 from interviewkit.languages.java import JAVA
 
 log = logging.getLogger(__name__)
@@ -88,9 +89,6 @@ class JavaRuntime:
         return self.command.index("{entry}")
 
     def template(self, control_fd: int, limits: Limits) -> SandboxJob:
-        # the JVM can only open the pipe by path (/proc/self/fd/N), which checks its owner
-        with contextlib.suppress(OSError):
-            os.fchmod(control_fd, 0o666)
         class_path = self.command.index("-cp") + 1
         java = list(self.command[: self.entry_at])
         java[class_path] = f"{BUILD_DIR}:{BOOT_MOUNT}/{BOOT_JAR}"
@@ -132,9 +130,9 @@ class JavaRuntime:
 
     def message(self, job: SandboxJob, env: dict[str, str]) -> bytes:
         files: list[tuple[str, int, bytes]] = [
-            (f"/work/{path}", 0o644, data) for path, data in job.files.items()
+            (f"/work/{path}", WORK_FILE_MODE, data) for path, data in job.files.items()
         ]
-        files += [(f"/ik/{path}", 0o444, data) for path, data in job.data.items()]
+        files += [(f"/ik/{path}", DATA_FILE_MODE, data) for path, data in job.data.items()]
         files += [
             (f"{BUILD_DIR}/{path}", 0o444, data) for path, data in class_files(job.mounts[0].source)
         ]

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox.port import SandboxJob
-from interviewkit.execution.sandbox.warm import b64, job_files
+from interviewkit.execution.sandbox.warm import WORK_FILE_MODE, b64, job_files
 from interviewkit.languages.javascript import PRELUDE_FILE
 from interviewkit.languages.prelude import PreludeMissingError, javascript_prelude
 
@@ -168,8 +168,6 @@ starts): the warm sandbox's ``/ik`` is its own tmpfs, so the copy costs the prog
 STDIN_ROOM_BYTES = 1024 * 1024
 """Room left in ``/ik`` beside the data and the copy; a stdin that does not fit stays a pipe."""
 
-WORK_FILE_MODE = 0o666
-DATA_FILE_MODE = 0o600
 
 PRELUDE_ARGUMENT = "--require={work}/" + PRELUDE_FILE
 
@@ -218,7 +216,7 @@ class NodeRuntime:
     def message(self, job: SandboxJob, env: dict[str, str]) -> bytes:
         entry = _entry_of(job.command[-1])
         assert entry is not None, "serves() accepts only entries under {work}/"
-        files = _with_cold_modes(job_files(job))
+        files = job_files(job)
         del files[f"/work/{PRELUDE_FILE}"]  # the bootstrap has it, and has run it
         message = {
             "files": files,
@@ -240,15 +238,6 @@ def _entry_of(part: str) -> str | None:
     if relative.startswith("../") or relative == "..":
         return None
     return relative
-
-
-def _with_cold_modes(files: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
-    """The files with the modes a cold sandbox gives them: bwrap's ``--file`` makes the
-    job's files 0666 in ``/work``, its ``--ro-bind-data`` the data 0600 in ``/ik``."""
-    return {
-        path: (content, WORK_FILE_MODE if path.startswith("/work/") else DATA_FILE_MODE)
-        for path, (content, _) in files.items()
-    }
 
 
 def _stdin_fits(job: SandboxJob) -> bool:

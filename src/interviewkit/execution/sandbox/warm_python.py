@@ -27,7 +27,7 @@ from typing import Literal
 from interviewkit.execution.harness.python import HARNESS_FILE, compiled_harness
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox.port import SandboxJob
-from interviewkit.execution.sandbox.warm import read_program
+from interviewkit.execution.sandbox.warm import DATA_FILE_MODE, WORK_FILE_MODE, read_program
 
 PRELUDE_IMPORTS = (
     "__future__",
@@ -87,6 +87,7 @@ def _ik_receive():
     for path, (content, mode) in job["files"].items():
         os.makedirs(os.path.dirname(path), exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        os.fchmod(descriptor, mode)  # the mode a cold sandbox gives it, whatever the umask
         view = memoryview(content)
         while view:
             view = view[os.write(descriptor, view):]
@@ -99,6 +100,12 @@ def _ik_receive():
     os.dup2(stdin, 0)
     os.close(stdin)
     if job["exec"]:
+        import signal
+        # CPython ignores these two and an ignored signal survives execve: a compiled
+        # program must start with a cold start's dispositions (a write past the file
+        # size limit kills it with SIGXFSZ; a closed pipe, with SIGPIPE)
+        for _ik_signal in (signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(_ik_signal, signal.SIG_DFL)
         os.execve(job["argv"][0], job["argv"], job["env"])
     os.environ.clear()
     os.environ.update(job["env"])
@@ -247,8 +254,8 @@ MESSAGE_FORMAT = 4
 
 def _raw_files(job: SandboxJob) -> dict[str, tuple[bytes, int]]:
     """The job's files as the bootstrap writes them: absolute path -> (content, mode)."""
-    files = {f"/work/{path}": (bytes(data), 0o644) for path, data in job.files.items()}
-    files.update({f"/ik/{path}": (bytes(data), 0o444) for path, data in job.data.items()})
+    files = {f"/work/{path}": (bytes(data), WORK_FILE_MODE) for path, data in job.files.items()}
+    files.update({f"/ik/{path}": (bytes(data), DATA_FILE_MODE) for path, data in job.data.items()})
     return files
 
 
