@@ -123,7 +123,12 @@ class Container:
         recording = RecordingService(factory, store, settings, sessions)
         # runs and verdicts of a session go to its recording
         executions = ExecutionService(
-            factory, store, settings, sessions, on_session_event=recording.record_now
+            factory,
+            store,
+            settings,
+            sessions,
+            on_session_event=recording.record_now,
+            record_event=recording.record_in,  # a run's events join its row's commits
         )
         # one LLM chain: the assistant's, shared without the offline tutor (which writes
         # no problems) by problem generation, so both see the same breakers

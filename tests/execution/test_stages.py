@@ -30,19 +30,24 @@ from tests.execution.conftest import CALL, KIT, requires_sandbox, two_sum_suite
 from tests.execution.helpers import execute, finished, session_execute, session_with
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-METRIC = re.compile(r"^([A-Za-z0-9_-]+);dur=(\d+(?:\.\d{1,3})?)$")
+METRIC = re.compile(r'^([A-Za-z0-9_-]+);dur=(\d+(?:\.\d{1,3})?)(?:;desc="([a-z+]+)")?$')
 PAID_BY_THE_ENGINE = ("compile", "handover", "run")
 
 
 def parse(header: str) -> dict[str, float]:
     """``Server-Timing`` as a client parses it: name -> milliseconds; strict syntax."""
-    timings: dict[str, float] = {}
+    return {name: duration for name, (duration, _) in parse_described(header).items()}
+
+
+def parse_described(header: str) -> dict[str, tuple[float, str | None]]:
+    """name -> (milliseconds, its ``desc`` if any)."""
+    timings: dict[str, tuple[float, str | None]] = {}
     for metric in header.split(", "):
         found = METRIC.match(metric)
         assert found, f"not a Server-Timing metric with a duration: {metric!r}"
-        name, duration = found.groups()
+        name, duration, description = found.groups()
         assert name not in timings, f"{name} listed twice"
-        timings[name] = float(duration)
+        timings[name] = (float(duration), description)
     return timings
 
 
@@ -87,6 +92,7 @@ def test_stages_land_on_the_measured_request_only() -> None:
         clock.add_engine(EngineTimings(compile_ms=1.0, handover_ms=2.0, total_ms=10.0))
     assert set(clock.durations) == {"plan", "queue", "compile", "handover", "run"}
     assert clock.durations["run"] == 7.0  # the engine's time outside compile and hand-over
+    assert "handover;dur=2.000, " in clock.header()  # nothing ran: nobody to name
     with pytest.raises(ValueError, match="unknown stage"):
         clock.add("network", 1.0)
 
@@ -104,6 +110,18 @@ def test_a_stateless_run_reports_each_stage_it_went_through(client: TestClient) 
     assert_adds_up(timings)
     # a stateless run the client waits for has no start row: it is written with its result
     assert "record" not in timings
+    served = parse_described(response.headers["server-timing"])["handover"][1]
+    assert served in {"python", "cold"}  # which sandbox answered: a warm one or a cold start
+
+
+def test_the_handover_names_who_served_each_run() -> None:
+    timings = EngineTimings(handover_ms=3.0, served=["java", "java"])
+    assert timings.served_by == "java"
+    mixed = EngineTimings(served=["java", "cold", "java"])
+    assert mixed.served_by == "java+cold"
+    clock = StageClock()
+    clock.add_engine(mixed)
+    assert parse_described(clock.header())["handover"] == (0.0, "java+cold")
 
 
 @requires_sandbox
@@ -116,7 +134,9 @@ def test_a_candidate_sees_the_stages_of_a_session_run_too(client: TestClient, ap
     assert finished(response)["status"] == "accepted"
     timings = parse(response.headers["server-timing"])
     assert {"plan", "admission", "record", "queue", *PAID_BY_THE_ENGINE} <= set(timings)
-    assert {"store", "event", "total"} <= set(timings)  # the recording's result event
+    # the recording's events join the row's commits: no stage of their own
+    assert {"store", "total"} <= set(timings)
+    assert "event" not in timings
     assert_adds_up(timings)
 
 

@@ -317,6 +317,7 @@ class Engine:
         """One sandboxed run of the program; its start (or warm hand-over) is counted."""
         outcome = self.sandbox.run(job)
         program.timings.handover_ms += outcome.handover_ms
+        program.timings.served.append(outcome.warm or "cold")
         return outcome
 
     def _plain_run(self, program: _Program, result: ExecutionResult) -> ExecutionResult:

@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from prometheus_client import CollectorRegistry, Histogram
@@ -62,6 +62,15 @@ class EngineTimings:
     """The sum of every sandbox's start (cold) or hand-over (warm)."""
     total_ms: float = 0.0
     """The whole call, preparation and judging included."""
+    served: list[str] = field(default_factory=list)
+    """Per program run, the warm runtime that served it, or ``cold``."""
+
+    @property
+    def served_by(self) -> str | None:
+        """``python`` when every run was served by that warm runtime, ``cold`` when every
+        one started its own sandbox, both joined by ``+`` when mixed; None: nothing ran."""
+        kinds = sorted(set(self.served), key=self.served.index)
+        return "+".join(kinds) if kinds else None
 
     @property
     def run_ms(self) -> float:
@@ -75,6 +84,7 @@ class StageClock:
     def __init__(self) -> None:
         self.started = time.perf_counter()
         self.durations: dict[str, float] = {}
+        self.descriptions: dict[str, str] = {}
 
     def add(self, name: str, milliseconds: float) -> None:
         if name not in STAGES or name == "total":
@@ -93,6 +103,8 @@ class StageClock:
     def add_engine(self, timings: EngineTimings) -> None:
         self.add("compile", timings.compile_ms)
         self.add("handover", timings.handover_ms)
+        if timings.served_by is not None:  # which runtime answered: warm, or a cold start
+            self.descriptions["handover"] = timings.served_by
         self.add("run", timings.run_ms)
 
     def elapsed_ms(self) -> float:
@@ -102,10 +114,16 @@ class StageClock:
         """The ``Server-Timing`` value: each stage measured, then ``total`` (now)."""
         total = self.elapsed_ms()
         parts = [
-            f"{name};dur={self.durations[name]:.3f}" for name in STAGES if name in self.durations
+            f"{name};dur={self.durations[name]:.3f}" + self._description(name)
+            for name in STAGES
+            if name in self.durations
         ]
         parts.append(f"total;dur={total:.3f}")
         return ", ".join(parts)
+
+    def _description(self, name: str) -> str:
+        described = self.descriptions.get(name)
+        return f';desc="{described}"' if described else ""
 
     def observe(self, histogram: Histogram) -> None:
         """Add this request's stages (and its total so far) to the histogram."""

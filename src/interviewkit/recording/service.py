@@ -263,12 +263,17 @@ class RecordingService(RecordingArchives):
         self.record(db, session_id, [{"type": "session_ended", "status": status}])
         on_commit(db, lambda: self.schedule_archive(session_id))
 
+    def record_in(self, db: Session, session_id: str, event: dict[str, Any]) -> None:
+        """Append one server event inside the caller's transaction (an execution's row
+        commit), taking the session's lock as :meth:`record_now` does."""
+        self.sessions.lock(db, session_id, server=True)  # also past the deadline
+        self.record(db, session_id, [event])
+
     def record_now(self, session_id: str, event: dict[str, Any]) -> None:
         """Append one server event in its own transaction; nothing if the session ended."""
 
         def work(db: Session) -> None:
-            self.sessions.lock(db, session_id, server=True)  # also past the deadline
-            self.record(db, session_id, [event])
+            self.record_in(db, session_id, event)
 
         with contextlib.suppress(SessionEnded, SessionNotFound):  # none to record it in
             run_write(self.factory, work)
