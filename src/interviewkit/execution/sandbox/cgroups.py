@@ -196,6 +196,31 @@ class _V1Run:
         _rmdir_when_empty(list(self.dirs.values()))
 
 
+ABANDONED_AFTER_S = 600.0
+"""An empty run or warm group this old belongs to no live sandbox: a warm sandbox is
+retired after 300 s idle, and a group is empty only for the instant between its creation
+and the sandbox's move into it."""
+
+
+def sweep_abandoned(parents: list[Path], older_than_s: float = ABANDONED_AFTER_S) -> int:
+    """Remove the empty ``run-*``/``warm-*`` groups a process left when it died without
+    closing its sandboxes (a crash, a kill during start-up); the kernel refuses to remove a
+    group that still holds a process, so a live sandbox is never touched. Returns how many
+    went."""
+    removed = 0
+    cutoff = time.time() - older_than_s
+    for parent in parents:
+        with contextlib.suppress(OSError):
+            for group in parent.iterdir():
+                if not group.name.startswith(("run-", "warm-")) or not group.is_dir():
+                    continue
+                with contextlib.suppress(OSError):  # EBUSY: a process is in it, leave it
+                    if group.stat().st_mtime < cutoff:
+                        group.rmdir()
+                        removed += 1
+    return removed
+
+
 class CgroupsV1:
     version = "v1"
 
@@ -203,6 +228,7 @@ class CgroupsV1:
         self.parents = {name: root / name / PARENT_NAME for name in ("memory", "pids", "cpuacct")}
         for parent in self.parents.values():
             parent.mkdir(exist_ok=True)
+        sweep_abandoned(list(self.parents.values()))
 
     def create(self, name: str, memory_bytes: int, processes: int) -> RunCgroup:
         dirs = {controller: parent / name for controller, parent in self.parents.items()}
@@ -261,6 +287,7 @@ class CgroupsV2:
     def __init__(self, root: Path) -> None:
         self.parent = root / PARENT_NAME
         self.parent.mkdir(exist_ok=True)
+        sweep_abandoned([self.parent])
         with contextlib.suppress(OSError):
             _write(self.parent / "cgroup.subtree_control", "+memory +pids +cpu")
 
