@@ -72,7 +72,7 @@ def running_server(data_dir: Path, *, port: int | None = None, **env: str) -> It
                 process.wait()
 
 
-def wait_until_healthy(server: Server, timeout: float = 30) -> None:
+def wait_until_healthy(server: Server, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

@@ -411,7 +411,7 @@ def test_a_new_sandbox_prepares_for_the_likeliest_kind_of_run() -> None:
     recent = RecentRuns(window=4)
     assert recent.likely() == "plain"
     for kind in ("harness", "harness", "native", "native", "native"):
-        recent.note(kind)  # type: ignore[arg-type]
+        recent.note(kind)
     assert recent.likely() == "native"  # the window keeps the last four
     for _ in range(3):
         recent.note("harness")
