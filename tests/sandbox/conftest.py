@@ -78,15 +78,16 @@ OUTPUT_CAP = DEFAULT_LIMITS.output_bytes
 
 WARM_RUNTIME: Mapping[str, str] = {
     "python": "python",
-    "cpp": "python",
+    "cpp": "cpp",
     "javascript": "javascript",
     "java": "java",
 }
 """Per language: the warm runtime that must serve its runs in warm mode (a compiled C++
-program is ``execve``d by the Python bootstrap)."""
+program is ``execve``d by a CPython bootstrap in a pool of its own)."""
 
 WARM_MODULE: Mapping[str, str] = {
     "python": "warm_python",
+    "cpp": "warm_python",
     "javascript": "warm_node",
     "java": "warm_java",
 }

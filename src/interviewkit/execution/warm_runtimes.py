@@ -25,8 +25,10 @@ RUNTIMES: dict[str, RuntimeFactory] = {
     "python": warm_python.runtime,
     "javascript": warm_node.runtime,
     "java": warm_java.runtime,
+    "cpp": warm_python.native_runtime,
 }
-"""C++ needs no runtime of its own: the Python pool ``execve``s compiled programs."""
+"""C++ programs are compiled: their pool's bootstrap (CPython's, importing nothing)
+``execve``s the cached binary."""
 
 ENTRY = "{entry}"
 """The entry's name in a runtime's command template (``{work}/{entry}``; Java's main class

@@ -20,13 +20,14 @@ from interviewkit.execution.engine import CompileCache, Engine, ExecutionJob, co
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox import (
     BwrapSandbox,
+    Mount,
     SandboxJob,
     SandboxResult,
     create_sandbox,
 )
 from interviewkit.execution.sandbox.cgroups import CgroupUsage
 from interviewkit.execution.sandbox.supervise import Running, collect
-from interviewkit.execution.sandbox.warm_python import PythonRuntime, RecentRuns
+from interviewkit.execution.sandbox.warm_python import NativeRuntime, PythonRuntime, RecentRuns
 from interviewkit.execution.schemas import TestSuite
 from interviewkit.execution.toolchains import LanguageRegistry
 
@@ -61,6 +62,7 @@ def warm(python: str, limits: Limits) -> Iterator[BwrapSandbox]:
     sandbox = create_sandbox("bwrap", uid=SANDBOX_UID, gid=SANDBOX_UID)
     assert isinstance(sandbox, BwrapSandbox)
     sandbox.start_warm_pool(PythonRuntime(python), limits, 2)
+    sandbox.start_warm_pool(NativeRuntime(python), limits, 2)
     yield sandbox
     sandbox.close()
 
@@ -210,6 +212,12 @@ def test_only_runs_the_pool_was_started_for_are_served_warm(
     assert pool.accepts(own_time_limits)  # a problem's time limit runs warm, supervised
     assert not pool.accepts(other_command)
     assert not pool.accepts(mounted)
+    binary = SandboxJob(
+        command=["/build/main"], limits=limits, mounts=[Mount(Path("/usr/bin"), "/build")]
+    )
+    assert not pool.accepts(binary)  # a compiled program goes to its own pool
+    assert warm.pools["cpp"].accepts(binary)
+    assert not warm.pools["cpp"].accepts(own_time_limits)
 
 
 def test_closing_the_pool_leaves_no_sandbox_behind(python: str, limits: Limits) -> None:
@@ -276,11 +284,13 @@ def test_a_cached_compiled_program_runs_warm_as_it_runs_cold(
     job = replace(job, limits=limits)
     cache = CompileCache(compile_cache_root(tmp_path), 10, SANDBOX_UID, SANDBOX_UID)
     plain = Engine(cold, cache).execute(job)
-    run_warm(
-        warm,
-        job_of(LanguageRegistry().available()["python"].executables["python"], limits, "pass\n"),
-    )
+    native = warm.pools["cpp"]
+    deadline = time.monotonic() + 30
+    while native.ready() < native.size and time.monotonic() < deadline:
+        time.sleep(0.02)
     hot = Engine(warm, cache).execute(job)
+    assert hot.timings is not None
+    assert hot.timings.served == ["cpp"]  # the compiled program's own pool, not Python's
     assert plain.run is not None
     assert hot.run is not None
     assert hot.compile is not None
