@@ -20,10 +20,12 @@ receiver's answer is read up to ``exec_callback_response_kb`` and the URL's quer
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import ipaddress
 import logging
+import random
 import socket
 import time
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ class _WithoutQuery(logging.Filter):
 
 
 logging.getLogger("httpx").addFilter(_WithoutQuery())
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -198,3 +201,27 @@ async def deliver(
     finally:
         await response.aclose()
     return response.status_code
+
+
+async def call_back(
+    settings: Settings, callback: PinnedCallback, body: bytes, shown_id: str
+) -> None:
+    """POST the signed result to the pinned address; retry with backoff on errors.
+
+    Only the URL without its query string is ever logged (it may hold a token).
+    """
+    key = callback_key(settings)
+    cap = settings.exec_callback_response_kb * 1024
+    attempts = settings.exec_callback_attempts
+    shown = callback.shown
+    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
+        for attempt in range(attempts):
+            try:
+                status = await deliver(client, callback, body, key, cap)
+                if status < 500:
+                    return
+            except httpx.HTTPError as exc:
+                log.warning("callback %s failed: %s", shown, type(exc).__name__)
+            if attempt + 1 < attempts:
+                await asyncio.sleep(0.5 * 2**attempt + random.uniform(0, 0.25))
+    log.warning("callback %s for %s gave up after %d attempts", shown, shown_id, attempts)

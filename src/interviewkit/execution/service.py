@@ -18,35 +18,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 
 import anyio
-import httpx
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from interviewkit.caching import LRUCache
 from interviewkit.config import Settings
-from interviewkit.db import Prepared, read_session, run_write, utcnow
+from interviewkit.db import Prepared, run_write, utcnow
 from interviewkit.errors import ProblemError, not_found
 from interviewkit.execution import stages
 from interviewkit.execution.admission import Admission
-from interviewkit.execution.callbacks import (
-    PinnedCallback,
-    allowed_networks,
-    callback_key,
-    deliver,
-)
+from interviewkit.execution.callbacks import PinnedCallback, allowed_networks, call_back
 from interviewkit.execution.engine import Engine, ExecutionJob
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.models import Execution
 from interviewkit.execution.planner import JobPlanner, build_engine
+from interviewkit.execution.reading import ExecutionReader
 from interviewkit.execution.sandbox import Sandbox, create_sandbox
 from interviewkit.execution.sandbox.protections import (
     SandboxRefused,
@@ -130,7 +124,7 @@ class _WorkerSlot:
             self.loop.call_soon_threadsafe(self.limiter.release_on_behalf_of, self.borrower)
 
 
-class ExecutionService:
+class ExecutionService(ExecutionReader):
     def __init__(
         self,
         factory: sessionmaker[Session],
@@ -616,26 +610,7 @@ class ExecutionService:
         return self._write(finish, submission, event)
 
     async def _call_back(self, callback: PinnedCallback, result: ExecutionResult) -> None:
-        """POST the signed result to the pinned address; retry with backoff on errors.
-
-        Only the URL without its query string is ever logged (it may hold a token).
-        """
-        body = result.model_dump_json().encode()
-        key = callback_key(self.settings)
-        cap = self.settings.exec_callback_response_kb * 1024
-        attempts = self.settings.exec_callback_attempts
-        shown = callback.shown
-        async with httpx.AsyncClient(timeout=10, follow_redirects=False) as client:
-            for attempt in range(attempts):
-                try:
-                    status = await deliver(client, callback, body, key, cap)
-                    if status < 500:
-                        return
-                except httpx.HTTPError as exc:
-                    log.warning("callback %s failed: %s", shown, type(exc).__name__)
-                if attempt + 1 < attempts:
-                    await asyncio.sleep(0.5 * 2**attempt + random.uniform(0, 0.25))
-        log.warning("callback %s for %s gave up after %d attempts", shown, result.id, attempts)
+        await call_back(self.settings, callback, result.model_dump_json().encode(), result.id)
 
     def close(self) -> None:
         """Stop pre-started sandboxes (the server is shutting down)."""
@@ -647,76 +622,3 @@ class ExecutionService:
         """Wait for background runs (server shutdown, tests)."""
         while self._background:
             await asyncio.gather(*list(self._background), return_exceptions=True)
-
-    # -- reading --------------------------------------------------------------------------
-
-    def get(self, execution_id: str) -> tuple[Execution, ExecutionResult]:
-        with read_session(self.factory, single_statement=True) as db:
-            row = db.get(Execution, execution_id)
-            if row is None:
-                raise not_found("execution_not_found", f"no execution {execution_id!r}")
-            db.expunge(row)
-        return row, self._result_of(row)
-
-    def _result_of(self, row: Execution) -> ExecutionResult:
-        if row.state == "finished" and (row.result_json or row.result_key):
-            cached = self._results.get(row.id)
-            if cached is None:
-                stored = row.result_json or self.store.get(row.result_key or "")
-                cached = ExecutionResult.model_validate_json(stored)
-                self._results.put(row.id, cached)
-            return cached.model_copy(deep=True)
-        if row.state == "finished":  # finished without a stored result: it failed
-            return ExecutionResult(
-                id=row.id,
-                language=row.language,
-                language_version="",
-                status="internal_error",
-                session_id=row.session_id,
-                mode=row.mode,
-                created_at=row.created_at.isoformat(),
-                finished_at=row.finished_at.isoformat() if row.finished_at else None,
-            )
-        stale = utcnow() - row.created_at > timedelta(
-            seconds=2 * self.settings.exec_submission_wall_s + 300
-        )
-        version = self.registry.available().get(row.language)
-        return ExecutionResult(
-            id=row.id,
-            language=row.language,
-            language_version=version.version if version else "",
-            state="finished" if stale else "running" if row.state == "running" else "queued",
-            status="internal_error" if stale else None,
-            session_id=row.session_id,
-            mode=row.mode,
-            created_at=row.created_at.isoformat(),
-        )
-
-    def last_finished(self, session_id: str, mode: str) -> ExecutionResult | None:
-        """The session's newest finished run in ``mode`` (a submission, for scoring)."""
-        query = (
-            select(Execution.id)
-            .where(
-                Execution.session_id == session_id,
-                Execution.mode == mode,
-                Execution.state == "finished",
-            )
-            .order_by(Execution.created_at.desc(), Execution.id.desc())
-            .limit(1)
-        )
-        with read_session(self.factory) as db:
-            found = db.scalar(query)
-        return self.get(found)[1] if found else None
-
-    def list_for_session(self, session_id: str, limit: int) -> list[Execution]:
-        self.sessions.get_session(session_id)
-        query = (
-            select(Execution)
-            .where(Execution.session_id == session_id)
-            .order_by(Execution.created_at.desc(), Execution.id.desc())
-            .limit(limit)
-        )
-        with read_session(self.factory) as db:
-            rows = list(db.scalars(query))
-            db.expunge_all()
-        return rows
