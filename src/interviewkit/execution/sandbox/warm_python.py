@@ -29,21 +29,9 @@ from interviewkit.execution.harness.python import HARNESS_FILE, compiled_harness
 from interviewkit.execution.limits import Limits
 from interviewkit.execution.sandbox.port import SandboxJob
 from interviewkit.execution.sandbox.warm import DATA_FILE_MODE, WORK_FILE_MODE, read_program
+from interviewkit.languages.prelude.python import MODULES as PRELUDE_MODULES
 
-PRELUDE_IMPORTS = (
-    "__future__",
-    "importlib",
-    "typing",
-    "collections",
-    "heapq",
-    "bisect",
-    "itertools",
-    "functools",
-    "math",
-    "string",
-    "operator",
-    "re",
-)
+PRELUDE_IMPORTS = ("__future__", "importlib", *PRELUDE_MODULES)
 """What the language environment's ``sitecustomize`` imports in every run, cold or warm
 (``languages/prelude/python.py``): imported before the hand-over, so a run only binds them."""
 
